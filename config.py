@@ -1,0 +1,165 @@
+"""Configuration classes, read from the environment.
+
+Everything a deployer sets is an environment variable (see README, "Configuration"). Development
+runs on embedded defaults: a SQLite file and a generated secret key, both kept in `instance/`.
+Production refuses to start without `SECRET_KEY` and `DATABASE_URL`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEFAULT_INSTANCE_DIR = BASE_DIR / "instance"
+
+
+class ConfigError(RuntimeError):
+    """A setting the chosen configuration needs is missing or wrong."""
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the `postgres://` and `postgresql://` spellings and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def instance_secret_key(instance_dir: Path) -> str:
+    """Return the development secret key kept in `instance/`, generating it on first use."""
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Written with owner-only permissions: the key signs sessions.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_Hans_CN", "en")
+    BOOTSTRAP_SERVE_LOCAL = True
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PAGE_SIZE = 20
+    # Without Redis, rate limits are counted per process (see README, "Redis").
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+
+    def __init__(self) -> None:
+        # The environment is read here, when a configuration is built, never at import.
+        self.INSTANCE_DIR = Path(os.environ.get("FINPLATFORM_INSTANCE_DIR") or DEFAULT_INSTANCE_DIR)
+        self.SECRET_KEY: str | None = os.environ.get("SECRET_KEY") or None
+        self.REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
+        if self.REDIS_URL:
+            self.RATELIMIT_STORAGE_URI = self.REDIS_URL
+        self.MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+        self.RESPONSE_DEADLINE_WORKING_DAYS = _env_int("RESPONSE_DEADLINE_WORKING_DAYS", 3)
+        url = os.environ.get("DATABASE_URL")
+        if url:
+            self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url)
+        self.MODEL_STORE = os.environ.get("MODEL_STORE") or str(self.INSTANCE_DIR / "models")
+
+    def check(self) -> None:
+        """Raise ConfigError when this configuration cannot run."""
+
+
+class DevelopmentConfig(Config):
+    """Embedded defaults: SQLite in instance/, no Redis needed, a generated secret key."""
+
+    ENV_NAME = "development"
+
+    def __init__(self) -> None:
+        super().__init__()
+        if not self.SQLALCHEMY_DATABASE_URI:
+            self.SQLALCHEMY_DATABASE_URI = f"sqlite:///{self.INSTANCE_DIR / 'finplatform.db'}"
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = instance_secret_key(self.INSTANCE_DIR)
+
+
+class TestingConfig(Config):
+    """For the test suite: the database comes from TEST_DATABASE_URL or an override."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = "testing-secret-key"
+        url = os.environ.get("TEST_DATABASE_URL")
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url) if url else "sqlite://"
+        self.REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+
+
+class ProductionConfig(Config):
+    """Production: every secret and server comes from the environment."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    def check(self) -> None:
+        """Refuse to start without a secret key or a database."""
+        missing = [
+            name
+            for name, value in (
+                ("SECRET_KEY", self.SECRET_KEY),
+                ("DATABASE_URL", self.SQLALCHEMY_DATABASE_URI),
+            )
+            if not value
+        ]
+        if missing:
+            raise ConfigError(
+                "production configuration needs the environment variable(s) "
+                + ", ".join(missing)
+                + " (see README, Configuration)"
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env(name: str | None = None) -> Config:
+    """Build the configuration named by `name` or FINPLATFORM_ENV (default: development)."""
+    name = name or os.environ.get("FINPLATFORM_ENV", "development")
+    try:
+        config_class = CONFIGS[name]
+    except KeyError as exc:
+        choices = ", ".join(CONFIGS)
+        raise ConfigError(f"FINPLATFORM_ENV={name!r} is not one of: {choices}") from exc
+    config = config_class()
+    config.check()
+    return config

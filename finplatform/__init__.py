@@ -1,0 +1,76 @@
+"""The sci-tech finance matching platform (科技金融对接服务平台): the Flask application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config, config_from_env
+from finplatform import access, cli, errors, health, i18n, money
+from finplatform.admin.routes import bp as admin_bp
+from finplatform.auth.routes import bp as auth_bp
+from finplatform.enterprise.routes import bp as enterprise_bp
+from finplatform.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from finplatform.institution.routes import bp as institution_bp
+from finplatform.main.routes import bp as main_bp
+from finplatform.specialist.routes import bp as specialist_bp
+from finplatform.targets.routes import bp as targets_bp
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: Config | str | None = None, **overrides) -> Flask:
+    """Build the application from a configuration (object or name) plus explicit overrides."""
+    if not isinstance(config, Config):
+        config = config_from_env(config)
+    app = Flask(__name__, instance_path=str(config.INSTANCE_DIR), instance_relative_config=False)
+    app.config.from_object(config)
+    app.config.update(overrides)
+    register_extensions(app)
+    register_blueprints(app)
+    errors.register(app)
+    register_unit_of_work(app)
+    money.register(app)
+    cli.register(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extension objects to this app."""
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    login_manager.init_app(app)
+    access.configure_login(login_manager)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.register(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Each feature's pages."""
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        enterprise_bp,
+        institution_bp,
+        specialist_bp,
+        targets_bp,
+        admin_bp,
+        health.bp,
+    ):
+        app.register_blueprint(blueprint)
+
+
+def register_unit_of_work(app: Flask) -> None:
+    """Commit what a successful request changed; anything else is rolled back at teardown."""
+
+    @app.after_request
+    def commit_unit_of_work(response):
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response

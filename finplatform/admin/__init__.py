@@ -1,0 +1,1 @@
+"""Commission staff pages: approve institutions, create specialists."""

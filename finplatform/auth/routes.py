@@ -1,0 +1,138 @@
+"""Sign-in, sign-out, registration and password change."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from finplatform.access import ROLE_HOME
+from finplatform.auth import services
+from finplatform.auth.forms import (
+    ChangePasswordForm,
+    EnterpriseRegistrationForm,
+    InstitutionRegistrationForm,
+    LoginForm,
+)
+from finplatform.choices import district_choices, industry_choices, institution_kind_choices
+from finplatform.exceptions import DomainError
+from finplatform.extensions import db
+from finplatform.forms_support import show_domain_error
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _home_url(user) -> str:
+    return url_for(ROLE_HOME[user.role])
+
+
+def _safe_next() -> str | None:
+    target = request.args.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(_home_url(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            flash(_("The email or password is not correct."), "danger")
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next() or _home_url(user))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign out."""
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/register/enterprise", methods=["GET", "POST"])
+def register_enterprise():
+    """A tech SME registers itself and its first user."""
+    form = EnterpriseRegistrationForm()
+    form.district.choices = district_choices()
+    form.industry.choices = industry_choices()
+    if form.validate_on_submit():
+        try:
+            user = services.register_enterprise(
+                credit_code=form.credit_code.data,
+                company_name=form.company_name.data,
+                district_code=form.district.data,
+                industry_code=form.industry.data,
+                contact_name=form.contact_name.data,
+                phone=form.phone.data,
+                email=form.email.data,
+                password=form.password.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            login_user(user)
+            flash(_("Welcome! Your company is registered."), "success")
+            return redirect(_home_url(user))
+    return render_template("auth/register_enterprise.html", form=form)
+
+
+@bp.route("/register/institution", methods=["GET", "POST"])
+def register_institution():
+    """An institution registers; it stays pending until the commission approves it."""
+    form = InstitutionRegistrationForm()
+    form.kind.choices = institution_kind_choices()
+    form.district.choices = district_choices()
+    if form.validate_on_submit():
+        try:
+            user = services.register_institution(
+                name=form.name.data,
+                kind_code=form.kind.data,
+                district_code=form.district.data,
+                credit_code=form.credit_code.data,
+                contact_name=form.contact_name.data,
+                phone=form.phone.data,
+                email=form.email.data,
+                password=form.password.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            login_user(user)
+            flash(
+                _(
+                    "Registered. The commission will review your institution before it can post "
+                    "products."
+                ),
+                "info",
+            )
+            return redirect(_home_url(user))
+    return render_template("auth/register_institution.html", form=form)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's own password."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash(_("Your password has been changed."), "success")
+            return redirect(_home_url(current_user))
+    return render_template("auth/change_password.html", form=form)

@@ -1,0 +1,1 @@
+"""Pages of tech SMEs (科技型中小企业)."""

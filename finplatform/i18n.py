@@ -1,0 +1,61 @@
+"""Language: Chinese by default, English on request, remembered in the session."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, redirect, request, session, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from finplatform.credit_code import InvalidCreditCode
+from finplatform.extensions import db
+
+LANGUAGE_NAMES = {"zh_Hans_CN": "中文", "en": "English"}
+
+
+def select_locale() -> str:
+    """The session's choice, then the user's saved choice, else Chinese."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def is_english() -> bool:
+    """Whether the current request speaks English (else Chinese)."""
+    return str(get_locale()).startswith("en")
+
+
+def credit_code_message(error: InvalidCreditCode) -> str:
+    """The credit code error in the current language."""
+    return error.message("en" if is_english() else "zh")
+
+
+def localized_name(record) -> str:
+    """`name_en` in English, else `name_zh`, for reference rows that carry both."""
+    return record.name_en if is_english() else record.name_zh
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site is followed back, never another host."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("main.index")
+
+
+def register(app: Flask) -> None:
+    """The language switch route and template globals."""
+
+    @app.route("/lang/<code>")
+    def set_language(code: str):
+        if code in app.config["LANGUAGES"]:
+            session["lang"] = code
+            if current_user.is_authenticated:
+                current_user.locale = code
+                db.session.flush()
+        return redirect(_safe_next(request.args.get("next")))
+
+    app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+    app.add_template_filter(localized_name, "localized")

@@ -1,0 +1,61 @@
+"""Every model, importable from one place (Alembic and the app load them all from here)."""
+
+from finplatform.models.accounts import AuditEvent, Role, User
+from finplatform.models.base import Base, utcnow
+from finplatform.models.brokering import ContactChannel, ContactLog, Referral, ReferralKind
+from finplatform.models.deals import (
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    Disbursement,
+    FinancingRequest,
+    Match,
+    MatchSource,
+    RequestEvent,
+    RequestStatus,
+)
+from finplatform.models.organisations import (
+    CommunityMembership,
+    Enterprise,
+    Institution,
+    InstitutionStatus,
+)
+from finplatform.models.products import Product, ProductStatus
+from finplatform.models.ranking import ModelStatus, ModelVersion
+from finplatform.models.reference import District, Industry, InstitutionKind, ProductKind
+from finplatform.models.reporting import MonthlySnapshot, Target
+
+__all__ = [
+    "Application",
+    "ApplicationEvent",
+    "ApplicationStatus",
+    "AuditEvent",
+    "Base",
+    "CommunityMembership",
+    "ContactChannel",
+    "ContactLog",
+    "Disbursement",
+    "District",
+    "Enterprise",
+    "FinancingRequest",
+    "Industry",
+    "Institution",
+    "InstitutionKind",
+    "InstitutionStatus",
+    "Match",
+    "MatchSource",
+    "ModelStatus",
+    "ModelVersion",
+    "MonthlySnapshot",
+    "Product",
+    "ProductKind",
+    "ProductStatus",
+    "Referral",
+    "ReferralKind",
+    "RequestEvent",
+    "RequestStatus",
+    "Role",
+    "Target",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,265 @@
+"""Financing requests, matches, applications with their event history, and disbursements."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from finplatform.models.base import Base, Money, Rate, TimestampMixin, enum_column, utcnow
+from finplatform.models.organisations import Enterprise, Institution
+from finplatform.models.products import Product
+from finplatform.models.reference import ProductKind
+
+request_kinds = sa.Table(
+    "request_kinds",
+    Base.metadata,
+    sa.Column(
+        "request_id",
+        sa.ForeignKey("financing_requests.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "kind_code", sa.ForeignKey("product_kinds.code", ondelete="RESTRICT"), primary_key=True
+    ),
+)
+
+
+class RequestStatus(enum.StrEnum):
+    """Where a financing request stands."""
+
+    OPEN = "open"
+    FULFILLED = "fulfilled"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+class FinancingRequest(TimestampMixin, Base):
+    """A financing request (融资需求) posted by an enterprise."""
+
+    __tablename__ = "financing_requests"
+    __table_args__ = (
+        sa.CheckConstraint("amount_yuan > 0", name="amount_positive"),
+        sa.CheckConstraint("term_months > 0", name="term_positive"),
+        sa.CheckConstraint("max_rate IS NULL OR max_rate > 0", name="max_rate_positive"),
+        sa.Index("ix_financing_requests_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("enterprises.id", ondelete="RESTRICT"), index=True
+    )
+    amount_yuan: Mapped[Decimal] = mapped_column(Money)
+    term_months: Mapped[int]
+    purpose: Mapped[str] = mapped_column(sa.Text, default="")
+    max_rate: Mapped[Decimal | None] = mapped_column(Rate)
+    collateral_offered: Mapped[str] = mapped_column(sa.String(200), default="")
+    status: Mapped[RequestStatus] = mapped_column(
+        enum_column(RequestStatus), default=RequestStatus.OPEN
+    )
+    updated_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    enterprise: Mapped[Enterprise] = relationship()
+    accepted_kinds: Mapped[list[ProductKind]] = relationship(secondary=request_kinds)
+
+
+class RequestEvent(Base):
+    """One status change of a financing request: who, when, from, to, why."""
+
+    __tablename__ = "request_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("financing_requests.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    from_status: Mapped[str | None] = mapped_column(sa.String(20))
+    to_status: Mapped[str] = mapped_column(sa.String(20))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class MatchSource(enum.StrEnum):
+    """What produced a match's score: the learned model or the transparent rule score."""
+
+    MODEL = "model"
+    RULE = "rule"
+
+
+class Match(TimestampMixin, Base):
+    """A product proposed for a request, with its score, rank and reasons."""
+
+    __tablename__ = "matches"
+    __table_args__ = (
+        sa.UniqueConstraint("request_id", "product_id", name="uq_matches_request_product"),
+        sa.CheckConstraint("rank >= 1", name="rank_positive"),
+        sa.CheckConstraint(
+            "probability IS NULL OR (probability >= 0 AND probability <= 1)",
+            name="probability_range",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("financing_requests.id", ondelete="CASCADE"), index=True
+    )
+    product_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    score: Mapped[float] = mapped_column(sa.Float)
+    probability: Mapped[float | None] = mapped_column(sa.Float)
+    rank: Mapped[int]
+    source: Mapped[MatchSource] = mapped_column(enum_column(MatchSource))
+    model_version_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("model_versions.id", ondelete="SET NULL")
+    )
+    reasons: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+    request: Mapped[FinancingRequest] = relationship()
+    product: Mapped[Product] = relationship()
+
+
+class ApplicationStatus(enum.StrEnum):
+    """submitted → in review → approved / rejected → disbursed; or withdrawn, expired."""
+
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    DISBURSED = "disbursed"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+class Application(TimestampMixin, Base):
+    """An enterprise's application of one request to one product (融资申请).
+
+    The enterprise, institution and product kind are copied from the request and product when
+    the application is made, so that report queries group without joins.
+    """
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "approved_amount_yuan IS NULL OR approved_amount_yuan > 0",
+            name="approved_amount_positive",
+        ),
+        sa.CheckConstraint(
+            "approved_term_months IS NULL OR approved_term_months > 0",
+            name="approved_term_positive",
+        ),
+        sa.CheckConstraint("approved_rate IS NULL OR approved_rate >= 0", name="approved_rate"),
+        sa.Index("ix_applications_institution_status", "institution_id", "status"),
+        sa.Index("ix_applications_submitted_at", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("financing_requests.id", ondelete="RESTRICT"), index=True
+    )
+    product_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("products.id", ondelete="RESTRICT"), index=True
+    )
+    enterprise_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("enterprises.id", ondelete="RESTRICT"), index=True
+    )
+    institution_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("institutions.id", ondelete="RESTRICT")
+    )
+    product_kind_code: Mapped[str] = mapped_column(
+        sa.ForeignKey("product_kinds.code", ondelete="RESTRICT"), index=True
+    )
+    status: Mapped[ApplicationStatus] = mapped_column(
+        enum_column(ApplicationStatus), default=ApplicationStatus.SUBMITTED, index=True
+    )
+    # True when the institution offered first from its demand pool (接单).
+    from_offer: Mapped[bool] = mapped_column(default=False)
+    specialist_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    respond_by: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    approved_amount_yuan: Mapped[Decimal | None] = mapped_column(Money)
+    approved_rate: Mapped[Decimal | None] = mapped_column(Rate)
+    approved_term_months: Mapped[int | None]
+    reject_reason: Mapped[str | None] = mapped_column(sa.String(40))
+    reject_note: Mapped[str] = mapped_column(sa.Text, default="")
+    # Optimistic lock: two staff deciding at once → one update wins, the other sees a conflict.
+    version: Mapped[int] = mapped_column(default=1)
+
+    request: Mapped[FinancingRequest] = relationship()
+    product: Mapped[Product] = relationship()
+    enterprise: Mapped[Enterprise] = relationship()
+    institution: Mapped[Institution] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ApplicationEvent(Base):
+    """One status change of an application: who, when, from, to, note."""
+
+    __tablename__ = "application_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    from_status: Mapped[str | None] = mapped_column(sa.String(20))
+    to_status: Mapped[str] = mapped_column(sa.String(20))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class Disbursement(TimestampMixin, Base):
+    """Money paid out on an approved application (放款); counted once, never twice.
+
+    Enterprise, institution, product kind, district and industry are copied at recording time
+    so that the monthly report aggregates one indexed table.
+    """
+
+    __tablename__ = "disbursements"
+    __table_args__ = (
+        sa.CheckConstraint("amount_yuan > 0", name="amount_positive"),
+        sa.CheckConstraint("term_months > 0", name="term_positive"),
+        sa.CheckConstraint("rate >= 0", name="rate_not_negative"),
+        sa.UniqueConstraint("idempotency_key", name="uq_disbursements_idempotency_key"),
+        sa.Index("ix_disbursements_kind_date", "product_kind_code", "disbursed_on"),
+        sa.Index("ix_disbursements_institution_date", "institution_id", "disbursed_on"),
+        sa.Index("ix_disbursements_district_date", "district_code", "disbursed_on"),
+        sa.Index("ix_disbursements_industry_date", "industry_code", "disbursed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("applications.id", ondelete="RESTRICT"), index=True
+    )
+    amount_yuan: Mapped[Decimal] = mapped_column(Money)
+    rate: Mapped[Decimal] = mapped_column(Rate)
+    term_months: Mapped[int]
+    disbursed_on: Mapped[date] = mapped_column(index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(80))
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    enterprise_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("enterprises.id", ondelete="RESTRICT"), index=True
+    )
+    institution_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("institutions.id", ondelete="RESTRICT")
+    )
+    product_kind_code: Mapped[str] = mapped_column(
+        sa.ForeignKey("product_kinds.code", ondelete="RESTRICT")
+    )
+    district_code: Mapped[str] = mapped_column(sa.ForeignKey("districts.code", ondelete="RESTRICT"))
+    industry_code: Mapped[str] = mapped_column(
+        sa.ForeignKey("industries.code", ondelete="RESTRICT")
+    )
+
+    application: Mapped[Application] = relationship()

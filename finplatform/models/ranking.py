@@ -1,0 +1,51 @@
+"""Versions of the trained ranking model."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from finplatform.models.base import Base, TimestampMixin, enum_column
+
+
+class ModelStatus(enum.StrEnum):
+    """A trained version waits as a candidate until promoted; at most one is current."""
+
+    CANDIDATE = "candidate"
+    CURRENT = "current"
+    RETIRED = "retired"
+
+
+class ModelVersion(TimestampMixin, Base):
+    """One training run of the ranking model, with its metrics and metadata."""
+
+    __tablename__ = "model_versions"
+    __table_args__ = (
+        # At most one current version, enforced by the database on both SQLite and PostgreSQL.
+        sa.Index(
+            "uq_model_versions_one_current",
+            "status",
+            unique=True,
+            sqlite_where=sa.text("status = 'current'"),
+            postgresql_where=sa.text("status = 'current'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    status: Mapped[ModelStatus] = mapped_column(
+        enum_column(ModelStatus), default=ModelStatus.CANDIDATE
+    )
+    artifact: Mapped[str] = mapped_column(sa.String(200))
+    metrics: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    trained_from: Mapped[datetime | None]
+    trained_to: Mapped[datetime | None]
+    promoted_at: Mapped[datetime | None]
+    promoted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    promotion_note: Mapped[str] = mapped_column(sa.Text, default="")

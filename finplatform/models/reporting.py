@@ -1,0 +1,52 @@
+"""The plan's targets and frozen monthly reports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from finplatform.models.base import Base, Money, TimestampMixin
+
+
+class Target(TimestampMixin, Base):
+    """A yearly target of the plan (目标), in the plan's own unit and wording."""
+
+    __tablename__ = "targets"
+    __table_args__ = (
+        sa.UniqueConstraint("year", "metric", name="uq_targets_year_metric"),
+        sa.CheckConstraint("value > 0", name="value_positive"),
+        sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    metric: Mapped[str] = mapped_column(sa.String(40))
+    value: Mapped[Decimal] = mapped_column(sa.Numeric(18, 4))
+    unit: Mapped[str] = mapped_column(sa.String(10))
+    # The same value in yuan for money targets (200亿元 → 20,000,000,000); None otherwise.
+    value_yuan: Mapped[Decimal | None] = mapped_column(Money)
+    wording_zh: Mapped[str] = mapped_column(sa.Text)
+    label_en: Mapped[str] = mapped_column(sa.String(120))
+    # What the platform counts against the target, in English.
+    tracks_en: Mapped[str] = mapped_column(sa.Text, default="")
+    sort_order: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime | None]
+
+
+class MonthlySnapshot(Base):
+    """A closed month's report, frozen with the code and model versions that produced it."""
+
+    __tablename__ = "monthly_snapshots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The first day of the month reported; the closing service sets it.
+    month: Mapped[date] = mapped_column(unique=True)
+    closed_at: Mapped[datetime]
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    figures: Mapped[dict] = mapped_column(sa.JSON)
+    code_version: Mapped[str] = mapped_column(sa.String(40))
+    model_version_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("model_versions.id", ondelete="SET NULL")
+    )

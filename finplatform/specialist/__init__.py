@@ -1,0 +1,1 @@
+"""Pages of sci-tech finance specialists (科技金融专员)."""

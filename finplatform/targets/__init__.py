@@ -1,0 +1,1 @@
+"""The plan's targets, for the commission and admins."""
