@@ -67,6 +67,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PAGE_SIZE = 20
+    # werkzeug's scrypt defaults: n=2**15, r=8, p=1 (about 0.1 s per hash, by design).
+    PASSWORD_HASH_METHOD = "scrypt"
     # Without Redis, rate limits are counted per process (see README, "Redis").
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -109,6 +111,8 @@ class TestingConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+    # Same algorithm, lighter cost parameters, so that the suite signs in quickly.
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 
     def __init__(self) -> None:
         super().__init__()

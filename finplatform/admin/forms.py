@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from finplatform.auth.forms import REQUIRED
@@ -17,8 +18,8 @@ class StaffAccountForm(FlaskForm):
     role = SelectField(
         _l("Role"),
         choices=[
-            (Role.SPECIALIST.value, _l("Sci-tech finance specialist")),
-            (Role.COMMISSION.value, _l("Commission viewer (read-only)")),
+            SelectChoice(Role.SPECIALIST.value, _l("Sci-tech finance specialist")),
+            SelectChoice(Role.COMMISSION.value, _l("Commission viewer (read-only)")),
         ],
         validators=[DataRequired(REQUIRED)],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from finplatform.audit import record_audit
@@ -77,7 +78,7 @@ def create_user(
         enterprise=enterprise,
         institution=institution,
     )
-    user.set_password(password)
+    user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     db.session.add(user)
     db.session.flush()
     record_audit("user.created", user, actor=actor, detail={"role": str(role)})
@@ -201,7 +202,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         check_password_strength(new_password)
     except DomainError as exc:
         raise DomainError(exc.message, "new_password") from exc
-    user.set_password(new_password)
+    user.set_password(new_password, current_app.config["PASSWORD_HASH_METHOD"])
     record_audit("user.password_changed", user, actor=user)
 
 

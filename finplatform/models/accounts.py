@@ -65,9 +65,9 @@ class User(UserMixin, TimestampMixin, Base):
         """Flask-Login refuses sign-in for deactivated users."""
         return self.active
 
-    def set_password(self, password: str) -> None:
-        """Store a salted scrypt hash of the password, never the password."""
-        self.password_hash = generate_password_hash(password, method="scrypt")
+    def set_password(self, password: str, method: str = "scrypt") -> None:
+        """Store a salted hash of the password (scrypt by default), never the password."""
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         """Whether `password` matches the stored hash."""

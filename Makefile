@@ -1,0 +1,57 @@
+# The two commands: `make run` and `make test`. Every other target is a step they are built from.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := wsgi.py
+
+# The PostgreSQL and Redis the second test run uses (override on the command line).
+TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+TEST_REDIS ?= redis://127.0.0.1:6379/15
+# The plan's text, beside the repository, lets a test check the targets' quoted wording.
+PLAN_TEXT ?= $(wildcard ../shared/seed/000_b19521e93b2b759c.txt)
+export PLAN_TEXT
+
+.PHONY: run test install translations lint format migrate seed serve test-sqlite test-postgres clean
+
+run: install translations migrate seed serve
+
+test: install translations lint
+	@bash scripts/run-tests.sh "$(TEST_PG_URL)" "$(TEST_REDIS)"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+translations: install
+	$(BIN)/pybabel compile -d finplatform/translations
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+seed: install
+	$(BIN)/flask seed reference
+	$(BIN)/flask seed demo-accounts
+
+serve: install
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+extract-messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o finplatform/translations/messages.pot .
+	$(BIN)/pybabel update -i finplatform/translations/messages.pot -d finplatform/translations
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
