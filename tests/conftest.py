@@ -73,13 +73,19 @@ def _app(tmp_path_factory):
 
 def _empty_tables() -> None:
     tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
-    with _db.engine.begin() as connection:
+    with _db.engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             names = ", ".join(table.name for table in tables)
             connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
+            # Rows that point at rows of their own table (reversals) need the keys off to go.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
             for table in tables:
                 connection.execute(table.delete())
+            connection.commit()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
 
 
 @pytest.fixture

@@ -98,6 +98,7 @@ def _disbursement(application: Application, **values) -> Disbursement:
         disbursed_on=sa.func.current_date(),
         enterprise_id=application.enterprise_id,
         institution_id=application.institution_id,
+        institution_kind_code="tech_branch",
         product_kind_code=application.product_kind_code,
         district_code="120116",
         industry_code="39",
@@ -108,6 +109,23 @@ def _disbursement(application: Application, **values) -> Disbursement:
 def test_disbursement_amount_must_be_positive(db, make):
     application = _application(db, make)
     _refused(db, _disbursement(application, amount_yuan=Decimal("0")))
+
+
+def test_only_a_reversal_carries_a_negative_amount(db, make):
+    application = _application(db, make)
+    original = _disbursement(application)
+    db.session.add(original)
+    db.session.commit()
+    _refused(db, _disbursement(application, amount_yuan=Decimal("-1000000")))
+    _refused(db, _disbursement(application, amount_yuan=Decimal("5"), reverses_id=original.id))
+    db.session.add(
+        _disbursement(application, amount_yuan=Decimal("-1000000"), reverses_id=original.id)
+    )
+    db.session.commit()
+    # One reversal per disbursement: a second one would count the correction twice.
+    _refused(
+        db, _disbursement(application, amount_yuan=Decimal("-1000000"), reverses_id=original.id)
+    )
 
 
 def test_disbursement_idempotency_key_records_once(db, make):

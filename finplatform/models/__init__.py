@@ -1,6 +1,13 @@
 """Every model, importable from one place (Alembic and the app load them all from here)."""
 
-from finplatform.models.accounts import AuditEvent, Role, User
+from finplatform.models.accounts import (
+    ApiToken,
+    AuditEvent,
+    IdempotencyRecord,
+    Notification,
+    Role,
+    User,
+)
 from finplatform.models.base import Base, utcnow
 from finplatform.models.brokering import ContactChannel, ContactLog, Referral, ReferralKind
 from finplatform.models.deals import (
@@ -11,6 +18,8 @@ from finplatform.models.deals import (
     FinancingRequest,
     Match,
     MatchSource,
+    Offer,
+    OfferStatus,
     RequestEvent,
     RequestStatus,
 )
@@ -23,9 +32,15 @@ from finplatform.models.organisations import (
 from finplatform.models.products import Product, ProductStatus
 from finplatform.models.ranking import ModelStatus, ModelVersion
 from finplatform.models.reference import District, Industry, InstitutionKind, ProductKind
-from finplatform.models.reporting import MonthlySnapshot, Target
+from finplatform.models.reporting import ImportBatch, MonthlySnapshot, Target
 
 __all__ = [
+    "ApiToken",
+    "IdempotencyRecord",
+    "ImportBatch",
+    "Notification",
+    "Offer",
+    "OfferStatus",
     "Application",
     "ApplicationEvent",
     "ApplicationStatus",

@@ -56,6 +56,8 @@ class User(UserMixin, TimestampMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(sa.String(12))
     last_login_at: Mapped[datetime | None]
+    # Set when repeated failed sign-ins lock the account; an admin unlocks it.
+    locked_at: Mapped[datetime | None]
 
     enterprise: Mapped[Enterprise | None] = relationship(foreign_keys=[enterprise_id])
     institution: Mapped[Institution | None] = relationship(foreign_keys=[institution_id])
@@ -94,3 +96,56 @@ class AuditEvent(Base):
     ip: Mapped[str | None] = mapped_column(sa.String(45))
 
     actor: Mapped[User | None] = relationship()
+
+
+class Notification(Base):
+    """An in-app notice for a user about something that needs their action (站内通知)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (sa.Index("ix_notifications_user_unread", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A message key the UI translates, with its parameters (so each user reads it in their
+    # own language), and the page it points to.
+    kind: Mapped[str] = mapped_column(sa.String(60))
+    params: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    link: Mapped[str | None] = mapped_column(sa.String(300))
+    read_at: Mapped[datetime | None]
+
+
+class ApiToken(TimestampMixin, Base):
+    """An API token a user created; only its hash is stored, the token is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    # The first characters, shown in lists so a user can tell tokens apart.
+    prefix: Mapped[str] = mapped_column(sa.String(16))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class IdempotencyRecord(Base):
+    """The first response to a request sent with an Idempotency-Key, replayed on retries."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "key", name="uq_idempotency_records_user_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(80))
+    method: Mapped[str] = mapped_column(sa.String(10))
+    path: Mapped[str] = mapped_column(sa.String(300))
+    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    status_code: Mapped[int]
+    body: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -62,6 +62,8 @@ class FinancingRequest(TimestampMixin, Base):
     )
     updated_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # The id a bulk import keyed this row on (re-importing the same file changes nothing).
+    external_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     enterprise: Mapped[Enterprise] = relationship()
     accepted_kinds: Mapped[list[ProductKind]] = relationship(secondary=request_kinds)
@@ -121,6 +123,59 @@ class Match(TimestampMixin, Base):
 
     request: Mapped[FinancingRequest] = relationship()
     product: Mapped[Product] = relationship()
+
+
+class OfferStatus(enum.StrEnum):
+    """An institution's offer waits for the firm, which accepts or declines it."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class Offer(TimestampMixin, Base):
+    """An institution's proactive offer on an open request from its demand pool (接单)."""
+
+    __tablename__ = "offers"
+    __table_args__ = (
+        sa.CheckConstraint("amount_yuan > 0", name="amount_positive"),
+        sa.CheckConstraint("term_months > 0", name="term_positive"),
+        sa.CheckConstraint("rate >= 0", name="rate_not_negative"),
+        # One live offer per product and request; a withdrawn or declined one may be renewed.
+        sa.Index(
+            "uq_offers_open_per_product",
+            "request_id",
+            "product_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'open'"),
+            postgresql_where=sa.text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("financing_requests.id", ondelete="CASCADE"), index=True
+    )
+    product_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("products.id", ondelete="RESTRICT"), index=True
+    )
+    institution_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("institutions.id", ondelete="RESTRICT"), index=True
+    )
+    amount_yuan: Mapped[Decimal] = mapped_column(Money)
+    rate: Mapped[Decimal] = mapped_column(Rate)
+    term_months: Mapped[int]
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[OfferStatus] = mapped_column(enum_column(OfferStatus), default=OfferStatus.OPEN)
+    offered_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    answered_at: Mapped[datetime | None]
+
+    request: Mapped[FinancingRequest] = relationship()
+    product: Mapped[Product] = relationship()
+    institution: Mapped[Institution] = relationship()
 
 
 class ApplicationStatus(enum.StrEnum):
@@ -190,6 +245,9 @@ class Application(TimestampMixin, Base):
     approved_term_months: Mapped[int | None]
     reject_reason: Mapped[str | None] = mapped_column(sa.String(40))
     reject_note: Mapped[str] = mapped_column(sa.Text, default="")
+    offer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("offers.id", ondelete="SET NULL"))
+    overdue_notified_at: Mapped[datetime | None]
+    external_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     # Optimistic lock: two staff deciding at once → one update wins, the other sees a conflict.
     version: Mapped[int] = mapped_column(default=1)
 
@@ -220,16 +278,24 @@ class ApplicationEvent(Base):
 class Disbursement(TimestampMixin, Base):
     """Money paid out on an approved application (放款); counted once, never twice.
 
-    Enterprise, institution, product kind, district and industry are copied at recording time
-    so that the monthly report aggregates one indexed table.
+    Enterprise, institution (and its kind), product kind, pool cover, district and industry are
+    copied at recording time so that the monthly report aggregates one indexed table.
+    A recorded disbursement is never edited: a mistake is corrected by a reversal row
+    (`reverses_id` set, negative amount), so closed months stay as they were reported.
     """
 
     __tablename__ = "disbursements"
     __table_args__ = (
-        sa.CheckConstraint("amount_yuan > 0", name="amount_positive"),
+        sa.CheckConstraint(
+            "(reverses_id IS NULL AND amount_yuan > 0)"
+            " OR (reverses_id IS NOT NULL AND amount_yuan < 0)",
+            name="amount_sign",
+        ),
         sa.CheckConstraint("term_months > 0", name="term_positive"),
         sa.CheckConstraint("rate >= 0", name="rate_not_negative"),
         sa.UniqueConstraint("idempotency_key", name="uq_disbursements_idempotency_key"),
+        sa.UniqueConstraint("external_id", name="uq_disbursements_external_id"),
+        sa.UniqueConstraint("reverses_id", name="uq_disbursements_reverses_id"),
         sa.Index("ix_disbursements_kind_date", "product_kind_code", "disbursed_on"),
         sa.Index("ix_disbursements_institution_date", "institution_id", "disbursed_on"),
         sa.Index("ix_disbursements_district_date", "district_code", "disbursed_on"),
@@ -245,6 +311,11 @@ class Disbursement(TimestampMixin, Base):
     term_months: Mapped[int]
     disbursed_on: Mapped[date] = mapped_column(index=True)
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(80))
+    external_id: Mapped[str | None] = mapped_column(sa.String(64))
+    reverses_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("disbursements.id", ondelete="RESTRICT")
+    )
+    note: Mapped[str] = mapped_column(sa.Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
@@ -254,9 +325,13 @@ class Disbursement(TimestampMixin, Base):
     institution_id: Mapped[int] = mapped_column(
         sa.ForeignKey("institutions.id", ondelete="RESTRICT")
     )
+    institution_kind_code: Mapped[str] = mapped_column(
+        sa.ForeignKey("institution_kinds.code", ondelete="RESTRICT"), index=True
+    )
     product_kind_code: Mapped[str] = mapped_column(
         sa.ForeignKey("product_kinds.code", ondelete="RESTRICT")
     )
+    pool_covered: Mapped[bool] = mapped_column(default=False)
     district_code: Mapped[str] = mapped_column(sa.ForeignKey("districts.code", ondelete="RESTRICT"))
     industry_code: Mapped[str] = mapped_column(
         sa.ForeignKey("industries.code", ondelete="RESTRICT")

@@ -60,6 +60,7 @@ class Product(TimestampMixin, Base):
         sa.CheckConstraint("fee_rate >= 0", name="fee_rate_not_negative"),
         sa.CheckConstraint("min_years >= 0", name="min_years_not_negative"),
         sa.CheckConstraint("min_revenue_yuan >= 0", name="min_revenue_not_negative"),
+        sa.UniqueConstraint("institution_id", "external_id", name="uq_products_external_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,6 +92,8 @@ class Product(TimestampMixin, Base):
     )
     retired_at: Mapped[datetime | None]
     updated_at: Mapped[datetime | None]
+    # The institution's own product code, which bulk imports key on.
+    external_id: Mapped[str | None] = mapped_column(sa.String(64))
 
     institution: Mapped[Institution] = relationship()
     kind: Mapped[ProductKind] = relationship()

@@ -50,3 +50,24 @@ class MonthlySnapshot(Base):
     model_version_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("model_versions.id", ondelete="SET NULL")
     )
+
+
+class ImportBatch(TimestampMixin, Base):
+    """One bulk import of a CSV/XLSX file: its progress and every bad row found."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    status: Mapped[str] = mapped_column(sa.String(20), default="pending")
+    total_rows: Mapped[int] = mapped_column(default=0)
+    processed_rows: Mapped[int] = mapped_column(default=0)
+    imported_rows: Mapped[int] = mapped_column(default=0)
+    # [{"row": 7, "column": "统一社会信用代码", "reason": "…"}, …]
+    errors: Mapped[list] = mapped_column(sa.JSON, default=list)
+    good_rows_only: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    finished_at: Mapped[datetime | None]
