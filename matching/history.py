@@ -1,0 +1,199 @@
+"""A time-ordered index of past decisions: institution and product rates as of any day.
+
+For a request posted on day t, only applications decided before t count (decided_at < t), so a
+model trained on past requests never sees the outcome it is asked to predict. The index sorts
+decisions once by (group, day) and keeps cumulative counts; a rate at any cutoff is then two
+``searchsorted`` calls and a subtraction, for any number of queries at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matching.schema import OUTCOME_APPROVED, OUTCOME_DISBURSED, History
+
+GLOBAL_APPROVAL_PRIOR = 0.3
+"""Approval rate assumed before any decision exists."""
+GLOBAL_DISBURSEMENT_PRIOR = 0.2
+"""Disbursement rate assumed before any decision exists."""
+GLOBAL_PRIOR_STRENGTH = 20.0
+PRIOR_STRENGTH = 5.0
+"""Pseudo-decisions with which a group's rate is shrunk towards its parent's rate."""
+
+
+class _CumulativeCounts:
+    """Decisions of one grouping, sorted by (group key, day), with cumulative outcome counts."""
+
+    def __init__(self, keys: np.ndarray, days: np.ndarray, outcome: np.ndarray, day0: int):
+        order = np.lexsort((days, keys))
+        sorted_keys = keys[order]
+        self.unique_keys, segment = np.unique(sorted_keys, return_inverse=True)
+        offsets = days[order] - day0
+        self.span = int(offsets.max()) + 2 if len(offsets) else 2
+        self.sorted_value = segment.astype(np.int64) * self.span + offsets
+        self.day0 = day0
+        approved = outcome[order] >= OUTCOME_APPROVED
+        disbursed = outcome[order] == OUTCOME_DISBURSED
+        self.cum_approved = np.concatenate(([0], np.cumsum(approved)))
+        self.cum_disbursed = np.concatenate(([0], np.cumsum(disbursed)))
+
+    def counts(
+        self, keys: np.ndarray, valid: np.ndarray | bool, start: np.ndarray, end: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return (decisions, approvals, disbursements) per key with start <= day < end."""
+        segment = np.searchsorted(self.unique_keys, keys)
+        segment = np.minimum(segment, max(len(self.unique_keys) - 1, 0))
+        if len(self.unique_keys) == 0:
+            zeros = np.zeros(np.broadcast(keys, start, end).shape, dtype=np.int64)
+            return zeros, zeros, zeros
+        found = valid & (self.unique_keys[segment] == keys)
+        base = segment.astype(np.int64) * self.span
+        lo = np.searchsorted(self.sorted_value, base + np.clip(start - self.day0, 0, self.span))
+        hi = np.searchsorted(self.sorted_value, base + np.clip(end - self.day0, 0, self.span))
+        n = np.where(found, hi - lo, 0)
+        approved = np.where(found, self.cum_approved[hi] - self.cum_approved[lo], 0)
+        disbursed = np.where(found, self.cum_disbursed[hi] - self.cum_disbursed[lo], 0)
+        return n, approved, disbursed
+
+
+def _shrink(successes: np.ndarray, n: np.ndarray, prior: np.ndarray | float, strength: float):
+    """Return the rate successes / n shrunk towards ``prior`` by ``strength`` pseudo-counts."""
+    return (successes + strength * prior) / (n + strength)
+
+
+class InstitutionHistory:
+    """Index over History answering "how did this institution treat similar firms before t"."""
+
+    def __init__(self, history: History, window_days: int | None = 365):
+        """Build the index once; ``window_days`` limits rates to the last N days (None = all)."""
+        self.window_days = window_days
+        self.size = len(history)
+        self.institution_ids = np.unique(history.institution_id)
+        self.product_ids = np.unique(history.product_id)
+        institution = np.searchsorted(self.institution_ids, history.institution_id)
+        product = np.searchsorted(self.product_ids, history.product_id)
+        # Radixes come from the data; queries outside them simply find no history.
+        self.n_industries = int(history.industry.max()) + 1 if self.size else 1
+        self.n_districts = int(history.district.max()) + 1 if self.size else 1
+        self.n_size_bands = int(history.size_band.max()) + 1 if self.size else 1
+        days = history.decided_at
+        day0 = int(days.min()) if self.size else 0
+        outcome = history.outcome
+
+        def index(keys: np.ndarray) -> _CumulativeCounts:
+            return _CumulativeCounts(keys.astype(np.int64), days, outcome, day0)
+
+        inst = institution.astype(np.int64)
+        self._global = index(np.zeros(self.size, dtype=np.int64))
+        self._institution = index(inst)
+        self._industry = index(inst * self.n_industries + history.industry)
+        self._district = index(inst * self.n_districts + history.district)
+        self._size_band = index(inst * self.n_size_bands + history.size_band)
+        self._industry_district = index(
+            (inst * self.n_industries + history.industry) * self.n_districts + history.district
+        )
+        self._product = index(product.astype(np.int64))
+
+    @property
+    def n_institutions(self) -> int:
+        """Return how many institutions appear in the history."""
+        return len(self.institution_ids)
+
+    def institution_rows(self, institution_ids: np.ndarray) -> np.ndarray:
+        """Return each institution's row in this index, or ``n_institutions`` when unknown."""
+        return self._rows(self.institution_ids, institution_ids)
+
+    def product_rows(self, product_ids: np.ndarray) -> np.ndarray:
+        """Return each product's row in this index, or ``len(product_ids)`` when unknown."""
+        return self._rows(self.product_ids, product_ids)
+
+    @staticmethod
+    def _rows(known: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+        pos = np.searchsorted(known, wanted)
+        clipped = np.minimum(pos, max(len(known) - 1, 0))
+        found = (pos < len(known)) & (known[clipped] == wanted) if len(known) else False
+        return np.where(found, pos, len(known)).astype(np.intp)
+
+    def _window(self, cutoff: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
+        end = np.asarray(cutoff, dtype=np.int64)
+        if self.window_days is None:
+            return np.full_like(end, np.iinfo(np.int64).min // 4), end
+        return end - self.window_days, end
+
+    def institution_rates(
+        self,
+        institution_row: np.ndarray,
+        industry: np.ndarray | int,
+        district: np.ndarray | int,
+        size_band: np.ndarray | int,
+        cutoff: np.ndarray | int,
+    ) -> dict[str, np.ndarray]:
+        """Return smoothed approval/disbursement rates of institutions with firms like this one.
+
+        Arguments broadcast together; an institution row of ``n_institutions`` (unknown) gets the
+        prior. Rates shrink hierarchically: group → institution → all institutions → constant.
+        """
+        start, end = self._window(cutoff)
+        inst = np.asarray(institution_row, dtype=np.int64)
+        industry = np.asarray(industry, dtype=np.int64)
+        district = np.asarray(district, dtype=np.int64)
+        band = np.asarray(size_band, dtype=np.int64)
+        known = (inst >= 0) & (inst < self.n_institutions)
+        ind_ok = (industry >= 0) & (industry < self.n_industries)
+        dist_ok = (district >= 0) & (district < self.n_districts)
+        band_ok = (band >= 0) & (band < self.n_size_bands)
+
+        g_n, g_a, g_d = self._global.counts(np.zeros_like(end), True, start, end)
+        global_approval = _shrink(g_a, g_n, GLOBAL_APPROVAL_PRIOR, GLOBAL_PRIOR_STRENGTH)
+        global_disbursement = _shrink(g_d, g_n, GLOBAL_DISBURSEMENT_PRIOR, GLOBAL_PRIOR_STRENGTH)
+
+        i_n, i_a, i_d = self._institution.counts(inst, known, start, end)
+        inst_approval = _shrink(i_a, i_n, global_approval, PRIOR_STRENGTH)
+        inst_disbursement = _shrink(i_d, i_n, global_disbursement, PRIOR_STRENGTH)
+
+        industry_key = inst * self.n_industries + industry
+        n, a, _ = self._industry.counts(industry_key, known & ind_ok, start, end)
+        approval_industry = _shrink(a, n, inst_approval, PRIOR_STRENGTH)
+        n, a, _ = self._district.counts(
+            inst * self.n_districts + district, known & dist_ok, start, end
+        )
+        approval_district = _shrink(a, n, inst_approval, PRIOR_STRENGTH)
+        n, a, _ = self._size_band.counts(
+            inst * self.n_size_bands + band, known & band_ok, start, end
+        )
+        approval_size = _shrink(a, n, inst_approval, PRIOR_STRENGTH)
+        n, a, d = self._industry_district.counts(
+            industry_key * self.n_districts + district, known & ind_ok & dist_ok, start, end
+        )
+        approval_industry_district = _shrink(a, n, approval_industry, PRIOR_STRENGTH)
+        disbursement_industry_district = _shrink(d, n, inst_disbursement, PRIOR_STRENGTH)
+        return {
+            "inst_log_decisions": np.log1p(i_n),
+            "inst_approval_rate": inst_approval,
+            "inst_disbursement_rate": inst_disbursement,
+            "inst_approval_rate_industry": approval_industry,
+            "inst_approval_rate_district": approval_district,
+            "inst_approval_rate_size": approval_size,
+            "inst_approval_rate_industry_district": approval_industry_district,
+            "inst_disbursement_rate_industry_district": disbursement_industry_district,
+        }
+
+    def product_rates(
+        self, product_row: np.ndarray, cutoff: np.ndarray | int, prior_approval: np.ndarray | float
+    ) -> dict[str, np.ndarray]:
+        """Return each product's popularity (log applications) and smoothed approval rate."""
+        start, end = self._window(cutoff)
+        rows = np.asarray(product_row, dtype=np.int64)
+        known = (rows >= 0) & (rows < len(self.product_ids))
+        n, a, _ = self._product.counts(rows, known, start, end)
+        return {
+            "product_log_applications": np.log1p(n),
+            "product_approval_rate": _shrink(a, n, prior_approval, PRIOR_STRENGTH),
+        }
+
+    def product_approvals(self, product_ids: np.ndarray, cutoff: np.ndarray | int) -> np.ndarray:
+        """Return each product's number of approvals decided in the window before ``cutoff``."""
+        start, end = self._window(cutoff)
+        rows = self.product_rows(np.asarray(product_ids)).astype(np.int64)
+        _, approved, _ = self._product.counts(rows, rows < len(self.product_ids), start, end)
+        return approved

@@ -1,0 +1,394 @@
+"""The learned ranking model: a two-stage cascade trained from past application outcomes.
+
+Choice of target. Both stages are binary classifiers of "approved or disbursed" (outcome ≥ 2)
+against "rejected or ignored", and products are ranked by that probability. Reasons:
+
+* the number shown to a firm is an approval probability, and one calibrated classifier gives
+  it directly; a graded regressor or LambdaMART score would need a second model for it;
+* the grades are monotone in that event (disbursed and approved are both "yes"; rejected and
+  ignored both "no"), so ranking by P(yes) is what the graded NDCG rewards, and the evaluation
+  still measures the graded metric (``matching.evaluate``);
+* a pointwise classifier needs no per-request grouping, so it trains on any slice of history.
+
+Cascade, for speed. Stage 1 is a logistic regression on standardized features, folded into one
+weight vector: a single matrix-vector product ranks every eligible product (tens of millions of
+pairs per second). Stage 2, a HistGradientBoostingClassifier, re-scores only the stage-1 top
+``rerank_depth`` (default 200) and is Platt-calibrated on a later, held-out time slice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform as stdlib_platform
+import re
+import warnings
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import joblib
+import numpy as np
+import sklearn
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+
+from matching.evaluate import baseline_metrics, evaluate_rankings, time_ordered_split
+from matching.features import FEATURE_NAMES, ProductTable, pair_features
+from matching.forest import CompiledForest, UnsupportedForestError
+from matching.history import InstitutionHistory
+from matching.schema import OUTCOME_APPROVED, History, Products, Requests, rows_of
+
+FORMAT_VERSION = 1
+DEFAULT_RERANK_DEPTH = 200
+_VERSION_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+class ModelStoreError(Exception):
+    """A model artifact could not be saved or loaded safely."""
+
+
+class ModelPathError(ModelStoreError):
+    """The requested artifact lies outside the model store, or its version name is invalid."""
+
+
+class ModelIntegrityError(ModelStoreError):
+    """The artifact's bytes do not match the sha256 recorded in its metadata."""
+
+
+class ModelCompatibilityError(ModelStoreError):
+    """The artifact was built for other features or other library versions."""
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -35.0, 35.0)))
+
+
+@dataclass
+class MatchingModel:
+    """A trained cascade: linear pre-ranker, boosted re-ranker and its probability calibration."""
+
+    feature_names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray  # on standardized features
+    intercept: float
+    booster: HistGradientBoostingClassifier
+    calibration: tuple[float, float]  # Platt (slope, offset) on the booster's logit
+    rerank_depth: int = DEFAULT_RERANK_DEPTH
+    metadata: dict = field(default_factory=dict)
+    weights: np.ndarray = field(init=False, repr=False)
+    bias: float = field(init=False, repr=False)
+    forest: CompiledForest | None = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """Fold the standardization into the linear weights and flatten the booster's trees."""
+        self.weights = self.coef / self.scale
+        self.bias = float(self.intercept - np.sum(self.coef * self.mean / self.scale))
+        try:
+            self.forest = CompiledForest(self.booster)
+        except UnsupportedForestError:
+            self.forest = None
+
+    @property
+    def version(self) -> str | None:
+        """Return the store version this model was saved or loaded as, if any."""
+        return self.metadata.get("version")
+
+    def linear_scores(self, features: np.ndarray) -> np.ndarray:
+        """Return stage-1 logits for every row (cheap: one matrix-vector product)."""
+        return features @ self.weights + self.bias
+
+    def approval_probability(self, features: np.ndarray) -> np.ndarray:
+        """Return the calibrated stage-2 approval probability (0..1) of each row."""
+        if len(features) == 0:
+            return np.zeros(0)
+        if self.forest is not None:
+            raw = self.forest.decision_function(features)
+        else:
+            raw = self.booster.decision_function(np.ascontiguousarray(features))
+        slope, offset = self.calibration
+        return _sigmoid(slope * raw + offset)
+
+    def cascade(self, features: np.ndarray, top_k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return (rows, probabilities) of the best ``top_k`` rows, best first.
+
+        Stage 1 keeps the ``rerank_depth`` best rows by linear logit (all rows when fewer, and
+        at least ``top_k``); stage 2 orders those by calibrated approval probability.
+        """
+        n = len(features)
+        top_k = min(top_k, n)
+        linear = self.linear_scores(features)
+        depth = min(max(self.rerank_depth, top_k), n)
+        head = np.argpartition(-linear, depth - 1)[:depth] if depth < n else np.arange(n)
+        probability = self.approval_probability(features[head])
+        by_booster = np.argsort(-probability, kind="stable")
+        rows = head[by_booster]
+        return rows[:top_k], probability[by_booster][:top_k]
+
+    def score(self, features: np.ndarray) -> np.ndarray:
+        """Return the calibrated approval probability of every row (stage 2 on all rows)."""
+        return self.approval_probability(features)
+
+
+def _data_digest(*arrays: np.ndarray) -> str:
+    """Return a sha256 over the bytes of the training arrays."""
+    digest = hashlib.sha256()
+    for array in arrays:
+        contiguous = np.ascontiguousarray(array)
+        digest.update(str((contiguous.dtype.str, contiguous.shape)).encode())
+        digest.update(contiguous.tobytes())
+    return digest.hexdigest()
+
+
+def _library_versions() -> dict[str, str]:
+    return {
+        "python": stdlib_platform.python_version(),
+        "numpy": np.__version__,
+        "sklearn": sklearn.__version__,
+        "joblib": joblib.__version__,
+    }
+
+
+def _major_minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def train_model(
+    requests: Requests,
+    products: Products,
+    history: History,
+    *,
+    validation_fraction: float = 0.2,
+    rerank_depth: int = DEFAULT_RERANK_DEPTH,
+    window_days: int | None = 365,
+    max_iter: int = 100,
+    max_leaf_nodes: int = 15,
+    max_depth: int = 6,
+    learning_rate: float = 0.1,
+    random_state: int = 0,
+) -> MatchingModel:
+    """Train the cascade on past applications and validate it on the latest requests.
+
+    Every history row is one (request, product) training pair whose features use only history
+    decided before its request was posted. The latest ``validation_fraction`` of requests (by
+    posting day) is held out: it calibrates the probability and yields the metrics stored in
+    ``model.metadata["metrics"]`` next to the random, popularity and rule baselines.
+    """
+    request_rows = rows_of(requests.id, history.request_id)
+    product_rows = rows_of(products.id, history.product_id)
+    known = (request_rows >= 0) & (product_rows >= 0)
+    request_rows, product_rows = request_rows[known], product_rows[known]
+    grades = history.outcome[known]
+    index = InstitutionHistory(history, window_days=window_days)
+    table = ProductTable(products, index)
+    features = pair_features(table, requests, request_rows, product_rows)
+    approved = (grades >= OUTCOME_APPROVED).astype(np.int8)
+    posted = requests.posted_at[request_rows]
+    validation = time_ordered_split(posted, validation_fraction)
+    train = ~validation
+    for name, part in (("training", train), ("validation", validation)):
+        if len(np.unique(approved[part])) < 2:
+            raise ValueError(f"the {name} slice needs both approved and not-approved outcomes")
+
+    x_train, y_train = features[train], approved[train]
+    mean = x_train.mean(axis=0)
+    scale = x_train.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    linear = LogisticRegression(C=1.0, max_iter=1000)
+    linear.fit((x_train - mean) / scale, y_train)
+    booster = HistGradientBoostingClassifier(
+        max_iter=max_iter,
+        max_leaf_nodes=max_leaf_nodes,
+        max_depth=max_depth,
+        learning_rate=learning_rate,
+        min_samples_leaf=40,
+        l2_regularization=1.0,
+        early_stopping=False,
+        random_state=random_state,
+    )
+    booster.fit(x_train, y_train)
+
+    x_valid, y_valid = features[validation], approved[validation]
+    raw = booster.decision_function(x_valid).reshape(-1, 1)
+    platt = LogisticRegression(C=1e4, max_iter=1000).fit(raw, y_valid)
+    calibration = (float(platt.coef_[0, 0]), float(platt.intercept_[0]))
+
+    model = MatchingModel(
+        feature_names=FEATURE_NAMES,
+        mean=mean,
+        scale=scale,
+        coef=linear.coef_[0].copy(),
+        intercept=float(linear.intercept_[0]),
+        booster=booster,
+        calibration=calibration,
+        rerank_depth=rerank_depth,
+    )
+    groups = request_rows[validation]
+    probability = model.approval_probability(x_valid)
+    metrics = {
+        "model": evaluate_rankings(groups, probability, grades[validation]),
+        "linear_stage": evaluate_rankings(groups, model.linear_scores(x_valid), grades[validation]),
+        **baseline_metrics(
+            groups,
+            grades[validation],
+            x_valid,
+            index,
+            history.product_id[known][validation],
+            posted[validation],
+            seed=random_state,
+        ),
+    }
+    metrics["model"]["brier"] = float(np.mean((probability - y_valid) ** 2))
+    metrics["model"]["approval_rate"] = float(y_valid.mean())
+    model.metadata = {
+        "feature_names": list(FEATURE_NAMES),
+        "training_window": {
+            "first_posted_day": int(posted.min()),
+            "last_posted_day": int(posted.max()),
+            "validation_from_day": int(posted[validation].min()),
+            "last_decided_day": int(history.decided_at[known].max()),
+            "history_window_days": window_days,
+        },
+        "rows": {"training": int(train.sum()), "validation": int(validation.sum())},
+        "data_digest_sha256": _data_digest(
+            history.request_id[known], history.product_id[known], grades, features
+        ),
+        "metrics": metrics,
+        "params": {
+            "rerank_depth": rerank_depth,
+            "max_iter": max_iter,
+            "max_leaf_nodes": max_leaf_nodes,
+            "max_depth": max_depth,
+            "learning_rate": learning_rate,
+            "random_state": random_state,
+        },
+    }
+    return model
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _store_paths(store_dir: str | Path, version: str) -> tuple[Path, Path, Path]:
+    """Return (store, artifact, metadata) paths, refusing anything that leaves the store."""
+    if not isinstance(version, str) or not _VERSION_PATTERN.fullmatch(version):
+        raise ModelPathError(f"invalid model version name: {version!r}")
+    store = Path(store_dir).resolve()
+    artifact = (store / f"{version}.joblib").resolve()
+    metadata = (store / f"{version}.json").resolve()
+    for path in (artifact, metadata):
+        if path.parent != store:
+            raise ModelPathError(f"{path} is outside the model store {store}")
+    return store, artifact, metadata
+
+
+def save_model(model: MatchingModel, store_dir: str | Path, version: str | None = None) -> str:
+    """Write ``<version>.joblib`` and ``<version>.json`` into the store; return the version."""
+    if tuple(model.feature_names) != FEATURE_NAMES:
+        raise ModelCompatibilityError("the model's feature list differs from FEATURE_NAMES")
+    created = datetime.now(UTC)
+    version = version or created.strftime("m%Y%m%dT%H%M%S%fZ")
+    Path(store_dir).mkdir(parents=True, exist_ok=True)
+    _, artifact, metadata_path = _store_paths(store_dir, version)
+    if artifact.exists() or metadata_path.exists():
+        raise ModelStoreError(f"model version {version} already exists")
+    # Plain arrays and one sklearn estimator: loading never depends on this module's classes.
+    payload = {
+        "format_version": FORMAT_VERSION,
+        "feature_names": list(model.feature_names),
+        "mean": model.mean,
+        "scale": model.scale,
+        "coef": model.coef,
+        "intercept": model.intercept,
+        "booster": model.booster,
+        "calibration": list(model.calibration),
+        "rerank_depth": model.rerank_depth,
+    }
+    joblib.dump(payload, artifact)
+    metadata = {
+        **model.metadata,
+        "version": version,
+        "format_version": FORMAT_VERSION,
+        "feature_names": list(model.feature_names),
+        "artifact": artifact.name,
+        "artifact_sha256": _file_sha256(artifact),
+        "versions": _library_versions(),
+        "created_at": created.isoformat(),
+    }
+    metadata_path.write_text(json.dumps(metadata, indent=2, ensure_ascii=False), encoding="utf-8")
+    model.metadata = metadata
+    return version
+
+
+def read_metadata(store_dir: str | Path, version: str) -> dict:
+    """Return the JSON metadata of one stored model version."""
+    _, _, metadata_path = _store_paths(store_dir, version)
+    if not metadata_path.is_file():
+        raise ModelStoreError(f"no model version {version} in {store_dir}")
+    return json.loads(metadata_path.read_text(encoding="utf-8"))
+
+
+def list_versions(store_dir: str | Path) -> list[str]:
+    """Return the versions in a model store, oldest name first."""
+    store = Path(store_dir)
+    if not store.is_dir():
+        return []
+    return sorted(
+        path.stem
+        for path in store.glob("*.json")
+        if _VERSION_PATTERN.fullmatch(path.stem) and (store / f"{path.stem}.joblib").is_file()
+    )
+
+
+def load_model(store_dir: str | Path, version: str) -> MatchingModel:
+    """Load one model version from the store after checking path, checksum and compatibility.
+
+    Raises ``ModelPathError`` for a name that leaves the store, ``ModelCompatibilityError``
+    when the feature list or the numpy / scikit-learn major.minor version differs, and
+    ``ModelIntegrityError`` when the artifact's sha256 differs from its metadata. The artifact
+    is only unpickled after all three checks pass.
+    """
+    store, artifact, _ = _store_paths(store_dir, version)
+    metadata = read_metadata(store, version)
+    if metadata.get("format_version") != FORMAT_VERSION:
+        raise ModelCompatibilityError(
+            f"unsupported artifact format {metadata.get('format_version')}"
+        )
+    if metadata.get("artifact") != artifact.name:
+        raise ModelPathError(f"metadata names artifact {metadata.get('artifact')!r}")
+    if metadata.get("feature_names") != list(FEATURE_NAMES):
+        raise ModelCompatibilityError("the model's feature list differs from FEATURE_NAMES")
+    running = _library_versions()
+    for library in ("numpy", "sklearn"):
+        built = str(metadata.get("versions", {}).get(library, ""))
+        if _major_minor(built) != _major_minor(running[library]):
+            raise ModelCompatibilityError(
+                f"model built with {library} {built}, running {running[library]}"
+            )
+    if not artifact.is_file():
+        raise ModelStoreError(f"artifact {artifact.name} is missing")
+    if _file_sha256(artifact) != metadata.get("artifact_sha256"):
+        raise ModelIntegrityError(f"{artifact.name} does not match its recorded sha256")
+    with warnings.catch_warnings():
+        # Patch-level sklearn differences are accepted above; do not let them abort the load.
+        warnings.filterwarnings("ignore", message=".*Trying to unpickle estimator.*")
+        payload = joblib.load(artifact)
+    if payload.get("feature_names") != metadata["feature_names"]:
+        raise ModelCompatibilityError("artifact and metadata disagree on the feature list")
+    return MatchingModel(
+        feature_names=tuple(payload["feature_names"]),
+        mean=payload["mean"],
+        scale=payload["scale"],
+        coef=payload["coef"],
+        intercept=payload["intercept"],
+        booster=payload["booster"],
+        calibration=tuple(payload["calibration"]),
+        rerank_depth=payload["rerank_depth"],
+        metadata=metadata,
+    )
