@@ -13,11 +13,12 @@ TEST_REDIS ?= redis://127.0.0.1:6379/15
 PLAN_TEXT ?= $(wildcard ../shared/seed/000_b19521e93b2b759c.txt)
 export PLAN_TEXT
 
-.PHONY: run test install translations lint format migrate seed serve test-sqlite test-postgres clean
+
+.PHONY: run test install system-deps translations lint format migrate seed serve test-sqlite test-postgres clean
 
 run: install translations migrate seed serve
 
-test: install translations lint
+test: install system-deps translations lint
 	@bash scripts/run-tests.sh "$(TEST_PG_URL)" "$(TEST_REDIS)"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -27,6 +28,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Debian packages the browser tests need: Chromium and a CJK font (else Chinese shows as boxes).
+system-deps:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; \
+		else echo "browser tests need: apt-get install chromium fonts-wqy-microhei (as root)"; fi; \
+	fi
 
 translations: install
 	$(BIN)/pybabel compile -d finplatform/translations

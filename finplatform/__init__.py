@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from config import Config, config_from_env
-from finplatform import access, cli, errors, health, i18n, money
+from finplatform import access, cli, errors, health, i18n, jobs, money
 from finplatform.admin.routes import bp as admin_bp
 from finplatform.auth.routes import bp as auth_bp
 from finplatform.enterprise.routes import bp as enterprise_bp
@@ -33,6 +33,7 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     register_unit_of_work(app)
     money.register(app)
     cli.register(app)
+    jobs.register(app)
     return app
 
 

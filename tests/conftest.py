@@ -15,6 +15,7 @@ from config import TestingConfig
 from finplatform import create_app
 from finplatform.extensions import db as _db
 from finplatform.reference_data import load_reference
+from tests.browser import chromium_page, serve
 from tests.factories import Factory
 
 # Reference rows survive between tests; everything else is emptied after each test.
@@ -123,3 +124,17 @@ def login(client):
         return client.post("/auth/login", data={"email": user.email, "password": password, **extra})
 
     return sign_in
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app served over HTTP on 127.0.0.1 (same database as the test); yields its URL."""
+    with serve(app) as url:
+        yield url
+
+
+@pytest.fixture
+def page():
+    """A headless Chromium page (Playwright driving Debian's chromium)."""
+    with chromium_page() as browser_page:
+        yield browser_page

@@ -1,0 +1,117 @@
+"""Background jobs: RQ on Redis when `REDIS_URL` is set, run inline (at once) when it is not.
+
+A job function is an entry point like a request: it commits its own unit of work. It reports
+progress with `report_progress`, which the admin pages read back through `job_status`.
+Without Redis the platform keeps working: `enqueue` runs the function before returning.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import click
+import redis
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from rq import Queue, Retry, SimpleWorker, get_current_job
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "finplatform"
+JOB_TIMEOUT_SECONDS = 3600
+
+
+@dataclass
+class JobHandle:
+    """What `enqueue` returns: the job's id and, for an inline run, its result."""
+
+    id: str | None
+    status: str
+    inline: bool
+    result: object = None
+    meta: dict = field(default_factory=dict)
+
+
+def redis_connection() -> redis.Redis | None:
+    """The app's Redis client, or None when no Redis is configured."""
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    clients = current_app.extensions.setdefault("finplatform_redis", {})
+    if url not in clients:
+        clients[url] = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+    return clients[url]
+
+
+def enqueue(func: Callable, *args, description: str | None = None, **kwargs) -> JobHandle:
+    """Queue `func(*args, **kwargs)` on RQ; without a reachable Redis, run it now."""
+    connection = redis_connection()
+    if connection is not None:
+        try:
+            job = Queue(QUEUE_NAME, connection=connection).enqueue_call(
+                func=func,
+                args=args,
+                kwargs=kwargs,
+                timeout=JOB_TIMEOUT_SECONDS,
+                description=description,
+                retry=Retry(max=2, interval=[5, 30]),
+            )
+        except redis.RedisError as error:
+            log.warning("Redis unavailable (%s): running %s inline", error, func.__name__)
+        else:
+            return JobHandle(id=job.id, status="queued", inline=False)
+    result = func(*args, **kwargs)
+    return JobHandle(id=None, status="finished", inline=True, result=result)
+
+
+def report_progress(done: int, total: int, message: str = "") -> None:
+    """Record how far the current job is (no-op when running inline)."""
+    job = get_current_job()
+    if job is None:
+        return
+    job.meta.update({"done": done, "total": total, "message": message})
+    job.save_meta()
+
+
+def job_status(job_id: str) -> dict | None:
+    """Status, progress and (when finished) result of a queued job, or None if unknown."""
+    connection = redis_connection()
+    if connection is None:
+        return None
+    try:
+        job = Job.fetch(job_id, connection=connection)
+    except (NoSuchJobError, redis.RedisError):
+        return None
+    status = job.get_status()
+    return {
+        "id": job.id,
+        "status": str(status.value if hasattr(status, "value") else status),
+        "done": job.meta.get("done", 0),
+        "total": job.meta.get("total", 0),
+        "message": job.meta.get("message", ""),
+        "result": job.return_value() if status == "finished" else None,
+    }
+
+
+jobs_cli = AppGroup("jobs", help="Background job worker.")
+
+
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+def worker(burst: bool) -> None:
+    """Run an RQ worker inside the app (jobs run in this process, with the app's context)."""
+    connection = redis_connection()
+    if connection is None:
+        raise click.ClickException("REDIS_URL is not set: without Redis, jobs run inline.")
+    SimpleWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(
+        burst=burst
+    )
+
+
+def register(app: Flask) -> None:
+    """Attach `flask jobs worker`."""
+    app.cli.add_command(jobs_cli)
