@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, redirect, request, session, url_for
+from flask import Flask, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -13,8 +13,11 @@ LANGUAGE_NAMES = {"zh_Hans_CN": "中文", "en": "English"}
 
 
 def select_locale() -> str:
-    """The session's choice, then the user's saved choice, else Chinese."""
+    """The session's choice, then the user's saved choice, else Chinese (also outside requests,
+    e.g. command-line tools and jobs)."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
