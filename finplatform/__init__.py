@@ -9,11 +9,19 @@ from flask import Flask
 from config import Config, config_from_env
 from finplatform import access, cli, errors, health, i18n, jobs, money
 from finplatform.admin.routes import bp as admin_bp
+from finplatform.api import docs as api_docs
+from finplatform.api import reference as api_reference
+from finplatform.api.core import register_api
 from finplatform.auth.routes import bp as auth_bp
 from finplatform.enterprise.routes import bp as enterprise_bp
-from finplatform.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from finplatform.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from finplatform.institution.routes import bp as institution_bp
 from finplatform.main.routes import bp as main_bp
+from finplatform.routing import DatabaseIdConverter
+from finplatform.settings.routes import bp as settings_bp
 from finplatform.specialist.routes import bp as specialist_bp
 from finplatform.targets.routes import bp as targets_bp
 
@@ -27,6 +35,7 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_path=str(config.INSTANCE_DIR), instance_relative_config=False)
     app.config.from_object(config)
     app.config.update(overrides)
+    app.url_map.converters["int"] = DatabaseIdConverter
     register_extensions(app)
     register_blueprints(app)
     errors.register(app)
@@ -47,7 +56,11 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.register(app)
     bootstrap.init_app(app)
-    limiter.init_app(app)
+    # One limiter per app: Flask-Limiter keeps its storage and switches on the instance, so a
+    # module-level one would carry one app's settings into another.
+    app.extensions["finplatform_limiter"] = Limiter(
+        key_func=get_remote_address, app=app, default_limits=[]
+    )
 
 
 def register_blueprints(app: Flask) -> None:
@@ -60,9 +73,12 @@ def register_blueprints(app: Flask) -> None:
         specialist_bp,
         targets_bp,
         admin_bp,
+        settings_bp,
         health.bp,
+        api_docs.bp,
     ):
         app.register_blueprint(blueprint)
+    register_api(app, [api_reference.bp])
 
 
 def register_unit_of_work(app: Flask) -> None:

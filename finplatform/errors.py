@@ -18,10 +18,17 @@ ERROR_TEXTS = {
         _l("Bad request"),
         _l("The request could not be understood. Please check what you sent."),
     ),
+    401: (
+        _l("Sign-in required"),
+        _l("Send a valid API token as 'Authorization: Bearer <token>'."),
+    ),
     403: (_l("Access denied"), _l("Your account does not have access to this page.")),
     404: (_l("Page not found"), _l("The page or record you asked for does not exist.")),
     405: (_l("Method not allowed"), _l("This page does not accept that kind of request.")),
+    409: (_l("Conflict"), _l("The record changed in the meantime. Reload it and try again.")),
     413: (_l("Upload too large"), _l("The file you sent is larger than the platform accepts.")),
+    415: (_l("Unsupported media type"), _l("Send the request body as application/json.")),
+    422: (_l("Invalid input"), _l("Some fields are missing or not valid; see errors.")),
     429: (_l("Too many requests"), _l("You are sending requests too fast. Please wait a moment.")),
     500: (_l("Something went wrong"), _l("An unexpected error occurred. It has been logged.")),
     503: (
@@ -35,11 +42,20 @@ def _wants_json() -> bool:
     return request.path.startswith(("/api/", "/healthz", "/readyz"))
 
 
-def render_error(code: int):
+def render_error(code: int, detail: str | None = None, errors: dict | None = None):
     """The error page (or problem+json for the API) for an HTTP status code."""
-    title, detail = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+    title, default_detail = ERROR_TEXTS.get(code, ERROR_TEXTS[500 if code >= 500 else 400])
+    detail = detail or default_detail
     if _wants_json():
-        response = jsonify(title=str(title), status=code, detail=str(detail))
+        problem = {
+            "type": "about:blank",
+            "title": str(title),
+            "status": code,
+            "detail": str(detail),
+        }
+        if errors:
+            problem["errors"] = errors
+        response = jsonify(problem)
         response.mimetype = "application/problem+json"
     else:
         page = render_template("errors/error.html", code=code, title=title, detail=detail)
@@ -55,7 +71,13 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        response = render_error(error.code)
+        data = getattr(error, "data", None) or {}
+        # webargs (API validation) leaves the per-field messages in error.data["messages"].
+        errors = data.get("messages") or data.get("errors")
+        detail = data.get("message") if _wants_json() else None
+        response = render_error(error.code, detail=detail, errors=errors)
+        if error.code == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="finplatform"'
         # Keep the headers the error carries (Allow on 405, Retry-After on 429 and 503).
         for name, value in error.get_headers():
             if name.lower() != "content-type":

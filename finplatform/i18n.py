@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, redirect, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
 from finplatform.credit_code import InvalidCreditCode
@@ -18,6 +18,9 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/"):
+        # API callers choose with Accept-Language; sessions play no part there.
+        return request.accept_languages.best_match(languages) or languages[0]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
@@ -41,6 +44,13 @@ def localized_name(record) -> str:
     return record.name_en if is_english() else record.name_zh
 
 
+def format_timestamp(value) -> str:
+    """A timestamp in the platform's time zone (Asia/Shanghai), to the minute."""
+    if value is None:
+        return "—"
+    return format_datetime(value, "yyyy-MM-dd HH:mm")
+
+
 def _safe_next(target: str | None) -> str:
     """Only a path on this site is followed back, never another host."""
     if target and target.startswith("/") and not target.startswith("//"):
@@ -62,3 +72,4 @@ def register(app: Flask) -> None:
 
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     app.add_template_filter(localized_name, "localized")
+    app.add_template_filter(format_timestamp, "datetime")

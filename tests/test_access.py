@@ -21,7 +21,12 @@ PUBLIC = {
     "auth.register_institution",
     "health.healthz",
     "health.readyz",
+    "api_docs.docs",
+    "api_docs.asset",
+    "api-docs.openapi_json",
 }
+# The API signs in by token, never by session: its routes are checked for that instead.
+API_PREFIX = "/api/v1/"
 SIGNED_IN_ANY_ROLE = {"auth.logout", "auth.change_password"}
 
 
@@ -79,9 +84,25 @@ def test_every_route_declares_who_may_reach_it(app):
         rule.endpoint
         for rule in app.url_map.iter_rules()
         if rule.endpoint not in PUBLIC | SIGNED_IN_ANY_ROLE
+        and not rule.rule.startswith(API_PREFIX)
         and not hasattr(app.view_functions[rule.endpoint], "allowed_roles")
     ]
     assert undeclared == []
+
+
+def test_every_api_route_refuses_requests_without_a_token(app, client, make, login, world):
+    login(world["users"][Role.ADMIN])  # a browser session grants nothing on the API
+    api_rules = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith(API_PREFIX) and rule.endpoint not in PUBLIC
+    ]
+    assert api_rules
+    for rule in api_rules:
+        method = sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
+        values = {argument: 1 for argument in rule.arguments}
+        response = client.open(rule.build(values)[1], method=method)
+        assert response.status_code == 401, rule.rule
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(app, client, world):

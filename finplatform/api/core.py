@@ -1,0 +1,186 @@
+"""The API's machinery: the OpenAPI document, token sign-in, limits, errors and pagination.
+
+Sessions are not accepted here: a request is signed in by its `Authorization: Bearer` token
+alone, so the API needs no CSRF token and a browser's cookies grant nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http
+from math import ceil
+
+import marshmallow as ma
+import sqlalchemy as sa
+from flask import abort, current_app, g, request, url_for
+from flask_smorest import Api, Blueprint
+from flask_smorest.spec.plugins import integerconverter2paramschema
+from flask_smorest.utils import prepare_response
+
+from finplatform.api.tokens import TOKEN_PREFIX, user_for_token
+from finplatform.extensions import csrf, db
+from finplatform.models import Role
+from finplatform.routing import DatabaseIdConverter
+
+API_PREFIX = "/api/v1"
+PROBLEM_JSON = "application/problem+json"
+
+
+class ProblemSchema(ma.Schema):
+    """An error as RFC 9457 problem details."""
+
+    type = ma.fields.String(metadata={"description": "Problem type URI (about:blank)"})
+    title = ma.fields.String(required=True)
+    status = ma.fields.Integer(required=True)
+    detail = ma.fields.String(required=True)
+    errors = ma.fields.Dict(
+        metadata={"description": "Per field (and location) messages, for validation errors"}
+    )
+
+
+class PlatformApi(Api):
+    """flask-smorest's Api with problem+json errors; the app's own handlers render them."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_error_handlers(self):
+        # finplatform.errors handles every HTTP error of the app, API ones as problem+json.
+        pass
+
+    def _register_responses(self):
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+                prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Error", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+def rate_limit_key() -> str:
+    """Limits count per token (hashed), or per address for requests without one."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return "token:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()[:24]
+    return "addr:" + (request.remote_addr or "unknown")
+
+
+def authenticate() -> None:
+    """Sign the request in by its bearer token, or answer 401."""
+    if request.endpoint and request.endpoint.startswith("api_docs."):
+        return
+    limit = current_app.config["API_MAX_BODY_BYTES"]
+    if request.content_length is not None and request.content_length > limit:
+        abort(413)
+    header = request.headers.get("Authorization", "")
+    text = header[7:].strip() if header.startswith("Bearer ") else ""
+    found = user_for_token(text) if text.startswith(TOKEN_PREFIX) else None
+    if found is None:
+        abort(401)
+    user, token = found
+    # Flask-Login reads the signed-in user from g first: the session cookie is never consulted.
+    g._login_user = user
+    g.api_token = token
+
+
+def api_blueprint(name: str, url_prefix: str, description: str) -> Blueprint:
+    """A blueprint under /api/v1 with token sign-in and no CSRF (limits: `register_api`)."""
+    blueprint = Blueprint(
+        name, __name__, url_prefix=API_PREFIX + url_prefix, description=description
+    )
+    blueprint.before_request(authenticate)
+    csrf.exempt(blueprint)
+    return blueprint
+
+
+def require_role(*roles: Role) -> None:
+    """Answer 403 unless the token's user has one of `roles`."""
+    if g._login_user.role not in roles:
+        abort(403)
+
+
+class PageArgs(ma.Schema):
+    """`page` and `per_page` query arguments of every list."""
+
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=100_000))
+    per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
+
+
+class LinksSchema(ma.Schema):
+    """Links to the neighbouring pages (absent at the ends)."""
+
+    self = ma.fields.String()
+    next = ma.fields.String()
+    prev = ma.fields.String()
+
+
+def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """A schema for one page of `item_schema` items with totals and links."""
+    return ma.Schema.from_dict(
+        {
+            "items": ma.fields.List(ma.fields.Nested(item_schema), required=True),
+            "page": ma.fields.Integer(required=True),
+            "per_page": ma.fields.Integer(required=True),
+            "total": ma.fields.Integer(required=True),
+            "pages": ma.fields.Integer(required=True),
+            "links": ma.fields.Nested(LinksSchema, required=True),
+        },
+        name=name,
+    )
+
+
+def paginate(statement: sa.Select, page: int, per_page: int, **url_values) -> dict:
+    """One page of `statement`'s rows with the total and the neighbouring pages' links."""
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
+    items = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    pages = max(1, ceil(total / per_page))
+    endpoint = request.endpoint
+    args = {**request.view_args, **url_values, "per_page": per_page}
+    links = {"self": url_for(endpoint, page=page, **args)}
+    if page < pages:
+        links["next"] = url_for(endpoint, page=page + 1, **args)
+    if page > 1:
+        links["prev"] = url_for(endpoint, page=min(page - 1, pages), **args)
+    return {
+        "items": items,
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+        "pages": pages,
+        "links": links,
+    }
+
+
+def register_api(app, blueprints) -> PlatformApi:
+    """Bind a PlatformApi to `app` with the given API blueprints; serves /api/v1/openapi.json."""
+    app.config.setdefault("API_TITLE", "Sci-Tech Finance Matching Platform API")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", API_PREFIX)
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    api = PlatformApi(
+        app,
+        spec_kwargs={
+            "security": [{"bearerAuth": []}],
+            "info": {
+                "description": (
+                    "Tokens are created in Settings → API tokens and sent as "
+                    "`Authorization: Bearer <token>`. Money is a decimal string in yuan. "
+                    "Errors are application/problem+json."
+                )
+            },
+        },
+    )
+    api.register_converter(DatabaseIdConverter, integerconverter2paramschema)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "fpt_…"}
+    )
+    limiter = app.extensions["finplatform_limiter"]
+    for blueprint in blueprints:
+        limiter.limit(
+            lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key, per_method=False
+        )(blueprint)
+        api.register_blueprint(blueprint)
+    return api

@@ -1,0 +1,19 @@
+"""Settings forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from finplatform.auth.forms import REQUIRED
+
+
+class NewTokenForm(FlaskForm):
+    """Name a new API token."""
+
+    name = StringField(
+        _l("Token name"),
+        description=_l("What the token is for, e.g. the name of your bank's system."),
+        validators=[DataRequired(REQUIRED), Length(max=80)],
+    )
+    submit = SubmitField(_l("Create token"))

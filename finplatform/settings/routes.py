@@ -1,0 +1,54 @@
+"""API tokens in the user's settings."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from finplatform.access import role_required
+from finplatform.admin.forms import ConfirmForm
+from finplatform.api import tokens
+from finplatform.exceptions import DomainError
+from finplatform.extensions import db
+from finplatform.forms_support import show_domain_error
+from finplatform.models import ApiToken, Role
+from finplatform.settings.forms import NewTokenForm
+
+bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@role_required(*Role)
+def api_tokens():
+    """List the user's tokens and create a new one (its text is shown this once)."""
+    form = NewTokenForm()
+    new_token_text = None
+    if form.validate_on_submit():
+        try:
+            _token, new_token_text = tokens.create_token(current_user, form.name.data)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            form = NewTokenForm(formdata=None)
+    return render_template(
+        "settings/tokens.html",
+        form=form,
+        revoke_form=ConfirmForm(),
+        tokens=tokens.tokens_of(current_user),
+        new_token_text=new_token_text,
+    )
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@role_required(*Role)
+def revoke_api_token(token_id: int):
+    """Revoke one of the user's own tokens."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    tokens.revoke_token(token, current_user)
+    flash(_("Token “%(name)s” revoked.", name=token.name), "success")
+    return redirect(url_for("settings.api_tokens"))
