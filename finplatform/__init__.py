@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 
 from config import Config, config_from_env
 from finplatform import access, cli, errors, health, i18n, jobs, money
@@ -14,9 +16,6 @@ from finplatform.api import reference as api_reference
 from finplatform.api.core import register_api
 from finplatform.auth.routes import bp as auth_bp
 from finplatform.enterprise.routes import bp as enterprise_bp
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-
 from finplatform.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from finplatform.institution.routes import bp as institution_bp
 from finplatform.main.routes import bp as main_bp

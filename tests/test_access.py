@@ -74,6 +74,8 @@ def _url(rule, world) -> str:
             values[argument] = world["own_bank"].id
         elif argument == "action":
             values[argument] = "approve"
+        elif argument == "token_id":
+            values[argument] = 1
         else:
             raise AssertionError(f"test_access does not know how to fill <{argument}>")
     return rule.build(values)[1]
