@@ -102,7 +102,7 @@ def test_every_api_route_refuses_requests_without_a_token(app, client, make, log
     assert api_rules
     for rule in api_rules:
         method = sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
-        values = {argument: 1 for argument in rule.arguments}
+        values = dict.fromkeys(rule.arguments, 1)
         response = client.open(rule.build(values)[1], method=method)
         assert response.status_code == 401, rule.rule
 
