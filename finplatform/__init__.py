@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_talisman import Talisman
 
 from config import Config, config_from_env
 from finplatform import access, cli, errors, health, i18n, jobs, money
@@ -36,6 +37,7 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     app.url_map.converters["int"] = DatabaseIdConverter
     register_extensions(app)
+    register_security_headers(app)
     register_blueprints(app)
     errors.register(app)
     register_unit_of_work(app)
@@ -59,6 +61,36 @@ def register_extensions(app: Flask) -> None:
     # module-level one would carry one app's settings into another.
     app.extensions["finplatform_limiter"] = Limiter(
         key_func=get_remote_address, app=app, default_limits=[]
+    )
+
+
+# Scripts only from the platform itself, never inline; the platform is never framed.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def register_security_headers(app: Flask) -> None:
+    """CSP, frame, content-type and referrer headers; HSTS and Secure cookies in production."""
+    production = app.config.get("ENV_NAME") == "production"
+    Talisman(
+        app,
+        # TLS ends at the proxy in front of gunicorn; it redirects plain HTTP, not the app.
+        force_https=False,
+        strict_transport_security=production,
+        session_cookie_secure=production,
+        frame_options="DENY",
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        referrer_policy="strict-origin-when-cross-origin",
     )
 
 
