@@ -82,6 +82,8 @@ class Config:
             self.RATELIMIT_STORAGE_URI = self.REDIS_URL
         self.MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
         self.RESPONSE_DEADLINE_WORKING_DAYS = _env_int("RESPONSE_DEADLINE_WORKING_DAYS", 3)
+        self.LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
+        self.LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
         self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT") or "600 per minute"
         self.API_MAX_BODY_BYTES = _env_int("API_MAX_BODY_BYTES", 1024 * 1024)
         url = os.environ.get("DATABASE_URL")

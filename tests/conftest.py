@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from config import TestingConfig
 from finplatform import create_app
+from finplatform.auth import throttle
 from finplatform.extensions import db as _db
 from finplatform.reference_data import load_reference
 from tests.browser import chromium_page, serve
@@ -99,6 +100,8 @@ def app(_app):
         yield _app
         _db.session.remove()
         _empty_tables()
+        # Rate-limit and sign-in failure counts start from zero in every test.
+        throttle.storage().reset()
 
 
 @pytest.fixture

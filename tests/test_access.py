@@ -76,6 +76,8 @@ def _url(rule, world) -> str:
             values[argument] = "approve"
         elif argument == "token_id":
             values[argument] = 1
+        elif argument == "user_id":
+            values[argument] = world["users"][Role.ENTERPRISE].id
         else:
             raise AssertionError(f"test_access does not know how to fill <{argument}>")
     return rule.build(values)[1]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from finplatform.access import ROLE_HOME
+from finplatform.access import ROLE_HOME, role_required
+from finplatform.admin.forms import ConfirmForm
 from finplatform.auth import services
 from finplatform.auth.forms import (
     ChangePasswordForm,
@@ -18,6 +20,7 @@ from finplatform.choices import district_choices, industry_choices, institution_
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.forms_support import show_domain_error
+from finplatform.models import Role, User
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -39,14 +42,21 @@ def login():
     if current_user.is_authenticated:
         return redirect(_home_url(current_user))
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
-            flash(_("The email or password is not correct."), "danger")
+        try:
+            user = services.authenticate(
+                form.email.data, form.password.data, request.remote_addr or "unknown"
+            )
+        except services.LoginRefused as refusal:
+            flash(str(refusal.message), "danger")
+            # The failure counts and the audit entries are kept even when answering 429.
+            db.session.commit()
+            status = 429 if refusal.throttled else 200
         else:
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next() or _home_url(user))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form), status
 
 
 @bp.post("/logout")
@@ -136,3 +146,25 @@ def change_password():
             flash(_("Your password has been changed."), "success")
             return redirect(_home_url(current_user))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.get("/locked")
+@role_required(Role.ADMIN)
+def locked_accounts():
+    """Accounts locked by repeated failed sign-ins."""
+    users = db.session.scalars(
+        sa.select(User).where(User.locked_at.is_not(None)).order_by(User.locked_at.desc())
+    ).all()
+    return render_template("auth/locked.html", users=users, form=ConfirmForm())
+
+
+@bp.post("/locked/<int:user_id>/unlock")
+@role_required(Role.ADMIN)
+def unlock(user_id: int):
+    """Unlock one account."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    user = db.get_or_404(User, user_id)
+    services.unlock_user(user, current_user)
+    flash(_("%(email)s is unlocked.", email=user.email), "success")
+    return redirect(url_for("auth.locked_accounts"))

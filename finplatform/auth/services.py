@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from finplatform.audit import record_audit
+from finplatform.auth import throttle
 from finplatform.credit_code import InvalidCreditCode, validate_credit_code
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
@@ -176,20 +177,62 @@ def register_institution(
     return user
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None (same answer for either miss)."""
-    user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
-    if user is None or not user.check_password(password):
-        record_audit(
-            "login.failed", user, actor=None, detail={"email": normalise_email(email)[:254]}
+class LoginRefused(DomainError):
+    """Sign-in refused; `throttled` means the address must wait (answered with 429)."""
+
+    def __init__(self, message, throttled: bool = False) -> None:
+        super().__init__(message)
+        self.throttled = throttled
+
+
+WRONG_CREDENTIALS = _l("The email or password is not correct.")
+ACCOUNT_LOCKED = _l(
+    "This account is locked after repeated failed sign-ins. Ask the platform administrator "
+    "to unlock it."
+)
+
+
+def authenticate(email: str, password: str, address: str) -> User:
+    """The active user with this email and password, or LoginRefused saying why.
+
+    Failures are counted per account and per address; an account that fails
+    LOGIN_MAX_FAILURES times within the window is locked until an admin unlocks it.
+    """
+    email = normalise_email(email)
+    if throttle.address_blocked(address):
+        record_audit("login.throttled", None, actor=None, detail={"email": email[:254]})
+        raise LoginRefused(
+            _l("Too many failed sign-ins from your network. Please wait 15 minutes."),
+            throttled=True,
         )
-        return None
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is not None and user.locked_at is not None:
+        record_audit("login.refused_locked", user, actor=None)
+        raise LoginRefused(ACCOUNT_LOCKED)
+    if user is None or not user.check_password(password):
+        failures = throttle.record_failure(email, address)
+        record_audit("login.failed", user, actor=None, detail={"email": email[:254]})
+        if user is not None and failures >= current_app.config["LOGIN_MAX_FAILURES"]:
+            user.locked_at = utcnow()
+            record_audit("user.locked", user, actor=None, detail={"failures": failures})
+            raise LoginRefused(ACCOUNT_LOCKED)
+        raise LoginRefused(WRONG_CREDENTIALS)
     if not user.active:
         record_audit("login.refused_inactive", user, actor=user)
-        return None
+        raise LoginRefused(WRONG_CREDENTIALS)
+    throttle.clear_failures(email)
     user.last_login_at = utcnow()
     record_audit("login.succeeded", user, actor=user)
     return user
+
+
+def unlock_user(user: User, actor: User) -> None:
+    """An admin lifts a sign-in lock-out."""
+    if user.locked_at is None:
+        return
+    user.locked_at = None
+    throttle.clear_failures(user.email)
+    record_audit("user.unlocked", user, actor=actor)
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
