@@ -7,6 +7,7 @@ import logging
 import sqlalchemy as sa
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from finplatform.extensions import db
@@ -83,6 +84,15 @@ def register(app: Flask) -> None:
             if name.lower() != "content-type":
                 response.headers[name] = value
         return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(error: CSRFError):
+        return render_error(
+            400,
+            detail=_l(
+                "The form expired or did not come from this site. Reload the page and try again."
+            ),
+        )
 
     @app.errorhandler(sa.exc.OperationalError)
     @app.errorhandler(sa.exc.InterfaceError)
