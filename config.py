@@ -72,6 +72,9 @@ class Config:
     # Without Redis, rate limits are counted per process (see README, "Redis").
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # If Redis goes away, limits fall back to per-process counting instead of failing requests.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
 
     def __init__(self) -> None:
         # The environment is read here, when a configuration is built, never at import.
