@@ -10,16 +10,22 @@ from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
 
 from config import Config, config_from_env
-from finplatform import access, cli, errors, health, i18n, jobs, money
+from finplatform import access, cli, errors, health, i18n, input_guard, jobs, money
 from finplatform.admin.routes import bp as admin_bp
+from finplatform.api import deals as api_deals
 from finplatform.api import docs as api_docs
+from finplatform.api import products as api_products
 from finplatform.api import reference as api_reference
 from finplatform.api.core import register_api
 from finplatform.auth.routes import bp as auth_bp
+from finplatform.deals import cli as deals_cli
+from finplatform.deals.routes import bp as deals_bp
 from finplatform.enterprise.routes import bp as enterprise_bp
 from finplatform.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from finplatform.institution.routes import bp as institution_bp
 from finplatform.main.routes import bp as main_bp
+from finplatform.notifications.routes import bp as notifications_bp
+from finplatform.products.routes import bp as products_bp
 from finplatform.routing import DatabaseIdConverter
 from finplatform.settings.routes import bp as settings_bp
 from finplatform.specialist.routes import bp as specialist_bp
@@ -40,10 +46,12 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     register_security_headers(app)
     register_blueprints(app)
     errors.register(app)
+    input_guard.register(app)
     register_unit_of_work(app)
     money.register(app)
     cli.register(app)
     jobs.register(app)
+    deals_cli.register(app)
     return app
 
 
@@ -105,11 +113,22 @@ def register_blueprints(app: Flask) -> None:
         targets_bp,
         admin_bp,
         settings_bp,
+        deals_bp,
+        products_bp,
+        notifications_bp,
         health.bp,
         api_docs.bp,
     ):
         app.register_blueprint(blueprint)
-    register_api(app, [api_reference.bp])
+    register_api(
+        app,
+        [
+            api_reference.bp,
+            api_products.bp,
+            api_deals.requests_bp,
+            api_deals.applications_bp,
+        ],
+    )
 
 
 def register_unit_of_work(app: Flask) -> None:

@@ -20,15 +20,23 @@ from flask_login import LoginManager, current_user
 from finplatform.extensions import db
 from finplatform.models import (
     Application,
+    CommunityMembership,
+    ContactLog,
+    Disbursement,
     Enterprise,
     FinancingRequest,
     Institution,
     InstitutionStatus,
+    Notification,
+    Offer,
     Product,
     ProductStatus,
+    Referral,
+    ReferralKind,
     Role,
     User,
 )
+from finplatform.ranking.pool import pool_condition
 
 ROLE_HOME = {
     Role.ENTERPRISE: "enterprise.home",
@@ -80,11 +88,29 @@ def _enterprise_condition(user: User) -> sa.ColumnElement[bool]:
         case Role.SPECIALIST:
             return Enterprise.specialist_id == user.id
         case Role.INSTITUTION:
-            # An institution sees the firms that applied to it.
+            # An institution sees the firms that applied to it, that it made an offer to, that
+            # a specialist referred to it, and (a credit community) its members.
             applied = sa.select(Application.enterprise_id).where(
                 Application.institution_id == user.institution_id
             )
-            return Enterprise.id.in_(applied)
+            offered = (
+                sa.select(FinancingRequest.enterprise_id)
+                .join(Offer, Offer.request_id == FinancingRequest.id)
+                .where(Offer.institution_id == user.institution_id)
+            )
+            referred = sa.select(Referral.enterprise_id).where(
+                Referral.institution_id == user.institution_id,
+                Referral.kind == ReferralKind.REFER_TO_INSTITUTION,
+            )
+            members = sa.select(CommunityMembership.enterprise_id).where(
+                CommunityMembership.community_id == user.institution_id
+            )
+            return sa.or_(
+                Enterprise.id.in_(applied),
+                Enterprise.id.in_(offered),
+                Enterprise.id.in_(referred),
+                Enterprise.id.in_(members),
+            )
     return sa.false()
 
 
@@ -125,10 +151,24 @@ def _request_condition(user: User) -> sa.ColumnElement[bool]:
             mine = sa.select(Enterprise.id).where(Enterprise.specialist_id == user.id)
             return FinancingRequest.enterprise_id.in_(mine)
         case Role.INSTITUTION:
+            # Requests it was applied with or offered on, and the open ones of its demand pool.
             applied = sa.select(Application.request_id).where(
                 Application.institution_id == user.institution_id
             )
-            return FinancingRequest.id.in_(applied)
+            offered = sa.select(Offer.request_id).where(
+                Offer.institution_id == user.institution_id
+            )
+            in_pool = (
+                sa.select(FinancingRequest.id)
+                .join(Enterprise, Enterprise.id == FinancingRequest.enterprise_id)
+                .where(pool_condition(user.institution_id, db.session.get_bind().dialect.name))
+                .correlate(None)
+            )
+            return sa.or_(
+                FinancingRequest.id.in_(applied),
+                FinancingRequest.id.in_(offered),
+                FinancingRequest.id.in_(in_pool),
+            )
     return sa.false()
 
 
@@ -146,12 +186,68 @@ def _application_condition(user: User) -> sa.ColumnElement[bool]:
     return sa.false()
 
 
+def _offer_condition(user: User) -> sa.ColumnElement[bool]:
+    match user.role:
+        case Role.ADMIN:
+            return sa.true()
+        case Role.INSTITUTION:
+            return Offer.institution_id == user.institution_id
+        case Role.ENTERPRISE | Role.SPECIALIST:
+            requests = sa.select(FinancingRequest.id).where(_request_condition(user))
+            return Offer.request_id.in_(requests)
+    return sa.false()
+
+
+def _disbursement_condition(user: User) -> sa.ColumnElement[bool]:
+    if user.role == Role.COMMISSION:
+        return sa.false()
+    applications = sa.select(Application.id).where(_application_condition(user))
+    return Disbursement.application_id.in_(applications)
+
+
+def _notification_condition(user: User) -> sa.ColumnElement[bool]:
+    # Notifications are personal: not even an admin reads another user's.
+    return Notification.user_id == user.id
+
+
+def _referral_condition(user: User) -> sa.ColumnElement[bool]:
+    match user.role:
+        case Role.ADMIN:
+            return sa.true()
+        case Role.ENTERPRISE:
+            return Referral.enterprise_id == user.enterprise_id
+        case Role.SPECIALIST:
+            mine = sa.select(Enterprise.id).where(Enterprise.specialist_id == user.id)
+            return sa.or_(Referral.specialist_id == user.id, Referral.enterprise_id.in_(mine))
+        case Role.INSTITUTION:
+            return sa.and_(
+                Referral.institution_id == user.institution_id,
+                Referral.kind == ReferralKind.REFER_TO_INSTITUTION,
+            )
+    return sa.false()
+
+
+def _contact_log_condition(user: User) -> sa.ColumnElement[bool]:
+    match user.role:
+        case Role.ADMIN:
+            return sa.true()
+        case Role.SPECIALIST:
+            mine = sa.select(Enterprise.id).where(Enterprise.specialist_id == user.id)
+            return sa.or_(ContactLog.specialist_id == user.id, ContactLog.enterprise_id.in_(mine))
+    return sa.false()
+
+
 _CONDITIONS: dict[type, Callable[[User], sa.ColumnElement[bool]]] = {
     Enterprise: _enterprise_condition,
     Institution: _institution_condition,
     Product: _product_condition,
     FinancingRequest: _request_condition,
     Application: _application_condition,
+    Offer: _offer_condition,
+    Disbursement: _disbursement_condition,
+    Notification: _notification_condition,
+    Referral: _referral_condition,
+    ContactLog: _contact_log_condition,
 }
 
 

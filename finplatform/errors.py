@@ -75,7 +75,7 @@ def register(app: Flask) -> None:
         data = getattr(error, "data", None) or {}
         # webargs (API validation) leaves the per-field messages in error.data["messages"].
         errors = data.get("messages") or data.get("errors")
-        detail = data.get("message") if _wants_json() else None
+        detail = data.get("message")
         response = render_error(error.code, detail=detail, errors=errors)
         if error.code == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="finplatform"'
@@ -93,6 +93,14 @@ def register(app: Flask) -> None:
                 "The form expired or did not come from this site. Reload the page and try again."
             ),
         )
+
+    @app.errorhandler(sa.exc.DataError)
+    def unstorable_value(error: sa.exc.DataError):
+        # A value that passed validation but that the database cannot hold: the caller's
+        # input, not the platform, is at fault. Validation should have caught it: logged.
+        log.warning("database refused a value on %s %s: %s", request.method, request.path, error)
+        db.session.rollback()
+        return render_error(400)
 
     @app.errorhandler(sa.exc.OperationalError)
     @app.errorhandler(sa.exc.InterfaceError)

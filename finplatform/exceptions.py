@@ -14,3 +14,7 @@ class DomainError(Exception):
 
 class Conflict(DomainError):
     """The record changed under the user (already decided, already recorded, duplicate)."""
+
+
+class AlreadyDecided(Conflict):
+    """Another user decided the record first (two staff at once, or a stale page)."""

@@ -84,3 +84,40 @@ class Factory:
         )
         self.db.session.commit()
         return user
+
+    def financing_request(self, enterprise: Enterprise | None = None, **values):
+        """An open request of 200万元 over 12 months, any product kind."""
+        from finplatform.models import FinancingRequest, RequestStatus
+
+        values.setdefault("amount_yuan", Decimal("2000000"))
+        values.setdefault("term_months", 12)
+        values.setdefault("purpose", "研发设备采购")
+        values.setdefault("status", RequestStatus.OPEN)
+        request = FinancingRequest(enterprise=enterprise or self.enterprise(), **values)
+        self.db.session.add(request)
+        self.db.session.flush()
+        return request
+
+    def application(self, request=None, product: Product | None = None, **values):
+        """A submitted application of `request` to `product`, due in three days."""
+        from datetime import UTC, datetime, timedelta
+
+        from finplatform.models import Application, ApplicationStatus
+
+        request = request or self.financing_request()
+        product = product or self.product()
+        now = datetime.now(UTC)
+        values.setdefault("status", ApplicationStatus.SUBMITTED)
+        values.setdefault("submitted_at", now)
+        values.setdefault("respond_by", now + timedelta(days=3))
+        application = Application(
+            request_id=request.id,
+            product_id=product.id,
+            enterprise_id=request.enterprise_id,
+            institution_id=product.institution_id,
+            product_kind_code=product.kind_code,
+            **values,
+        )
+        self.db.session.add(application)
+        self.db.session.flush()
+        return application

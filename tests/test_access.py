@@ -6,9 +6,15 @@ either declare its roles with `role_required` or be listed here as public or sig
 
 from __future__ import annotations
 
-import pytest
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
-from finplatform.models import Role
+import pytest
+import sqlalchemy as sa
+
+from finplatform.deals.disbursements import record_disbursement
+from finplatform.models import ApplicationStatus, Offer, Role, Target
+from finplatform.notifications.services import notify
 
 PUBLIC = {
     "static",
@@ -50,7 +56,58 @@ def world(make, db):
         "other_firm": other_firm,
         "own_bank": own_bank,
         "other_bank": other_bank,
+        **_deals(make, db, users, own_firm, other_firm, own_bank, other_bank),
     }
+
+
+def _deals(make, db, users, own_firm, other_firm, own_bank, other_bank) -> dict:
+    """A product, request, application and offer on each side, a disbursement of the other
+    bank and a notification of the enterprise user, for the deal pages."""
+    records = {}
+    for side, firm, bank in (("own", own_firm, own_bank), ("other", other_firm, other_bank)):
+        product = make.product(bank)
+        request = make.financing_request(firm)
+        application = make.application(request, product)
+        approved = make.application(
+            make.financing_request(firm),
+            product,
+            status=ApplicationStatus.APPROVED,
+            decided_at=datetime.now(UTC),
+            approved_amount_yuan=Decimal("1000000"),
+            approved_rate=Decimal("5"),
+            approved_term_months=12,
+        )
+        offer = Offer(
+            request_id=request.id,
+            product_id=product.id,
+            institution_id=bank.id,
+            amount_yuan=Decimal("1000000"),
+            rate=Decimal("5"),
+            term_months=12,
+        )
+        db.session.add(offer)
+        db.session.flush()
+        records.update(
+            {
+                f"{side}_product": product,
+                f"{side}_request": request,
+                f"{side}_application": application,
+                f"{side}_offer": offer,
+            }
+        )
+    records["other_disbursement"], _ = record_disbursement(
+        approved,  # the loop ended on the other side: other_bank's approved application
+        amount_yuan="100000",
+        rate="5",
+        term_months=12,
+        disbursed_on=date.today(),
+        actor=users[Role.ADMIN],
+        idempotency_key=None,
+    )
+    records["notification"] = notify(users[Role.ENTERPRISE], "offer.made", {}, "/enterprise/")
+    db.session.commit()
+    records["target"] = db.session.scalars(sa.select(Target)).first()
+    return records
 
 
 def _protected_routes(app):
@@ -65,6 +122,17 @@ def _protected_routes(app):
     return routes
 
 
+DEAL_ARGUMENTS = {
+    "request_id": "own_request",
+    "application_id": "own_application",
+    "product_id": "own_product",
+    "offer_id": "own_offer",
+    "disbursement_id": "other_disbursement",
+    "notification_id": "notification",
+    "target_id": "target",
+}
+
+
 def _url(rule, world) -> str:
     values = {}
     for argument in rule.arguments:
@@ -74,10 +142,12 @@ def _url(rule, world) -> str:
             values[argument] = world["own_bank"].id
         elif argument == "action":
             values[argument] = "approve"
-        elif argument == "token_id":
+        elif argument in {"token_id", "batch_id"}:  # none exists: their owners get 404
             values[argument] = 1
         elif argument == "user_id":
             values[argument] = world["users"][Role.ENTERPRISE].id
+        elif argument in DEAL_ARGUMENTS:
+            values[argument] = world[DEAL_ARGUMENTS[argument]].id
         else:
             raise AssertionError(f"test_access does not know how to fill <{argument}>")
     return rule.build(values)[1]
@@ -141,7 +211,7 @@ def test_each_role_reaches_only_its_pages(app, client, login, world, role):
         (Role.ENTERPRISE, "/enterprises/{other_firm}", 404),
         (Role.SPECIALIST, "/enterprises/{own_firm}", 200),
         (Role.SPECIALIST, "/enterprises/{other_firm}", 404),
-        (Role.INSTITUTION, "/enterprises/{own_firm}", 404),
+        (Role.INSTITUTION, "/enterprises/{other_firm}", 404),
         (Role.ADMIN, "/enterprises/{other_firm}", 200),
         (Role.COMMISSION, "/enterprises/{own_firm}", 403),
         (Role.INSTITUTION, "/institutions/{own_bank}", 200),
@@ -175,3 +245,48 @@ def test_specialist_portfolio_lists_only_assigned_firms(client, login, world):
     page = client.get("/specialist/").get_data(as_text=True)
     assert world["own_firm"].name in page
     assert world["other_firm"].name not in page
+
+
+def test_an_institution_sees_the_firms_that_applied_to_it(client, login, world):
+    login(world["users"][Role.INSTITUTION])
+    assert client.get(f"/enterprises/{world['own_firm'].id}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "method", "path", "expected"),
+    [
+        (Role.ENTERPRISE, "GET", "/requests/{own_request}", 200),
+        (Role.ENTERPRISE, "GET", "/requests/{other_request}", 404),
+        (Role.ENTERPRISE, "GET", "/applications/{own_application}", 200),
+        (Role.ENTERPRISE, "GET", "/applications/{other_application}", 404),
+        (Role.ENTERPRISE, "GET", "/requests/{other_request}/compare", 404),
+        (Role.ENTERPRISE, "POST", "/enterprise/offers/{other_offer}/accept", 404),
+        (Role.ENTERPRISE, "POST", "/enterprise/applications/{other_application}/withdraw", 404),
+        (Role.ENTERPRISE, "POST", "/enterprise/requests/{other_request}/withdraw", 404),
+        (Role.INSTITUTION, "GET", "/applications/{own_application}", 200),
+        (Role.INSTITUTION, "GET", "/applications/{other_application}", 404),
+        (Role.INSTITUTION, "POST", "/institution/applications/{other_application}/review", 404),
+        (Role.INSTITUTION, "POST", "/institution/applications/{other_application}/approve", 404),
+        (Role.INSTITUTION, "POST", "/institution/disbursements/{other_disbursement}/reverse", 404),
+        (Role.INSTITUTION, "GET", "/institution/products/{other_product}/edit", 404),
+        (Role.INSTITUTION, "POST", "/institution/offers/{other_offer}/withdraw", 404),
+        (Role.SPECIALIST, "GET", "/applications/{own_application}", 200),
+        (Role.SPECIALIST, "GET", "/applications/{other_application}", 404),
+        (Role.SPECIALIST, "GET", "/specialist/firms/{other_firm}", 404),
+        (Role.ADMIN, "GET", "/applications/{other_application}", 200),
+        (Role.ADMIN, "POST", "/notifications/{notification}/open", 404),
+        (Role.COMMISSION, "GET", "/requests/{own_request}", 403),
+    ],
+)
+def test_deal_records_of_other_organisations_answer_404(
+    client, login, world, db, role, method, path, expected
+):
+    login(world["users"][role])
+    ids = {key: value.id for key, value in world.items() if hasattr(value, "id")}
+    before = world["other_application"].status
+    response = client.open(path.format(**ids), method=method)
+    assert response.status_code == expected
+    if expected == 404:
+        assert world["other_firm"].name not in response.get_data(as_text=True)
+    db.session.refresh(world["other_application"])
+    assert world["other_application"].status == before

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
 
 from finplatform.auth.forms import REQUIRED
 from finplatform.models import Role
@@ -45,3 +53,34 @@ class ConfirmForm(FlaskForm):
     """A button that only carries the CSRF token."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class AssignForm(FlaskForm):
+    """Assign one firm to a specialist."""
+
+    specialist_id = SelectField(_l("Specialist"), coerce=int)
+    submit = SubmitField(_l("Assign"))
+
+
+class BulkAssignForm(FlaskForm):
+    """Assign every firm of a district and/or industry to a specialist."""
+
+    district_code = SelectField(_l("District"))
+    industry_code = SelectField(_l("Industry"))
+    specialist_id = SelectField(_l("Specialist"), coerce=int, validators=[DataRequired(REQUIRED)])
+    only_unassigned = BooleanField(_l("Only firms without a specialist"), default=True)
+    submit = SubmitField(_l("Assign all"))
+
+
+class TargetForm(FlaskForm):
+    """A target's value, in the plan's own unit."""
+
+    value = DecimalField(
+        _l("Value"),
+        places=4,
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=0.0001, message=_l("The target must be more than zero.")),
+        ],
+    )
+    submit = SubmitField(_l("Save target"))

@@ -1,4 +1,4 @@
-"""The commission's admin pages."""
+"""The commission's admin pages: institutions, staff, assignments, targets, audit log."""
 
 from __future__ import annotations
 
@@ -6,14 +6,31 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from finplatform.access import role_required
-from finplatform.admin.forms import ConfirmForm, StaffAccountForm
+from finplatform.admin import services as admin_services
+from finplatform.admin.forms import (
+    AssignForm,
+    BulkAssignForm,
+    ConfirmForm,
+    StaffAccountForm,
+    TargetForm,
+)
 from finplatform.auth import services
+from finplatform.choices import district_choices, industry_choices
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.forms_support import show_domain_error
-from finplatform.models import Institution, InstitutionStatus, Role, User
+from finplatform.models import (
+    AuditEvent,
+    Enterprise,
+    Institution,
+    InstitutionStatus,
+    Role,
+    Target,
+    User,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -85,3 +102,165 @@ def staff():
         error_out=False,
     )
     return render_template("admin/staff.html", form=form, page=page)
+
+
+def _page(query):
+    return db.paginate(
+        query,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+
+
+def _specialist_choices() -> list[SelectChoice]:
+    rows = db.session.scalars(
+        sa.select(User)
+        .where(User.role == Role.SPECIALIST, User.active.is_(True))
+        .order_by(User.name)
+    )
+    return [SelectChoice(user.id, f"{user.name} <{user.email}>") for user in rows]
+
+
+@bp.get("/assignments")
+@role_required(Role.ADMIN)
+def assignments():
+    """Firms and their specialists, filtered; assign one, or all of a district/industry."""
+    district = request.args.get("district", "")
+    industry = request.args.get("industry", "")
+    unassigned = request.args.get("unassigned") == "1"
+    query = sa.select(Enterprise)
+    if district:
+        query = query.where(Enterprise.district_code == district)
+    if industry:
+        query = query.where(Enterprise.industry_code == industry)
+    if unassigned:
+        query = query.where(Enterprise.specialist_id.is_(None))
+    specialists = _specialist_choices()
+    assign = AssignForm()
+    assign.specialist_id.choices = [SelectChoice(0, "—")] + specialists
+    bulk = BulkAssignForm(district_code=district, industry_code=industry)
+    bulk.specialist_id.choices = specialists
+    bulk.district_code.choices = district_choices()
+    bulk.industry_code.choices = industry_choices()
+    return render_template(
+        "admin/assignments.html",
+        page=_page(query.order_by(Enterprise.name)),
+        assign_form=assign,
+        bulk_form=bulk,
+        specialists={choice.value: choice.label for choice in specialists},
+        district=district,
+        industry=industry,
+        unassigned=unassigned,
+        districts=[(c.value, c.label) for c in district_choices()[1:]],
+        industries=[(c.value, c.label) for c in industry_choices()[1:]],
+    )
+
+
+@bp.post("/assignments/<int:enterprise_id>")
+@role_required(Role.ADMIN)
+def assign(enterprise_id: int):
+    """Assign one firm to a specialist (— unassigns)."""
+    enterprise = db.get_or_404(Enterprise, enterprise_id)
+    form = AssignForm()
+    form.specialist_id.choices = [SelectChoice(0, "—")] + _specialist_choices()
+    if form.validate_on_submit():
+        try:
+            admin_services.assign_firm(enterprise, form.specialist_id.data or None, current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            flash(_("%(name)s assigned.", name=enterprise.name), "success")
+    else:
+        flash(_("Please choose a value from the list."), "warning")
+    return redirect(
+        request.referrer if _same_site(request.referrer) else url_for("admin.assignments")
+    )
+
+
+def _same_site(url: str | None) -> bool:
+    return bool(url) and url.startswith(request.host_url)
+
+
+@bp.post("/assignments/bulk")
+@role_required(Role.ADMIN)
+def bulk_assign():
+    """Assign every firm of a district and/or industry to one specialist."""
+    form = BulkAssignForm()
+    form.specialist_id.choices = _specialist_choices()
+    form.district_code.choices = district_choices()
+    form.industry_code.choices = industry_choices()
+    if form.validate_on_submit():
+        try:
+            count = admin_services.bulk_assign(
+                specialist_id=form.specialist_id.data,
+                district_code=form.district_code.data,
+                industry_code=form.industry_code.data,
+                only_unassigned=form.only_unassigned.data,
+                actor=current_user,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            flash(_("%(n)d firms assigned.", n=count), "success")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "danger")
+    return redirect(url_for("admin.assignments"))
+
+
+@bp.get("/targets")
+@role_required(Role.ADMIN)
+def targets():
+    """Every target of a year, editable."""
+    years = db.session.scalars(sa.select(Target.year).distinct().order_by(Target.year)).all()
+    year = request.args.get("year", type=int) or (years[-1] if years else None)
+    rows = db.session.scalars(
+        sa.select(Target).where(Target.year == year).order_by(Target.sort_order)
+    ).all()
+    return render_template("admin/targets.html", targets=rows, years=years, year=year)
+
+
+@bp.route("/targets/<int:target_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_target(target_id: int):
+    """Change one target's value."""
+    target = db.get_or_404(Target, target_id)
+    form = TargetForm(obj=target)
+    if form.validate_on_submit():
+        try:
+            admin_services.update_target(target, form.value.data, current_user)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            flash(_("Target saved."), "success")
+            return redirect(url_for("admin.targets", year=target.year))
+    return render_template("admin/target_form.html", form=form, target=target)
+
+
+@bp.get("/audit")
+@role_required(Role.ADMIN)
+def audit():
+    """The audit log, newest first, filtered by action, object type or actor."""
+    action = request.args.get("action", "").strip()
+    object_type = request.args.get("object_type", "").strip()
+    actor = request.args.get("actor", "").strip()
+    query = sa.select(AuditEvent)
+    if action:
+        query = query.where(AuditEvent.action.startswith(action, autoescape=True))
+    if object_type:
+        query = query.where(AuditEvent.object_type == object_type)
+    if actor:
+        actors = sa.select(User.id).where(User.email.contains(actor.lower(), autoescape=True))
+        query = query.where(AuditEvent.actor_id.in_(actors))
+    return render_template(
+        "admin/audit.html",
+        page=_page(query.order_by(AuditEvent.id.desc())),
+        action=action,
+        object_type=object_type,
+        actor=actor,
+    )

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import http
+from contextlib import contextmanager
 from math import ceil
 
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import abort, current_app, g, request, url_for
 from flask_smorest import Api, Blueprint
+from flask_smorest import abort as smorest_abort
 from flask_smorest.spec.plugins import integerconverter2paramschema
 from flask_smorest.utils import prepare_response
 
+from finplatform.api.schemas import DecimalString
 from finplatform.api.tokens import TOKEN_PREFIX, user_for_token
+from finplatform.exceptions import Conflict, DomainError
 from finplatform.extensions import csrf, db
 from finplatform.models import Role
 from finplatform.routing import DatabaseIdConverter
@@ -93,6 +97,17 @@ def api_blueprint(name: str, url_prefix: str, description: str) -> Blueprint:
     blueprint.before_request(authenticate)
     csrf.exempt(blueprint)
     return blueprint
+
+
+@contextmanager
+def refusals(location: str = "json"):
+    """Turn a service's refusal into problem+json: 409 for a conflict, 422 otherwise."""
+    try:
+        yield
+    except DomainError as refusal:
+        message = str(refusal.message)
+        errors = {location: {refusal.field: [message]}} if refusal.field else None
+        smorest_abort(409 if isinstance(refusal, Conflict) else 422, message=message, errors=errors)
 
 
 def require_role(*roles: Role) -> None:
@@ -174,6 +189,7 @@ def register_api(app, blueprints) -> PlatformApi:
         },
     )
     api.register_converter(DatabaseIdConverter, integerconverter2paramschema)
+    api.register_field(DecimalString, "string", "decimal")
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "fpt_…"}
     )

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-# Money travels as a decimal string in yuan ("1500000.00"): exact, never a float.
-Money = ma.fields.Decimal(as_string=True, places=2)
-Rate = ma.fields.Decimal(as_string=True, places=4)
+
+class DecimalString(ma.fields.Decimal):
+    """A decimal sent and returned as a string ("1500000.00"): exact, never a float.
+
+    Documented as `type: string, format: decimal` (see register_api).
+    """
+
+    def __init__(self, places: int, **kwargs) -> None:
+        super().__init__(places=places, as_string=True, **kwargs)
+
+
+# Money travels in yuan with fen; rates in percent with four places.
+Money = DecimalString(2)
+Rate = DecimalString(4)
 
 
 class DistrictSchema(ma.Schema):
@@ -91,3 +102,140 @@ class MeSchema(ma.Schema):
     role = ma.fields.Function(lambda user: user.role.value, required=True)
     enterprise_id = ma.fields.Integer(allow_none=True)
     institution_id = ma.fields.Integer(allow_none=True)
+
+
+class ProductInputSchema(ma.Schema):
+    """What an institution sends to post or edit a product."""
+
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=120))
+    description = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
+    kind_code = ma.fields.String(required=True, validate=ma.validate.Length(max=24))
+    amount_min_yuan = DecimalString(2, required=True)
+    amount_max_yuan = DecimalString(2, required=True)
+    term_min_months = ma.fields.Integer(required=True, strict=True)
+    term_max_months = ma.fields.Integer(required=True, strict=True)
+    rate_min = DecimalString(4, required=True)
+    rate_max = DecimalString(4, required=True)
+    fee_rate = DecimalString(4, load_default=None, allow_none=True)
+    collateral_required = ma.fields.Boolean(load_default=False)
+    guarantee_required = ma.fields.Boolean(load_default=False)
+    min_years = ma.fields.Integer(load_default=0, strict=True)
+    min_revenue_yuan = DecimalString(2, load_default=None, allow_none=True)
+    little_giant_only = ma.fields.Boolean(load_default=False)
+    members_only = ma.fields.Boolean(load_default=False)
+    pool_covered = ma.fields.Boolean(load_default=False)
+    industry_codes = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(max=4)), load_default=list
+    )
+    district_codes = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(max=6)), load_default=list
+    )
+
+
+class RequestSchema(ma.Schema):
+    """A financing request."""
+
+    id = ma.fields.Integer(required=True)
+    enterprise_id = ma.fields.Integer(required=True)
+    amount_yuan = Money
+    term_months = ma.fields.Integer(required=True)
+    purpose = ma.fields.String(required=True)
+    max_rate = DecimalString(4, allow_none=True)
+    collateral_offered = ma.fields.String(required=True)
+    kind_codes = ma.fields.Function(lambda r: [k.code for k in r.accepted_kinds], required=True)
+    status = ma.fields.Function(lambda obj: obj.status.value, required=True)
+    created_at = ma.fields.DateTime(required=True)
+
+
+class RequestInputSchema(ma.Schema):
+    """What an enterprise sends to post or edit a financing request."""
+
+    amount_yuan = DecimalString(2, required=True)
+    term_months = ma.fields.Integer(required=True, strict=True)
+    purpose = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000))
+    max_rate = DecimalString(4, load_default=None, allow_none=True)
+    collateral_offered = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
+    kind_codes = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(max=24)), load_default=list
+    )
+
+
+class MatchSchema(ma.Schema):
+    """A product ranked for a request, with the reasons a person can read."""
+
+    rank = ma.fields.Integer(required=True)
+    product_id = ma.fields.Function(lambda m: m.product.id, required=True)
+    product_name = ma.fields.Function(lambda m: m.product.name, required=True)
+    institution_id = ma.fields.Function(lambda m: m.product.institution_id, required=True)
+    score = ma.fields.Float(required=True)
+    reasons = ma.fields.List(ma.fields.String(), required=True)
+    source = ma.fields.String(required=True, metadata={"description": "model or rule"})
+
+
+class ApplicationSchema(ma.Schema):
+    """An application of a request to a product, where it stands."""
+
+    id = ma.fields.Integer(required=True)
+    request_id = ma.fields.Integer(required=True)
+    product_id = ma.fields.Integer(required=True)
+    enterprise_id = ma.fields.Integer(required=True)
+    institution_id = ma.fields.Integer(required=True)
+    status = ma.fields.Function(lambda obj: obj.status.value, required=True)
+    submitted_at = ma.fields.DateTime(required=True)
+    respond_by = ma.fields.DateTime(allow_none=True)
+    decided_at = ma.fields.DateTime(allow_none=True)
+    approved_amount_yuan = DecimalString(2, allow_none=True)
+    approved_rate = DecimalString(4, allow_none=True)
+    approved_term_months = ma.fields.Integer(allow_none=True)
+    reject_reason = ma.fields.String(allow_none=True)
+    reject_note = ma.fields.String(required=True)
+
+
+class ApplicationInputSchema(ma.Schema):
+    """Apply a request to a product."""
+
+    request_id = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1))
+    product_id = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1))
+
+
+class NoteSchema(ma.Schema):
+    """An optional note with a state change."""
+
+    note = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
+
+
+class ApprovalSchema(NoteSchema):
+    """The terms an institution grants."""
+
+    amount_yuan = DecimalString(2, required=True)
+    rate = DecimalString(4, required=True)
+    term_months = ma.fields.Integer(required=True, strict=True)
+
+
+class RejectionSchema(NoteSchema):
+    """Why an institution declines."""
+
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(max=40))
+
+
+class DisbursementSchema(ma.Schema):
+    """Money paid out on an application (negative for a reversal)."""
+
+    id = ma.fields.Integer(required=True)
+    application_id = ma.fields.Integer(required=True)
+    amount_yuan = Money
+    rate = Rate
+    term_months = ma.fields.Integer(required=True)
+    disbursed_on = ma.fields.Date(required=True)
+    reverses_id = ma.fields.Integer(allow_none=True)
+    created_at = ma.fields.DateTime(required=True)
+
+
+class DisbursementInputSchema(ma.Schema):
+    """A disbursement to record."""
+
+    amount_yuan = DecimalString(2, required=True)
+    rate = DecimalString(4, required=True)
+    term_months = ma.fields.Integer(required=True, strict=True)
+    disbursed_on = ma.fields.Date(required=True)
+    note = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))

@@ -1,21 +1,83 @@
-"""An enterprise's home and profile."""
+"""An enterprise's pages: profile, financing requests, matched products, applications, offers."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from finplatform.access import get_visible_or_404, role_required
-from finplatform.models import Enterprise, Role
+from finplatform.access import get_visible_or_404, role_required, visible
+from finplatform.choices import district_choices, industry_choices, product_kind_choices
+from finplatform.deals import offers as offer_services
+from finplatform.deals import services as deal_services
+from finplatform.deals.forms import ConfirmForm, RequestForm
+from finplatform.deals.queries import recommendations_for
+from finplatform.enterprise import services
+from finplatform.enterprise.forms import ProfileForm
+from finplatform.exceptions import DomainError
+from finplatform.extensions import db
+from finplatform.forms_support import show_domain_error
+from finplatform.models import (
+    Application,
+    ApplicationStatus,
+    Enterprise,
+    FinancingRequest,
+    Offer,
+    OfferStatus,
+    Product,
+    RequestStatus,
+    Role,
+)
 
 bp = Blueprint("enterprise", __name__)
+
+
+def _page(query):
+    return db.paginate(
+        query,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+
+
+def _refused(error: DomainError, target: str):
+    """Roll the unit of work back and say why, on the page the user came from."""
+    db.session.rollback()
+    flash(str(error.message), "danger")
+    return redirect(target)
 
 
 @bp.get("/enterprise/")
 @role_required(Role.ENTERPRISE)
 def home():
-    """The enterprise's own home: its profile at a glance."""
-    return render_template("enterprise/home.html", enterprise=current_user.enterprise)
+    """The enterprise's own home: profile completeness, open requests, offers, advice."""
+    enterprise = current_user.enterprise
+    percent, missing = services.completeness(enterprise)
+    open_requests = db.session.scalars(
+        sa.select(FinancingRequest)
+        .where(
+            FinancingRequest.enterprise_id == enterprise.id,
+            FinancingRequest.status == RequestStatus.OPEN,
+        )
+        .order_by(FinancingRequest.id.desc())
+        .limit(10)
+    ).all()
+    open_offers = db.session.scalar(
+        sa.select(sa.func.count(Offer.id))
+        .join(FinancingRequest, FinancingRequest.id == Offer.request_id)
+        .where(FinancingRequest.enterprise_id == enterprise.id, Offer.status == OfferStatus.OPEN)
+    )
+    return render_template(
+        "enterprise/home.html",
+        enterprise=enterprise,
+        completeness=percent,
+        missing=missing,
+        open_requests=open_requests,
+        open_offers=open_offers,
+        recommendations=recommendations_for(enterprise.id, limit=5),
+    )
 
 
 @bp.get("/enterprises/<int:enterprise_id>")
@@ -24,3 +86,230 @@ def detail(enterprise_id: int):
     """One enterprise's profile, to those allowed to see it."""
     enterprise = get_visible_or_404(Enterprise, enterprise_id)
     return render_template("enterprise/detail.html", enterprise=enterprise)
+
+
+@bp.route("/enterprise/profile", methods=["GET", "POST"])
+@role_required(Role.ENTERPRISE)
+def profile():
+    """Edit the company profile."""
+    enterprise = current_user.enterprise
+    form = ProfileForm(obj=enterprise)
+    form.district_code.choices = district_choices()
+    form.industry_code.choices = industry_choices()
+    if form.validate_on_submit():
+        try:
+            services.update_profile(enterprise, current_user, **_profile_values(form))
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            flash(_("Profile saved."), "success")
+            return redirect(url_for("enterprise.home"))
+    percent, missing = services.completeness(enterprise)
+    return render_template(
+        "enterprise/profile.html", form=form, completeness=percent, missing=missing
+    )
+
+
+def _profile_values(form: ProfileForm) -> dict:
+    return {
+        name: field.data
+        for name, field in form._fields.items()
+        if name not in ("submit", "csrf_token")
+    }
+
+
+@bp.get("/enterprise/requests")
+@role_required(Role.ENTERPRISE)
+def requests():
+    """The firm's financing requests, newest first, filtered by status."""
+    status = request.args.get("status", "")
+    query = sa.select(FinancingRequest).where(visible(FinancingRequest, current_user))
+    if status in {member.value for member in RequestStatus}:
+        query = query.where(FinancingRequest.status == status)
+    page = _page(query.order_by(FinancingRequest.id.desc()))
+    return render_template(
+        "enterprise/requests.html", page=page, status=status, statuses=RequestStatus
+    )
+
+
+def _request_form(financing_request: FinancingRequest | None = None) -> RequestForm:
+    form = RequestForm(obj=financing_request)
+    form.kind_codes.choices = product_kind_choices()
+    if financing_request is not None and request.method == "GET":
+        form.kind_codes.data = [kind.code for kind in financing_request.accepted_kinds]
+    return form
+
+
+def _request_values(form: RequestForm) -> dict:
+    return {
+        "amount_yuan": form.amount_yuan.data,
+        "term_months": form.term_months.data,
+        "purpose": form.purpose.data,
+        "kind_codes": form.kind_codes.data or [],
+        "max_rate": form.max_rate.data,
+        "collateral_offered": form.collateral_offered.data,
+    }
+
+
+@bp.route("/enterprise/requests/new", methods=["GET", "POST"])
+@role_required(Role.ENTERPRISE)
+def new_request():
+    """Post a financing request; the matched products are shown next."""
+    form = _request_form()
+    if form.validate_on_submit():
+        try:
+            financing_request = deal_services.create_request(
+                current_user.enterprise, current_user, **_request_values(form)
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            flash(_("Request posted. These products fit it."), "success")
+            return redirect(url_for("deals.request_detail", request_id=financing_request.id))
+    return render_template("enterprise/request_form.html", form=form, financing_request=None)
+
+
+@bp.route("/enterprise/requests/<int:request_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ENTERPRISE)
+def edit_request(request_id: int):
+    """Edit a request while it is open."""
+    financing_request = get_visible_or_404(FinancingRequest, request_id)
+    if financing_request.status != RequestStatus.OPEN:
+        flash(_("Only an open request can be edited."), "warning")
+        return redirect(url_for("deals.request_detail", request_id=request_id))
+    form = _request_form(financing_request)
+    if form.validate_on_submit():
+        try:
+            deal_services.update_request(financing_request, current_user, **_request_values(form))
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            flash(_("Request saved."), "success")
+            return redirect(url_for("deals.request_detail", request_id=request_id))
+    return render_template(
+        "enterprise/request_form.html", form=form, financing_request=financing_request
+    )
+
+
+@bp.post("/enterprise/requests/<int:request_id>/withdraw")
+@role_required(Role.ENTERPRISE)
+def withdraw_request(request_id: int):
+    """Withdraw an open request (its pending applications are withdrawn too)."""
+    financing_request = get_visible_or_404(FinancingRequest, request_id)
+    back = url_for("deals.request_detail", request_id=request_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(back)
+    try:
+        deal_services.withdraw_request(financing_request, current_user)
+    except DomainError as error:
+        return _refused(error, back)
+    flash(_("Request withdrawn."), "success")
+    return redirect(back)
+
+
+@bp.post("/enterprise/requests/<int:request_id>/apply")
+@role_required(Role.ENTERPRISE)
+def apply(request_id: int):
+    """Apply the request to one or several chosen products."""
+    financing_request = get_visible_or_404(FinancingRequest, request_id)
+    back = url_for("deals.request_detail", request_id=request_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(back)
+    ids = request.form.getlist("product_id", type=int)
+    products = db.session.scalars(
+        sa.select(Product).where(Product.id.in_(ids), visible(Product, current_user))
+    ).all()
+    try:
+        applications = deal_services.apply_to_products(financing_request, products, current_user)
+    except DomainError as error:
+        return _refused(error, back)
+    flash(_("%(n)d applications sent.", n=len(applications)), "success")
+    if len(applications) == 1:
+        return redirect(url_for("deals.application_detail", application_id=applications[0].id))
+    return redirect(url_for("enterprise.applications"))
+
+
+@bp.get("/enterprise/applications")
+@role_required(Role.ENTERPRISE)
+def applications():
+    """Every application of the firm, newest first, filtered by status."""
+    status = request.args.get("status", "")
+    query = sa.select(Application).where(visible(Application, current_user))
+    if status in {member.value for member in ApplicationStatus}:
+        query = query.where(Application.status == status)
+    page = _page(query.order_by(Application.id.desc()))
+    return render_template(
+        "enterprise/applications.html", page=page, status=status, statuses=ApplicationStatus
+    )
+
+
+@bp.post("/enterprise/applications/<int:application_id>/withdraw")
+@role_required(Role.ENTERPRISE)
+def withdraw_application(application_id: int):
+    """Withdraw an application that is not yet decided."""
+    application = get_visible_or_404(Application, application_id)
+    back = url_for("deals.application_detail", application_id=application_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(back)
+    try:
+        deal_services.withdraw_application(application, current_user)
+    except DomainError as error:
+        return _refused(error, back)
+    flash(_("Application withdrawn."), "success")
+    return redirect(back)
+
+
+@bp.post("/enterprise/applications/<int:application_id>/reroute")
+@role_required(Role.ENTERPRISE)
+def reroute_application(application_id: int):
+    """Withdraw an unanswered application and apply to another product, in one action."""
+    application = get_visible_or_404(Application, application_id)
+    back = url_for("deals.application_detail", application_id=application_id)
+    product_id = request.form.get("product_id", type=int)
+    product = db.session.scalar(
+        sa.select(Product).where(Product.id == product_id, visible(Product, current_user))
+    )
+    if product is None or not ConfirmForm().validate_on_submit():
+        flash(_("Please choose another product."), "warning")
+        return redirect(back)
+    try:
+        new_application = deal_services.reroute_application(application, product, current_user)
+    except DomainError as error:
+        return _refused(error, back)
+    flash(_("Withdrawn and sent to %(product)s.", product=product.name), "success")
+    return redirect(url_for("deals.application_detail", application_id=new_application.id))
+
+
+@bp.post("/enterprise/offers/<int:offer_id>/accept")
+@role_required(Role.ENTERPRISE)
+def accept_offer(offer_id: int):
+    """Accept an institution's offer: it becomes an application."""
+    offer = get_visible_or_404(Offer, offer_id)
+    back = url_for("deals.request_detail", request_id=offer.request_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(back)
+    try:
+        application = offer_services.accept_offer(offer, current_user)
+    except DomainError as error:
+        return _refused(error, back)
+    flash(_("Offer accepted."), "success")
+    return redirect(url_for("deals.application_detail", application_id=application.id))
+
+
+@bp.post("/enterprise/offers/<int:offer_id>/decline")
+@role_required(Role.ENTERPRISE)
+def decline_offer(offer_id: int):
+    """Decline an institution's offer."""
+    offer = get_visible_or_404(Offer, offer_id)
+    back = url_for("deals.request_detail", request_id=offer.request_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(back)
+    try:
+        offer_services.decline_offer(offer, current_user)
+    except DomainError as error:
+        return _refused(error, back)
+    flash(_("Offer declined."), "info")
+    return redirect(back)

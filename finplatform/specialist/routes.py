@@ -1,26 +1,222 @@
-"""A specialist's home: the portfolio of assigned firms."""
+"""A specialist's pages: portfolio, work queue, and the brokering page of one firm."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, current_app, render_template, request
-from flask_login import current_user
+from zoneinfo import ZoneInfo
 
-from finplatform.access import role_required, visible
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from finplatform.access import get_visible_or_404, role_required, visible
+from finplatform.choices import district_choices, industry_choices
+from finplatform.exceptions import DomainError
 from finplatform.extensions import db
-from finplatform.models import Enterprise, Role
+from finplatform.forms_support import show_domain_error
+from finplatform.models import (
+    ContactLog,
+    Enterprise,
+    FinancingRequest,
+    Institution,
+    InstitutionStatus,
+    Product,
+    Referral,
+    RequestStatus,
+    Role,
+)
+from finplatform.ranking.service import catalogue
+from finplatform.specialist import services
+from finplatform.specialist.forms import ContactForm, RecommendForm, ReferForm
 
 bp = Blueprint("specialist", __name__, url_prefix="/specialist")
+
+
+def _page(query):
+    return db.paginate(
+        query,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
 
 
 @bp.get("/")
 @role_required(Role.SPECIALIST)
 def home():
-    """The firms assigned to this specialist, a page at a time."""
-    page = db.paginate(
-        sa.select(Enterprise).where(visible(Enterprise, current_user)).order_by(Enterprise.name),
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
+    """The firms assigned to this specialist, a page at a time, filtered by district/industry."""
+    district = request.args.get("district", "")
+    industry = request.args.get("industry", "")
+    query = sa.select(Enterprise).where(visible(Enterprise, current_user))
+    if district:
+        query = query.where(Enterprise.district_code == district)
+    if industry:
+        query = query.where(Enterprise.industry_code == industry)
+    return render_template(
+        "specialist/home.html",
+        page=_page(query.order_by(Enterprise.name)),
+        counts=services.queue_counts(current_user),
+        district=district,
+        industry=industry,
+        districts=[(c.value, c.label) for c in district_choices()[1:]],
+        industries=[(c.value, c.label) for c in industry_choices()[1:]],
     )
-    return render_template("specialist/home.html", page=page)
+
+
+@bp.get("/queue")
+@role_required(Role.SPECIALIST)
+def queue():
+    """The work queue: open requests nobody applied to, overdue applications, rejections to
+    re-route, and follow-ups."""
+    tab = request.args.get("tab", "overdue")
+    if tab not in services.QUEUES:
+        tab = "overdue"
+    return render_template(
+        "specialist/queue.html",
+        tab=tab,
+        page=_page(services.queue_query(current_user, tab)),
+        counts=services.queue_counts(current_user),
+    )
+
+
+def _forms(enterprise: Enterprise):
+    recommend = RecommendForm(prefix="recommend")
+    recommend.product_id.choices = [
+        SelectChoice(p.id, f"{p.name} · {p.institution.name}") for p in catalogue()
+    ]
+    open_requests = db.session.scalars(
+        sa.select(FinancingRequest)
+        .where(
+            FinancingRequest.enterprise_id == enterprise.id,
+            FinancingRequest.status == RequestStatus.OPEN,
+        )
+        .order_by(FinancingRequest.id.desc())
+    ).all()
+    recommend.request_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(r.id, _("Financing request #%(id)d", id=r.id)) for r in open_requests
+    ]
+    refer = ReferForm(prefix="refer")
+    refer.institution_id.choices = [
+        SelectChoice(i.id, i.name)
+        for i in db.session.scalars(
+            sa.select(Institution)
+            .where(Institution.status == InstitutionStatus.APPROVED)
+            .order_by(Institution.name)
+        )
+    ]
+    return recommend, refer, ContactForm(prefix="contact"), open_requests
+
+
+def _render_firm(enterprise: Enterprise, recommend, refer, contact, open_requests):
+    contacts = db.session.scalars(
+        sa.select(ContactLog)
+        .where(ContactLog.enterprise_id == enterprise.id)
+        .order_by(ContactLog.happened_at.desc())
+        .limit(20)
+    ).all()
+    referrals = db.session.scalars(
+        sa.select(Referral)
+        .where(Referral.enterprise_id == enterprise.id)
+        .order_by(Referral.id.desc())
+        .limit(20)
+    ).all()
+    return render_template(
+        "specialist/firm.html",
+        enterprise=enterprise,
+        recommend_form=recommend,
+        refer_form=refer,
+        contact_form=contact,
+        open_requests=open_requests,
+        contacts=contacts,
+        referrals=referrals,
+    )
+
+
+@bp.get("/firms/<int:enterprise_id>")
+@role_required(Role.SPECIALIST)
+def firm(enterprise_id: int):
+    """Broker one firm: its open requests, recommendations, referrals and contact log."""
+    enterprise = get_visible_or_404(Enterprise, enterprise_id)
+    return _render_firm(enterprise, *_forms(enterprise))
+
+
+def _action(enterprise_id: int, form_name: str, do):
+    enterprise = get_visible_or_404(Enterprise, enterprise_id)
+    recommend, refer, contact, open_requests = _forms(enterprise)
+    form = {"recommend": recommend, "refer": refer, "contact": contact}[form_name]
+    if form.validate_on_submit():
+        try:
+            message = do(enterprise, form)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            flash(message, "success")
+            return redirect(url_for("specialist.firm", enterprise_id=enterprise_id))
+    return _render_firm(enterprise, recommend, refer, contact, open_requests)
+
+
+@bp.post("/firms/<int:enterprise_id>/recommend")
+@role_required(Role.SPECIALIST)
+def recommend(enterprise_id: int):
+    """Recommend a product to the firm."""
+
+    def do(enterprise, form):
+        product = db.session.scalar(
+            sa.select(Product).where(
+                Product.id == form.product_id.data, visible(Product, current_user)
+            )
+        )
+        if product is None:
+            raise DomainError(_("Please choose a value from the list."), "product_id")
+        chosen = form.request_id.data or None
+        financing_request = db.session.get(FinancingRequest, chosen) if chosen else None
+        services.recommend_product(
+            enterprise, product, current_user, form.note.data, financing_request
+        )
+        return _("%(product)s recommended to %(firm)s.", product=product.name, firm=enterprise.name)
+
+    return _action(enterprise_id, "recommend", do)
+
+
+@bp.post("/firms/<int:enterprise_id>/refer")
+@role_required(Role.SPECIALIST)
+def refer(enterprise_id: int):
+    """Refer the firm to an institution."""
+
+    def do(enterprise, form):
+        institution = db.session.get(Institution, form.institution_id.data)
+        if institution is None:
+            raise DomainError(_("Please choose a value from the list."), "institution_id")
+        services.refer_to_institution(enterprise, institution, current_user, form.note.data)
+        return _(
+            "%(firm)s referred to %(institution)s.",
+            firm=enterprise.name,
+            institution=institution.name,
+        )
+
+    return _action(enterprise_id, "refer", do)
+
+
+@bp.post("/firms/<int:enterprise_id>/contacts")
+@role_required(Role.SPECIALIST)
+def log_contact(enterprise_id: int):
+    """Log a visit or call, with an optional follow-up date."""
+
+    def do(enterprise, form):
+        happened_at = form.happened_at.data
+        if happened_at is not None:
+            zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+            happened_at = happened_at.replace(tzinfo=zone)
+        services.log_contact(
+            enterprise,
+            current_user,
+            channel=form.channel.data,
+            happened_at=happened_at,
+            note=form.note.data,
+            follow_up_on=form.follow_up_on.data,
+        )
+        return _("Contact logged.")
+
+    return _action(enterprise_id, "contact", do)

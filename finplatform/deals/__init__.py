@@ -1,0 +1,1 @@
+"""Deals: financing requests, applications, offers and disbursements, and their state machines."""

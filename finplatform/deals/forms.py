@@ -1,0 +1,140 @@
+"""Forms of the deal pages: requests, decisions, disbursements, offers."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from finplatform.auth.forms import REQUIRED
+
+NOT_A_NUMBER = _l("Please enter a number.")
+POSITIVE = _l("The value must be more than zero.")
+
+
+def amount_field(label, **kwargs) -> DecimalField:
+    """An amount in yuan, required and positive."""
+    return DecimalField(
+        label,
+        places=2,
+        description=kwargs.pop("description", _l("In yuan, e.g. 5000000 for 500万元.")),
+        validators=[InputRequired(REQUIRED), NumberRange(min=0.01, message=POSITIVE)],
+        **kwargs,
+    )
+
+
+def rate_field(label, required: bool = True) -> DecimalField:
+    """An annual rate in percent."""
+    first = InputRequired(REQUIRED) if required else Optional()
+    return DecimalField(
+        label,
+        places=4,
+        description=_l("Annual rate in percent, e.g. 5.2."),
+        validators=[first, NumberRange(min=0, max=36, message=_l("Between 0 and 36 percent."))],
+    )
+
+
+def term_field(label) -> IntegerField:
+    """A term in months."""
+    return IntegerField(
+        label,
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=1, max=360, message=_l("Between 1 and 360 months.")),
+        ],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only carries the CSRF token."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+class RequestForm(FlaskForm):
+    """A financing request (融资需求)."""
+
+    amount_yuan = amount_field(_l("Amount needed (yuan)"))
+    term_months = term_field(_l("Term (months)"))
+    purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+    kind_codes = SelectMultipleField(
+        _l("Acceptable kinds of financing"),
+        description=_l("Leave empty to accept any kind."),
+        validate_choice=True,
+    )
+    max_rate = rate_field(_l("Highest acceptable rate (%)"), required=False)
+    collateral_offered = StringField(
+        _l("Collateral or guarantee offered"),
+        description=_l("E.g. patents, equipment, a guarantor. Leave empty if none."),
+        validators=[Length(max=200)],
+    )
+    submit = SubmitField(_l("Save request"))
+
+
+class ApproveForm(FlaskForm):
+    """Approve an application with the terms granted."""
+
+    amount_yuan = amount_field(_l("Approved amount (yuan)"))
+    rate = rate_field(_l("Approved rate (%)"))
+    term_months = term_field(_l("Approved term (months)"))
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Approve"))
+
+
+class RejectForm(FlaskForm):
+    """Reject an application with a reason from the list and free text."""
+
+    reason = SelectField(_l("Reason"), validators=[DataRequired(REQUIRED)])
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Reject"))
+
+
+class DisbursementForm(FlaskForm):
+    """Record one disbursement; the hidden key makes a double click record once."""
+
+    idempotency_key = HiddenField(validators=[DataRequired(), Length(max=80)])
+    amount_yuan = amount_field(_l("Amount disbursed (yuan)"))
+    rate = rate_field(_l("Rate (%)"))
+    term_months = term_field(_l("Term (months)"))
+    disbursed_on = DateField(_l("Disbursed on"), validators=[InputRequired(REQUIRED)])
+    note = StringField(_l("Note"), validators=[Length(max=500)])
+    submit = SubmitField(_l("Record disbursement"))
+
+    def fill_defaults(self, application) -> None:
+        """A fresh idempotency key and the approved terms, when the form is first shown."""
+        self.idempotency_key.data = secrets.token_urlsafe(24)
+        self.rate.data = application.approved_rate
+        self.term_months.data = application.approved_term_months
+        self.disbursed_on.data = date.today()
+
+
+class ReverseForm(FlaskForm):
+    """Reverse a disbursement recorded by mistake."""
+
+    reason = StringField(_l("Reason"), validators=[DataRequired(REQUIRED), Length(max=500)])
+    submit = SubmitField(_l("Reverse"))
+
+
+class OfferForm(FlaskForm):
+    """An institution's offer on a request from its demand pool."""
+
+    product_id = SelectField(_l("Product"), coerce=int, validators=[InputRequired(REQUIRED)])
+    amount_yuan = amount_field(_l("Amount offered (yuan)"))
+    rate = rate_field(_l("Rate offered (%)"))
+    term_months = term_field(_l("Term (months)"))
+    note = TextAreaField(_l("Message to the firm"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Make offer"))

@@ -1,0 +1,86 @@
+"""Read-side queries of the deal pages (lists, timelines, side-by-side offers)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from finplatform.extensions import db
+from finplatform.models import (
+    Application,
+    ApplicationEvent,
+    Disbursement,
+    FinancingRequest,
+    Offer,
+    OfferStatus,
+    Product,
+    Referral,
+    ReferralKind,
+    User,
+)
+
+
+def application_timeline(application: Application) -> list[tuple[ApplicationEvent, User | None]]:
+    """The application's events, oldest first, with who made each."""
+    actor = aliased(User)
+    rows = db.session.execute(
+        sa.select(ApplicationEvent, actor)
+        .outerjoin(actor, actor.id == ApplicationEvent.actor_id)
+        .where(ApplicationEvent.application_id == application.id)
+        .order_by(ApplicationEvent.at, ApplicationEvent.id)
+    ).all()
+    return [(event, user) for event, user in rows]
+
+
+def application_disbursements(application: Application) -> list[Disbursement]:
+    """Disbursements and reversals of the application, in the order recorded."""
+    return list(
+        db.session.scalars(
+            sa.select(Disbursement)
+            .where(Disbursement.application_id == application.id)
+            .order_by(Disbursement.id)
+        )
+    )
+
+
+def reversed_ids(disbursements: list[Disbursement]) -> set[int]:
+    """Ids of the disbursements that a reversal in the list cancels."""
+    return {d.reverses_id for d in disbursements if d.reverses_id is not None}
+
+
+def request_applications(request: FinancingRequest, condition) -> list[Application]:
+    """The request's applications the viewer may see, newest first (a request has few)."""
+    return list(
+        db.session.scalars(
+            sa.select(Application)
+            .where(Application.request_id == request.id, condition)
+            .order_by(Application.id.desc())
+        )
+    )
+
+
+def request_offers(request: FinancingRequest, condition) -> list[Offer]:
+    """Offers on the request the viewer may see: open ones first, then answered."""
+    return list(
+        db.session.scalars(
+            sa.select(Offer)
+            .where(Offer.request_id == request.id, condition)
+            .order_by((Offer.status == OfferStatus.OPEN).desc(), Offer.rate, Offer.id)
+        )
+    )
+
+
+def recommendations_for(enterprise_id: int, limit: int = 20) -> list[tuple[Referral, Product]]:
+    """The latest product recommendations specialists made to the firm, with the product."""
+    return list(
+        db.session.execute(
+            sa.select(Referral, Product)
+            .join(Product, Product.id == Referral.product_id)
+            .where(
+                Referral.enterprise_id == enterprise_id,
+                Referral.kind == ReferralKind.RECOMMEND_PRODUCT,
+            )
+            .order_by(Referral.id.desc())
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,158 @@
+"""The pages of one request and one application, shared by every role that may see them."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+
+from finplatform.access import get_visible_or_404, role_required, visible
+from finplatform.deals import queries
+from finplatform.deals.costs import product_cost
+from finplatform.deals.deadlines import is_overdue
+from finplatform.deals.forms import (
+    ApproveForm,
+    ConfirmForm,
+    DisbursementForm,
+    RejectForm,
+    ReverseForm,
+)
+from finplatform.deals.reject_reasons import reject_reason_choices, reject_reason_label
+from finplatform.deals.services import next_best_products
+from finplatform.deals.states import (
+    APPLICATION_STATUS_LABELS,
+    REQUEST_STATUS_LABELS,
+)
+from finplatform.extensions import db
+from finplatform.models import (
+    Application,
+    ApplicationStatus,
+    FinancingRequest,
+    Offer,
+    Product,
+    RequestStatus,
+    Role,
+)
+from finplatform.ranking.service import rank_products_for_request
+
+bp = Blueprint("deals", __name__)
+
+MAX_COMPARED = 5
+DEAL_ROLES = (Role.ENTERPRISE, Role.INSTITUTION, Role.SPECIALIST, Role.ADMIN)
+
+
+# Status labels and helpers every template (and the macros, imported without context) uses.
+bp.add_app_template_global(APPLICATION_STATUS_LABELS, "APPLICATION_STATUS_LABELS")
+bp.add_app_template_global(REQUEST_STATUS_LABELS, "REQUEST_STATUS_LABELS")
+bp.add_app_template_global(reject_reason_label, "reject_reason_label")
+
+
+def status_options(labels: dict) -> list[tuple[str, str]]:
+    """(value, label) pairs of a status label table, for filter drop-downs."""
+    return [(status.value, str(label)) for status, label in labels.items()]
+
+
+bp.add_app_template_global(status_options, "status_options")
+
+
+@bp.get("/requests/<int:request_id>")
+@role_required(*DEAL_ROLES)
+def request_detail(request_id: int):
+    """One financing request: its ranked products, offers side by side, and applications."""
+    financing_request = get_visible_or_404(FinancingRequest, request_id)
+    ranked = []
+    if (
+        current_user.role in (Role.ENTERPRISE, Role.SPECIALIST)
+        and financing_request.status == RequestStatus.OPEN
+    ):
+        ranked = rank_products_for_request(financing_request, top_k=10)
+    return render_template(
+        "deals/request.html",
+        financing_request=financing_request,
+        ranked=ranked,
+        offers=queries.request_offers(financing_request, visible(Offer, current_user)),
+        applications=queries.request_applications(
+            financing_request, visible(Application, current_user)
+        ),
+        recommendations=queries.recommendations_for(financing_request.enterprise_id)
+        if current_user.role in (Role.ENTERPRISE, Role.SPECIALIST)
+        else [],
+        form=ConfirmForm(),
+    )
+
+
+@bp.get("/requests/<int:request_id>/compare")
+@role_required(Role.ENTERPRISE, Role.SPECIALIST)
+def compare(request_id: int):
+    """Chosen products side by side, with the total cost of borrowing over the request's term."""
+    financing_request = get_visible_or_404(FinancingRequest, request_id)
+    ids = request.args.getlist("product_id", type=int)[:MAX_COMPARED]
+    products = db.session.scalars(
+        sa.select(Product)
+        .where(Product.id.in_(ids), visible(Product, current_user))
+        .order_by(Product.rate_min)
+    ).all()
+    costs = {
+        product.id: product_cost(
+            product, financing_request.amount_yuan, financing_request.term_months
+        )
+        for product in products
+    }
+    return render_template(
+        "deals/compare.html",
+        financing_request=financing_request,
+        products=products,
+        costs=costs,
+        form=ConfirmForm(),
+    )
+
+
+def render_application(application: Application, status: int = 200, **forms):
+    """The application page, with the forms the viewer may use (bound ones passed in)."""
+    role = current_user.role
+    context = {"application": application, "form": ConfirmForm(), "alternatives": []}
+    if role == Role.INSTITUTION:
+        disburse = forms.get("disburse_form") or DisbursementForm()
+        if "disburse_form" not in forms:
+            disburse.fill_defaults(application)
+        reject = forms.get("reject_form") or RejectForm()
+        reject.reason.choices = reject_reason_choices()
+        approve = forms.get("approve_form") or ApproveForm()
+        if "approve_form" not in forms:
+            approve.term_months.data = application.request.term_months
+            approve.amount_yuan.data = min(
+                application.request.amount_yuan, application.product.amount_max_yuan
+            )
+            approve.rate.data = application.product.rate_min
+        context.update(
+            approve_form=approve,
+            reject_form=reject,
+            disburse_form=disburse,
+            reverse_form=forms.get("reverse_form") or ReverseForm(),
+        )
+    overdue = is_overdue(application)
+    if (
+        role in (Role.ENTERPRISE, Role.SPECIALIST)
+        and (overdue or application.status == ApplicationStatus.REJECTED)
+        and application.request.status == RequestStatus.OPEN
+    ):
+        context["alternatives"] = next_best_products(application)
+    disbursements = queries.application_disbursements(application)
+    return (
+        render_template(
+            "deals/application.html",
+            timeline=queries.application_timeline(application),
+            disbursements=disbursements,
+            reversed_ids=queries.reversed_ids(disbursements),
+            overdue=overdue,
+            **context,
+        ),
+        status,
+    )
+
+
+@bp.get("/applications/<int:application_id>")
+@role_required(*DEAL_ROLES)
+def application_detail(application_id: int):
+    """One application: its timeline, terms, disbursements and the viewer's next actions."""
+    return render_application(get_visible_or_404(Application, application_id))

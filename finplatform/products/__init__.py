@@ -1,0 +1,1 @@
+"""An institution's financing products: post, edit, retire."""

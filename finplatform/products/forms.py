@@ -1,0 +1,65 @@
+"""The product form: terms, eligibility and cover."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from finplatform.auth.forms import REQUIRED
+from finplatform.deals.forms import amount_field, rate_field, term_field
+
+
+class ProductForm(FlaskForm):
+    """A financing product (融资产品)."""
+
+    name = StringField(_l("Product name"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    kind_code = SelectField(_l("Kind"), validators=[DataRequired(REQUIRED)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
+    amount_min_yuan = amount_field(_l("Smallest amount (yuan)"))
+    amount_max_yuan = amount_field(_l("Largest amount (yuan)"))
+    term_min_months = term_field(_l("Shortest term (months)"))
+    term_max_months = term_field(_l("Longest term (months)"))
+    rate_min = rate_field(_l("Lowest rate (%)"))
+    rate_max = rate_field(_l("Highest rate (%)"))
+    fee_rate = DecimalField(
+        _l("One-off fees (% of the amount)"),
+        places=4,
+        default=0,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=36, message=_l("Between 0 and 36 percent.")),
+        ],
+    )
+    collateral_required = BooleanField(_l("Collateral required"))
+    guarantee_required = BooleanField(_l("Guarantee required"))
+    industry_codes = SelectMultipleField(
+        _l("Industries served"), description=_l("None chosen = all industries.")
+    )
+    district_codes = SelectMultipleField(
+        _l("Districts served"), description=_l("None chosen = all districts.")
+    )
+    min_years = IntegerField(
+        _l("Minimum years since founding"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=50, message=_l("Between 0 and 50 years."))],
+    )
+    min_revenue_yuan = DecimalField(
+        _l("Minimum annual revenue (yuan)"),
+        places=2,
+        validators=[Optional(), NumberRange(min=0, message=_l("The value cannot be negative."))],
+    )
+    little_giant_only = BooleanField(_l("Tech little giants only"))
+    members_only = BooleanField(_l("Members of our credit community only"))
+    pool_covered = BooleanField(_l("Covered by the risk guarantee pool"))
+    submit = SubmitField(_l("Save product"))

@@ -1,0 +1,1 @@
+"""The platform's side of ranking: database rows adapted to the `matching` engine."""

@@ -1,0 +1,184 @@
+"""A specialist's brokering: recommend products, refer firms, log contacts; the work queue."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from finplatform.audit import record_audit
+from finplatform.deals.deadlines import overdue_condition
+from finplatform.deals.states import LIVE_APPLICATION
+from finplatform.exceptions import DomainError
+from finplatform.extensions import db
+from finplatform.models import (
+    Application,
+    ApplicationStatus,
+    ContactChannel,
+    ContactLog,
+    Enterprise,
+    FinancingRequest,
+    Institution,
+    Product,
+    Referral,
+    ReferralKind,
+    RequestStatus,
+    User,
+    utcnow,
+)
+from finplatform.notifications.services import notify_enterprise, notify_institution
+
+QUEUES = ("open", "overdue", "rejected", "follow_ups")
+
+
+def _check_portfolio(enterprise: Enterprise, specialist: User) -> None:
+    if enterprise.specialist_id != specialist.id:
+        raise DomainError(_l("This firm is not in your portfolio."))
+
+
+def recommend_product(
+    enterprise: Enterprise,
+    product: Product,
+    specialist: User,
+    note: str,
+    request: FinancingRequest | None = None,
+) -> Referral:
+    """Recommend a product to a firm; the firm sees it with the specialist's note."""
+    _check_portfolio(enterprise, specialist)
+    referral = Referral(
+        kind=ReferralKind.RECOMMEND_PRODUCT,
+        specialist_id=specialist.id,
+        enterprise_id=enterprise.id,
+        request_id=request.id if request is not None else None,
+        product_id=product.id,
+        institution_id=product.institution_id,
+        note=note.strip()[:2000],
+    )
+    db.session.add(referral)
+    db.session.flush()
+    record_audit("referral.recommended", referral, actor=specialist, detail={"product": product.id})
+    link = f"/requests/{request.id}" if request is not None else "/enterprise/"
+    notify_enterprise(enterprise.id, "referral.recommended", {"product": product.name}, link)
+    return referral
+
+
+def refer_to_institution(
+    enterprise: Enterprise, institution: Institution, specialist: User, note: str
+) -> Referral:
+    """Refer a firm to an institution, which is notified and may then see the firm."""
+    _check_portfolio(enterprise, specialist)
+    if not institution.is_approved:
+        raise DomainError(_l("Please choose an approved institution."), "institution_id")
+    referral = Referral(
+        kind=ReferralKind.REFER_TO_INSTITUTION,
+        specialist_id=specialist.id,
+        enterprise_id=enterprise.id,
+        institution_id=institution.id,
+        note=note.strip()[:2000],
+    )
+    db.session.add(referral)
+    db.session.flush()
+    record_audit(
+        "referral.referred", referral, actor=specialist, detail={"institution": institution.id}
+    )
+    notify_institution(
+        institution.id,
+        "referral.referred",
+        {"firm": enterprise.name, "specialist": specialist.name},
+        f"/enterprises/{enterprise.id}",
+    )
+    return referral
+
+
+def log_contact(
+    enterprise: Enterprise,
+    specialist: User,
+    *,
+    channel: str,
+    happened_at: datetime | None,
+    note: str,
+    follow_up_on: date | None,
+) -> ContactLog:
+    """Log a visit, call or meeting, with an optional follow-up date."""
+    _check_portfolio(enterprise, specialist)
+    try:
+        kind = ContactChannel(channel)
+    except ValueError as exc:
+        raise DomainError(_l("Please choose a value from the list."), "channel") from exc
+    happened_at = happened_at or utcnow()
+    if happened_at > utcnow():
+        raise DomainError(_l("A contact cannot be logged in the future."), "happened_at")
+    if follow_up_on is not None and follow_up_on < date.today():
+        raise DomainError(_l("The follow-up date must not be in the past."), "follow_up_on")
+    log = ContactLog(
+        specialist_id=specialist.id,
+        enterprise_id=enterprise.id,
+        channel=kind,
+        happened_at=happened_at,
+        note=note.strip(),
+        follow_up_on=follow_up_on,
+    )
+    db.session.add(log)
+    db.session.flush()
+    record_audit("contact.logged", log, actor=specialist)
+    return log
+
+
+def _portfolio(specialist: User):
+    return sa.select(Enterprise.id).where(Enterprise.specialist_id == specialist.id)
+
+
+def queue_query(specialist: User, queue: str):
+    """The query behind one tab of the work queue (paginated by the page)."""
+    firms = _portfolio(specialist)
+    live = sa.select(Application.request_id).where(Application.status.in_(LIVE_APPLICATION))
+    if queue == "open":
+        return (
+            sa.select(FinancingRequest)
+            .where(
+                FinancingRequest.enterprise_id.in_(firms),
+                FinancingRequest.status == RequestStatus.OPEN,
+                FinancingRequest.id.not_in(live),
+            )
+            .order_by(FinancingRequest.created_at)
+        )
+    if queue == "overdue":
+        return (
+            sa.select(Application)
+            .where(Application.enterprise_id.in_(firms), overdue_condition())
+            .order_by(Application.respond_by)
+        )
+    if queue == "rejected":
+        open_requests = sa.select(FinancingRequest.id).where(
+            FinancingRequest.status == RequestStatus.OPEN
+        )
+        return (
+            sa.select(Application)
+            .where(
+                Application.enterprise_id.in_(firms),
+                Application.status == ApplicationStatus.REJECTED,
+                Application.request_id.in_(open_requests),
+                Application.request_id.not_in(live),
+            )
+            .order_by(Application.decided_at.desc())
+        )
+    if queue == "follow_ups":
+        return (
+            sa.select(ContactLog)
+            .where(ContactLog.enterprise_id.in_(firms), ContactLog.follow_up_on.is_not(None))
+            .order_by(ContactLog.follow_up_on)
+        )
+    raise ValueError(queue)
+
+
+def queue_counts(specialist: User) -> dict[str, int]:
+    """How many items wait in each tab of the work queue."""
+    return {
+        queue: db.session.scalar(
+            sa.select(sa.func.count()).select_from(
+                queue_query(specialist, queue).order_by(None).subquery()
+            )
+        )
+        for queue in QUEUES
+    }
