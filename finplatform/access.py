@@ -155,9 +155,7 @@ def _request_condition(user: User) -> sa.ColumnElement[bool]:
             applied = sa.select(Application.request_id).where(
                 Application.institution_id == user.institution_id
             )
-            offered = sa.select(Offer.request_id).where(
-                Offer.institution_id == user.institution_id
-            )
+            offered = sa.select(Offer.request_id).where(Offer.institution_id == user.institution_id)
             in_pool = (
                 sa.select(FinancingRequest.id)
                 .join(Enterprise, Enterprise.id == FinancingRequest.enterprise_id)

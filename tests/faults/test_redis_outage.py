@@ -56,6 +56,7 @@ def _start_redis(port: int) -> subprocess.Popen:
         except redis.ConnectionError:
             time.sleep(0.1)
     process.kill()
+    process.wait()
     raise RuntimeError("redis-server did not start")
 
 
@@ -86,6 +87,7 @@ def served(tmp_path):
     state = {"app": app, "port": port, "process": process, "token": token, "user": email}
     yield state
     state["process"].kill()
+    state["process"].wait()
     with app.app_context():
         _db.engine.dispose()
 

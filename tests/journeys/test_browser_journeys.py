@@ -86,7 +86,7 @@ def test_enterprise_registers_posts_compares_and_applies(db, world, browser, pag
     page.wait_for_url("**/compare?*")
     table = page.locator("#comparison")
     # 科技信用贷 at 4.35% + 0.5% fees; the exact yuan is on hover (the title).
-    assert table.locator(".cost-min [title=\"¥97,000.00\"]").is_visible()
+    assert table.locator('.cost-min [title="¥97,000.00"]').is_visible()
     shot(page, artifacts_dir, "enterprise-3-comparison")
     page.get_by_label(f"Apply to {world.credit_loan.name}").check()
     page.get_by_role("button", name="Apply to selected").click()
