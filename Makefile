@@ -53,6 +53,7 @@ migrate: install
 
 seed: install
 	$(BIN)/flask seed reference
+	$(BIN)/flask seed demo --size demo --skip-if-loaded
 	$(BIN)/flask seed demo-accounts
 
 serve: install

@@ -22,6 +22,7 @@ from finplatform.deals import cli as deals_cli
 from finplatform.deals.routes import bp as deals_bp
 from finplatform.enterprise.routes import bp as enterprise_bp
 from finplatform.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from finplatform.imports.routes import bp as imports_bp
 from finplatform.institution.routes import bp as institution_bp
 from finplatform.main.routes import bp as main_bp
 from finplatform.notifications.routes import bp as notifications_bp
@@ -112,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
         specialist_bp,
         targets_bp,
         admin_bp,
+        imports_bp,
         settings_bp,
         deals_bp,
         products_bp,

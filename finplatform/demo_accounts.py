@@ -1,4 +1,9 @@
-"""One demo account per role, for `make run` and the README (never in production)."""
+"""One demo account per role, for `make run` and the README (never in production).
+
+When the demo world is loaded (`flask seed demo`), the accounts open onto its history: the demo
+enterprise and tech branch are world records (found by credit code and name), and the demo
+specialist takes over the book of the world specialist who owns the demo enterprise.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,21 @@ import sqlalchemy as sa
 from finplatform.auth import services
 from finplatform.credit_code import make_credit_code
 from finplatform.extensions import db
-from finplatform.models import Enterprise, Institution, InstitutionStatus, Role, User, utcnow
+from finplatform.models import (
+    Application,
+    ContactLog,
+    Enterprise,
+    Institution,
+    InstitutionStatus,
+    Referral,
+    Role,
+    User,
+    utcnow,
+)
+from seeds.world.facts import DEMO_ENTERPRISE, DEMO_INSTITUTION_NAME, WORLD_PASSWORD
 
-DEMO_PASSWORD = "Demo2014pass"
-DEMO_ENTERPRISE_CODE = make_credit_code("91120116MA0512345")
-DEMO_INSTITUTION_NAME = "滨海新区科技支行（演示）"
+DEMO_PASSWORD = WORLD_PASSWORD
+DEMO_ENTERPRISE_CODE = make_credit_code(DEMO_ENTERPRISE["credit_code_first17"])
 
 
 @dataclass(frozen=True)
@@ -42,14 +57,14 @@ def _demo_enterprise() -> Enterprise:
     if enterprise is None:
         enterprise = Enterprise(
             credit_code=DEMO_ENTERPRISE_CODE,
-            name="天津滨海智能传感科技有限公司（演示）",
-            district_code="120116",
-            industry_code="39",
-            employees=86,
-            patents=12,
+            name=DEMO_ENTERPRISE["name"],
+            district_code=DEMO_ENTERPRISE["district_code"],
+            industry_code=DEMO_ENTERPRISE["industry_code"],
+            employees=DEMO_ENTERPRISE["employees"],
+            patents=DEMO_ENTERPRISE["patents"],
             is_high_tech=True,
-            contact_name="张经理",
-            contact_phone="022-66000000",
+            contact_name=DEMO_ENTERPRISE["contact_name"],
+            contact_phone=DEMO_ENTERPRISE["contact_phone"],
         )
         db.session.add(enterprise)
     return enterprise
@@ -90,7 +105,26 @@ def create_demo_accounts() -> int:
             )
             created += 1
         by_role[account.role] = user
-    if enterprise.specialist_id is None:
-        enterprise.specialist_id = by_role[Role.SPECIALIST].id
+    _give_portfolio(by_role[Role.SPECIALIST], enterprise)
     db.session.flush()
     return created
+
+
+def _give_portfolio(specialist: User, enterprise: Enterprise) -> None:
+    """The demo specialist owns the demo enterprise, and with the world loaded the whole book
+    (firms, brokered applications, referrals, visits) of the specialist who owned it."""
+    owner = enterprise.specialist_id
+    if owner == specialist.id:
+        return
+    if owner is None:
+        enterprise.specialist_id = specialist.id
+        return
+    # Core updates: the world's rows are not loaded as objects, and applications carry an
+    # optimistic-lock version the ORM would otherwise check row by row.
+    for model in (Enterprise, Application, Referral, ContactLog):
+        db.session.execute(
+            sa.update(model.__table__)
+            .where(model.__table__.c.specialist_id == owner)
+            .values(specialist_id=specialist.id)
+        )
+    db.session.expire(enterprise)

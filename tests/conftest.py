@@ -19,8 +19,8 @@ from finplatform.reference_data import load_reference
 from tests.browser import chromium_page, serve
 from tests.factories import Factory
 
-# Reference rows survive between tests; everything else is emptied after each test.
-REFERENCE_TABLES = {"districts", "industries", "product_kinds", "institution_kinds", "targets"}
+# Reference lists survive between tests; everything else is emptied after each test.
+REFERENCE_TABLES = {"districts", "industries", "product_kinds", "institution_kinds"}
 SERVICE_MARKERS = {"postgres": "TEST_DATABASE_URL", "redis": "TEST_REDIS_URL"}
 
 
@@ -100,6 +100,9 @@ def app(_app):
         yield _app
         _db.session.remove()
         _empty_tables()
+        # Targets are emptied with the rest (tests edit them) and reloaded from the seed files.
+        load_reference()
+        _db.session.commit()
         # Rate-limit and sign-in failure counts start from zero in every test.
         throttle.storage().reset()
 

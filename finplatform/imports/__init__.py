@@ -1,0 +1,1 @@
+"""Bulk import of enterprises, institutions, products and historical applications (CSV/XLSX)."""

@@ -1,0 +1,77 @@
+"""Admin pages: upload a file to import, follow its progress, download its errors."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from finplatform import jobs
+from finplatform.access import role_required
+from finplatform.exceptions import DomainError
+from finplatform.extensions import db
+from finplatform.forms_support import show_domain_error
+from finplatform.imports import services
+from finplatform.imports.forms import KIND_CHOICES, ImportForm
+from finplatform.models import ImportBatch, Role
+
+bp = Blueprint("imports", __name__, url_prefix="/admin/imports")
+KIND_NAMES = {choice.value: choice.label for choice in KIND_CHOICES}
+
+
+@bp.route("/", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def index():
+    """The upload form and the latest imports."""
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            batch, handle = services.start_import(
+                form.kind.data,
+                upload.filename or "",
+                upload.read(),
+                form.good_rows_only.data,
+                current_user,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            return redirect(url_for("imports.detail", batch_id=batch.id, job=handle.id))
+    batches = db.session.scalars(
+        sa.select(ImportBatch).order_by(ImportBatch.id.desc()).limit(20)
+    ).all()
+    return render_template("imports/index.html", form=form, batches=batches, kinds=KIND_NAMES)
+
+
+@bp.get("/<int:batch_id>")
+@role_required(Role.ADMIN)
+def detail(batch_id: int):
+    """One import: its progress while it runs, then what was imported and every problem."""
+    batch = db.get_or_404(ImportBatch, batch_id)
+    job_id = request.args.get("job")
+    running = batch.status in {"pending", "running"}
+    progress = jobs.job_status(job_id) if job_id and running else None
+    if batch.status == "finished" and not batch.errors:
+        flash(_("%(n)d rows imported.", n=batch.imported_rows), "success")
+    return render_template(
+        "imports/detail.html",
+        batch=batch,
+        progress=progress,
+        kinds=KIND_NAMES,
+        shown_errors=batch.errors[:500],
+    )
+
+
+@bp.get("/<int:batch_id>/errors.csv")
+@role_required(Role.ADMIN)
+def errors(batch_id: int):
+    """Every problem of an import as a CSV file."""
+    batch = db.get_or_404(ImportBatch, batch_id)
+    return Response(
+        services.errors_csv(batch),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=import-{batch.id}-errors.csv"},
+    )

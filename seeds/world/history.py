@@ -1,0 +1,498 @@
+"""Drawing the world's history: requests, applications and what became of them.
+
+The hidden process that decides each application is described in `seeds.world`'s docstring;
+`approval_logit` is its formula. Times are whole minutes after `facts.ANCHOR` (UTC).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from seeds.world import facts
+from seeds.world.facts import END_MINUTE, MINUTES_PER_DAY, WorldSize
+from seeds.world.organisations import Firms, Institutions, Products
+
+NEVER = np.iinfo(np.int64).max // 4
+DAY = MINUTES_PER_DAY
+# Application statuses, in ApplicationStatus order.
+STATUSES = ("submitted", "in_review", "approved", "rejected", "disbursed", "withdrawn", "expired")
+SUBMITTED, IN_REVIEW, APPROVED, REJECTED, DISBURSED, WITHDRAWN, EXPIRED = range(7)
+NO_ANSWER_DAYS = 30  # an application nobody answers expires after this many days
+APPROVAL_LAPSES_DAYS = 90  # an approval not drawn down within this many days lapses
+REQUEST_EXPIRES_DAYS = 120
+LOAN_KINDS = ("credit_loan", "ip_pledge", "guarantee_loan", "pledge_loan")
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _size_band(revenue: np.ndarray) -> np.ndarray:
+    # The engine's size bands (matching.schema.SIZE_BAND_EDGES_YUAN).
+    return np.searchsorted(np.array([5e6, 2e7, 1e8]), revenue, side="right")
+
+
+@dataclass
+class Requests:
+    """Financing requests as arrays; index i is request id i + 1 (ordered by posting time)."""
+
+    firm: np.ndarray
+    posted_minute: np.ndarray
+    amount: np.ndarray  # yuan
+    term: np.ndarray
+    kinds: np.ndarray  # bitmask over facts.PRODUCT_KINDS, 0 = any kind
+    max_rate: np.ndarray  # hundredths of a percent, 0 = no ceiling
+    collateral: np.ndarray  # index into facts.COLLATERALS, 0 = none offered
+    purpose: np.ndarray
+
+
+def draw_requests(
+    rng: np.random.Generator, size: WorldSize, firms: Firms, history_start_day: int
+) -> Requests:
+    """Requests spread over the history with seasonal peaks, from active firms."""
+    n = size.requests
+    days = np.arange(history_start_day, facts.END_DAY + 1)
+    calendar = facts.ANCHOR64.astype("datetime64[D]") + days
+    month = calendar.astype("datetime64[M]").astype(np.int64) % 12
+    year = calendar.astype("datetime64[Y]").astype(np.int64) + 1970
+    weekday = (calendar.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday; 0 = Monday
+    weight = facts.MONTH_WEIGHTS[month] * np.array([facts.YEAR_WEIGHTS[y] for y in year])
+    weight *= np.where(weekday >= 5, 0.15, 1.0)
+    posted_day = rng.choice(days, size=n, p=weight / weight.sum())
+    posted_minute = np.sort(posted_day * DAY + facts.WORKDAY_START_MINUTE + rng.integers(0, 510, n))
+    active = np.flatnonzero(firms.active)
+    p = firms.activity[active] / firms.activity[active].sum()
+    firm = rng.choice(active, size=n, p=p)
+    # The demo enterprise posts a handful of requests, the last ones in December 2014.
+    demo_rows = np.concatenate([rng.choice(n - 40, size=3, replace=False), [n - 25, n - 5]])
+    firm[demo_rows] = 0
+
+    revenue = firms.revenue[firm].astype(np.float64)
+    intensity = firms.rd_spend[firm] / np.maximum(revenue, 1.0)
+    kind_p = np.column_stack(
+        [
+            np.full(n, 0.40),  # credit_loan
+            np.where(firms.patents[firm] > 2, 0.16, 0.02),  # ip_pledge
+            np.full(n, 0.14),  # guarantee_loan
+            np.full(n, 0.12),  # pledge_loan
+            np.where(intensity > 0.08, 0.14, 0.03),  # equity_investment
+            np.full(n, 0.05),  # insurance
+            np.full(n, 0.05),  # leasing
+            np.full(n, 0.02),  # other
+        ]
+    )
+    cumulative = np.cumsum(kind_p / kind_p.sum(axis=1, keepdims=True), axis=1)
+    primary = (rng.random(n)[:, None] > cumulative).sum(axis=1)
+    primary = np.minimum(primary, len(facts.PRODUCT_KINDS) - 1)
+    second = rng.integers(0, 4, n)  # a loan kind as the fall-back
+    kinds = (1 << primary) | np.where(rng.random(n) < 0.7, 1 << second, 0)
+    kinds = np.where(rng.random(n) < 0.25, 0, kinds)
+
+    equity = primary == facts.PRODUCT_KINDS.index("equity_investment")
+    ratio = np.exp(rng.normal(np.log(0.12), 0.7, n)) * np.where(equity, 3.0, 1.0)
+    amount = np.clip(revenue * ratio, 100_000, 100_000_000)
+    amount = np.where(
+        amount >= 1_000_000,
+        np.round(amount / 100_000) * 100_000,
+        np.round(amount / 10_000) * 10_000,
+    ).astype(np.int64)
+    term = rng.choice(facts.REQUEST_TERMS, size=n, p=facts.REQUEST_TERM_WEIGHTS)
+    term = np.where(equity, rng.choice(np.array([36, 60]), n), term)
+    term = np.where(primary == facts.PRODUCT_KINDS.index("insurance"), 12, term)
+    loan = primary < 4
+    ceiling = facts.benchmark_rate(posted_minute // DAY, np.full(n, 12))
+    max_rate = np.where(
+        loan & (rng.random(n) < 0.5), np.round(ceiling * rng.uniform(1.15, 1.6, n) * 100), 0
+    ).astype(np.int64)
+    collateral_p = np.array([0.55, 0.15, 0.1, 0.08, 0.07, 0.05])
+    collateral = rng.choice(len(collateral_p), size=n, p=collateral_p)
+    collateral = np.where((collateral == 4) & (firms.patents[firm] == 0), 0, collateral)
+    return Requests(
+        firm=firm,
+        posted_minute=posted_minute,
+        amount=amount,
+        term=term,
+        kinds=kinds,
+        max_rate=max_rate,
+        collateral=collateral,
+        purpose=rng.integers(len(facts.PURPOSES), size=n),
+    )
+
+
+def choose_applications(
+    rng: np.random.Generator,
+    size: WorldSize,
+    requests: Requests,
+    firms: Firms,
+    products: Products,
+    institutions: Institutions,
+    history_start_day: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each request applies to a few products it is eligible for, picked with a mild bias
+    towards local institutions and the kind it asked for first; returns (request, product)
+    row pairs ordered by request."""
+    n = len(requests.firm)
+    firm = requests.firm
+    kind_bit = 1 << products.kind
+    inst_district = institutions.district[products.institution]
+    # Category rules become lookup tables (category × product) gathered row by row: contiguous
+    # reads instead of a strided column gather per request.
+    masks, mask_row = np.unique(requests.kinds, return_inverse=True)
+    kind_ok = (masks[:, None] == 0) | ((masks[:, None] & kind_bit) != 0)
+    industry_ok = ~products.industries.any(axis=1) | products.industries.T
+    district_ok = ~products.districts.any(axis=1) | products.districts.T
+    community_bit = np.where(
+        products.members_only,
+        1 << np.maximum(institutions.community_index[products.institution], 0),
+        0,
+    )
+    member_sets, member_row = np.unique(firms.communities, return_inverse=True)
+    member_ok = ~products.members_only | ((member_sets[:, None] & community_bit) != 0)
+    giant_ok = np.vstack([~products.little_giant_only, np.ones(len(kind_bit), dtype=bool)])
+    no_rate = np.isin(
+        np.array(facts.PRODUCT_KINDS)[products.kind], ("equity_investment", "insurance", "other")
+    )
+    rate_floor = np.where(no_rate, 0, products.rate_min)
+    retired = np.where(products.retired_minute < 0, NEVER, products.retired_minute)
+    # Preferences among eligible products: local institutions, the kind asked for first, and a
+    # firm's own credit community (log-weights).
+    n_districts = firms.district.max() + 1
+    local = np.float32(1.0) * (inst_district[None, :] == np.arange(n_districts)[:, None])
+    first_kind_ok = np.float32(0.8) * (((masks & -masks)[:, None] & kind_bit) != 0)
+    member_bonus = np.float32(0.8) * products.members_only
+    # Applications each request would like to make (fewer when few products fit).
+    wanted = np.minimum(1 + rng.poisson(size.applications_per_request - 0.4, n), 8)
+    request_rows, product_rows = [], []
+    chunk = 2000
+    for start in range(0, n, chunk):
+        rows = np.arange(start, min(start + chunk, n))
+        f = firm[rows]
+        posted = requests.posted_minute[rows][:, None]
+        amount = requests.amount[rows][:, None]
+        term = requests.term[rows][:, None]
+        max_rate = np.where(requests.max_rate[rows] == 0, NEVER, requests.max_rate[rows])[:, None]
+        age_years = ((requests.posted_minute[rows] // DAY) - firms.founded_day[f]) / 365.25
+        ok = kind_ok[mask_row[rows]]
+        ok &= industry_ok[firms.industry[f]]
+        ok &= district_ok[firms.district[f]]
+        ok &= member_ok[member_row[f]]
+        ok &= giant_ok[firms.little_giant[f].astype(np.intp)]
+        ok &= amount >= products.amount_min
+        ok &= amount <= products.amount_max
+        ok &= term >= products.term_min
+        ok &= term <= products.term_max
+        ok &= age_years[:, None] >= products.min_years
+        ok &= firms.revenue[f][:, None] >= products.min_revenue
+        ok &= posted >= products.created_minute
+        ok &= posted < retired
+        ok &= rate_floor <= max_rate
+        # Gumbel-top-k: the k largest of log-weight + Gumbel noise are a weighted sample
+        # without replacement (dense and float32: cheaper than listing the eligible pairs).
+        keys = local[firms.district[f]] + first_kind_ok[mask_row[rows]] + member_bonus
+        uniform = rng.random(ok.shape, dtype=np.float32)
+        keys -= np.log(-np.log(np.maximum(uniform, np.float32(1e-12))))
+        keys[~ok] = -np.inf
+        top = np.argpartition(-keys, 7, axis=1)[:, :8]
+        top_keys = np.take_along_axis(keys, top, axis=1)
+        by_key = np.argsort(-top_keys, axis=1, kind="stable")
+        top = np.take_along_axis(top, by_key, axis=1)
+        top_keys = np.take_along_axis(top_keys, by_key, axis=1)
+        take = np.isfinite(top_keys) & (np.arange(8) < wanted[rows][:, None])
+        request_rows.append(np.broadcast_to(rows[:, None], top.shape)[take])
+        product_rows.append(top[take])
+    return np.concatenate(request_rows), np.concatenate(product_rows)
+
+
+def approval_logit(
+    rng: np.random.Generator,
+    requests: Requests,
+    firms: Firms,
+    products: Products,
+    institutions: Institutions,
+    req: np.ndarray,
+    prod: np.ndarray,
+) -> np.ndarray:
+    """The hidden process: the log-odds that an institution approves an application."""
+    f = requests.firm[req]
+    inst = products.institution[prod]
+    kind = np.array(facts.PRODUCT_KINDS)[products.kind[prod]]
+    revenue = firms.revenue[f].astype(np.float64)
+    amount = requests.amount[req].astype(np.float64)
+    rating = np.where(firms.rating[f] >= 0, firms.rating[f] / 8.0, 0.35)
+    intensity = firms.rd_spend[f] / np.maximum(revenue, 1.0)
+    span = np.log(products.amount_max[prod] / products.amount_min[prod]) + 1e-9
+    position = np.log(amount / products.amount_min[prod]) / span  # 0 at the min, 1 at the max
+    term_span = np.maximum(products.term_max[prod] - products.term_min[prod], 1)
+    term_position = (requests.term[req] - products.term_min[prod]) / term_span
+    collateral = requests.collateral[req] > 0
+    member = products.members_only[prod]
+    credit = kind == "credit_loan"
+    return (
+        institutions.base[inst]
+        + institutions.industry_appetite[inst, firms.industry[f]]
+        + institutions.district_appetite[inst, firms.district[f]]
+        + institutions.size_slope[inst] * (_size_band(revenue) - 1.5)
+        + 0.7 * firms.quality[f]
+        + 0.8 * (rating - 0.5)
+        - 0.9 * np.maximum(np.log10(amount / np.maximum(revenue, 1.0)) + 0.3, 0.0)
+        - 1.2 * np.maximum(position - 0.75, 0.0)
+        - 0.5 * np.maximum(term_position - 0.8, 0.0)
+        - 1.3 * (products.collateral_required[prod] & ~collateral)
+        + 0.4 * firms.little_giant[f]
+        + 0.25 * firms.high_tech[f]
+        + 0.6 * member
+        + 0.35 * (products.pool_covered[prod] & credit)
+        + 2.5 * credit * (rating - 0.5)
+        + (kind == "ip_pledge") * (0.9 * np.log1p(firms.patents[f]) - 1.6)
+        + (kind == "equity_investment") * (12.0 * (intensity - 0.1) + 0.8 * firms.little_giant[f])
+        + rng.normal(0.0, 0.4, len(req))
+        - 0.7
+    )
+
+
+@dataclass
+class Applications:
+    """Applications and their event history as arrays, cut at the end of 2014."""
+
+    request: np.ndarray
+    product: np.ndarray
+    status: np.ndarray
+    submitted: np.ndarray
+    respond_by: np.ndarray
+    first_response: np.ndarray  # NEVER = none
+    decided: np.ndarray
+    approved_amount: np.ndarray  # 0 = not approved
+    approved_rate: np.ndarray  # hundredths of a percent
+    approved_term: np.ndarray
+    reject_reason: np.ndarray  # index into facts.REJECT_REASONS, -1 = none
+    brokered: np.ndarray
+    events: int
+    event_app: np.ndarray
+    event_time: np.ndarray
+    event_from: np.ndarray  # -1 = created
+    event_to: np.ndarray
+    # Tranches paid out: application row, time, amount (yuan).
+    tranche_app: np.ndarray
+    tranche_time: np.ndarray
+    tranche_amount: np.ndarray
+    # The requests' outcome.
+    request_status: np.ndarray  # 0 open, 1 fulfilled, 2 withdrawn, 3 expired
+    request_closed: np.ndarray
+    request_updated: np.ndarray
+    # The hidden approval probability, kept for checks (never stored).
+    approval_probability: np.ndarray
+
+
+def _quarter_end_pull(rng: np.random.Generator, minutes: np.ndarray) -> np.ndarray:
+    """Banks bunch disbursements before the quarter's end: half of those falling in the
+    quarter's last three weeks move to its last week."""
+    days = minutes // DAY
+    calendar = facts.ANCHOR64.astype("datetime64[D]") + days
+    month = calendar.astype("datetime64[M]")
+    quarter_end = (month - month.astype(np.int64) % 3 + 3).astype("datetime64[D]") - 1
+    to_end = (quarter_end - calendar).astype(np.int64)
+    pull = (to_end >= 7) & (to_end < 21) & (rng.random(len(minutes)) < 0.5)
+    shift = to_end - rng.integers(0, 7, len(minutes))
+    return minutes + np.where(pull, np.maximum(shift, 0) * DAY, 0)
+
+
+def decide_applications(
+    rng: np.random.Generator,
+    requests: Requests,
+    firms: Firms,
+    products: Products,
+    institutions: Institutions,
+    req: np.ndarray,
+    prod: np.ndarray,
+) -> Applications:
+    """Run each application through the hidden process and the calendar, then cut at 2014-12-31."""
+    m, n_requests = len(req), len(requests.firm)
+    inst = products.institution[prod]
+    posted = requests.posted_minute[req]
+    submitted = posted + np.round(rng.exponential(1.5 * DAY, m)).astype(np.int64) + 10
+    retired = products.retired_minute[prod]
+    submitted = np.where((retired >= 0) & (submitted >= retired), posted + 10, submitted)
+    submitted = np.minimum(submitted, END_MINUTE - 30)
+    day0 = facts.ANCHOR64.astype("datetime64[D]")
+    local_day = day0 + (submitted + facts.LOCAL_OFFSET_MINUTES) // DAY
+    deadline = np.busday_offset(local_day, 3, roll="forward")
+    # The deadline is 17:30 local (09:30 UTC) on the third working day.
+    respond_by = (deadline - day0).astype(np.int64) * DAY + 570
+
+    f = requests.firm[req]
+    brokered = (firms.specialist[f] > 0) & (rng.random(m) < 0.35)
+    logit = approval_logit(rng, requests, firms, products, institutions, req, prod)
+    probability = _sigmoid(logit)
+    answered = rng.random(m) < np.minimum(institutions.answer_rate[inst] + 0.05 * brokered, 0.99)
+    approved = rng.random(m) < probability
+    draws = rng.random(m) < 0.85
+    pace = institutions.decision_days[inst] * DAY
+    review = submitted + np.round(rng.exponential(0.3 * pace) + 30).astype(np.int64)
+    decided = review + np.round(rng.exponential(0.7 * pace) + 60).astype(np.int64)
+    direct = (~approved) & (rng.random(m) < 0.3)  # rejected at first sight, no review
+    review = np.where(direct, NEVER, review)
+    first_response = np.where(direct, decided, review)
+    disbursed_at = _quarter_end_pull(
+        rng, decided + np.round(rng.exponential(7 * DAY, m) + 120).astype(np.int64)
+    )
+    early_withdraw = np.where(
+        rng.random(m) < 0.04, submitted + rng.integers(60, 20 * DAY, m), NEVER
+    )
+
+    # The request's story: it is fulfilled at its first disbursement, or the firm withdraws it.
+    natural_disbursement = np.where(
+        answered & approved & draws & (early_withdraw > decided), disbursed_at, NEVER
+    )
+    fulfilled_at = np.full(n_requests, NEVER)
+    np.minimum.at(fulfilled_at, req, natural_disbursement)
+    request_withdraw = np.where(
+        rng.random(n_requests) < 0.04,
+        requests.posted_minute + rng.integers(3 * DAY, 40 * DAY, n_requests),
+        NEVER,
+    )
+    request_withdrawn = request_withdraw < fulfilled_at
+    fulfilled_at = np.where(request_withdrawn, NEVER, fulfilled_at)
+    request_withdraw = np.where(request_withdrawn, request_withdraw, NEVER)
+
+    # When the request is settled, pending applications are withdrawn by the firm.
+    settled = np.minimum(fulfilled_at[req], request_withdraw[req])
+    is_first = (natural_disbursement == fulfilled_at[req]) & (fulfilled_at[req] < NEVER)
+    pending_at_settle = np.where(answered, decided, submitted + NO_ANSWER_DAYS * DAY) > settled
+    # Half the firms withdraw their other applications once funded; the rest let them run.
+    pending_at_settle &= (rng.random(m) < 0.5) | (request_withdraw[req] < NEVER)
+    withdraw = np.where(
+        pending_at_settle & ~is_first, np.minimum(early_withdraw, settled + 60), early_withdraw
+    )
+    withdraw = np.where(withdraw < NEVER, np.maximum(withdraw, submitted + 30), NEVER)
+    stop = np.where(answered, decided, submitted + NO_ANSWER_DAYS * DAY)
+    withdrawn_path = withdraw < stop
+    no_answer = ~withdrawn_path & ~answered
+    decision = ~withdrawn_path & answered
+    # An approval the firm will not draw because it withdrew the request is given up.
+    given_up = request_withdraw[req] < disbursed_at
+    drawn = decision & approved & draws & ~given_up
+
+    times = np.full((m, 4), NEVER)
+    to = np.full((m, 4), -1)
+    times[:, 0], to[:, 0] = submitted, SUBMITTED
+    has_review = (review < np.where(withdrawn_path, withdraw, decided)) & ~no_answer
+    times[:, 1] = np.where(has_review, review, NEVER)
+    to[:, 1] = IN_REVIEW
+    times[:, 2] = np.select(
+        [withdrawn_path, no_answer], [withdraw, submitted + NO_ANSWER_DAYS * DAY], decided
+    )
+    to[:, 2] = np.select(
+        [withdrawn_path, no_answer, approved], [WITHDRAWN, EXPIRED, APPROVED], REJECTED
+    )
+    lapse = decided + APPROVAL_LAPSES_DAYS * DAY
+    give_up = np.maximum(request_withdraw[req], decided) + 60
+    times[:, 3] = np.where(
+        decision & approved,
+        np.select([drawn, given_up & (give_up < lapse)], [disbursed_at, give_up], lapse),
+        NEVER,
+    )
+    to[:, 3] = np.select([drawn, given_up & (give_up < lapse)], [DISBURSED, WITHDRAWN], EXPIRED)
+    present = times <= END_MINUTE
+    # Each application's status is its last event's; events form one chain from "submitted".
+    n_events = present.sum(axis=1)
+    last = np.where(present, np.arange(4), -1).max(axis=1)
+    status = to[np.arange(m), last]
+    event_app, event_slot = np.nonzero(present)
+    event_time = times[event_app, event_slot]
+    event_to = to[event_app, event_slot]
+    # Rows come app by app, slot by slot: each event starts where the previous one ended.
+    event_from = np.concatenate([[-1], event_to[:-1]])
+    event_from[event_slot == 0] = -1
+
+    got_decision = present[:, 2] & decision
+    approved_now = got_decision & approved
+    product_max = products.amount_max[prod]
+    full_amount = np.minimum(requests.amount[req], product_max)
+    share = np.where(rng.random(m) < 0.6, 1.0, rng.uniform(0.5, 1.0, m))
+    approved_amount = np.maximum(
+        np.floor(full_amount * share / 10_000) * 10_000, products.amount_min[prod]
+    ).astype(np.int64)
+    approved_amount = np.where(approved_now, approved_amount, 0)
+    term = np.clip(requests.term[req], products.term_min[prod], products.term_max[prod])
+    kind = np.array(facts.PRODUCT_KINDS)[products.kind[prod]]
+    risk = 1.0 - np.where(firms.rating[f] >= 0, firms.rating[f] / 8.0, 0.4)
+    priced = facts.benchmark_rate(decided // DAY, term) * (1.1 + 0.35 * risk) * 100
+    rate = np.clip(np.round(priced), products.rate_min[prod], products.rate_max[prod])
+    rate = np.where(kind == "insurance", products.rate_min[prod], rate)
+    rate = np.where(kind == "equity_investment", 0, rate).astype(np.int64)
+
+    rejected_now = got_decision & ~approved
+    revenue = firms.revenue[f].astype(np.float64)
+    reason = np.select(
+        [
+            requests.amount[req] > 0.8 * revenue,
+            firms.rating[f] < 4,
+            institutions.industry_appetite[inst, firms.industry[f]] < 0,
+        ],
+        [0, 1, 2],
+        3,
+    )
+
+    # Tranches: most draw the approved amount at once; some in two parts, never above it.
+    paid = present[:, 3] & drawn
+    two = paid & (rng.random(m) < 0.12)
+    first_share = np.where(two, rng.uniform(0.4, 0.7, m), np.where(rng.random(m) < 0.8, 1.0, 0.9))
+    first_amount = np.floor(approved_amount * first_share / 10_000) * 10_000
+    first_amount = np.maximum(first_amount, 10_000).astype(np.int64)
+    second_time = disbursed_at + rng.integers(30, 90, m) * DAY
+    second = two & (second_time <= END_MINUTE)
+    second_amount = (
+        np.floor((approved_amount - first_amount) * rng.uniform(0.5, 1.0, m) / 10_000) * 10_000
+    ).astype(np.int64)
+    second &= second_amount > 0
+    tranche_app = np.concatenate([np.flatnonzero(paid), np.flatnonzero(second)])
+    tranche_time = np.concatenate([disbursed_at[paid], second_time[second]])
+    tranche_amount = np.concatenate([first_amount[paid], second_amount[second]])
+    order = np.lexsort((tranche_time, tranche_app))
+
+    # Request status at the end of 2014.
+    last_event = np.full(n_requests, -1)
+    np.maximum.at(last_event, req, np.where(present, times, -1).max(axis=1))
+    live = np.zeros(n_requests, dtype=bool)
+    live[req[np.isin(status, (SUBMITTED, IN_REVIEW, APPROVED))]] = True
+    fulfilled = fulfilled_at <= END_MINUTE
+    withdrawn = request_withdraw <= END_MINUTE
+    expiry = np.maximum(requests.posted_minute + REQUEST_EXPIRES_DAYS * DAY, last_event + DAY)
+    expired = ~fulfilled & ~withdrawn & ~live & (expiry <= END_MINUTE)
+    request_status = np.select([fulfilled, withdrawn, expired], [1, 2, 3], 0)
+    request_closed = np.select(
+        [fulfilled, withdrawn, expired], [fulfilled_at, request_withdraw, expiry], NEVER
+    )
+    request_updated = np.where(
+        request_status > 0, request_closed, np.where(last_event >= 0, last_event, NEVER)
+    )
+    return Applications(
+        request=req,
+        product=prod,
+        status=status,
+        submitted=submitted,
+        respond_by=respond_by,
+        first_response=np.where(
+            present[:, 1], review, np.where(got_decision, first_response, NEVER)
+        ),
+        decided=np.where(got_decision, decided, NEVER),
+        approved_amount=approved_amount,
+        approved_rate=np.where(approved_now, rate, 0),
+        approved_term=np.where(approved_now, term, 0),
+        reject_reason=np.where(rejected_now, reason, -1),
+        brokered=brokered,
+        events=int(n_events.sum()),
+        event_app=event_app,
+        event_time=event_time,
+        event_from=event_from,
+        event_to=event_to,
+        tranche_app=tranche_app[order],
+        tranche_time=tranche_time[order],
+        tranche_amount=tranche_amount[order],
+        request_status=request_status,
+        request_closed=request_closed,
+        request_updated=request_updated,
+        approval_probability=probability,
+    )
