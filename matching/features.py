@@ -2,9 +2,12 @@
 
 Three families: how well the product fits the request (amount, term, rate, targeting), what the
 firm looks like (revenue, age, R&D intensity, patents, flags, rating), and how the product's
-institution treated similar firms before the request was posted (``InstitutionHistory``).
+institution treated similar firms before the request was posted (``InstitutionHistory``): its
+approval rates, and its share of all approvals given to firms of the same industry / district
+(overall and recency-weighted), which says where such firms actually got money.
 Product-side arrays are prepared once in ``ProductTable``; a request then costs a few vector
-operations over its eligible products.
+operations over its eligible products (``request_features``), a block of requests one pass over
+all their eligible pairs (``block_features``), and arbitrary pairs for training ``pair_features``.
 """
 
 from __future__ import annotations
@@ -48,6 +51,12 @@ HISTORY_FEATURES: tuple[str, ...] = (
     "inst_approval_rate_size",
     "inst_approval_rate_industry_district",
     "inst_disbursement_rate_industry_district",
+    "inst_log_share",
+    "inst_log_share_industry",
+    "inst_log_share_district",
+    "inst_log_share_industry_district",
+    "inst_log_recent_share",
+    "inst_log_recent_share_district",
     "product_log_applications",
     "product_approval_rate",
 )
@@ -83,7 +92,6 @@ class ProductTable:
         with np.errstate(divide="ignore"):
             self.log_amount_max = np.log(products.amount_max)
         self.rate_level = np.nan_to_num(products.rate_min, nan=0.0) / _RATE_SCALE
-        self.kind_onehot = np.eye(len(PRODUCT_KINDS))[products.kind]
         self.collateral_free = ~products.collateral_required
         self.institution_row = history.institution_rows(products.institution_id)
         self.product_row = history.product_rows(products.id)
@@ -120,8 +128,13 @@ def _fill(
     request_rows: np.ndarray | int,
     product_rows: np.ndarray,
     history_columns: dict[str, np.ndarray],
+    firm_columns: dict[str, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """Assemble the (pairs, features) matrix; request values may be scalars (one request)."""
+    """Assemble the (pairs, features) matrix; request values may be scalars (one request).
+
+    ``firm_columns`` may bring the firm features already gathered per pair (batched scoring
+    computes them once per request instead of once per pair).
+    """
     products = table.products
     n = len(product_rows)
     # Column-major: every feature is written as one contiguous column.
@@ -172,10 +185,13 @@ def _fill(
         table.collateral_free[product_rows] | requests.collateral_offered[request_rows],
     )
     put("pool_covered", products.pool_covered[product_rows])
-    first_kind = FEATURE_INDEX[f"kind_{PRODUCT_KINDS[0]}"]
-    x[:, first_kind : first_kind + len(PRODUCT_KINDS)] = table.kind_onehot[product_rows]
+    kind = products.kind[product_rows]
+    for index, name in enumerate(PRODUCT_KINDS):  # column by column: x is column-major
+        put(f"kind_{name}", kind == index)
 
-    for name, value in _firm_columns(requests, request_rows).items():
+    if firm_columns is None:
+        firm_columns = _firm_columns(requests, request_rows)
+    for name, value in firm_columns.items():
         put(name, value)
     for name in HISTORY_FEATURES:
         put(name, history_columns[name])
@@ -245,3 +261,56 @@ def pair_features(
         )
     )
     return _fill(table, requests, request_rows, product_rows, columns)
+
+
+def block_features(
+    table: ProductTable,
+    requests: Requests,
+    rows: np.ndarray,
+    pair_request: np.ndarray,
+    product_rows: np.ndarray,
+    cutoffs: np.ndarray | None = None,
+) -> np.ndarray:
+    """Return features of a block of requests against chosen products each, in one pass.
+
+    ``rows`` are the block's request rows; pair i is request ``rows[pair_request[i]]`` ×
+    product ``product_rows[i]``. As in ``request_features``, institution rates are computed
+    once per (request, institution), here for the whole block as one broadcast query, and
+    shared by the institution's products; firm features are computed once per request. Each
+    request counts only history decided before its cutoff (default: its posting day). The
+    rows equal ``request_features`` of each request over the same products.
+    """
+    rows = np.asarray(rows, dtype=np.intp)
+    pair_request = np.asarray(pair_request, dtype=np.intp)
+    product_rows = np.asarray(product_rows, dtype=np.intp)
+    if cutoffs is None:
+        cutoffs = requests.posted_at[rows]
+    cutoffs = np.broadcast_to(np.asarray(cutoffs, dtype=np.int64), rows.shape)
+    history = table.history
+    column = (slice(None), None)
+    per_institution = history.institution_rates(
+        table.all_institution_rows[None, :],
+        requests.industry[rows][column],
+        requests.district[rows][column],
+        size_band(requests.revenue_yuan[rows])[column],
+        cutoffs[column],
+    )
+    # Rates are (requests, institutions) grids; one flat index gathers every pair's cell.
+    n_institutions = len(table.all_institution_rows)
+    cell = pair_request * n_institutions + table.institution_row[product_rows]
+    grid = (len(rows), n_institutions)
+    columns = {
+        name: np.broadcast_to(values, grid).reshape(-1)[cell]
+        for name, values in per_institution.items()
+    }
+    # Product counts likewise: one query per (request, product known to the history).
+    known_products = np.arange(len(history.product_ids) + 1)
+    decisions, approvals = history.product_counts(known_products[None, :], cutoffs[column])
+    cell = pair_request * len(known_products) + table.product_row[product_rows]
+    columns.update(
+        history.product_rates_from_counts(
+            decisions.reshape(-1)[cell], approvals.reshape(-1)[cell], columns["inst_approval_rate"]
+        )
+    )
+    firm = {name: values[pair_request] for name, values in _firm_columns(requests, rows).items()}
+    return _fill(table, requests, rows[pair_request], product_rows, columns, firm)

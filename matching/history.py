@@ -19,6 +19,11 @@ GLOBAL_DISBURSEMENT_PRIOR = 0.2
 GLOBAL_PRIOR_STRENGTH = 20.0
 PRIOR_STRENGTH = 5.0
 """Pseudo-decisions with which a group's rate is shrunk towards its parent's rate."""
+RECENCY_LADDER_DAYS: tuple[int, ...] = (365, 3 * 365)
+"""Recent shares count an approval once per ladder window it falls in, plus once for the whole
+history window: weight 3 within a year, 2 within three years, 1 before. Integer counts keep the
+shares exact (a float decay summed over all rows would let later rows change earlier sums in
+the last bit) and need no reference day."""
 
 
 class _CumulativeCounts:
@@ -37,19 +42,46 @@ class _CumulativeCounts:
         self.cum_approved = np.concatenate(([0], np.cumsum(approved)))
         self.cum_disbursed = np.concatenate(([0], np.cumsum(disbursed)))
 
+    def _segment(self, keys: np.ndarray, valid: np.ndarray | bool) -> tuple[np.ndarray, np.ndarray]:
+        """Return (found, base): whether each key has decisions, and its segment's base value."""
+        segment = np.searchsorted(self.unique_keys, keys)
+        segment = np.minimum(segment, len(self.unique_keys) - 1)
+        found = valid & (self.unique_keys[segment] == keys)
+        return found, segment.astype(np.int64) * self.span
+
+    def _position(self, base: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Return the sorted position of the first decision of each segment on or after day."""
+        return np.searchsorted(self.sorted_value, base + np.clip(day - self.day0, 0, self.span))
+
+    def _bounds(
+        self, keys: np.ndarray, valid: np.ndarray | bool, start: np.ndarray, end: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return (found, lo, hi): the sorted positions of each key's decisions in the window."""
+        found, base = self._segment(keys, valid)
+        return found, self._position(base, start), self._position(base, end)
+
+    def recent_approvals(
+        self, keys: np.ndarray, valid: np.ndarray | bool, start: np.ndarray, end: np.ndarray
+    ) -> np.ndarray:
+        """Return approvals per key with start <= day < end, weighed by RECENCY_LADDER_DAYS."""
+        if len(self.unique_keys) == 0:
+            return np.zeros(np.broadcast(keys, start, end).shape, dtype=np.int64)
+        found, base = self._segment(keys, valid)
+        upto = self.cum_approved[self._position(base, end)]
+        total = upto - self.cum_approved[self._position(base, start)]
+        for days in RECENCY_LADDER_DAYS:
+            lo = self._position(base, np.maximum(start, end - days))
+            total = total + (upto - self.cum_approved[lo])
+        return np.where(found, total, 0)
+
     def counts(
         self, keys: np.ndarray, valid: np.ndarray | bool, start: np.ndarray, end: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return (decisions, approvals, disbursements) per key with start <= day < end."""
-        segment = np.searchsorted(self.unique_keys, keys)
-        segment = np.minimum(segment, max(len(self.unique_keys) - 1, 0))
         if len(self.unique_keys) == 0:
             zeros = np.zeros(np.broadcast(keys, start, end).shape, dtype=np.int64)
             return zeros, zeros, zeros
-        found = valid & (self.unique_keys[segment] == keys)
-        base = segment.astype(np.int64) * self.span
-        lo = np.searchsorted(self.sorted_value, base + np.clip(start - self.day0, 0, self.span))
-        hi = np.searchsorted(self.sorted_value, base + np.clip(end - self.day0, 0, self.span))
+        found, lo, hi = self._bounds(keys, valid, start, end)
         n = np.where(found, hi - lo, 0)
         approved = np.where(found, self.cum_approved[hi] - self.cum_approved[lo], 0)
         disbursed = np.where(found, self.cum_disbursed[hi] - self.cum_disbursed[lo], 0)
@@ -93,6 +125,14 @@ class InstitutionHistory:
             (inst * self.n_industries + history.industry) * self.n_districts + history.district
         )
         self._product = index(product.astype(np.int64))
+        # Institutions in order of their first decision: how many were known on any day.
+        first_day = np.full(len(self.institution_ids), np.iinfo(np.int64).max)
+        np.minimum.at(first_day, institution, days)
+        self._first_days = np.sort(first_day)
+        # Every institution's decisions by firm group: the denominators of the shares.
+        self._all_industry = index(history.industry)
+        self._all_district = index(history.district)
+        self._all_industry_district = index(history.industry * self.n_districts + history.district)
 
     @property
     def n_institutions(self) -> int:
@@ -128,10 +168,16 @@ class InstitutionHistory:
         size_band: np.ndarray | int,
         cutoff: np.ndarray | int,
     ) -> dict[str, np.ndarray]:
-        """Return smoothed approval/disbursement rates of institutions with firms like this one.
+        """Return smoothed approval/disbursement rates of institutions with firms like this one,
+        and the institutions' (log) shares of all approvals for such firms.
 
         Arguments broadcast together; an institution row of ``n_institutions`` (unknown) gets the
         prior. Rates shrink hierarchically: group → institution → all institutions → constant.
+        A share is this institution's part of every approval given to firms of the group
+        (industry, district, both), shrunk towards its overall share, itself shrunk towards an
+        equal split; the recent shares weigh recent approvals more (``RECENCY_LADDER_DAYS``). Shares
+        measure where similar firms actually got money, which approval rates cannot when most
+        firms apply to one lender only.
         """
         start, end = self._window(cutoff)
         inst = np.asarray(institution_row, dtype=np.int64)
@@ -154,10 +200,11 @@ class InstitutionHistory:
         industry_key = inst * self.n_industries + industry
         n, a, _ = self._industry.counts(industry_key, known & ind_ok, start, end)
         approval_industry = _shrink(a, n, inst_approval, PRIOR_STRENGTH)
-        n, a, _ = self._district.counts(
-            inst * self.n_districts + district, known & dist_ok, start, end
-        )
+        approvals_industry = a
+        district_key = inst * self.n_districts + district
+        n, a, _ = self._district.counts(district_key, known & dist_ok, start, end)
         approval_district = _shrink(a, n, inst_approval, PRIOR_STRENGTH)
+        approvals_district = a
         n, a, _ = self._size_band.counts(
             inst * self.n_size_bands + band, known & band_ok, start, end
         )
@@ -167,6 +214,24 @@ class InstitutionHistory:
         )
         approval_industry_district = _shrink(a, n, approval_industry, PRIOR_STRENGTH)
         disbursement_industry_district = _shrink(d, n, inst_disbursement, PRIOR_STRENGTH)
+
+        # An equal split among the institutions that had decided anything before the cutoff.
+        equal_split = 1.0 / np.maximum(np.searchsorted(self._first_days, end), 1)
+        share = _shrink(i_a, g_a, equal_split, PRIOR_STRENGTH)
+        _, total, _ = self._all_industry.counts(industry, ind_ok, start, end)
+        share_industry = _shrink(approvals_industry, total, share, PRIOR_STRENGTH)
+        _, total, _ = self._all_district.counts(district, dist_ok, start, end)
+        share_district = _shrink(approvals_district, total, share, PRIOR_STRENGTH)
+        _, total, _ = self._all_industry_district.counts(
+            industry * self.n_districts + district, ind_ok & dist_ok, start, end
+        )
+        share_industry_district = _shrink(a, total, share_district, PRIOR_STRENGTH)
+        recent = self._global.recent_approvals(np.zeros_like(end), True, start, end)
+        mine = self._institution.recent_approvals(inst, known, start, end)
+        recent_share = _shrink(mine, recent, equal_split, PRIOR_STRENGTH)
+        recent = self._all_district.recent_approvals(district, dist_ok, start, end)
+        mine = self._district.recent_approvals(district_key, known & dist_ok, start, end)
+        recent_share_district = _shrink(mine, recent, recent_share, PRIOR_STRENGTH)
         return {
             "inst_log_decisions": np.log1p(i_n),
             "inst_approval_rate": inst_approval,
@@ -176,20 +241,40 @@ class InstitutionHistory:
             "inst_approval_rate_size": approval_size,
             "inst_approval_rate_industry_district": approval_industry_district,
             "inst_disbursement_rate_industry_district": disbursement_industry_district,
+            "inst_log_share": np.log(share),
+            "inst_log_share_industry": np.log(share_industry),
+            "inst_log_share_district": np.log(share_district),
+            "inst_log_share_industry_district": np.log(share_industry_district),
+            "inst_log_recent_share": np.log(recent_share),
+            "inst_log_recent_share_district": np.log(recent_share_district),
+        }
+
+    def product_counts(
+        self, product_row: np.ndarray, cutoff: np.ndarray | int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return (decisions, approvals) of each product row in the window before ``cutoff``."""
+        start, end = self._window(cutoff)
+        rows = np.asarray(product_row, dtype=np.int64)
+        known = (rows >= 0) & (rows < len(self.product_ids))
+        n, a, _ = self._product.counts(rows, known, start, end)
+        return n, a
+
+    @staticmethod
+    def product_rates_from_counts(
+        decisions: np.ndarray, approvals: np.ndarray, prior_approval: np.ndarray | float
+    ) -> dict[str, np.ndarray]:
+        """Return the product features of ``product_rates`` from already counted decisions."""
+        return {
+            "product_log_applications": np.log1p(decisions),
+            "product_approval_rate": _shrink(approvals, decisions, prior_approval, PRIOR_STRENGTH),
         }
 
     def product_rates(
         self, product_row: np.ndarray, cutoff: np.ndarray | int, prior_approval: np.ndarray | float
     ) -> dict[str, np.ndarray]:
         """Return each product's popularity (log applications) and smoothed approval rate."""
-        start, end = self._window(cutoff)
-        rows = np.asarray(product_row, dtype=np.int64)
-        known = (rows >= 0) & (rows < len(self.product_ids))
-        n, a, _ = self._product.counts(rows, known, start, end)
-        return {
-            "product_log_applications": np.log1p(n),
-            "product_approval_rate": _shrink(a, n, prior_approval, PRIOR_STRENGTH),
-        }
+        decisions, approvals = self.product_counts(product_row, cutoff)
+        return self.product_rates_from_counts(decisions, approvals, prior_approval)
 
     def product_approvals(self, product_ids: np.ndarray, cutoff: np.ndarray | int) -> np.ndarray:
         """Return each product's number of approvals decided in the window before ``cutoff``."""

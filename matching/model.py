@@ -110,17 +110,24 @@ class MatchingModel:
         slope, offset = self.calibration
         return _sigmoid(slope * raw + offset)
 
+    def cascade_head(self, linear: np.ndarray, top_k: int) -> np.ndarray:
+        """Return the rows stage 2 re-ranks: the ``rerank_depth`` best by linear logit (all rows
+        when fewer, and at least ``top_k``), in row order so that ties resolve the same way
+        wherever the rows come from (one request, or one slice of a batch)."""
+        n = len(linear)
+        depth = min(max(self.rerank_depth, min(top_k, n)), n)
+        if depth >= n:
+            return np.arange(n)
+        return np.sort(np.argpartition(-linear, depth - 1)[:depth])
+
     def cascade(self, features: np.ndarray, top_k: int) -> tuple[np.ndarray, np.ndarray]:
         """Return (rows, probabilities) of the best ``top_k`` rows, best first.
 
         Stage 1 keeps the ``rerank_depth`` best rows by linear logit (all rows when fewer, and
-        at least ``top_k``); stage 2 orders those by calibrated approval probability.
+        at least ``top_k``); stage 2 orders those by calibrated approval probability, ties by row.
         """
-        n = len(features)
-        top_k = min(top_k, n)
-        linear = self.linear_scores(features)
-        depth = min(max(self.rerank_depth, top_k), n)
-        head = np.argpartition(-linear, depth - 1)[:depth] if depth < n else np.arange(n)
+        top_k = min(top_k, len(features))
+        head = self.cascade_head(self.linear_scores(features), top_k)
         probability = self.approval_probability(features[head])
         by_booster = np.argsort(-probability, kind="stable")
         rows = head[by_booster]

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from matching.eligibility import RULES_BY_CODE, check_eligibility
-from matching.features import ProductTable, request_features
+from matching.eligibility import RULES_BY_CODE, check_eligibility, eligible_mask
+from matching.features import ProductTable, block_features, request_features
 from matching.history import InstitutionHistory
 from matching.model import MatchingModel
 from matching.reasons import Reason, explain
@@ -22,6 +22,19 @@ from matching.schema import History, Products, Requests
 
 SOURCE_MODEL = "model"
 SOURCE_RULE = "rule"
+DEFAULT_BLOCK_SIZE = 32
+"""Requests per block of ``Ranker.rank_batch``: big enough to amortise numpy's per-call cost,
+small enough that a block's feature matrix (eligible pairs × features) stays in the tens of MB."""
+
+
+def top_rows(scores: np.ndarray, k: int) -> np.ndarray:
+    """Return the rows of the ``k`` highest scores, best first, ties in row order."""
+    n = len(scores)
+    k = min(k, n)
+    if k <= 0:
+        return np.zeros(0, dtype=np.intp)
+    picked = np.sort(np.argpartition(-scores, k - 1)[:k]) if k < n else np.arange(n)
+    return picked[np.argsort(-scores[picked], kind="stable")]
 
 
 @dataclass
@@ -125,9 +138,7 @@ class Ranker:
             version = self.model.version
         else:
             rule = rule_scores(features)
-            k = min(top_k, len(eligible))
-            picked = np.argpartition(-rule, k - 1)[:k] if 0 < k < len(rule) else np.arange(k)
-            picked = picked[np.argsort(-rule[picked], kind="stable")]
+            picked = top_rows(rule, top_k)
             scores = rule[picked]
             probabilities = np.full(len(picked), np.nan)
             weights = RULE_WEIGHT_VECTOR
@@ -153,12 +164,128 @@ class Ranker:
     def rank_many(
         self, requests: Requests, top_k: int = 10, *, n_threads: int = 1, n_reasons: int = 3
     ) -> list[RankedProducts]:
-        """Rank the catalogue for every request; numpy releases the GIL, so threads help."""
+        """Rank the catalogue for every request (``rank_batch`` with its default block size)."""
+        return self.rank_batch(requests, top_k, n_threads=n_threads, n_reasons=n_reasons)
 
-        def one(row: int) -> RankedProducts:
-            return self.rank(requests, top_k, row=row, n_reasons=n_reasons)
+    def rank_batch(
+        self,
+        requests: Requests,
+        top_k: int = 10,
+        *,
+        as_of: int | np.ndarray | None = None,
+        n_reasons: int = 3,
+        block_size: int = DEFAULT_BLOCK_SIZE,
+        n_threads: int = 1,
+        with_exclusions: bool = True,
+    ) -> list[RankedProducts]:
+        """Rank the catalogue for every request, a block of requests at a time; same results
+        as ``rank`` request by request.
 
-        if n_threads <= 1:
-            return [one(row) for row in range(len(requests))]
-        with ThreadPoolExecutor(max_workers=n_threads) as pool:
-            return list(pool.map(one, range(len(requests))))
+        Per block: eligibility of every request × product as one set of (requests, products)
+        masks, features of all eligible pairs in one pass (``block_features``), the linear
+        stage as one matrix product, the boosted re-ranker once over the concatenated top
+        slices of all requests, reasons for all picked rows at once. ``as_of`` is one day or
+        one per request (default: each request's posting day). Blocks run on ``n_threads``
+        threads (numpy and the tree walk release the GIL). ``with_exclusions=False`` leaves
+        ``excluded_product_ids`` / ``excluded_rules`` empty and skips naming the rule each
+        excluded product fails, which costs more than the eligibility mask itself (a nightly
+        batch that stores only the top matches does not need it).
+        """
+        n = len(requests)
+        if as_of is not None:
+            as_of = np.broadcast_to(np.asarray(as_of, dtype=np.int64), (n,))
+        blocks = [np.arange(start, min(start + block_size, n)) for start in range(0, n, block_size)]
+
+        def one(rows: np.ndarray) -> list[RankedProducts]:
+            cutoffs = None if as_of is None else as_of[rows]
+            return self._rank_block(requests, rows, top_k, cutoffs, n_reasons, with_exclusions)
+
+        if n_threads <= 1 or len(blocks) <= 1:
+            ranked = [one(rows) for rows in blocks]
+        else:
+            with ThreadPoolExecutor(max_workers=n_threads) as pool:
+                ranked = list(pool.map(one, blocks))
+        return [result for block in ranked for result in block]
+
+    def _rank_block(
+        self,
+        requests: Requests,
+        rows: np.ndarray,
+        top_k: int,
+        cutoffs: np.ndarray | None,
+        n_reasons: int,
+        with_exclusions: bool,
+    ) -> list[RankedProducts]:
+        """Rank the products for the requests at ``rows`` (one block of ``rank_batch``)."""
+        products = self.table.products
+        if with_exclusions:
+            eligibility = check_eligibility(requests, products, rows)
+            mask = eligibility.mask
+        else:
+            mask = eligible_mask(requests, products, rows)
+        pair_request, pair_product = np.nonzero(mask)
+        counts = np.bincount(pair_request, minlength=len(rows))
+        starts = np.concatenate(([0], np.cumsum(counts)))
+        features = block_features(self.table, requests, rows, pair_request, pair_product, cutoffs)
+        slices = [slice(starts[i], starts[i + 1]) for i in range(len(rows))]
+        if self.model is not None:
+            linear = self.model.linear_scores(features)
+            heads = [
+                starts[i] + self.model.cascade_head(linear[part], top_k)
+                for i, part in enumerate(slices)
+            ]
+            head_starts = np.concatenate(([0], np.cumsum([len(head) for head in heads])))
+            all_heads = np.concatenate(heads) if heads else np.zeros(0, dtype=np.intp)
+            probability = self.model.approval_probability(features[all_heads])
+            picks, scores = [], []
+            for i, head in enumerate(heads):
+                mine = probability[head_starts[i] : head_starts[i + 1]]
+                order = np.argsort(-mine, kind="stable")[: min(top_k, len(head))]
+                picks.append(head[order])
+                scores.append(mine[order])
+            weights = self.model.weights
+            version = self.model.version
+        else:
+            rule = rule_scores(features)
+            picks = [starts[i] + top_rows(rule[part], top_k) for i, part in enumerate(slices)]
+            scores = [rule[pick] for pick in picks]
+            weights = RULE_WEIGHT_VECTOR
+            version = None
+
+        picked = np.concatenate(picks) if picks else np.zeros(0, dtype=np.intp)
+        reasons: list[list[Reason]] = []
+        if len(picked):
+            # Reasons say what sets a product apart from the average eligible one, per request.
+            filled = counts > 0
+            means = np.zeros((len(rows), features.shape[1]))
+            means[filled] = np.add.reduceat(features, starts[:-1][filled], axis=0)
+            means[filled] /= counts[filled, None]
+            reasons = explain(features[picked], weights, means[pair_request[picked]], n_reasons)
+        results = []
+        done = 0
+        for i, row in enumerate(rows):
+            pick = picks[i]
+            if with_exclusions:
+                excluded = np.flatnonzero(~mask[i])
+                excluded_rules = eligibility.failed_rule[i, excluded]
+            else:
+                excluded = excluded_rules = np.zeros(0, dtype=np.int8)
+            probabilities = scores[i] * 100.0 if self.model is not None else None
+            results.append(
+                RankedProducts(
+                    request_id=int(requests.id[row]),
+                    source=self.source,
+                    model_version=version,
+                    product_ids=products.id[pair_product[pick]],
+                    scores=scores[i],
+                    probabilities=(
+                        probabilities if probabilities is not None else np.full(len(pick), np.nan)
+                    ),
+                    reasons=reasons[done : done + len(pick)],
+                    n_eligible=int(counts[i]),
+                    excluded_product_ids=products.id[excluded],
+                    excluded_rules=excluded_rules,
+                )
+            )
+            done += len(pick)
+        return results

@@ -101,6 +101,30 @@ REASON_TEXTS: dict[str, tuple[str, str]] = {
         "该机构近一年对同区同行业企业放款率高",
         "Institution disbursed to many firms of this industry and district last year",
     ),
+    "inst_log_share": (
+        "该机构在平台获批融资中占比高",
+        "Institution grants a large share of the approvals on the platform",
+    ),
+    "inst_log_share_industry": (
+        "该机构在同行业企业获批融资中占比高",
+        "Institution grants a large share of this industry's approvals",
+    ),
+    "inst_log_share_district": (
+        "该机构在同区企业获批融资中占比高",
+        "Institution grants a large share of this district's approvals",
+    ),
+    "inst_log_share_industry_district": (
+        "该机构在同区同行业企业获批融资中占比高",
+        "Institution grants a large share of approvals to this industry in this district",
+    ),
+    "inst_log_recent_share": (
+        "该机构近期获批融资占比高",
+        "Institution granted a large share of the recent approvals",
+    ),
+    "inst_log_recent_share_district": (
+        "该机构近期在同区企业获批融资中占比高",
+        "Institution granted a large share of this district's recent approvals",
+    ),
     "product_log_applications": ("该产品近一年申请活跃", "Product was in demand last year"),
     "product_approval_rate": (
         "该产品近一年审批通过率高",

@@ -150,3 +150,59 @@ def test_size_band_edges():
         3,
         0,
     ]
+
+
+def _approvals(history: History, where: np.ndarray, start, end) -> int:
+    window = (history.decided_at >= start) & (history.decided_at < end)
+    return int((where & window & (history.outcome >= 2)).sum())
+
+
+def test_district_share_matches_direct_counting(world):
+    history = world.history
+    index = InstitutionHistory(history, window_days=365)
+    rng = np.random.default_rng(8)
+    institutions = rng.choice(index.institution_ids, 20)
+    districts = rng.integers(0, 16, 20)
+    cutoffs = rng.integers(history.decided_at.min() + 200, history.decided_at.max(), 20)
+    columns = index.institution_rates(
+        index.institution_rows(institutions), 0, districts, 0, cutoffs
+    )
+    for i in range(20):
+        start, end = cutoffs[i] - 365, cutoffs[i]
+        active = len(np.unique(history.institution_id[history.decided_at < end]))
+        overall = (
+            _approvals(history, history.institution_id == institutions[i], start, end)
+            + PRIOR_STRENGTH / active
+        ) / (_approvals(history, np.ones(len(history), bool), start, end) + PRIOR_STRENGTH)
+        in_district = history.district == districts[i]
+        mine = in_district & (history.institution_id == institutions[i])
+        expected = (_approvals(history, mine, start, end) + PRIOR_STRENGTH * overall) / (
+            _approvals(history, in_district, start, end) + PRIOR_STRENGTH
+        )
+        assert np.exp(columns["inst_log_share_district"][i]) == pytest.approx(expected)
+
+
+def test_recent_share_weighs_recent_approvals_more():
+    # Institution 1 lent in the district three years ago, institution 2 as often last month.
+    day = 20000
+    history = History(
+        request_id=np.arange(20),
+        product_id=np.r_[np.full(10, 10), np.full(10, 20)],
+        institution_id=np.r_[np.full(10, 1), np.full(10, 2)],
+        industry=np.zeros(20),
+        district=np.zeros(20),
+        size_band=np.zeros(20),
+        decided_at=np.r_[np.full(10, day - 3 * 365 + 10), np.full(10, day - 30)],
+        outcome=np.full(20, 3),
+    )
+    index = InstitutionHistory(history, window_days=None)
+    columns = index.institution_rates(index.institution_rows(np.array([1, 2])), 0, 0, 0, day)
+    assert columns["inst_log_share_district"][0] == pytest.approx(
+        columns["inst_log_share_district"][1]
+    )
+    recent = columns["inst_log_recent_share_district"]
+    assert recent[1] > recent[0]
+    assert columns["inst_log_recent_share"][1] > columns["inst_log_recent_share"][0]
+    # Before the newer loans existed, only institution 1 had lent: it holds the larger share.
+    earlier = index.institution_rates(index.institution_rows(np.array([1, 2])), 0, 0, 0, day - 100)
+    assert earlier["inst_log_share_district"][0] > earlier["inst_log_share_district"][1]
