@@ -27,6 +27,8 @@ from finplatform.institution.routes import bp as institution_bp
 from finplatform.main.routes import bp as main_bp
 from finplatform.notifications.routes import bp as notifications_bp
 from finplatform.products.routes import bp as products_bp
+from finplatform.reports import cli as reports_cli
+from finplatform.reports.routes import bp as reports_bp
 from finplatform.routing import DatabaseIdConverter
 from finplatform.settings.routes import bp as settings_bp
 from finplatform.specialist.routes import bp as specialist_bp
@@ -53,6 +55,7 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     cli.register(app)
     jobs.register(app)
     deals_cli.register(app)
+    reports_cli.register(app)
     return app
 
 
@@ -118,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
         deals_bp,
         products_bp,
         notifications_bp,
+        reports_bp,
         health.bp,
         api_docs.bp,
     ):

@@ -1,0 +1,295 @@
+"""What happened to the month's requests: first-time borrowers, the funnel, response times,
+firms served and the specialists' work (each an aggregate query)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from finplatform.extensions import db
+from finplatform.models import (
+    Application,
+    ContactLog,
+    Disbursement,
+    FinancingRequest,
+    Match,
+    Referral,
+    User,
+)
+from finplatform.reports.measures import (
+    NET_DISBURSEMENT_COUNT,
+    ZERO,
+    sum_money,
+    to_money,
+)
+from finplatform.reports.periods import Month
+
+
+def first_time_borrowers(month: Month, recorded_until: datetime | None = None) -> dict:
+    """Firms whose first ever disbursement falls in the month: how many, and their net amount."""
+    earlier = sa.orm.aliased(Disbursement)
+    firsts = (
+        sa.select(Disbursement.enterprise_id)
+        .where(
+            Disbursement.reverses_id.is_(None),
+            Disbursement.disbursed_on >= month.first_day,
+            Disbursement.disbursed_on < month.end_day,
+            ~sa.exists().where(
+                earlier.enterprise_id == Disbursement.enterprise_id,
+                earlier.reverses_id.is_(None),
+                earlier.disbursed_on < month.first_day,
+            ),
+        )
+        .distinct()
+    )
+    conditions = [
+        Disbursement.enterprise_id.in_(firsts),
+        Disbursement.disbursed_on >= month.first_day,
+        Disbursement.disbursed_on < month.end_day,
+    ]
+    if recorded_until is not None:
+        conditions.append(Disbursement.created_at <= recorded_until)
+    count, amount = db.session.execute(
+        sa.select(
+            sa.func.count(sa.distinct(Disbursement.enterprise_id)),
+            sum_money(Disbursement.amount_yuan),
+        ).where(*conditions)
+    ).one()
+    return {"count": int(count or 0), "amount": to_money(amount)}
+
+
+# ---------------------------------------------------------------------------------- funnel
+
+FUNNEL_STEPS = ("requests", "matched", "applied", "approved", "disbursed")
+
+
+def funnel(month: Month) -> list[dict]:
+    """The month's requests and how many of them reached a match, an application, an approval
+    and a disbursement (up to now), with the conversion rate of each step."""
+    has_match = sa.exists().where(Match.request_id == FinancingRequest.id)
+    has_application = sa.exists().where(Application.request_id == FinancingRequest.id)
+    has_approval = sa.exists().where(
+        Application.request_id == FinancingRequest.id,
+        Application.approved_amount_yuan.is_not(None),
+    )
+    has_disbursement = sa.exists().where(
+        Application.request_id == FinancingRequest.id,
+        Disbursement.application_id == Application.id,
+        Disbursement.reverses_id.is_(None),
+    )
+
+    def flag(condition):
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(FinancingRequest.id),
+            flag(has_match),
+            flag(has_application),
+            flag(has_approval),
+            flag(has_disbursement),
+        ).where(
+            FinancingRequest.created_at >= month.start_at,
+            FinancingRequest.created_at < month.end_at,
+        )
+    ).one()
+    counts = [int(value or 0) for value in row]
+    steps = []
+    for index, (step, count) in enumerate(zip(FUNNEL_STEPS, counts, strict=True)):
+        previous = counts[index - 1] if index else None
+        steps.append(
+            {
+                "step": step,
+                "count": count,
+                "rate_from_previous": percent(count, previous) if index else None,
+                "rate_from_requests": percent(count, counts[0]) if index else None,
+            }
+        )
+    return steps
+
+
+def percent(part, whole) -> Decimal | None:
+    """part / whole as a percentage with one decimal; None when whole is zero or unknown."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+# --------------------------------------------------------------------------- response times
+
+
+def _days_between(later, earlier) -> sa.ColumnElement:
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.extract("epoch", later - earlier) / 86400.0
+    return sa.func.julianday(later) - sa.func.julianday(earlier)
+
+
+def _percentiles(durations: sa.Subquery, fractions: Sequence[float]) -> list[float | None]:
+    """Continuous percentiles (as PostgreSQL's percentile_cont) of a one-column subquery.
+
+    SQLite has no percentile function: the count comes first, then for each fraction the one
+    or two values around its position are read with ORDER BY … LIMIT 2 OFFSET k and
+    interpolated, so only two rows ever leave the database.
+    """
+    value = durations.c.days
+    if db.session.get_bind().dialect.name == "postgresql":
+        row = db.session.execute(
+            sa.select(*[sa.func.percentile_cont(f).within_group(value) for f in fractions])
+        ).one()
+        return [float(item) if item is not None else None for item in row]
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(durations))
+    results: list[float | None] = []
+    for fraction in fractions:
+        if not total:
+            results.append(None)
+            continue
+        position = fraction * (total - 1)
+        low = math.floor(position)
+        pair = db.session.scalars(sa.select(value).order_by(value).limit(2).offset(low)).all()
+        below = float(pair[0])
+        above = float(pair[1]) if len(pair) > 1 else below
+        results.append(below + (position - low) * (above - below))
+    return results
+
+
+def response_times(month: Month, as_of: datetime) -> dict:
+    """Median and 90th percentile days from submission to first answer and to decision, for
+    applications submitted in the month; and how many missed their response deadline."""
+    in_month = (
+        Application.submitted_at >= month.start_at,
+        Application.submitted_at < month.end_at,
+    )
+    result = {}
+    for name, column in (
+        ("first_response", Application.first_response_at),
+        ("decision", Application.decided_at),
+    ):
+        durations = (
+            sa.select(_days_between(column, Application.submitted_at).label("days"))
+            .where(*in_month, column.is_not(None))
+            .subquery()
+        )
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(durations))
+        median, p90 = _percentiles(durations, (0.5, 0.9))
+        result[name] = {
+            "count": int(count or 0),
+            "median_days": _days(median),
+            "p90_days": _days(p90),
+        }
+    late = sa.or_(
+        Application.first_response_at > Application.respond_by,
+        sa.and_(Application.first_response_at.is_(None), Application.respond_by < as_of),
+    )
+    result["past_deadline"] = int(
+        db.session.scalar(
+            sa.select(sa.func.count(Application.id)).where(
+                Application.respond_by >= month.start_at,
+                Application.respond_by < month.end_at,
+                late,
+            )
+        )
+        or 0
+    )
+    return result
+
+
+def _days(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(round(value, 2))).quantize(Decimal("0.01"))
+
+
+# ------------------------------------------------------------------------------ firms served
+
+
+def served_pairs(low: datetime, high: datetime) -> sa.CompoundSelect:
+    """(enterprise, day-time) of every act of service in [low, high): a request, a match, a
+    referral, a contact or an application."""
+    return sa.union_all(
+        sa.select(
+            FinancingRequest.enterprise_id.label("enterprise_id"),
+            FinancingRequest.created_at.label("at"),
+        ).where(FinancingRequest.created_at >= low, FinancingRequest.created_at < high),
+        sa.select(FinancingRequest.enterprise_id, Match.created_at)
+        .join(FinancingRequest, FinancingRequest.id == Match.request_id)
+        .where(Match.created_at >= low, Match.created_at < high),
+        sa.select(Referral.enterprise_id, Referral.created_at).where(
+            Referral.created_at >= low, Referral.created_at < high
+        ),
+        sa.select(ContactLog.enterprise_id, ContactLog.happened_at).where(
+            ContactLog.happened_at >= low, ContactLog.happened_at < high
+        ),
+        sa.select(Application.enterprise_id, Application.submitted_at).where(
+            Application.submitted_at >= low, Application.submitted_at < high
+        ),
+    )
+
+
+def firms_served(low: datetime, high: datetime) -> int:
+    """Distinct firms served in [low, high)."""
+    pairs = served_pairs(low, high).subquery()
+    return int(db.session.scalar(sa.select(sa.func.count(sa.distinct(pairs.c.enterprise_id)))) or 0)
+
+
+# ------------------------------------------------------------------------------- specialists
+
+
+def specialists(month: Month) -> list[dict]:
+    """Per specialist: firms served (referrals, contacts, applications they brokered), deals
+    brokered (net disbursements on their applications) and the amount, in the month."""
+    low, high = month.start_at, month.end_at
+    work = sa.union_all(
+        sa.select(Referral.specialist_id.label("sid"), Referral.enterprise_id.label("eid")).where(
+            Referral.created_at >= low, Referral.created_at < high
+        ),
+        sa.select(ContactLog.specialist_id, ContactLog.enterprise_id).where(
+            ContactLog.happened_at >= low, ContactLog.happened_at < high
+        ),
+        sa.select(Application.specialist_id, Application.enterprise_id).where(
+            Application.submitted_at >= low, Application.submitted_at < high
+        ),
+    ).subquery()
+    served = dict(
+        db.session.execute(
+            sa.select(work.c.sid, sa.func.count(sa.distinct(work.c.eid)))
+            .where(work.c.sid.is_not(None))
+            .group_by(work.c.sid)
+        ).all()
+    )
+    deals = {
+        row.sid: row
+        for row in db.session.execute(
+            sa.select(
+                Application.specialist_id.label("sid"),
+                NET_DISBURSEMENT_COUNT.label("count"),
+                sum_money(Disbursement.amount_yuan).label("amt"),
+            )
+            .join(Application, Application.id == Disbursement.application_id)
+            .where(
+                Application.specialist_id.is_not(None),
+                Disbursement.disbursed_on >= month.first_day,
+                Disbursement.disbursed_on < month.end_day,
+            )
+            .group_by(Application.specialist_id)
+        ).all()
+    }
+    ids = set(served) | set(deals)
+    names = (
+        dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(ids))).all())
+        if ids
+        else {}
+    )
+    rows = [
+        {
+            "id": sid,
+            "name": names.get(sid, str(sid)),
+            "firms_served": int(served.get(sid, 0)),
+            "deals": int(deals[sid].count) if sid in deals else 0,
+            "amount": to_money(deals[sid].amt) if sid in deals else ZERO,
+        }
+        for sid in ids
+    ]
+    rows.sort(key=lambda row: (-row["amount"], -row["firms_served"], row["name"]))
+    return rows

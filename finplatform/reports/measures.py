@@ -1,0 +1,374 @@
+"""The report's SQL: every figure is one aggregate query, never a Python loop over rows.
+
+A `Measure` says which table a figure counts, which column dates a row (the day it belongs to),
+which column says when the row was recorded (to tell late corrections from the original figures),
+what its amount is, and how it breaks down by product kind, institution, institution kind,
+district and industry. The same description builds the totals, the breakdowns and the drill-down
+rows, so the rows behind a figure are exactly the rows it counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from finplatform.extensions import db
+from finplatform.models import (
+    Application,
+    ApplicationStatus,
+    Disbursement,
+    District,
+    Enterprise,
+    FinancingRequest,
+    Industry,
+    Institution,
+    InstitutionKind,
+    Match,
+    Product,
+    ProductKind,
+)
+from finplatform.models.base import Money
+from finplatform.reports.periods import Month, local_midnight, year_months
+
+ZERO = Decimal("0.00")
+DIMENSIONS = ("product_kind", "institution", "institution_kind", "district", "industry")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Rows dated in [date_from, date_to) and recorded in (recorded_after, recorded_until]."""
+
+    date_from: date | None
+    date_to: date
+    recorded_after: datetime | None = None
+    recorded_until: datetime | None = None
+
+    @classmethod
+    def month(cls, month: Month, recorded_until: datetime | None = None) -> Scope:
+        """One month's own rows (optionally only those recorded by a closing instant)."""
+        return cls(month.first_day, month.end_day, None, recorded_until)
+
+    @classmethod
+    def year_to_date(cls, month: Month) -> Scope:
+        """1 January to the end of `month`."""
+        return cls(date(month.year, 1, 1), month.end_day)
+
+
+Join = tuple[object, object]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What one report figure counts; see the module docstring."""
+
+    name: str
+    entity: type
+    date_column: sa.ColumnElement
+    is_date: bool
+    recorded_column: sa.ColumnElement
+    count: sa.ColumnElement
+    amount: sa.ColumnElement | None
+    conditions: tuple = ()
+    joins: tuple[Join, ...] = ()
+    dimensions: dict[str, tuple[sa.ColumnElement, tuple[Join, ...]]] = field(default_factory=dict)
+
+    def scope_conditions(self, scope: Scope) -> list[sa.ColumnElement[bool]]:
+        """The WHERE conditions selecting this measure's rows in a scope."""
+        low, high = scope.date_from, scope.date_to
+        if not self.is_date:
+            low = local_midnight(low) if low is not None else None
+            high = local_midnight(high)
+        conditions = [*self.conditions, self.date_column < high]
+        if low is not None:
+            conditions.append(self.date_column >= low)
+        if scope.recorded_after is not None:
+            conditions.append(self.recorded_column > scope.recorded_after)
+        if scope.recorded_until is not None:
+            conditions.append(self.recorded_column <= scope.recorded_until)
+        return conditions
+
+    def select(
+        self,
+        columns: Sequence,
+        scope: Scope,
+        filters: dict[str, str] | None = None,
+        dimension: str | None = None,
+    ) -> sa.Select:
+        """SELECT `columns` over this measure's rows, joined as the filters and dimension need."""
+        joins = list(self.joins)
+        conditions = self.scope_conditions(scope)
+        for name, key in (filters or {}).items():
+            column, needed = self.dimensions[name]
+            joins.extend(needed)
+            conditions.append(column == _typed_key(column, key))
+        if dimension is not None:
+            joins.extend(self.dimensions[dimension][1])
+        statement = sa.select(*columns).select_from(self.entity)
+        seen: list = []
+        for target, onclause in joins:
+            if target not in seen:
+                seen.append(target)
+                statement = statement.join(target, onclause)
+        return statement.where(*conditions)
+
+
+def _typed_key(column, key: str):
+    """Drill-down keys arrive as text; integer columns compare with integers."""
+    if isinstance(column.type, sa.Integer):
+        return int(key) if str(key).lstrip("-").isdigit() else -1
+    return key
+
+
+def sum_money(expression) -> sa.ColumnElement:
+    """SUM of an amount column as Money, zero when there are no rows."""
+    return sa.type_coerce(sa.func.coalesce(sa.func.sum(expression), 0), Money)
+
+
+_APP_ENTERPRISE: Join = (Enterprise, Enterprise.id == Application.enterprise_id)
+_APP_INSTITUTION: Join = (Institution, Institution.id == Application.institution_id)
+_APP_REQUEST: Join = (FinancingRequest, FinancingRequest.id == Application.request_id)
+_APP_DIMENSIONS = {
+    "product_kind": (Application.product_kind_code, ()),
+    "institution": (Application.institution_id, ()),
+    "institution_kind": (Institution.kind_code, (_APP_INSTITUTION,)),
+    "district": (Enterprise.district_code, (_APP_ENTERPRISE,)),
+    "industry": (Enterprise.industry_code, (_APP_ENTERPRISE,)),
+}
+_MATCH_PRODUCT: Join = (Product, Product.id == Match.product_id)
+_MATCH_REQUEST: Join = (FinancingRequest, FinancingRequest.id == Match.request_id)
+_MATCH_ENTERPRISE: Join = (Enterprise, Enterprise.id == FinancingRequest.enterprise_id)
+_REQUEST_ENTERPRISE: Join = (Enterprise, Enterprise.id == FinancingRequest.enterprise_id)
+
+# A reversal row (negative amount) takes back one disbursement: the count is net.
+NET_DISBURSEMENT_COUNT = sa.func.coalesce(
+    sa.func.sum(sa.case((Disbursement.reverses_id.is_(None), 1), else_=-1)), 0
+)
+
+MEASURES: dict[str, Measure] = {
+    "requests": Measure(
+        name="requests",
+        entity=FinancingRequest,
+        date_column=FinancingRequest.created_at,
+        is_date=False,
+        recorded_column=FinancingRequest.created_at,
+        count=sa.func.count(FinancingRequest.id),
+        amount=sum_money(FinancingRequest.amount_yuan),
+        dimensions={
+            "district": (Enterprise.district_code, (_REQUEST_ENTERPRISE,)),
+            "industry": (Enterprise.industry_code, (_REQUEST_ENTERPRISE,)),
+        },
+    ),
+    "matches": Measure(
+        name="matches",
+        entity=Match,
+        date_column=Match.created_at,
+        is_date=False,
+        recorded_column=Match.created_at,
+        count=sa.func.count(Match.id),
+        amount=None,
+        dimensions={
+            "product_kind": (Product.kind_code, (_MATCH_PRODUCT,)),
+            "institution": (Product.institution_id, (_MATCH_PRODUCT,)),
+            "institution_kind": (
+                Institution.kind_code,
+                (_MATCH_PRODUCT, (Institution, Institution.id == Product.institution_id)),
+            ),
+            "district": (Enterprise.district_code, (_MATCH_REQUEST, _MATCH_ENTERPRISE)),
+            "industry": (Enterprise.industry_code, (_MATCH_REQUEST, _MATCH_ENTERPRISE)),
+        },
+    ),
+    "applications": Measure(
+        name="applications",
+        entity=Application,
+        date_column=Application.submitted_at,
+        is_date=False,
+        recorded_column=Application.created_at,
+        count=sa.func.count(Application.id),
+        amount=sum_money(FinancingRequest.amount_yuan),
+        joins=(_APP_REQUEST,),
+        dimensions=_APP_DIMENSIONS,
+    ),
+    "approvals": Measure(
+        name="approvals",
+        entity=Application,
+        date_column=Application.decided_at,
+        is_date=False,
+        recorded_column=Application.created_at,
+        count=sa.func.count(Application.id),
+        amount=sum_money(Application.approved_amount_yuan),
+        conditions=(Application.approved_amount_yuan.is_not(None),),
+        dimensions=_APP_DIMENSIONS,
+    ),
+    "rejections": Measure(
+        name="rejections",
+        entity=Application,
+        date_column=Application.decided_at,
+        is_date=False,
+        recorded_column=Application.created_at,
+        count=sa.func.count(Application.id),
+        amount=sum_money(FinancingRequest.amount_yuan),
+        conditions=(Application.status == ApplicationStatus.REJECTED,),
+        joins=(_APP_REQUEST,),
+        dimensions=_APP_DIMENSIONS,
+    ),
+    "disbursements": Measure(
+        name="disbursements",
+        entity=Disbursement,
+        date_column=Disbursement.disbursed_on,
+        is_date=True,
+        recorded_column=Disbursement.created_at,
+        count=NET_DISBURSEMENT_COUNT,
+        amount=sum_money(Disbursement.amount_yuan),
+        dimensions={
+            "product_kind": (Disbursement.product_kind_code, ()),
+            "institution": (Disbursement.institution_id, ()),
+            "institution_kind": (Disbursement.institution_kind_code, ()),
+            "district": (Disbursement.district_code, ()),
+            "industry": (Disbursement.industry_code, ()),
+        },
+    ),
+}
+
+
+def _amount_column(measure: Measure):
+    return measure.amount if measure.amount is not None else sa.literal(None)
+
+
+def totals(measure: Measure, scope: Scope) -> dict:
+    """Count and amount of a measure in a scope."""
+    count, amount = db.session.execute(
+        measure.select([measure.count, _amount_column(measure)], scope)
+    ).one()
+    return {
+        "count": int(count or 0),
+        "amount": to_money(amount) if measure.amount is not None else None,
+    }
+
+
+def breakdown(measure: Measure, scope: Scope, dimension: str) -> list[dict]:
+    """Count and amount per key of a dimension, largest amount (or count) first."""
+    column = measure.dimensions[dimension][0]
+    statement = measure.select(
+        [column.label("key"), measure.count.label("count"), _amount_column(measure).label("amt")],
+        scope,
+        dimension=dimension,
+    ).group_by(column)
+    rows = db.session.execute(statement).all()
+    labels = dimension_labels(dimension, [row.key for row in rows])
+    result = [
+        {
+            "key": str(row.key),
+            "name_zh": labels.get(row.key, (str(row.key), str(row.key)))[0],
+            "name_en": labels.get(row.key, (str(row.key), str(row.key)))[1],
+            "count": int(row.count or 0),
+            "amount": to_money(row.amt) if measure.amount is not None else None,
+        }
+        for row in rows
+    ]
+    result.sort(key=lambda item: (-(item["amount"] or 0), -item["count"], item["key"]))
+    return result
+
+
+def dimension_labels(dimension: str, keys: list) -> dict:
+    """Chinese and English names of a dimension's keys, read in one query."""
+    if not keys:
+        return {}
+    table = {
+        "product_kind": (ProductKind.code, ProductKind.name_zh, ProductKind.name_en),
+        "institution": (Institution.id, Institution.name, Institution.name),
+        "institution_kind": (
+            InstitutionKind.code,
+            InstitutionKind.name_zh,
+            InstitutionKind.name_en,
+        ),
+        "district": (District.code, District.name_zh, District.name_en),
+        "industry": (Industry.code, Industry.name_zh, Industry.name_en),
+    }[dimension]
+    rows = db.session.execute(sa.select(*table).where(table[0].in_(keys))).all()
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def to_money(value) -> Decimal:
+    """A database sum as Decimal yuan with fen (zero for None)."""
+    if value is None:
+        return ZERO
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
+def month_bucket(measure: Measure, year: int) -> sa.ColumnElement:
+    """The Beijing-time month number (1–12) a measure's row falls in, within one year."""
+    if measure.is_date:
+        return sa.extract("month", measure.date_column)
+    return bucket_for_year(measure.date_column, year)
+
+
+def totals_by_month(measure: Measure, months: list[Month]) -> dict[Month, dict]:
+    """Count and amount of a measure in each of some months of one year (one grouped query)."""
+    if not months:
+        return {}
+    year = months[0].year
+    scope = Scope(min(months).first_day, max(months).end_day)
+    bucket = month_bucket(measure, year).label("number")
+    rows = db.session.execute(
+        measure.select([bucket, measure.count, _amount_column(measure)], scope).group_by(bucket)
+    ).all()
+    found = {int(row[0]): row for row in rows}
+    result = {}
+    for month in months:
+        row = found.get(month.month)
+        result[month] = {
+            "count": int(row[1] or 0) if row else 0,
+            "amount": (to_money(row[2]) if row else ZERO) if measure.amount is not None else None,
+        }
+    return result
+
+
+def breakdown_by_month(
+    measure: Measure, months: list[Month], dimension: str
+) -> dict[Month, list[dict]]:
+    """A measure's breakdown for each of some months of one year (one grouped query)."""
+    result: dict[Month, list[dict]] = {month: [] for month in months}
+    if not months:
+        return result
+    column = measure.dimensions[dimension][0]
+    bucket = month_bucket(measure, months[0].year).label("number")
+    scope = Scope(min(months).first_day, max(months).end_day)
+    rows = db.session.execute(
+        measure.select(
+            [
+                bucket,
+                column.label("key"),
+                measure.count.label("count"),
+                _amount_column(measure).label("amt"),
+            ],
+            scope,
+            dimension=dimension,
+        ).group_by(bucket, column)
+    ).all()
+    labels = dimension_labels(dimension, list({row.key for row in rows}))
+    by_number = {month.month: month for month in months}
+    for row in rows:
+        month = by_number.get(int(row.number))
+        if month is None:
+            continue
+        names = labels.get(row.key, (str(row.key), str(row.key)))
+        result[month].append(
+            {
+                "key": str(row.key),
+                "name_zh": names[0],
+                "name_en": names[1],
+                "count": int(row.count or 0),
+                "amount": to_money(row.amt),
+            }
+        )
+    return result
+
+
+def bucket_for_year(column, year: int) -> sa.ColumnElement:
+    """The Beijing-time month number (1–12) of a UTC timestamp, from the year's boundaries."""
+    whens = [(column < month.end_at, month.month) for month in year_months(year)]
+    return sa.case(*whens, else_=13)

@@ -1,0 +1,162 @@
+"""The plan's target metrics: each maps a Target.metric to a SQL measure (see services.py)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from finplatform.extensions import db
+from finplatform.models import (
+    CommunityMembership,
+    Disbursement,
+    Institution,
+    InstitutionStatus,
+    ProductKind,
+    Role,
+    User,
+)
+from finplatform.reports.activity import firms_served, served_pairs
+from finplatform.reports.measures import (
+    MEASURES,
+    ZERO,
+    Scope,
+    bucket_for_year,
+    sum_money,
+    to_money,
+)
+from finplatform.reports.periods import Month
+
+_CREDIT_KINDS = sa.select(ProductKind.code).where(ProductKind.is_credit_loan.is_(True))
+_LOAN_KINDS = sa.select(ProductKind.code).where(ProductKind.is_loan.is_(True))
+
+
+def money_metric_conditions() -> dict[str, tuple]:
+    """The conditions on disbursement rows that each money target counts."""
+    return {
+        "financing_facilitated": (),
+        "all_financing": (),
+        "new_credit_loans": (Disbursement.product_kind_code.in_(_CREDIT_KINDS),),
+        "risk_guarantee_pool": (
+            Disbursement.product_kind_code.in_(_CREDIT_KINDS),
+            Disbursement.pool_covered.is_(True),
+        ),
+        "credit_community_loans": (
+            Disbursement.product_kind_code.in_(_LOAN_KINDS),
+            sa.exists().where(CommunityMembership.enterprise_id == Disbursement.enterprise_id),
+        ),
+        "tech_transfer_fund": (
+            Disbursement.product_kind_code == "equity_investment",
+            Disbursement.institution_kind_code == "fund",
+        ),
+    }
+
+
+MONEY_METRICS = frozenset(money_metric_conditions())
+INSTITUTION_METRICS = {
+    "tech_branches": "tech_branch",
+    "specialised_institutions": "service",
+    "credit_communities": "credit_community",
+}
+COUNT_METRICS = frozenset({"firms_served", "firms_with_credit_loans", *INSTITUTION_METRICS})
+LEVEL_METRICS = frozenset({"specialists"})
+
+
+def _metric_sums() -> list[sa.ColumnElement]:
+    return [
+        sum_money(
+            sa.case((sa.and_(sa.true(), *conditions), Disbursement.amount_yuan), else_=0)
+        ).label(metric)
+        for metric, conditions in money_metric_conditions().items()
+    ]
+
+
+def money_metrics(scope: Scope) -> dict[str, Decimal]:
+    """Net disbursed amount counted by each money target, in a scope (one query)."""
+    row = db.session.execute(MEASURES["disbursements"].select(_metric_sums(), scope)).one()
+    return {metric: to_money(row._mapping[metric]) for metric in MONEY_METRICS}
+
+
+def money_metrics_by_month(
+    year: int, recorded_until: datetime | None = None
+) -> dict[str, list[Decimal]]:
+    """Each money target's live net amount in each month of a year (one grouped query)."""
+    month_number = sa.extract("month", Disbursement.disbursed_on).label("number")
+    scope = Scope(date(year, 1, 1), date(year + 1, 1, 1), recorded_until=recorded_until)
+    rows = db.session.execute(
+        MEASURES["disbursements"]
+        .select([month_number, *_metric_sums()], scope)
+        .group_by(month_number)
+    ).all()
+    result = {metric: [ZERO] * 12 for metric in MONEY_METRICS}
+    for row in rows:
+        for metric in MONEY_METRICS:
+            result[metric][int(row.number) - 1] = to_money(row._mapping[metric])
+    return result
+
+
+def count_metric_by_month(metric: str, year: int, until: Month | None = None) -> list[int]:
+    """A count target's new firms or institutions per month of a year (by first occurrence)."""
+    until = until or Month(year, 12)
+    low, high = Month(year, 1).start_at, until.end_at
+    if metric == "firms_served":
+        pairs = served_pairs(low, high).subquery()
+        firsts = (
+            sa.select(sa.func.min(pairs.c.at).label("first"))
+            .group_by(pairs.c.enterprise_id)
+            .subquery()
+        )
+        bucket = bucket_for_year(firsts.c.first, year)
+        statement = sa.select(bucket, sa.func.count()).select_from(firsts).group_by(bucket)
+    elif metric == "firms_with_credit_loans":
+        firsts = (
+            sa.select(sa.func.min(Disbursement.disbursed_on).label("first"))
+            .where(
+                Disbursement.product_kind_code.in_(_CREDIT_KINDS),
+                Disbursement.disbursed_on >= date(year, 1, 1),
+                Disbursement.disbursed_on < until.end_day,
+            )
+            .group_by(Disbursement.enterprise_id)
+            .having(sa.func.sum(Disbursement.amount_yuan) > 0)
+            .subquery()
+        )
+        bucket = sa.extract("month", firsts.c.first)
+        statement = sa.select(bucket, sa.func.count()).select_from(firsts).group_by(bucket)
+    elif metric in INSTITUTION_METRICS:
+        bucket = bucket_for_year(Institution.approved_at, year)
+        statement = (
+            sa.select(bucket, sa.func.count(Institution.id))
+            .where(
+                Institution.kind_code == INSTITUTION_METRICS[metric],
+                Institution.status == InstitutionStatus.APPROVED,
+                Institution.approved_at >= low,
+                Institution.approved_at < high,
+            )
+            .group_by(bucket)
+        )
+    else:
+        raise LookupError(metric)
+    values = dict.fromkeys(range(1, 13), 0)
+    for number, count in db.session.execute(statement).all():
+        if 1 <= int(number) <= 12:
+            values[int(number)] = int(count)
+    return [values[number] for number in range(1, 13)]
+
+
+def count_metric(metric: str, month: Month) -> int:
+    """A count target's value for 1 January to the end of `month` (live, distinct)."""
+    if metric == "specialists":
+        return int(
+            db.session.scalar(
+                sa.select(sa.func.count(User.id)).where(
+                    User.role == Role.SPECIALIST,
+                    User.active.is_(True),
+                    User.created_at < month.end_at,
+                )
+            )
+            or 0
+        )
+    if metric == "firms_served":
+        return firms_served(Month(month.year, 1).start_at, month.end_at)
+    return sum(count_metric_by_month(metric, month.year, until=month))

@@ -1,0 +1,244 @@
+"""The monthly report pages: the report with charts, its exports, the rows behind each figure,
+and (admins) closing months and generating reports in the background."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from finplatform.access import role_required
+from finplatform.exceptions import DomainError
+from finplatform.extensions import db
+from finplatform.i18n import is_english
+from finplatform.jobs import enqueue, job_status
+from finplatform.models import Role
+from finplatform.reports import charts, exports, services
+from finplatform.reports.forms import MonthForm
+from finplatform.reports.jobs import generate_monthly_report, generated_xlsx
+from finplatform.reports.measures import DIMENSIONS, MEASURES
+from finplatform.reports.periods import Month
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+READERS = (Role.COMMISSION, Role.ADMIN)
+
+
+def _month_arg() -> Month:
+    """The month asked for (?month=YYYY-MM), else the last month that has ended."""
+    text = request.args.get("month")
+    if not text:
+        return Month.current().previous
+    try:
+        return Month.parse(text)
+    except DomainError:
+        abort(404)
+
+
+def _chart_markup(report: dict) -> dict:
+    labels = {
+        "target": _("Target pace"),
+        "actual": _("Actual (cumulative)"),
+        "projection": _("Projection"),
+    }
+    result = {}
+    for target in report["targets"]:
+        if target["metric"] in report["series"]["cumulative"] and target["measured"]:
+            result[target["metric"]] = charts.cumulative_chart(
+                target["label_en"] if is_english() else target["wording_zh"],
+                [Decimal(value) for value in report["series"]["cumulative"][target["metric"]]],
+                Decimal(target["target"]),
+                Decimal(target["projection"]),
+                labels,
+            )
+    result["by_kind"] = charts.monthly_bars(
+        _("Disbursed by month and product kind"),
+        report["series"]["by_kind"],
+        int(report["month"][5:7]),
+        "name_en" if is_english() else "name_zh",
+    )
+    return result
+
+
+@bp.get("/")
+@role_required(*READERS)
+def index():
+    """A month's report: figures, targets with projections, charts and breakdowns."""
+    month = _month_arg()
+    report = services.report_for(month)
+    return render_template(
+        "reports/report.html",
+        report=report,
+        month=month,
+        charts=_chart_markup(report),
+        late_rows=services.late_rows_count(month) if report["closed"] else 0,
+        dimensions=DIMENSIONS,
+        measures=MEASURES,
+        tables=[table.name for table in exports.report_tables(report)],
+    )
+
+
+@bp.get("/xlsx")
+@role_required(*READERS)
+def xlsx():
+    """The report as an Excel workbook with native charts."""
+    month = _month_arg()
+    return Response(
+        exports.xlsx_bytes(services.report_for(month)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename=report-{month}.xlsx"},
+    )
+
+
+@bp.get("/csv")
+@role_required(*READERS)
+def csv():
+    """One table of the report as CSV (UTF-8 with BOM)."""
+    month = _month_arg()
+    name = request.args.get("table", "summary")
+    tables = {table.name: table for table in exports.report_tables(services.report_for(month))}
+    if name not in tables:
+        abort(404)
+    return Response(
+        exports.table_csv(tables[name]),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=report-{month}-{name}.csv"},
+    )
+
+
+@bp.get("/rows")
+@role_required(*READERS)
+def rows():
+    """The rows behind one figure, paginated."""
+    month = _month_arg()
+    measure = request.args.get("measure", "disbursements")
+    scope = request.args.get("scope", "month")
+    filters = {name: request.args[name] for name in DIMENSIONS if request.args.get(name)}
+    metric = request.args.get("metric") or None
+    try:
+        statement = services.drilldown_select(month, measure, scope, filters, metric)
+    except DomainError as error:
+        flash(str(error.message), "warning")
+        return redirect(url_for("reports.index", month=str(month)))
+    page = db.paginate(
+        statement,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template(
+        "reports/rows.html",
+        page=page,
+        month=month,
+        measure=measure,
+        scope=scope,
+        filters=filters,
+        metric=metric,
+    )
+
+
+@bp.get("/admin")
+@role_required(Role.ADMIN)
+def admin():
+    """Months of a year: open or closed, close the next one, generate a report in the background."""
+    year = request.args.get("year", type=int) or Month.current().previous.year
+    if not 2000 <= year <= 2100:
+        abort(404)
+    closed = services.closings()
+    now_month = Month.current()
+    months = [
+        {
+            "month": Month(year, number),
+            "closed_at": closed.get(Month(year, number)),
+            "ended": Month(year, number) < now_month,
+            "closable": Month(year, number) < now_month
+            and Month(year, number) not in closed
+            and (not closed or Month(year, number) == max(closed).next),
+            "generated": generated_xlsx(Month(year, number)).exists(),
+        }
+        for number in range(1, 13)
+    ]
+    return render_template(
+        "reports/admin.html",
+        months=months,
+        year=year,
+        form=MonthForm(),
+        job_id=request.args.get("job"),
+    )
+
+
+@bp.post("/close")
+@role_required(Role.ADMIN)
+def close():
+    """Close a month: its report is frozen from now on."""
+    form = MonthForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+        return redirect(url_for("reports.admin"))
+    try:
+        month = Month.parse(form.month.data)
+        services.close_month(month, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+        return redirect(url_for("reports.admin"))
+    flash(_("%(month)s is closed; its report is frozen.", month=str(month)), "success")
+    return redirect(url_for("reports.admin", year=month.year))
+
+
+@bp.post("/generate")
+@role_required(Role.ADMIN)
+def generate():
+    """Generate a month's workbook in the background (at once without Redis)."""
+    form = MonthForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+        return redirect(url_for("reports.admin"))
+    try:
+        month = Month.parse(form.month.data)
+    except DomainError as error:
+        flash(str(error.message), "danger")
+        return redirect(url_for("reports.admin"))
+    handle = enqueue(generate_monthly_report, str(month), description=f"monthly report {month}")
+    if handle.inline:
+        flash(_("The report for %(month)s is ready.", month=str(month)), "success")
+        return redirect(url_for("reports.admin", year=month.year))
+    flash(_("The report for %(month)s is being generated.", month=str(month)), "info")
+    return redirect(url_for("reports.admin", year=month.year, job=handle.id))
+
+
+@bp.get("/job")
+@role_required(Role.ADMIN)
+def job():
+    """Progress of a report job, as JSON for the admin page."""
+    status = job_status(request.args.get("id", ""))
+    if status is None:
+        return jsonify({"status": "unknown"}), 404
+    return jsonify({key: status[key] for key in ("id", "status", "done", "total", "message")})
+
+
+@bp.get("/generated")
+@role_required(*READERS)
+def generated():
+    """Download the workbook a report job left for a month."""
+    path = generated_xlsx(_month_arg())
+    if not path.exists():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=path.name)

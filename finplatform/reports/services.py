@@ -1,0 +1,509 @@
+"""The monthly volume report (月度报告): building it, closing a month, and the rows behind a figure.
+
+Definitions (every figure is a SQL aggregate; months are Beijing-time calendar months):
+- requests: financing requests posted in the month (by created_at), count and amount asked.
+- matches: products proposed for a request in the month (by created_at).
+- applications: applications submitted in the month (by submitted_at); amount = the request's.
+- approvals: applications decided in the month with an approved amount (by decided_at).
+- rejections: applications decided in the month and rejected; amount = the request's.
+- disbursements: disbursement rows dated in the month (by disbursed_on), reversal rows included:
+  a reversal is negative and takes one back from the count, so the figures are net.
+- financing facilitated (200亿元) and all financing (1000亿元): the net sum of disbursements.
+  The platform measures only what is disbursed through it; financing arranged elsewhere is not
+  seen, so "all financing" is the same platform sum, shown against the larger target.
+- new credit loans (100亿元): the same sum for product kinds with is_credit_loan.
+- firms with credit loans (1,000): distinct enterprises with a net positive credit-loan sum in
+  the year to date.
+- firms served (15,000): distinct enterprises with a request, a match, a referral, a contact log
+  or an application in the year to date.
+- credit-community loans (10亿元): loan disbursements to members of a credit community.
+- risk guarantee pool (10亿元): credit-loan disbursements covered by the pool.
+- tech-transfer fund (10亿元): equity investments disbursed by institutions of kind fund.
+- tech branches, specialised institutions, credit communities: institutions of that kind
+  approved in the year (and still approved).
+- specialists (100): specialist accounts active at the end of the month (a level, not a flow).
+- new matching platforms: not measured by the platform.
+- first-time borrower (首贷户): an enterprise whose first ever disbursement falls in the month.
+
+Closing and adjustments. An admin closes months in order (the first close may be any ended
+month; each later close must be the month after the last closed one). Closing freezes the
+month's report as a MonthlySnapshot: its own figures count only rows recorded up to the closing
+instant, with the code version and the current model version. A frozen report never changes.
+A row recorded after that instant (created_at > closed_at) whose date falls in a closed month is
+an adjustment: it is reported in the first open month after the last closed one, listed apart
+from that month's own figures. Adjustments dated in an earlier year are listed but do not count
+towards this year's targets (that year's report is closed).
+
+Year to date, for counts and amounts that add up month by month (requests … disbursements and
+every money target): the sum over January … this month of each month's contribution, where a
+closed month contributes its frozen figures plus the adjustments it reported (this year's only),
+and an open month contributes its live figures plus the adjustments it reports. Because rows are
+never deleted (a disbursement is corrected by a reversal row), this equals the live total; the
+difference is only which month a late row is reported in. Distinct counts (firms served, firms
+with credit loans, institutions, specialists) cannot be added month to month: they are counted
+live over the year to date, and frozen as they stood when a month is closed.
+"""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from finplatform.audit import record_audit
+from finplatform.exceptions import Conflict, DomainError
+from finplatform.extensions import db
+from finplatform.models import (
+    Disbursement,
+    Enterprise,
+    ModelStatus,
+    ModelVersion,
+    MonthlySnapshot,
+    Target,
+    User,
+)
+from finplatform.reports import activity, measures, metrics, projections
+from finplatform.reports.measures import MEASURES, ZERO, Scope
+from finplatform.reports.periods import Month
+
+REPORT_FORMAT = "monthly-report/1"
+ADJUSTMENT_ROWS_SHOWN = 200
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+Progress = Callable[[int, int, str], None]
+
+
+@functools.cache
+def code_version() -> str:
+    """`git describe` of the running code, or the report format when git is not available."""
+    try:
+        described = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        described = ""
+    return (described or REPORT_FORMAT)[:40]
+
+
+# ---------------------------------------------------------------------------------- closings
+
+
+def closings() -> dict[Month, datetime]:
+    """Every closed month and the instant it was closed."""
+    rows = db.session.execute(sa.select(MonthlySnapshot.month, MonthlySnapshot.closed_at)).all()
+    return {Month.of(row.month): row.closed_at for row in rows}
+
+
+def snapshot_for(month: Month) -> MonthlySnapshot | None:
+    """The frozen report of a closed month, or None while it is open."""
+    return db.session.scalar(
+        sa.select(MonthlySnapshot).where(MonthlySnapshot.month == month.first_day)
+    )
+
+
+def adjustment_scope(month: Month, closed: dict[Month, datetime]) -> Scope | None:
+    """The late rows `month` reports: dated in a closed month, recorded after the month before
+    it was closed (and, once `month` is closed too, no later than its own closing)."""
+    if month.previous not in closed:
+        return None
+    first_closed = min(closed)
+    return Scope(
+        date_from=first_closed.first_day,
+        date_to=month.first_day,
+        recorded_after=closed[month.previous],
+        recorded_until=closed.get(month),
+    )
+
+
+def _this_year(scope: Scope, year: int) -> Scope:
+    return Scope(
+        max(scope.date_from, date(year, 1, 1)),
+        scope.date_to,
+        scope.recorded_after,
+        scope.recorded_until,
+    )
+
+
+# ------------------------------------------------------------------------------ the report
+
+
+def build_report(
+    month: Month, *, as_of: datetime | None = None, progress: Progress | None = None
+) -> dict:
+    """Compute a month's report live (rows recorded up to `as_of`, default now), JSON-ready."""
+    as_of = as_of or datetime.now(UTC)
+    step = progress or (lambda done, total, message: None)
+    total_steps = 7
+    closed = closings()
+    own_scope = Scope.month(month, recorded_until=as_of)
+
+    step(0, total_steps, "totals")
+    own = {name: measures.totals(measure, own_scope) for name, measure in MEASURES.items()}
+    step(1, total_steps, "breakdowns")
+    breakdowns = {
+        name: {dim: measures.breakdown(measure, own_scope, dim) for dim in measure.dimensions}
+        for name, measure in MEASURES.items()
+    }
+    step(2, total_steps, "adjustments")
+    adjustments = _adjustments(month, closed)
+    contribution = _contribution(own, metrics.money_metrics(own_scope), adjustments)
+    step(3, total_steps, "funnel and response times")
+    report = {
+        "format": REPORT_FORMAT,
+        "month": str(month),
+        "generated_at": as_of.isoformat(),
+        "code_version": code_version(),
+        "totals": own,
+        "breakdowns": breakdowns,
+        "first_time_borrowers": activity.first_time_borrowers(month, as_of),
+        "firms_served": activity.firms_served(month.start_at, month.end_at),
+        "funnel": activity.funnel(month),
+        "response_times": activity.response_times(month, as_of),
+        "adjustments": adjustments,
+        "contribution": contribution,
+    }
+    step(4, total_steps, "specialists")
+    report["specialists"] = activity.specialists(month)
+    step(5, total_steps, "year to date and targets")
+    monthly = _monthly_contributions(month, closed, contribution)
+    report["ytd"] = _year_to_date(monthly)
+    report["targets"] = _targets(month, monthly)
+    step(6, total_steps, "series")
+    report["series"] = _series(month, closed, monthly, breakdowns)
+    step(total_steps, total_steps, "done")
+    return jsonable(report)
+
+
+def report_for(month: Month) -> dict:
+    """The frozen report of a closed month, else the live one."""
+    snapshot = snapshot_for(month)
+    if snapshot is not None:
+        return {**snapshot.figures, "closed": True, "closed_at": snapshot.closed_at.isoformat()}
+    return {**build_report(month), "closed": False}
+
+
+def _adjustments(month: Month, closed: dict[Month, datetime]) -> dict:
+    scope = adjustment_scope(month, closed)
+    if scope is None:
+        return {"totals": {}, "this_year": {}, "rows": [], "rows_total": 0}
+    this_year = _this_year(scope, month.year)
+    disbursements = MEASURES["disbursements"]
+    rows = db.session.execute(
+        disbursements.select([Disbursement, Enterprise.name], scope)
+        .join(Enterprise, Enterprise.id == Disbursement.enterprise_id)
+        .order_by(Disbursement.disbursed_on, Disbursement.id)
+        .limit(ADJUSTMENT_ROWS_SHOWN)
+    ).all()
+    has_this_year = this_year.date_from < this_year.date_to
+    return {
+        "totals": {name: measures.totals(measure, scope) for name, measure in MEASURES.items()},
+        "this_year": {
+            name: measures.totals(measure, this_year) for name, measure in MEASURES.items()
+        }
+        if has_this_year
+        else {},
+        "money_metrics_this_year": metrics.money_metrics(this_year) if has_this_year else {},
+        "rows": [
+            {
+                "id": row.id,
+                "disbursed_on": row.disbursed_on.isoformat(),
+                "month": str(Month.of(row.disbursed_on)),
+                "amount": row.amount_yuan,
+                "reverses_id": row.reverses_id,
+                "enterprise_id": row.enterprise_id,
+                "enterprise_name": name,
+                "product_kind": row.product_kind_code,
+                "recorded_at": row.created_at.isoformat(),
+                "note": row.note,
+            }
+            for row, name in rows
+        ],
+        "rows_total": db.session.scalar(
+            disbursements.select([sa.func.count(Disbursement.id)], scope)
+        ),
+        "scope": {"from": scope.date_from.isoformat(), "to": scope.date_to.isoformat()},
+    }
+
+
+def _contribution(own: dict, own_money: dict, adjustments: dict) -> dict:
+    """What a month adds to the year to date: its own figures + this year's adjustments."""
+    added = adjustments.get("this_year", {})
+    added_money = adjustments.get("money_metrics_this_year", {})
+    result = {}
+    for name, figures in own.items():
+        extra = added.get(name, {"count": 0, "amount": None})
+        amount = figures["amount"]
+        if amount is not None and extra.get("amount") is not None:
+            amount = Decimal(amount) + Decimal(extra["amount"])
+        result[name] = {"count": figures["count"] + int(extra["count"]), "amount": amount}
+    result["money_metrics"] = {
+        metric: Decimal(own_money[metric]) + Decimal(added_money.get(metric, ZERO))
+        for metric in metrics.MONEY_METRICS
+    }
+    return result
+
+
+def _monthly_contributions(
+    month: Month, closed: dict[Month, datetime], current: dict
+) -> dict[Month, dict]:
+    """Each month's contribution to the year to date: frozen for closed months, else live."""
+    frozen = {
+        Month.of(row.month): row.figures
+        for row in db.session.scalars(
+            sa.select(MonthlySnapshot).where(
+                MonthlySnapshot.month >= date(month.year, 1, 1),
+                MonthlySnapshot.month < month.first_day,
+            )
+        )
+    }
+    open_months = [m for m in month.months_of_year_until()[:-1] if m not in frozen]
+    live = (
+        {name: measures.totals_by_month(measure, open_months) for name, measure in MEASURES.items()}
+        if open_months
+        else {}
+    )
+    live_money = metrics.money_metrics_by_month(month.year) if open_months else {}
+    result: dict[Month, dict] = {}
+    for earlier in month.months_of_year_until()[:-1]:
+        if earlier in frozen:
+            result[earlier] = frozen[earlier]["contribution"]
+            continue
+        own = {name: live[name][earlier] for name in MEASURES}
+        own_money = {metric: values[earlier.month - 1] for metric, values in live_money.items()}
+        result[earlier] = jsonable(_contribution(own, own_money, _adjustments(earlier, closed)))
+    result[month] = jsonable(current)
+    return result
+
+
+def _year_to_date(monthly: dict[Month, dict]) -> dict:
+    ytd: dict[str, dict] = {}
+    for name, measure in MEASURES.items():
+        count = sum(int(figures[name]["count"]) for figures in monthly.values())
+        amount = (
+            sum((Decimal(figures[name]["amount"]) for figures in monthly.values()), ZERO)
+            if measure.amount is not None
+            else None
+        )
+        ytd[name] = {"count": count, "amount": amount}
+    return ytd
+
+
+def _targets(month: Month, monthly: dict[Month, dict]) -> list[dict]:
+    targets = db.session.scalars(
+        sa.select(Target).where(Target.year == month.year).order_by(Target.sort_order, Target.id)
+    ).all()
+    last_year_money = metrics.money_metrics_by_month(month.year - 1)
+    result = []
+    for target in targets:
+        entry = {
+            "metric": target.metric,
+            "label_en": target.label_en,
+            "wording_zh": target.wording_zh,
+            "tracks_en": target.tracks_en,
+            "unit": target.unit,
+            "value": target.value,
+            "value_yuan": target.value_yuan,
+        }
+        metric = target.metric
+        if metric in metrics.MONEY_METRICS and target.value_yuan is not None:
+            ytd = sum(
+                (Decimal(figures["money_metrics"][metric]) for figures in monthly.values()), ZERO
+            )
+            last_year = last_year_money[metric]
+            entry.update(
+                kind="money",
+                measured=True,
+                **projections.project(
+                    ytd=ytd,
+                    target=target.value_yuan,
+                    months_elapsed=month.month,
+                    last_year=last_year,
+                    money=True,
+                ),
+            )
+        elif metric in metrics.COUNT_METRICS | metrics.LEVEL_METRICS:
+            level = metric in metrics.LEVEL_METRICS
+            ytd = Decimal(metrics.count_metric(metric, month))
+            last_year = (
+                None
+                if level
+                else [
+                    Decimal(value)
+                    for value in metrics.count_metric_by_month(metric, month.year - 1)
+                ]
+            )
+            entry.update(
+                kind="level" if level else "count",
+                measured=True,
+                **projections.project(
+                    ytd=ytd,
+                    target=target.value,
+                    months_elapsed=month.month,
+                    last_year=last_year,
+                    money=False,
+                    level=level,
+                ),
+            )
+        else:
+            entry.update(kind="unmeasured", measured=False)
+        result.append(entry)
+    return result
+
+
+def _series(
+    month: Month, closed: dict[Month, datetime], monthly: dict[Month, dict], breakdowns: dict
+) -> dict:
+    """Monthly figures for the charts: disbursed amount by product kind and the cumulative
+    money targets."""
+    earlier_open = [m for m in month.months_of_year_until()[:-1] if m not in closed]
+    live = measures.breakdown_by_month(MEASURES["disbursements"], earlier_open, "product_kind")
+    by_kind: dict[str, dict] = {}
+    for earlier in month.months_of_year_until():
+        if earlier == month:
+            rows = breakdowns["disbursements"]["product_kind"]
+        elif earlier in closed:
+            rows = snapshot_for(earlier).figures["breakdowns"]["disbursements"]["product_kind"]
+        else:
+            rows = live[earlier]
+        for row in rows:
+            entry = by_kind.setdefault(
+                row["key"],
+                {
+                    "key": row["key"],
+                    "name_zh": row["name_zh"],
+                    "name_en": row["name_en"],
+                    "amounts": ["0.00"] * month.month,
+                },
+            )
+            entry["amounts"][earlier.month - 1] = str(row["amount"])
+    cumulative: dict[str, list] = {}
+    for metric in ("financing_facilitated", "new_credit_loans"):
+        running = ZERO
+        points = []
+        for earlier in month.months_of_year_until():
+            running += Decimal(monthly[earlier]["money_metrics"][metric])
+            points.append(running)
+        cumulative[metric] = points
+    return {"by_kind": list(by_kind.values()), "cumulative": cumulative}
+
+
+def jsonable(value):
+    """The report with Decimals as strings and dates as ISO text, ready to store as JSON."""
+    if isinstance(value, dict):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+# ----------------------------------------------------------------------------- closing
+
+
+def close_month(month: Month, actor: User, *, now: datetime | None = None) -> MonthlySnapshot:
+    """Freeze a month's report; months close in order and only once they have ended."""
+    now = now or datetime.now(UTC)
+    if month.end_at > now:
+        raise DomainError(_l("A month can be closed only after it has ended."), "month")
+    closed = closings()
+    if month in closed:
+        raise Conflict(_l("%(month)s is already closed.", month=str(month)), "month")
+    if closed and month != max(closed).next:
+        raise DomainError(
+            _l("Months close in order: close %(month)s first.", month=str(max(closed).next))
+            if month > max(closed)
+            else _l(
+                "%(month)s is before the last closed month and cannot be closed now.",
+                month=str(month),
+            ),
+            "month",
+        )
+    current_model = db.session.scalar(
+        sa.select(ModelVersion.id).where(ModelVersion.status == ModelStatus.CURRENT)
+    )
+    figures = build_report(month, as_of=now)
+    snapshot = MonthlySnapshot(
+        month=month.first_day,
+        closed_at=now,
+        closed_by_id=actor.id,
+        figures=figures,
+        code_version=figures["code_version"],
+        model_version_id=current_model,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(snapshot)
+    except sa.exc.IntegrityError as error:
+        raise Conflict(_l("%(month)s is already closed.", month=str(month)), "month") from error
+    record_audit("report.close_month", snapshot, actor=actor, detail={"month": str(month)})
+    return snapshot
+
+
+def late_rows_count(month: Month) -> int:
+    """Disbursement rows dated in a closed month but recorded after it closed."""
+    snapshot = snapshot_for(month)
+    if snapshot is None:
+        return 0
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count(Disbursement.id)).where(
+                Disbursement.disbursed_on >= month.first_day,
+                Disbursement.disbursed_on < month.end_day,
+                Disbursement.created_at > snapshot.closed_at,
+            )
+        )
+        or 0
+    )
+
+
+# -------------------------------------------------------------------------------- drill-down
+
+DRILL_SCOPES = ("month", "adjustments", "ytd")
+
+
+def drilldown_select(
+    month: Month,
+    measure_name: str,
+    scope_name: str,
+    filters: dict[str, str],
+    metric: str | None = None,
+) -> sa.Select:
+    """The rows behind one figure of a month's report, newest first."""
+    if measure_name not in MEASURES:
+        raise DomainError(_l("Unknown figure."), "measure")
+    measure = MEASURES[measure_name]
+    unknown = set(filters) - set(measure.dimensions)
+    if unknown:
+        raise DomainError(
+            _l("This figure has no breakdown by %(name)s.", name=", ".join(sorted(unknown))),
+            "dimension",
+        )
+    closed = closings()
+    if scope_name == "month":
+        scope = Scope.month(month, recorded_until=closed.get(month))
+    elif scope_name == "adjustments":
+        scope = adjustment_scope(month, closed) or Scope(month.first_day, month.first_day)
+    elif scope_name == "ytd":
+        scope = Scope.year_to_date(month)
+    else:
+        raise DomainError(_l("Unknown period."), "scope")
+    statement = measure.select([measure.entity], scope, filters=filters)
+    if metric is not None:
+        if measure_name != "disbursements" or metric not in metrics.MONEY_METRICS:
+            raise DomainError(_l("Unknown target."), "metric")
+        statement = statement.where(*metrics.money_metric_conditions()[metric])
+    return statement.order_by(measure.date_column.desc(), measure.entity.id.desc())
