@@ -15,14 +15,17 @@ import click
 import redis
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from rq import Queue, Retry, SimpleWorker, get_current_job
+from rq import Queue, Retry, Worker, get_current_job
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
+
+from finplatform.extensions import db
 
 log = logging.getLogger(__name__)
 
 QUEUE_NAME = "finplatform"
 JOB_TIMEOUT_SECONDS = 3600
+MAINTENANCE_SECONDS = 60
 
 
 @dataclass
@@ -103,13 +106,26 @@ jobs_cli = AppGroup("jobs", help="Background job worker.")
 @jobs_cli.command("worker")
 @click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
 def worker(burst: bool) -> None:
-    """Run an RQ worker inside the app (jobs run in this process, with the app's context)."""
+    """Run an RQ worker inside the app.
+
+    Each job runs in a forked work horse that inherits the app context, while this process
+    keeps the job's heartbeat: if the machine or the process dies mid-job, RQ sees the job
+    abandoned about a minute later and the next worker retries it (jobs are written to be
+    idempotent).
+    """
     connection = redis_connection()
     if connection is None:
         raise click.ClickException("REDIS_URL is not set: without Redis, jobs run inline.")
-    SimpleWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(
-        burst=burst
-    )
+    # Connections opened before the fork must not be shared with the work horse.
+    db.engine.dispose()
+    # The scheduler puts retried jobs (retries wait 5 s, then 30 s) back on the queue.
+    # Maintenance every minute: abandoned jobs are noticed, and a scheduler lock left by a dead
+    # worker is taken over, within a minute or two instead of ten.
+    Worker(
+        [Queue(QUEUE_NAME, connection=connection)],
+        connection=connection,
+        maintenance_interval=MAINTENANCE_SECONDS,
+    ).work(burst=burst, with_scheduler=True)
 
 
 def register(app: Flask) -> None:
