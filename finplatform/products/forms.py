@@ -33,7 +33,7 @@ class ProductForm(FlaskForm):
     rate_min = rate_field(_l("Lowest rate (%)"))
     rate_max = rate_field(_l("Highest rate (%)"))
     fee_rate = DecimalField(
-        _l("One-off fees (% of the amount)"),
+        _l("One-off fees (percent of the amount)"),
         places=4,
         default=0,
         validators=[

@@ -111,5 +111,7 @@ def test_a_request_move_is_recorded(make, db, world):
 def test_deciding_a_decided_application_says_already_decided(make, db, world):
     application = make.application(product=world.credit_loan, status=ApplicationStatus.APPROVED)
     db.session.commit()
-    with pytest.raises(Conflict, match="already been decided"):
+    with pytest.raises(AlreadyDecided) as refused:
         transition_application(application, ApplicationStatus.REJECTED, world.bank_user)
+    # The message names the decision, in the platform's default language (Chinese).
+    assert str(refused.value.message) == "该融资申请已有审批结果（已通过）。"
