@@ -231,6 +231,7 @@ def submit_application(
         enterprise_id=request.enterprise_id,
         institution_id=product.institution_id,
         product_kind_code=product.kind_code,
+        amount_yuan=request.amount_yuan,
         status=ApplicationStatus.SUBMITTED,
         from_offer=offer is not None,
         offer_id=offer.id if offer is not None else None,

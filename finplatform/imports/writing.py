@@ -386,6 +386,7 @@ class ApplicationRows:
             enterprise_id=firm.id,
             institution_id=institution.id,
             product_kind_code=product.kind_code,
+            amount_yuan=request.amount_yuan,
             status=ApplicationStatus(status),
             submitted_at=submitted,
             created_at=submitted,

@@ -46,6 +46,7 @@ class FinancingRequest(TimestampMixin, Base):
         sa.CheckConstraint("term_months > 0", name="term_positive"),
         sa.CheckConstraint("max_rate IS NULL OR max_rate > 0", name="max_rate_positive"),
         sa.Index("ix_financing_requests_status_created", "status", "created_at"),
+        sa.Index("ix_financing_requests_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,6 +99,7 @@ class Match(TimestampMixin, Base):
     __tablename__ = "matches"
     __table_args__ = (
         sa.UniqueConstraint("request_id", "product_id", name="uq_matches_request_product"),
+        sa.Index("ix_matches_created_at", "created_at"),
         sa.CheckConstraint("rank >= 1", name="rank_positive"),
         sa.CheckConstraint(
             "probability IS NULL OR (probability >= 0 AND probability <= 1)",
@@ -190,11 +192,22 @@ class ApplicationStatus(enum.StrEnum):
     EXPIRED = "expired"
 
 
+def _requested_amount(context) -> Decimal | None:
+    """Default of Application.amount_yuan: the amount its request asks for."""
+    requests = FinancingRequest.__table__
+    return context.connection.scalar(
+        sa.select(requests.c.amount_yuan).where(
+            requests.c.id == context.get_current_parameters()["request_id"]
+        )
+    )
+
+
 class Application(TimestampMixin, Base):
     """An enterprise's application of one request to one product (融资申请).
 
     The enterprise, institution and product kind are copied from the request and product when
-    the application is made, so that report queries group without joins.
+    the application is made, so that report queries group without joins; so is the amount
+    the request asked for (`amount_yuan`), which the report sums for applications.
     """
 
     __tablename__ = "applications"
@@ -210,6 +223,9 @@ class Application(TimestampMixin, Base):
         sa.CheckConstraint("approved_rate IS NULL OR approved_rate >= 0", name="approved_rate"),
         sa.Index("ix_applications_institution_status", "institution_id", "status"),
         sa.Index("ix_applications_submitted_at", "submitted_at"),
+        sa.Index("ix_applications_decided_at", "decided_at"),
+        sa.Index("ix_applications_status_decided", "status", "decided_at"),
+        sa.Index("ix_applications_respond_by", "respond_by"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -228,6 +244,8 @@ class Application(TimestampMixin, Base):
     product_kind_code: Mapped[str] = mapped_column(
         sa.ForeignKey("product_kinds.code", ondelete="RESTRICT"), index=True
     )
+    # The request's amount when the application was made (the report sums it without a join).
+    amount_yuan: Mapped[Decimal] = mapped_column(Money, default=_requested_amount)
     status: Mapped[ApplicationStatus] = mapped_column(
         enum_column(ApplicationStatus), default=ApplicationStatus.SUBMITTED, index=True
     )
@@ -300,6 +318,7 @@ class Disbursement(TimestampMixin, Base):
         sa.Index("ix_disbursements_institution_date", "institution_id", "disbursed_on"),
         sa.Index("ix_disbursements_district_date", "district_code", "disbursed_on"),
         sa.Index("ix_disbursements_industry_date", "industry_code", "disbursed_on"),
+        sa.Index("ix_disbursements_enterprise_date", "enterprise_id", "disbursed_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -96,17 +96,18 @@ class Measure:
         columns: Sequence,
         scope: Scope,
         filters: dict[str, str] | None = None,
-        dimension: str | None = None,
+        dimension: str | Sequence[str] | None = None,
     ) -> sa.Select:
-        """SELECT `columns` over this measure's rows, joined as the filters and dimension need."""
+        """SELECT `columns` over this measure's rows, joined as the filters and dimension(s)
+        need."""
         joins = list(self.joins)
         conditions = self.scope_conditions(scope)
         for name, key in (filters or {}).items():
             column, needed = self.dimensions[name]
             joins.extend(needed)
             conditions.append(column == _typed_key(column, key))
-        if dimension is not None:
-            joins.extend(self.dimensions[dimension][1])
+        for name in [dimension] if isinstance(dimension, str) else dimension or ():
+            joins.extend(self.dimensions[name][1])
         statement = sa.select(*columns).select_from(self.entity)
         seen: list = []
         for target, onclause in joins:
@@ -130,7 +131,6 @@ def sum_money(expression) -> sa.ColumnElement:
 
 _APP_ENTERPRISE: Join = (Enterprise, Enterprise.id == Application.enterprise_id)
 _APP_INSTITUTION: Join = (Institution, Institution.id == Application.institution_id)
-_APP_REQUEST: Join = (FinancingRequest, FinancingRequest.id == Application.request_id)
 _APP_DIMENSIONS = {
     "product_kind": (Application.product_kind_code, ()),
     "institution": (Application.institution_id, ()),
@@ -188,8 +188,7 @@ MEASURES: dict[str, Measure] = {
         is_date=False,
         recorded_column=Application.created_at,
         count=sa.func.count(Application.id),
-        amount=sum_money(FinancingRequest.amount_yuan),
-        joins=(_APP_REQUEST,),
+        amount=sum_money(Application.amount_yuan),
         dimensions=_APP_DIMENSIONS,
     ),
     "approvals": Measure(
@@ -210,9 +209,8 @@ MEASURES: dict[str, Measure] = {
         is_date=False,
         recorded_column=Application.created_at,
         count=sa.func.count(Application.id),
-        amount=sum_money(FinancingRequest.amount_yuan),
+        amount=sum_money(Application.amount_yuan),
         conditions=(Application.status == ApplicationStatus.REJECTED,),
-        joins=(_APP_REQUEST,),
         dimensions=_APP_DIMENSIONS,
     ),
     "disbursements": Measure(
@@ -257,17 +255,52 @@ def breakdown(measure: Measure, scope: Scope, dimension: str) -> list[dict]:
         scope,
         dimension=dimension,
     ).group_by(column)
-    rows = db.session.execute(statement).all()
-    labels = dimension_labels(dimension, [row.key for row in rows])
+    rows = [(row.key, row.count, row.amt) for row in db.session.execute(statement)]
+    return _breakdown_entries(measure, dimension, rows)
+
+
+def breakdowns(measure: Measure, scope: Scope) -> dict[str, list[dict]]:
+    """`breakdown` by every dimension of a measure; on PostgreSQL in one scan (GROUPING SETS)."""
+    names = list(measure.dimensions)
+    if not names:
+        return {}
+    if db.session.get_bind().dialect.name != "postgresql":
+        return {name: breakdown(measure, scope, name) for name in names}
+    columns = [measure.dimensions[name][0] for name in names]
+    statement = measure.select(
+        [
+            *(column.label(f"key_{index}") for index, column in enumerate(columns)),
+            *(
+                sa.func.grouping(column).label(f"set_{index}")
+                for index, column in enumerate(columns)
+            ),
+            measure.count.label("count"),
+            _amount_column(measure).label("amt"),
+        ],
+        scope,
+        dimension=names,
+    ).group_by(sa.func.grouping_sets(*(sa.tuple_(column) for column in columns)))
+    grouped: dict[str, list[tuple]] = {name: [] for name in names}
+    for row in db.session.execute(statement):
+        mapping = row._mapping
+        # grouping(column) is 0 for the one column the row is grouped by.
+        index = next(i for i in range(len(names)) if mapping[f"set_{i}"] == 0)
+        grouped[names[index]].append((mapping[f"key_{index}"], row.count, row.amt))
+    return {name: _breakdown_entries(measure, name, rows) for name, rows in grouped.items()}
+
+
+def _breakdown_entries(measure: Measure, dimension: str, rows: list[tuple]) -> list[dict]:
+    """(key, count, amount) rows as labelled entries, largest amount (or count) first."""
+    labels = dimension_labels(dimension, [key for key, _, _ in rows])
     result = [
         {
-            "key": str(row.key),
-            "name_zh": labels.get(row.key, (str(row.key), str(row.key)))[0],
-            "name_en": labels.get(row.key, (str(row.key), str(row.key)))[1],
-            "count": int(row.count or 0),
-            "amount": to_money(row.amt) if measure.amount is not None else None,
+            "key": str(key),
+            "name_zh": labels.get(key, (str(key), str(key)))[0],
+            "name_en": labels.get(key, (str(key), str(key)))[1],
+            "count": int(count or 0),
+            "amount": to_money(amount) if measure.amount is not None else None,
         }
-        for row in rows
+        for key, count, amount in rows
     ]
     result.sort(key=lambda item: (-(item["amount"] or 0), -item["count"], item["key"]))
     return result

@@ -152,8 +152,7 @@ def build_report(
     own = {name: measures.totals(measure, own_scope) for name, measure in MEASURES.items()}
     step(1, total_steps, "breakdowns")
     breakdowns = {
-        name: {dim: measures.breakdown(measure, own_scope, dim) for dim in measure.dimensions}
-        for name, measure in MEASURES.items()
+        name: measures.breakdowns(measure, own_scope) for name, measure in MEASURES.items()
     }
     step(2, total_steps, "adjustments")
     adjustments = _adjustments(month, closed)
