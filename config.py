@@ -93,6 +93,12 @@ class Config:
         if url:
             self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url)
         self.MODEL_STORE = os.environ.get("MODEL_STORE") or str(self.INSTANCE_DIR / "models")
+        # Ranking (README, "Matching"): ranked results cached in Redis this long; a worker's
+        # prepared catalogue is checked against the database this often even when Redis says
+        # nothing changed, and rebuilt at this age to take in new history.
+        self.MATCH_CACHE_SECONDS = _env_int("MATCH_CACHE_SECONDS", 300)
+        self.MATCH_CATALOGUE_RECHECK_SECONDS = _env_int("MATCH_CATALOGUE_RECHECK_SECONDS", 30)
+        self.MATCH_CATALOGUE_MAX_AGE_SECONDS = _env_int("MATCH_CATALOGUE_MAX_AGE_SECONDS", 3600)
 
     def check(self) -> None:
         """Raise ConfigError when this configuration cannot run."""

@@ -27,6 +27,7 @@ from finplatform.institution.routes import bp as institution_bp
 from finplatform.main.routes import bp as main_bp
 from finplatform.notifications.routes import bp as notifications_bp
 from finplatform.products.routes import bp as products_bp
+from finplatform.ranking import cli as ranking_cli
 from finplatform.reports import cli as reports_cli
 from finplatform.reports.routes import bp as reports_bp
 from finplatform.routing import DatabaseIdConverter
@@ -55,6 +56,7 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     cli.register(app)
     jobs.register(app)
     deals_cli.register(app)
+    ranking_cli.register(app)
     reports_cli.register(app)
     return app
 

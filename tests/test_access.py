@@ -142,7 +142,7 @@ def _url(rule, world) -> str:
             values[argument] = world["own_bank"].id
         elif argument == "action":
             values[argument] = "approve"
-        elif argument in {"token_id", "batch_id"}:  # none exists: their owners get 404
+        elif argument in {"token_id", "batch_id", "version_id"}:  # none exists: owners get 404
             values[argument] = 1
         elif argument == "user_id":
             values[argument] = world["users"][Role.ENTERPRISE].id

@@ -84,3 +84,18 @@ class TargetForm(FlaskForm):
         ],
     )
     submit = SubmitField(_l("Save target"))
+
+
+class PromoteModelForm(FlaskForm):
+    """Promote a model version; an override (it does not beat the current one) needs a note."""
+
+    note = StringField(_l("Note"), validators=[Length(max=500)])
+    override = BooleanField(_l("Override: promote even if it does not beat the current version"))
+    submit = SubmitField(_l("Promote"))
+
+
+class RollbackModelForm(FlaskForm):
+    """Put an earlier model version back in service."""
+
+    note = StringField(_l("Note"), validators=[Length(max=500)])
+    submit = SubmitField(_l("Roll back to this version"))

@@ -17,6 +17,7 @@ from finplatform.admin.forms import (
     StaffAccountForm,
     TargetForm,
 )
+from finplatform.admin.model_routes import bp as models_bp
 from finplatform.auth import services
 from finplatform.choices import district_choices, industry_choices
 from finplatform.exceptions import DomainError
@@ -33,6 +34,7 @@ from finplatform.models import (
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.register_blueprint(models_bp)
 
 STATUS_ACTIONS = {"approve": InstitutionStatus.APPROVED, "suspend": InstitutionStatus.SUSPENDED}
 

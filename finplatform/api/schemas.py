@@ -170,6 +170,15 @@ class MatchSchema(ma.Schema):
     score = ma.fields.Float(required=True)
     reasons = ma.fields.List(ma.fields.String(), required=True)
     source = ma.fields.String(required=True, metadata={"description": "model or rule"})
+    probability = ma.fields.Float(
+        attribute="probability_pct",
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "calibrated approval likelihood in percent (model source); "
+            "null when the rule score ranked (cold start)"
+        },
+    )
 
 
 class ApplicationSchema(ma.Schema):

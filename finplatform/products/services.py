@@ -25,6 +25,7 @@ from finplatform.models import (
     User,
     utcnow,
 )
+from finplatform.ranking.versions import invalidate_catalogue
 
 MAX_MIN_YEARS = 50
 COMMUNITY_KIND = "credit_community"
@@ -105,6 +106,7 @@ def create_product(institution: Institution, actor: User, **values) -> Product:
     db.session.add(product)
     db.session.flush()
     record_audit("product.created", product, actor=actor)
+    invalidate_catalogue()
     return product
 
 
@@ -115,6 +117,7 @@ def update_product(product: Product, actor: User, **values) -> Product:
     product.updated_at = utcnow()
     record_audit("product.updated", product, actor=actor)
     db.session.flush()
+    invalidate_catalogue()
     return product
 
 
@@ -129,4 +132,5 @@ def set_product_status(product: Product, status: ProductStatus, actor: User) -> 
     product.updated_at = utcnow()
     record_audit(f"product.{status.value}", product, actor=actor)
     db.session.flush()
+    invalidate_catalogue()
     return product

@@ -1,213 +1,283 @@
-"""Ranking products for a financing request: database rows → `matching` arrays → ranked products.
+"""Ranking products for a financing request, served from a per-worker prepared catalogue.
 
-This is the one module that adapts the database to the ranking engine. Until a trained model is
-integrated it ranks with the transparent rule score (`Ranker` without a model, cold-start
-history); the integration swaps the model (and the history) in here, and nothing else changes.
+The product side of ranking (product arrays, the history index and the current model, inside
+one `matching.ranker.Ranker`) is prepared once per worker process and kept while the catalogue
+version of `finplatform.ranking.versions` stays the same; a ranking call adapts only its one
+request (`finplatform.ranking.tables`). Ranked results are cached in Redis for
+MATCH_CACHE_SECONDS under a key holding the request's last change, the catalogue version and the
+model version, so that any of them moving misses the cache. Without Redis nothing is cached
+across calls and the catalogue version comes from the database.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import logging
+import threading
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
+from dataclasses import dataclass, field
 
 import numpy as np
+import redis
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from finplatform.extensions import db
 from finplatform.i18n import is_english
-from finplatform.models import (
-    CommunityMembership,
-    District,
-    FinancingRequest,
-    Industry,
-    Institution,
-    InstitutionStatus,
-    Product,
-    ProductStatus,
+from finplatform.jobs import redis_connection
+from finplatform.models import FinancingRequest, Product
+from finplatform.ranking import versions
+from finplatform.ranking.registry import current_model_version, load_version
+from finplatform.ranking.tables import (
+    Categories,
+    application_history,
+    catalogue,
+    categories,
+    community_index,
+    products_table,
+    request_table,
 )
 from matching.eligibility import RULES_BY_CODE, check_eligibility
-from matching.ranker import Ranker
-from matching.schema import (
-    CREDIT_RATINGS,
-    INSTITUTION_KINDS,
-    MAX_COMMUNITIES,
-    PRODUCT_KINDS,
-    Products,
-    Requests,
-    kinds_mask,
-)
+from matching.model import ModelStoreError
+from matching.ranker import RankedProducts, Ranker
 
-EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal(): matching counts days from 1970-01-01
-# The platform's kinds that the engine names differently (or not at all).
-INSTITUTION_KIND_ALIASES = {"guarantee": "guarantee_firm"}
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class RankedProduct:
-    """One product proposed for a request: its rank, score and readable reasons."""
+    """One product proposed for a request: its rank, score, approval likelihood and reasons."""
 
     product: Product
     rank: int
     score: float
     reasons: list[str]
-    source: str  # "rule" until a trained model serves
+    source: str  # "model" (the current trained version) or "rule" (cold start)
+    probability: float | None = None  # calibrated approval likelihood 0..1; None under "rule"
+    model_version: str | None = None
+
+    @property
+    def probability_pct(self) -> float | None:
+        """The approval likelihood in percent (one decimal), None under the rule score."""
+        return None if self.probability is None else round(self.probability * 100.0, 1)
 
 
 @dataclass
-class _Categories:
-    industries: dict[str, int]
-    districts: dict[str, int]
+class ServingCatalogue:
+    """The product side of ranking, prepared once per worker and catalogue version."""
+
+    redis_version: str | None
+    database_version: str
+    ranker: Ranker
+    cats: Categories
+    communities: dict[int, int]
+    model_version_id: int | None
+    model_version: str | None
+    built_at: float
+    checked_at: float
+    build_seconds: float
+
+    @property
+    def key(self) -> str:
+        """What the cached results of this catalogue are filed under."""
+        return f"{self.redis_version}.{self.database_version}.{self.model_version or 'rule'}"
 
 
-def _categories() -> _Categories:
-    industries = db.session.scalars(
-        sa.select(Industry.code).where(Industry.level == "division").order_by(Industry.code)
-    ).all()
-    districts = db.session.scalars(sa.select(District.code).order_by(District.code)).all()
-    return _Categories(
-        industries={code: i for i, code in enumerate(industries)},
-        districts={code: i for i, code in enumerate(districts)},
+@dataclass
+class _WorkerState:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    catalogue: ServingCatalogue | None = None
+    builds: int = 0
+    computed: int = 0  # rankings computed (not served from the result cache)
+
+
+def _state() -> _WorkerState:
+    return current_app.extensions.setdefault("finplatform_ranking", _WorkerState())
+
+
+def worker_stats() -> _WorkerState:
+    """This worker's serving state: catalogue builds and rankings computed (for tests, ops)."""
+    return _state()
+
+
+def _build_catalogue(redis_version: str | None, database_version: str) -> ServingCatalogue:
+    started = time.perf_counter()
+    cats = categories()
+    products = catalogue()
+    communities = community_index(products)
+    history = application_history(cats)
+    model = None
+    version = current_model_version()
+    if version is not None:
+        try:
+            model = load_version(version)
+        except (ModelStoreError, OSError) as error:
+            # A model that cannot be loaded (files gone, features changed) must not stop
+            # matching: the rule score serves, and the admin page shows the version.
+            log.error("model version %s cannot serve (%s): rule score used", version.version, error)
+            version = None
+    ranker = Ranker(products_table(products, cats, communities), history, model)
+    now = time.monotonic()
+    return ServingCatalogue(
+        redis_version=redis_version,
+        database_version=database_version,
+        ranker=ranker,
+        cats=cats,
+        communities=communities,
+        model_version_id=version.id if version is not None and model is not None else None,
+        model_version=version.version if version is not None and model is not None else None,
+        built_at=now,
+        checked_at=now,
+        build_seconds=time.perf_counter() - started,
     )
 
 
-def _product_kind_index(code: str) -> int:
-    return PRODUCT_KINDS.index(code) if code in PRODUCT_KINDS else PRODUCT_KINDS.index("other")
+def serving_catalogue() -> ServingCatalogue:
+    """This worker's prepared catalogue, rebuilt when the catalogue version moved.
 
-
-def _institution_kind_index(code: str) -> int:
-    code = INSTITUTION_KIND_ALIASES.get(code, code)
-    return INSTITUTION_KINDS.index(code if code in INSTITUTION_KINDS else "other")
-
-
-def _as_float(value: Decimal | None) -> float:
-    return float(value) if value is not None else float("nan")
-
-
-def catalogue(product_ids: Sequence[int] | None = None) -> list[Product]:
-    """Active products of approved institutions (optionally only the given ids)."""
-    query = (
-        sa.select(Product)
-        .join(Institution, Product.institution_id == Institution.id)
-        .where(
-            Product.status == ProductStatus.ACTIVE,
-            Institution.status == InstitutionStatus.APPROVED,
+    With Redis: one GET per call, plus a database check every MATCH_CATALOGUE_RECHECK_SECONDS
+    in case a bump was lost while Redis was away. Without Redis: the database check every call.
+    The catalogue is also rebuilt after MATCH_CATALOGUE_MAX_AGE_SECONDS, to fold in new history.
+    """
+    state = _state()
+    config = current_app.config
+    redis_version = versions.redis_version()
+    held = state.catalogue
+    now = time.monotonic()
+    if held is not None and now - held.built_at < config["MATCH_CATALOGUE_MAX_AGE_SECONDS"]:
+        if (
+            redis_version is not None
+            and held.redis_version == redis_version
+            and now - held.checked_at < config["MATCH_CATALOGUE_RECHECK_SECONDS"]
+        ):
+            return held
+        database_version = versions.database_version()
+        if held.redis_version == redis_version and held.database_version == database_version:
+            held.checked_at = now
+            return held
+    else:
+        database_version = versions.database_version()
+    with state.lock:
+        held = state.catalogue
+        if (
+            held is not None
+            and held.redis_version == redis_version
+            and held.database_version == database_version
+            and now - held.built_at < config["MATCH_CATALOGUE_MAX_AGE_SECONDS"]
+        ):
+            return held
+        state.catalogue = _build_catalogue(redis_version, database_version)
+        state.builds += 1
+        log.info(
+            "ranking catalogue built in %.2f s (version %s)",
+            state.catalogue.build_seconds,
+            state.catalogue.key,
         )
-        .options(selectinload(Product.industries), selectinload(Product.districts))
-        .order_by(Product.id)
-    )
-    if product_ids is not None:
-        query = query.where(Product.id.in_(list(product_ids)))
-    return list(db.session.scalars(query))
+        return state.catalogue
 
 
-def _community_index(products: Sequence[Product]) -> dict[int, int]:
-    """Members-only products' institutions → bit positions (the engine packs them in 63 bits)."""
-    communities = sorted({p.institution_id for p in products if p.members_only})
-    return {institution_id: i for i, institution_id in enumerate(communities[:MAX_COMMUNITIES])}
+def drop_serving_catalogue() -> None:
+    """Forget this worker's prepared catalogue (the next call rebuilds it)."""
+    _state().catalogue = None
 
 
-def _products_table(products: Sequence[Product], cats: _Categories, communities: dict) -> Products:
-    rows = [
-        {
-            "id": p.id,
-            "institution_id": p.institution_id,
-            "institution_kind": _institution_kind_index(p.institution.kind_code),
-            "kind": _product_kind_index(p.kind_code),
-            "amount_min": float(p.amount_min_yuan),
-            "amount_max": float(p.amount_max_yuan),
-            "term_min": p.term_min_months,
-            "term_max": p.term_max_months,
-            "rate_min": float(p.rate_min),
-            "rate_max": float(p.rate_max),
-            "collateral_required": p.collateral_required,
-            "industries": [
-                cats.industries[i.code] for i in p.industries if i.code in cats.industries
-            ],
-            "districts": [cats.districts[d.code] for d in p.districts if d.code in cats.districts],
-            "min_years": p.min_years,
-            "min_revenue": float(p.min_revenue_yuan or 0),
-            "little_giant_only": p.little_giant_only,
-            # A members-only product beyond the 63 indexed communities stays closed (index 62
-            # would be wrong, -1 would open it): such catalogues need the engine widened.
-            "members_only_community": communities.get(p.institution_id, -1)
-            if p.members_only
-            else -1,
-            "pool_covered": p.pool_covered,
-        }
-        for p in products
+def _result_key(request: FinancingRequest, served: ServingCatalogue, top_k: int, excluded) -> str:
+    changed = request.updated_at or request.created_at
+    parts = [
+        str(request.id),
+        changed.isoformat() if changed else "",
+        served.key,
+        str(top_k),
+        ",".join(str(i) for i in sorted(excluded)),
+        "en" if is_english() else "zh",
     ]
-    return Products.from_rows(rows, len(cats.industries), len(cats.districts))
+    return versions.RESULT_KEY_PREFIX + hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
-def _firm_age_years(founded_on: date | None, today: date) -> float:
-    return 0.0 if founded_on is None else max((today - founded_on).days / 365.25, 0.0)
+def _cached_result(key: str) -> list[dict] | None:
+    connection = redis_connection()
+    if connection is None:
+        return None
+    try:
+        raw = connection.get(key)
+    except redis.RedisError:
+        return None
+    return json.loads(raw) if raw else None
 
 
-def _request_table(request: FinancingRequest, cats: _Categories, communities: dict) -> Requests:
-    firm = request.enterprise
-    member_of = db.session.scalars(
-        sa.select(CommunityMembership.community_id).where(
-            CommunityMembership.enterprise_id == firm.id
-        )
-    ).all()
-    bits = 0
-    for community_id in member_of:
-        if community_id in communities:
-            bits |= 1 << communities[community_id]
-    rating = firm.credit_rating if firm.credit_rating in CREDIT_RATINGS else "unrated"
-    posted = request.created_at.date() if request.created_at else date.today()
-    row = {
-        "id": request.id or 0,
-        "enterprise_id": firm.id,
-        "amount_yuan": float(request.amount_yuan),
-        "term_months": request.term_months,
-        "max_rate": _as_float(request.max_rate),
-        "accepted_kinds": kinds_mask(
-            {PRODUCT_KINDS[_product_kind_index(kind.code)] for kind in request.accepted_kinds}
-        ),
-        "industry": cats.industries.get(firm.industry_code, 0),
-        "district": cats.districts.get(firm.district_code, 0),
-        "firm_age_years": _firm_age_years(firm.founded_on, date.today()),
-        "employees": firm.employees or 0,
-        "revenue_yuan": _as_float(firm.revenue_yuan),
-        "rd_spend_yuan": _as_float(firm.rd_spend_yuan),
-        "patents": firm.patents or 0,
-        "little_giant": firm.is_little_giant,
-        "high_tech": firm.is_high_tech,
-        "credit_rating": CREDIT_RATINGS.index(rating),
-        "collateral_offered": bool(request.collateral_offered.strip()),
-        "communities": bits,
-        "posted_at": posted.toordinal() - EPOCH_ORDINAL,
-    }
-    return Requests.from_rows([row])
+def _store_result(key: str, items: list[dict]) -> None:
+    connection = redis_connection()
+    seconds = current_app.config["MATCH_CACHE_SECONDS"]
+    if connection is None or seconds <= 0:
+        return
+    with contextlib.suppress(redis.RedisError):
+        connection.set(key, json.dumps(items), ex=seconds)
+
+
+def ranked_items(ranked: RankedProducts, lang: str) -> list[dict]:
+    """One request's ranking as plain dicts (product id, score, probability 0..1, reasons)."""
+    model = ranked.source == "model"
+    return [
+        {
+            "product_id": int(product_id),
+            "score": float(ranked.scores[position]),
+            "probability": float(ranked.probabilities[position]) / 100.0 if model else None,
+            "reasons": [reason.text(lang) for reason in ranked.reasons[position]],
+            "source": ranked.source,
+            "model_version": ranked.model_version,
+        }
+        for position, product_id in enumerate(ranked.product_ids)
+    ]
 
 
 def rank_products_for_request(
     request: FinancingRequest, top_k: int = 10, *, exclude_ids: Sequence[int] = ()
 ) -> list[RankedProduct]:
-    """The best `top_k` eligible products for the request, best first, with reasons."""
+    """The best `top_k` eligible products for the request, best first, with reasons.
+
+    The current model ranks when one is in service (source "model", with an approval
+    likelihood); otherwise the rule score does (source "rule").
+    """
     excluded = set(exclude_ids)
-    products = [p for p in catalogue() if p.id not in excluded]
-    if not products:
+    served = serving_catalogue()
+    key = _result_key(request, served, top_k, excluded) if request.id else None
+    items = _cached_result(key) if key else None
+    if items is None:
+        _state().computed += 1
+        lang = "en" if is_english() else "zh"
+        ranked = served.ranker.rank(
+            request_table(request, served.cats, served.communities),
+            top_k=top_k + len(excluded),
+        )
+        items = [item for item in ranked_items(ranked, lang) if item["product_id"] not in excluded]
+        items = items[:top_k]
+        if key:
+            _store_result(key, items)
+    if not items:
         return []
-    cats = _categories()
-    communities = _community_index(products)
-    ranker = Ranker(_products_table(products, cats, communities))
-    ranked = ranker.rank(_request_table(request, cats, communities), top_k=top_k)
-    by_id = {p.id: p for p in products}
-    lang = "en" if is_english() else "zh"
+    products = {
+        product.id: product
+        for product in db.session.scalars(
+            sa.select(Product)
+            .where(Product.id.in_([item["product_id"] for item in items]))
+            .options(selectinload(Product.institution))
+        )
+    }
     return [
         RankedProduct(
-            product=by_id[int(product_id)],
+            product=products[item["product_id"]],
             rank=position + 1,
-            score=float(ranked.scores[position]),
-            reasons=[reason.text(lang) for reason in ranked.reasons[position]],
-            source=ranked.source,
+            score=item["score"],
+            reasons=item["reasons"],
+            source=item["source"],
+            probability=item["probability"],
+            model_version=item["model_version"],
         )
-        for position, product_id in enumerate(ranked.product_ids)
+        for position, item in enumerate(item for item in items if item["product_id"] in products)
     ]
 
 
@@ -215,11 +285,11 @@ def eligibility_failures(request: FinancingRequest, products: Sequence[Product])
     """Product id → the first eligibility rule it fails for the request (eligible ones absent)."""
     if not products:
         return {}
-    cats = _categories()
-    communities = _community_index(products)
+    cats = categories()
+    communities = community_index(products)
     result = check_eligibility(
-        _request_table(request, cats, communities),
-        _products_table(products, cats, communities),
+        request_table(request, cats, communities),
+        products_table(products, cats, communities),
         0,
     )
     lang_en = is_english()

@@ -1,0 +1,315 @@
+"""Database rows → the ranking engine's tables: products, requests and past applications.
+
+This is the one place that adapts the platform's rows to `matching.schema`, for serving
+(`finplatform.ranking.service`) and for training (`finplatform.ranking.registry`) alike.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from finplatform.extensions import db
+from finplatform.models import (
+    Application,
+    ApplicationStatus,
+    CommunityMembership,
+    District,
+    Enterprise,
+    FinancingRequest,
+    Industry,
+    Institution,
+    InstitutionStatus,
+    Product,
+    ProductStatus,
+)
+from matching.schema import (
+    CREDIT_RATINGS,
+    INSTITUTION_KINDS,
+    MAX_COMMUNITIES,
+    OUTCOME_APPROVED,
+    OUTCOME_DISBURSED,
+    OUTCOME_IGNORED,
+    OUTCOME_REJECTED,
+    PRODUCT_KINDS,
+    History,
+    Products,
+    Requests,
+    kinds_mask,
+    size_band,
+)
+
+EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal(): matching counts days from 1970-01-01
+# The platform's kinds that the engine names differently (or not at all).
+INSTITUTION_KIND_ALIASES = {"guarantee": "guarantee_firm"}
+
+
+# An application's outcome as the engine grades it; submitted and in-review ones have none yet.
+OUTCOME_OF_STATUS = {
+    ApplicationStatus.DISBURSED: OUTCOME_DISBURSED,
+    ApplicationStatus.APPROVED: OUTCOME_APPROVED,
+    ApplicationStatus.REJECTED: OUTCOME_REJECTED,
+    ApplicationStatus.WITHDRAWN: OUTCOME_IGNORED,
+    ApplicationStatus.EXPIRED: OUTCOME_IGNORED,
+}
+
+
+@dataclass
+class Categories:
+    """The platform's industry divisions and districts → the engine's category indexes."""
+
+    industries: dict[str, int]
+    districts: dict[str, int]
+
+
+def categories() -> Categories:
+    """Index the industry divisions and districts in code order."""
+    industries = db.session.scalars(
+        sa.select(Industry.code).where(Industry.level == "division").order_by(Industry.code)
+    ).all()
+    districts = db.session.scalars(sa.select(District.code).order_by(District.code)).all()
+    return Categories(
+        industries={code: i for i, code in enumerate(industries)},
+        districts={code: i for i, code in enumerate(districts)},
+    )
+
+
+def product_kind_index(code: str) -> int:
+    """The engine's index of a platform product kind (unknown kinds count as "other")."""
+    return PRODUCT_KINDS.index(code) if code in PRODUCT_KINDS else PRODUCT_KINDS.index("other")
+
+
+def _institution_kind_index(code: str) -> int:
+    code = INSTITUTION_KIND_ALIASES.get(code, code)
+    return INSTITUTION_KINDS.index(code if code in INSTITUTION_KINDS else "other")
+
+
+def _as_float(value: Decimal | None) -> float:
+    return float(value) if value is not None else float("nan")
+
+
+def catalogue(product_ids: Sequence[int] | None = None) -> list[Product]:
+    """Active products of approved institutions (optionally only the given ids)."""
+    query = (
+        sa.select(Product)
+        .join(Institution, Product.institution_id == Institution.id)
+        .where(
+            Product.status == ProductStatus.ACTIVE,
+            Institution.status == InstitutionStatus.APPROVED,
+        )
+        .options(selectinload(Product.industries), selectinload(Product.districts))
+        .order_by(Product.id)
+    )
+    if product_ids is not None:
+        query = query.where(Product.id.in_(list(product_ids)))
+    return list(db.session.scalars(query))
+
+
+def community_index(products: Sequence[Product]) -> dict[int, int]:
+    """Members-only products' institutions → bit positions (the engine packs them in 63 bits)."""
+    communities = sorted({p.institution_id for p in products if p.members_only})
+    return {institution_id: i for i, institution_id in enumerate(communities[:MAX_COMMUNITIES])}
+
+
+def products_table(products: Sequence[Product], cats: Categories, communities: dict) -> Products:
+    """The products as the engine's table, in the given order."""
+    rows = [
+        {
+            "id": p.id,
+            "institution_id": p.institution_id,
+            "institution_kind": _institution_kind_index(p.institution.kind_code),
+            "kind": product_kind_index(p.kind_code),
+            "amount_min": float(p.amount_min_yuan),
+            "amount_max": float(p.amount_max_yuan),
+            "term_min": p.term_min_months,
+            "term_max": p.term_max_months,
+            "rate_min": float(p.rate_min),
+            "rate_max": float(p.rate_max),
+            "collateral_required": p.collateral_required,
+            "industries": [
+                cats.industries[i.code] for i in p.industries if i.code in cats.industries
+            ],
+            "districts": [cats.districts[d.code] for d in p.districts if d.code in cats.districts],
+            "min_years": p.min_years,
+            "min_revenue": float(p.min_revenue_yuan or 0),
+            "little_giant_only": p.little_giant_only,
+            # A members-only product beyond the 63 indexed communities stays closed (index 62
+            # would be wrong, -1 would open it): such catalogues need the engine widened.
+            "members_only_community": communities.get(p.institution_id, -1)
+            if p.members_only
+            else -1,
+            "pool_covered": p.pool_covered,
+        }
+        for p in products
+    ]
+    return Products.from_rows(rows, len(cats.industries), len(cats.districts))
+
+
+def _day(moment: datetime | date) -> int:
+    """The engine's day number (days since 1970-01-01) of a date or an aware datetime."""
+    day = moment.date() if isinstance(moment, datetime) else moment
+    return day.toordinal() - EPOCH_ORDINAL
+
+
+def _firm_age_years(founded_on: date | None, on: date) -> float:
+    return 0.0 if founded_on is None else max((on - founded_on).days / 365.25, 0.0)
+
+
+def _memberships(enterprise_ids: Sequence[int]) -> dict[int, list[int]]:
+    """Enterprise id → the credit communities (institution ids) it belongs to."""
+    member_of: dict[int, list[int]] = defaultdict(list)
+    if not enterprise_ids:
+        return member_of
+    rows = db.session.execute(
+        sa.select(CommunityMembership.enterprise_id, CommunityMembership.community_id).where(
+            CommunityMembership.enterprise_id.in_(sorted(set(enterprise_ids)))
+        )
+    )
+    for enterprise_id, community_id in rows:
+        member_of[enterprise_id].append(community_id)
+    return member_of
+
+
+def requests_table(
+    requests: Sequence[FinancingRequest], cats: Categories, communities: dict
+) -> Requests:
+    """The requests (with a snapshot of each firm) as the engine's table, in the given order."""
+    member_of = _memberships([request.enterprise_id for request in requests])
+    rows = []
+    for request in requests:
+        firm = request.enterprise
+        bits = 0
+        for community_id in member_of.get(firm.id, ()):
+            if community_id in communities:
+                bits |= 1 << communities[community_id]
+        rating = firm.credit_rating if firm.credit_rating in CREDIT_RATINGS else "unrated"
+        # A firm is described as it was when it posted: training and serving agree on that.
+        posted = request.created_at.date() if request.created_at else date.today()
+        rows.append(
+            {
+                "id": request.id or 0,
+                "enterprise_id": firm.id,
+                "amount_yuan": float(request.amount_yuan),
+                "term_months": request.term_months,
+                "max_rate": _as_float(request.max_rate),
+                "accepted_kinds": kinds_mask(
+                    {PRODUCT_KINDS[product_kind_index(k.code)] for k in request.accepted_kinds}
+                ),
+                "industry": cats.industries.get(firm.industry_code, 0),
+                "district": cats.districts.get(firm.district_code, 0),
+                "firm_age_years": _firm_age_years(firm.founded_on, posted),
+                "employees": firm.employees or 0,
+                "revenue_yuan": _as_float(firm.revenue_yuan),
+                "rd_spend_yuan": _as_float(firm.rd_spend_yuan),
+                "patents": firm.patents or 0,
+                "little_giant": firm.is_little_giant,
+                "high_tech": firm.is_high_tech,
+                "credit_rating": CREDIT_RATINGS.index(rating),
+                "collateral_offered": bool(request.collateral_offered.strip()),
+                "communities": bits,
+                "posted_at": _day(posted),
+            }
+        )
+    if not rows:
+        return Requests(**{name: np.zeros(0, dtype=t) for name, t in Requests._DTYPES.items()})
+    return Requests.from_rows(rows)
+
+
+def request_table(request: FinancingRequest, cats: Categories, communities: dict) -> Requests:
+    """One request as a one-row engine table."""
+    return requests_table([request], cats, communities)
+
+
+def load_requests(request_ids: Sequence[int]) -> list[FinancingRequest]:
+    """The requests with their firm and accepted kinds loaded, ordered by id."""
+    if not request_ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(FinancingRequest)
+            .where(FinancingRequest.id.in_(sorted(set(request_ids))))
+            .options(
+                selectinload(FinancingRequest.enterprise),
+                selectinload(FinancingRequest.accepted_kinds),
+            )
+            .order_by(FinancingRequest.id)
+        )
+    )
+
+
+def application_history(cats: Categories) -> History:
+    """Every answered application (or one that went unanswered) as the engine's history.
+
+    Outcome: disbursed 3, approved 2, rejected 1, withdrawn or expired 0; applications still
+    waiting for an answer are left out. The day is the decision's, else the submission's. The
+    firm's industry, district and size band are its current ones (the platform keeps no
+    snapshot of them per decision).
+    """
+    rows = db.session.execute(
+        sa.select(
+            Application.request_id,
+            Application.product_id,
+            Application.institution_id,
+            Application.status,
+            Application.decided_at,
+            Application.submitted_at,
+            Enterprise.industry_code,
+            Enterprise.district_code,
+            Enterprise.revenue_yuan,
+        )
+        .join(Enterprise, Enterprise.id == Application.enterprise_id)
+        .where(Application.status.in_(list(OUTCOME_OF_STATUS)))
+        .order_by(Application.id)
+    ).all()
+    if not rows:
+        return History.empty()
+    return History(
+        request_id=np.array([row.request_id for row in rows]),
+        product_id=np.array([row.product_id for row in rows]),
+        institution_id=np.array([row.institution_id for row in rows]),
+        industry=np.array([cats.industries.get(row.industry_code, 0) for row in rows]),
+        district=np.array([cats.districts.get(row.district_code, 0) for row in rows]),
+        size_band=size_band(np.array([_as_float(row.revenue_yuan) for row in rows])),
+        decided_at=np.array([_day(row.decided_at or row.submitted_at) for row in rows]),
+        outcome=np.array([OUTCOME_OF_STATUS[ApplicationStatus(row.status)] for row in rows]),
+    )
+
+
+@dataclass
+class TrainingTables:
+    """The platform's whole history as the engine's tables: what a model is trained on."""
+
+    requests: Requests
+    products: Products
+    history: History
+
+
+def training_tables() -> TrainingTables:
+    """Build requests, products (any status) and history from every answered application."""
+    cats = categories()
+    history = application_history(cats)
+    products = list(
+        db.session.scalars(
+            sa.select(Product)
+            .options(
+                selectinload(Product.industries),
+                selectinload(Product.districts),
+                selectinload(Product.institution),
+            )
+            .order_by(Product.id)
+        )
+    )
+    communities = community_index(products)
+    requests = load_requests(np.unique(history.request_id).tolist())
+    return TrainingTables(
+        requests=requests_table(requests, cats, communities),
+        products=products_table(products, cats, communities),
+        history=history,
+    )

@@ -1,0 +1,132 @@
+"""Training from the platform's history, promotion only of a better version (or an audited
+override), rollback, idempotent jobs, and the batch re-ranking of open requests."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from finplatform.exceptions import DomainError
+from finplatform.models import (
+    AuditEvent,
+    FinancingRequest,
+    Match,
+    ModelStatus,
+    ModelVersion,
+    RequestStatus,
+    Role,
+)
+from finplatform.ranking import registry
+from finplatform.ranking.batch import rematch_open_requests
+from finplatform.ranking.service import rank_products_for_request
+
+# On the small world, 100 rounds of depth 6 overfit its ~800 training rows: a worse model.
+OVERFIT = {"max_iter": 100, "max_depth": 6, "max_leaf_nodes": 15, "learning_rate": 0.1}
+
+
+def _audits(db, action: str) -> list[AuditEvent]:
+    return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)))
+
+
+@pytest.fixture
+def trained(small_world, db):
+    """The first version trained on the small world (promoted: it beats the rule score)."""
+    result = registry.train_job()
+    return registry.find_version(result["version"])
+
+
+def test_training_on_the_small_world_beats_the_rule_score_and_serves(trained, db, app):
+    assert trained.status == ModelStatus.CURRENT
+    metrics = trained.metrics
+    assert metrics["model"]["requests"] >= 20
+    assert metrics["model"]["ndcg@10"] > metrics["rule"]["ndcg@10"]
+    assert metrics["model"]["mrr"] > metrics["rule"]["mrr"]
+    for key in ("ndcg@5", "ndcg@10", "hit@10", "mrr"):
+        assert key in metrics["model"]
+    assert set(metrics) >= {"random", "popularity", "rule"}
+    details = trained.details
+    assert details["feature_names"] and details["data_digest_sha256"]
+    assert {"numpy", "sklearn"} <= set(details["library_versions"])
+    assert details["comparison"] == {**details["comparison"], "against": "rule", "beats": True}
+    assert trained.trained_from <= trained.trained_to
+
+    request = db.session.scalars(
+        sa.select(FinancingRequest).where(FinancingRequest.status == RequestStatus.OPEN)
+    ).first()
+    ranked = rank_products_for_request(request)
+    assert ranked and {item.source for item in ranked} == {"model"}
+
+
+def test_a_retried_training_job_makes_no_second_version(trained, db):
+    assert registry.train_job() == {"version": trained.version, "status": "current"}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ModelVersion)) == 1
+
+
+def test_promotion_refuses_a_worse_version_unless_an_admin_overrides_with_a_note(trained, db, make):
+    admin = make.user(Role.ADMIN)
+    worse = registry.train_version(OVERFIT)
+    db.session.commit()
+    assert worse.status == ModelStatus.CANDIDATE
+    assert worse.details["comparison"]["against"] == trained.version
+    assert worse.details["comparison"]["beats"] is False
+
+    with pytest.raises(DomainError, match=worse.version):
+        registry.promote(worse, admin)
+    with pytest.raises(DomainError) as refused:
+        registry.promote(worse, admin, override=True)
+    assert refused.value.field == "note"
+    db.session.rollback()
+    assert registry.current_model_version().version == trained.version
+
+    registry.promote(worse, admin, override=True, note="seasonal test")
+    db.session.commit()
+    assert registry.current_model_version().version == worse.version
+    assert db.session.get(ModelVersion, trained.id).status == ModelStatus.RETIRED
+    assert worse.promoted_by_id == admin.id and worse.promotion_note == "seasonal test"
+    (event,) = [e for e in _audits(db, "model.promoted") if e.actor_id == admin.id]
+    assert event.detail["override"] is True and event.detail["note"] == "seasonal test"
+    assert event.detail["previous"] == trained.version
+
+    registry.rollback(db.session.get(ModelVersion, trained.id), admin, note="back")
+    db.session.commit()
+    assert registry.current_model_version().version == trained.version
+    (rolled,) = _audits(db, "model.rolled_back")
+    assert rolled.actor_id == admin.id
+    assert rolled.detail == {"version": trained.version, "previous": worse.version, "note": "back"}
+
+
+def test_rollback_goes_only_to_an_earlier_version(trained, db, make):
+    admin = make.user(Role.ADMIN)
+    worse = registry.train_version(OVERFIT)
+    db.session.commit()
+    with pytest.raises(DomainError):
+        registry.rollback(worse, admin)
+    with pytest.raises(DomainError):
+        registry.rollback(trained, admin)
+    db.session.rollback()
+    assert registry.current_model_version().version == trained.version
+
+
+def test_rematch_writes_the_matches_of_open_requests_and_a_rerun_writes_the_same(trained, db):
+    first = rematch_open_requests()
+    open_count = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(FinancingRequest)
+        .where(FinancingRequest.status == RequestStatus.OPEN)
+    )
+    assert first["requests"] == open_count > 0
+    assert first["source"] == "model" and first["model_version"] == trained.version
+
+    def rows():
+        return sorted(
+            (m.request_id, m.product_id, m.rank, round(m.score, 9), m.source.value)
+            for m in db.session.scalars(sa.select(Match))
+        )
+
+    written = rows()
+    assert len(written) == first["matches"] > 0
+    assert all(m.model_version_id == trained.id for m in db.session.scalars(sa.select(Match)))
+    assert all(0 <= m.probability <= 1 for m in db.session.scalars(sa.select(Match)))
+    rematch_open_requests()
+    db.session.expire_all()
+    assert rows() == written
