@@ -14,7 +14,7 @@ PLAN_TEXT ?= $(wildcard ../shared/seed/000_b19521e93b2b759c.txt)
 export PLAN_TEXT
 
 
-.PHONY: run test install system-deps translations lint format migrate seed serve test-sqlite test-postgres clean
+.PHONY: run test install system-deps bench-deps translations lint format migrate seed serve test-sqlite test-postgres clean
 
 run: install translations migrate seed serve
 
@@ -62,6 +62,10 @@ serve: install
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o finplatform/translations/messages.pot .
 	$(BIN)/pybabel update -i finplatform/translations/messages.pot -d finplatform/translations
+
+# Tools for the benchmarks in bench/ (the load test's generator); not needed by the suite.
+bench-deps: install
+	$(BIN)/pip install --quiet -r requirements-bench.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

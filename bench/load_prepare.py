@@ -1,0 +1,66 @@
+"""Pick sign-ins and API tokens for the load test from a loaded world; prints JSON.
+
+Run by bench/load_test.py in its own process (the load generator monkey-patches the standard
+library, which the database driver must not see).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import sqlalchemy as sa
+
+from config import DevelopmentConfig
+from finplatform import create_app
+from finplatform.api.tokens import create_token
+from finplatform.extensions import db
+from finplatform.models import FinancingRequest, RequestStatus, Role, User
+from seeds.world import WORLD_PASSWORD
+
+
+def main(count: int) -> dict:
+    """Users of each role, open request ids of the enterprise users, and API tokens."""
+    app = create_app(DevelopmentConfig())
+    with app.app_context():
+
+        def users(role: Role, extra=None) -> list[User]:
+            statement = sa.select(User).where(User.role == role, User.active.is_(True))
+            if extra is not None:
+                statement = statement.where(extra)
+            return list(db.session.scalars(statement.order_by(User.id).limit(count)))
+
+        open_request = sa.exists().where(
+            FinancingRequest.enterprise_id == User.enterprise_id,
+            FinancingRequest.status == RequestStatus.OPEN,
+        )
+        firms = users(Role.ENTERPRISE, open_request)
+        requests = {
+            user.email: list(
+                db.session.scalars(
+                    sa.select(FinancingRequest.id)
+                    .where(
+                        FinancingRequest.enterprise_id == user.enterprise_id,
+                        FinancingRequest.status == RequestStatus.OPEN,
+                    )
+                    .limit(5)
+                )
+            )
+            for user in firms
+        }
+        tokens = [
+            {"token": create_token(user, "load test")[1], "requests": requests[user.email]}
+            for user in firms
+        ]
+        db.session.commit()
+        return {
+            "password": WORLD_PASSWORD,
+            "enterprise": [{"email": u.email, "requests": requests[u.email]} for u in firms],
+            "institution": [u.email for u in users(Role.INSTITUTION)],
+            "specialist": [u.email for u in users(Role.SPECIALIST)],
+            "api": tokens,
+        }
+
+
+if __name__ == "__main__":
+    json.dump(main(int(sys.argv[1]) if len(sys.argv) > 1 else 20), sys.stdout)

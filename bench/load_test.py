@@ -1,0 +1,273 @@
+"""Load test: gunicorn on PostgreSQL + Redis, a mix of enterprise, institution, specialist and
+API traffic at rising concurrency, then the match endpoint against a trivial one.
+
+    make bench-deps
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/load \\
+    REDIS_URL=redis://127.0.0.1:6379/8 .venv/bin/python bench/load_test.py --load full
+
+Prints, per stage: requests/s, p50/p95/p99 latency and the error count; then the throughput of
+`GET /api/v1/requests/{id}/matches` and of `GET /healthz`, each alone at the same concurrency,
+and their ratio. The bar: zero errors and p99 under 500 ms at 50 users on 2 cores.
+Every request goes to 127.0.0.1 only, and every loop is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _flask(env: dict, *args: str) -> None:
+    subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env, check=True)
+
+
+def load_world(env: dict, size: str) -> None:
+    """Migrate, seed reference data, and (re)load the world of `size`."""
+    _flask(env, "db", "upgrade")
+    _flask(env, "seed", "reference")
+    started = time.perf_counter()
+    _flask(env, "seed", "demo", "--size", size, "--replace")
+    print(f"world {size} loaded in {time.perf_counter() - started:.1f} s")
+
+
+def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
+    """Serve wsgi:app with gthread workers and wait until it answers."""
+    server = subprocess.Popen(
+        [
+            str(VENV_BIN / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def run(base_url: str, accounts: dict, stages: list[int], seconds: int) -> None:
+    """Drive the server with locust (imported here: it monkey-patches the standard library)."""
+    import gevent
+    from locust import FastHttpUser, between, task
+    from locust.env import Environment
+
+    password = accounts["password"]
+
+    class SignedIn(FastHttpUser):
+        abstract = True
+        wait_time = between(0.5, 1.5)
+        pool: list = []
+
+        def on_start(self):
+            self.account = random.choice(self.pool)
+            email = self.account if isinstance(self.account, str) else self.account["email"]
+            page = self.client.get("/auth/login", name="login form")
+            token = page.text.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+            self.client.post(
+                "/auth/login",
+                data={"email": email, "password": password, "csrf_token": token},
+                name="sign in",
+            )
+
+    class Enterprise(SignedIn):
+        weight = 3
+        pool = accounts["enterprise"]
+
+        @task(2)
+        def requests(self):
+            self.client.get("/enterprise/requests", name="enterprise requests")
+
+        @task(3)
+        def request_with_matches(self):
+            request_id = random.choice(self.account["requests"])
+            self.client.get(f"/requests/{request_id}", name="request with matches")
+
+        @task(1)
+        def applications(self):
+            self.client.get("/enterprise/applications", name="enterprise applications")
+
+    class Institution(SignedIn):
+        weight = 2
+        pool = accounts["institution"]
+
+        @task(3)
+        def inbox(self):
+            self.client.get("/institution/inbox", name="institution inbox")
+
+        @task(2)
+        def pool_page(self):
+            self.client.get("/institution/pool", name="demand pool")
+
+        @task(1)
+        def products(self):
+            self.client.get("/institution/products/", name="institution products")
+
+    class Specialist(SignedIn):
+        weight = 1
+        pool = accounts["specialist"]
+
+        @task(2)
+        def queue(self):
+            self.client.get("/specialist/queue", name="specialist queue")
+
+        @task(1)
+        def portfolio(self):
+            self.client.get("/specialist/", name="specialist portfolio")
+
+    class Api(FastHttpUser):
+        weight = 2
+        wait_time = between(0.5, 1.5)
+
+        def on_start(self):
+            self.account = random.choice(accounts["api"])
+            self.headers = {"Authorization": f"Bearer {self.account['token']}"}
+
+        @task(2)
+        def matches(self):
+            request_id = random.choice(self.account["requests"])
+            self.client.get(
+                f"/api/v1/requests/{request_id}/matches", headers=self.headers, name="api matches"
+            )
+
+        @task(1)
+        def products(self):
+            self.client.get(
+                "/api/v1/products?per_page=20", headers=self.headers, name="api products"
+            )
+
+        @task(1)
+        def me(self):
+            self.client.get("/api/v1/me", headers=self.headers, name="api me")
+
+    def stage(user_classes, users: int, duration: int):
+        environment = Environment(user_classes=user_classes, host=base_url)
+        runner = environment.create_local_runner()
+        runner.start(users, spawn_rate=max(users, 10))
+        gevent.sleep(3)  # let every user sign in before measuring
+        environment.stats.reset_all()
+        gevent.sleep(duration)
+        runner.quit()
+        for error in list(runner.exceptions.values())[:3]:
+            print("user error:", error["msg"], error["traceback"][-300:], file=sys.stderr)
+        return environment.stats
+
+    print(f"{'users':>5} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}")
+    for users in stages:
+        stats = stage([Enterprise, Institution, Specialist, Api], users, seconds).total
+        print(
+            f"{users:>5} {stats.total_rps:>8.1f} {stats.get_response_time_percentile(0.5):>7.0f} "
+            f"{stats.get_response_time_percentile(0.95):>7.0f} "
+            f"{stats.get_response_time_percentile(0.99):>7.0f} {stats.num_failures:>6}"
+        )
+
+    class OnlyMatches(FastHttpUser):
+        wait_time = between(0, 0)
+
+        def on_start(self):
+            self.account = random.choice(accounts["api"])
+            self.headers = {"Authorization": f"Bearer {self.account['token']}"}
+
+        @task
+        def matches(self):
+            request_id = random.choice(self.account["requests"])
+            self.client.get(
+                f"/api/v1/requests/{request_id}/matches", headers=self.headers, name="matches"
+            )
+
+    class OnlyHealth(FastHttpUser):
+        wait_time = between(0, 0)
+
+        @task
+        def health(self):
+            self.client.get("/healthz", name="healthz")
+
+    users = stages[-1] // 5 or 2
+    matches = stage([OnlyMatches], users, max(seconds // 2, 5)).total
+    trivial = stage([OnlyHealth], users, max(seconds // 2, 5)).total
+    print(
+        f"match endpoint alone: {matches.total_rps:.1f} req/s (p50 "
+        f"{matches.get_response_time_percentile(0.5):.0f} ms, errors {matches.num_failures}); "
+        f"/healthz alone: {trivial.total_rps:.1f} req/s; "
+        f"ratio {matches.total_rps / max(trivial.total_rps, 1e-9):.3f}"
+    )
+
+
+def main() -> None:
+    """Parse arguments, prepare, serve, drive, print."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--load", choices=["small", "demo", "full"], help="(re)load this world first"
+    )
+    parser.add_argument("--stages", default="10,25,50", help="concurrent users per stage")
+    parser.add_argument("--stage-seconds", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    args = parser.parse_args()
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        if not os.environ.get(name):
+            raise SystemExit(f"set {name} (PostgreSQL with a loaded world, and Redis)")
+    env = {
+        **os.environ,
+        "FINPLATFORM_ENV": "development",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "load-test-secret-key-0123456789"),
+        "API_RATE_LIMIT": "1000000 per minute",
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": "1000000",
+    }
+    if args.load:
+        load_world(env, args.load)
+    prepared = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "load_prepare.py"), "20"],
+        cwd=ROOT,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    accounts = json.loads(prepared.stdout)
+    port = _free_port()
+    server = start_gunicorn(env, port, args.workers)
+    try:
+        run(
+            f"http://127.0.0.1:{port}",
+            accounts,
+            [int(n) for n in args.stages.split(",")],
+            args.stage_seconds,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
