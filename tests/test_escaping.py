@@ -8,7 +8,7 @@ PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 def test_names_with_markup_are_escaped_everywhere_they_show(client, make, login, db):
-    firm = make.enterprise(name="恶意" + PAYLOAD, contact_name=PAYLOAD)
+    firm = make.enterprise(name="恶意" + PAYLOAD, contact_name="<script>alert(1)</script>")
     bank = make.institution(name="银行" + PAYLOAD, status="pending")
     specialist = make.user(Role.SPECIALIST, name=PAYLOAD)
     firm.specialist_id = specialist.id
