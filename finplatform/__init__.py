@@ -16,6 +16,7 @@ from finplatform.api import deals as api_deals
 from finplatform.api import docs as api_docs
 from finplatform.api import products as api_products
 from finplatform.api import reference as api_reference
+from finplatform.api import reports as api_reports
 from finplatform.api.core import register_api
 from finplatform.auth.routes import bp as auth_bp
 from finplatform.deals import cli as deals_cli
@@ -135,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
             api_products.bp,
             api_deals.requests_bp,
             api_deals.applications_bp,
+            api_reports.bp,
         ],
     )
 
