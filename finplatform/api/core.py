@@ -146,6 +146,15 @@ def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
     )
 
 
+def list_page(statement: sa.Select, args: dict, columns: dict, *order_by) -> dict:
+    """One page of `statement` narrowed by each query argument present in `args` (an equality
+    on the column `columns` names for it), ordered, with links that keep the filters."""
+    filters = {name: args[name] for name in columns if name in args}
+    for name, value in filters.items():
+        statement = statement.where(columns[name] == value)
+    return paginate(statement.order_by(*order_by), args["page"], args["per_page"], **filters)
+
+
 def paginate(statement: sa.Select, page: int, per_page: int, **url_values) -> dict:
     """One page of `statement`'s rows with the total and the neighbouring pages' links."""
     total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))

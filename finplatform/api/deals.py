@@ -12,8 +12,8 @@ from finplatform.access import get_visible_or_404, visible
 from finplatform.api.core import (
     PageArgs,
     api_blueprint,
+    list_page,
     page_schema,
-    paginate,
     refusals,
     require_role,
 )
@@ -89,13 +89,13 @@ class IdempotencyHeader(ma.Schema):
 @requests_bp.response(200, RequestPage)
 def list_requests(args):
     """Requests the token's user may see, newest first."""
-    statement = sa.select(FinancingRequest).where(visible(FinancingRequest, current_user))
-    filters = {}
-    if "status" in args:
-        statement = statement.where(FinancingRequest.status == args["status"])
-        filters["status"] = args["status"]
-    statement = statement.order_by(FinancingRequest.created_at.desc(), FinancingRequest.id.desc())
-    return paginate(statement, args["page"], args["per_page"], **filters)
+    return list_page(
+        sa.select(FinancingRequest).where(visible(FinancingRequest, current_user)),
+        args,
+        {"status": FinancingRequest.status},
+        FinancingRequest.created_at.desc(),
+        FinancingRequest.id.desc(),
+    )
 
 
 @requests_bp.get("/<int:request_id>")
@@ -152,16 +152,13 @@ def request_matches(args, request_id: int):
 @applications_bp.response(200, ApplicationPage)
 def list_applications(args):
     """Applications the token's user may see (an institution: those to its products)."""
-    statement = sa.select(Application).where(visible(Application, current_user))
-    filters = {}
-    if "status" in args:
-        statement = statement.where(Application.status == args["status"])
-        filters["status"] = args["status"]
-    if "request_id" in args:
-        statement = statement.where(Application.request_id == args["request_id"])
-        filters["request_id"] = args["request_id"]
-    statement = statement.order_by(Application.submitted_at.desc(), Application.id.desc())
-    return paginate(statement, args["page"], args["per_page"], **filters)
+    return list_page(
+        sa.select(Application).where(visible(Application, current_user)),
+        args,
+        {"status": Application.status, "request_id": Application.request_id},
+        Application.submitted_at.desc(),
+        Application.id.desc(),
+    )
 
 
 @applications_bp.get("/<int:application_id>")

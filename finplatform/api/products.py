@@ -10,8 +10,8 @@ from finplatform.access import get_visible_or_404, visible
 from finplatform.api.core import (
     PageArgs,
     api_blueprint,
+    list_page,
     page_schema,
-    paginate,
     refusals,
     require_role,
 )
@@ -37,18 +37,16 @@ class ProductFilter(PageArgs):
 @bp.response(200, ProductPage)
 def list_products(args):
     """Products the token's user may see (an institution: its own, retired ones included)."""
-    statement = sa.select(Product).where(visible(Product, current_user))
-    filters = {}
-    if "kind" in args:
-        statement = statement.where(Product.kind_code == args["kind"])
-        filters["kind"] = args["kind"]
-    if "institution_id" in args:
-        statement = statement.where(Product.institution_id == args["institution_id"])
-        filters["institution_id"] = args["institution_id"]
-    if "status" in args:
-        statement = statement.where(Product.status == args["status"])
-        filters["status"] = args["status"]
-    return paginate(statement.order_by(Product.id), args["page"], args["per_page"], **filters)
+    return list_page(
+        sa.select(Product).where(visible(Product, current_user)),
+        args,
+        {
+            "kind": Product.kind_code,
+            "institution_id": Product.institution_id,
+            "status": Product.status,
+        },
+        Product.id,
+    )
 
 
 @bp.get("/<int:product_id>")

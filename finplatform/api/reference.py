@@ -8,7 +8,7 @@ from flask import abort
 from flask_login import current_user
 
 from finplatform.access import visible
-from finplatform.api.core import PageArgs, api_blueprint, page_schema, paginate
+from finplatform.api.core import PageArgs, api_blueprint, list_page, page_schema
 from finplatform.api.schemas import (
     DistrictSchema,
     IndustrySchema,
@@ -73,13 +73,12 @@ def institution_kinds():
 @bp.response(200, InstitutionPage)
 def institutions(args):
     """Institutions the token's user may see, a page at a time."""
-    statement = sa.select(Institution).where(visible(Institution, current_user))
-    if "kind" in args:
-        statement = statement.where(Institution.kind_code == args["kind"])
-    if "district" in args:
-        statement = statement.where(Institution.district_code == args["district"])
-    filters = {key: args[key] for key in ("kind", "district") if key in args}
-    return paginate(statement.order_by(Institution.id), args["page"], args["per_page"], **filters)
+    return list_page(
+        sa.select(Institution).where(visible(Institution, current_user)),
+        args,
+        {"kind": Institution.kind_code, "district": Institution.district_code},
+        Institution.id,
+    )
 
 
 @bp.get("/institutions/<int:institution_id>")
