@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from finplatform.deals import services
 from finplatform.deals.disbursements import record_disbursement
-from finplatform.exceptions import Conflict, DomainError
+from finplatform.exceptions import AlreadyDecided, Conflict, DomainError
 from finplatform.extensions import db as _db
 from finplatform.models import Application, ApplicationEvent, ApplicationStatus, Disbursement, User
 
@@ -93,7 +93,9 @@ def test_two_staff_deciding_at_once_one_wins_the_other_is_told(app, db, world, i
     winners = [r for r in results if isinstance(r, ApplicationStatus)]
     losers = [r for r in results if isinstance(r, Conflict)]
     assert len(winners) == 1 and len(losers) == 1, results
-    assert "already been decided" in str(losers[0].message)
+    # The loser is told, in the platform's default language, that the decision was taken.
+    assert isinstance(losers[0], AlreadyDecided)
+    assert "已有审批结果" in str(losers[0].message)
     db.session.expire_all()
     decided = db.session.get(Application, in_review.id)
     assert decided.status == winners[0]
