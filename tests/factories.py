@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from finplatform.auth import services
 from finplatform.credit_code import make_credit_code
 from finplatform.models import (
+    Application,
+    ApplicationStatus,
     Enterprise,
+    FinancingRequest,
     Institution,
     InstitutionStatus,
     Product,
+    RequestStatus,
     Role,
     User,
 )
@@ -87,8 +92,6 @@ class Factory:
 
     def financing_request(self, enterprise: Enterprise | None = None, **values):
         """An open request of 200万元 over 12 months, any product kind."""
-        from finplatform.models import FinancingRequest, RequestStatus
-
         values.setdefault("amount_yuan", Decimal("2000000"))
         values.setdefault("term_months", 12)
         values.setdefault("purpose", "研发设备采购")
@@ -100,10 +103,6 @@ class Factory:
 
     def application(self, request=None, product: Product | None = None, **values):
         """A submitted application of `request` to `product`, due in three days."""
-        from datetime import UTC, datetime, timedelta
-
-        from finplatform.models import Application, ApplicationStatus
-
         request = request or self.financing_request()
         product = product or self.product()
         now = datetime.now(UTC)
