@@ -68,32 +68,43 @@ def logout():
     return redirect(url_for("main.index"))
 
 
+def _register(form, register, template: str, welcome: str, category: str = "success"):
+    """Run a registration form: on success sign the new user in and greet them; on a refusal
+    show it on its field and keep what was typed."""
+    if form.validate_on_submit():
+        try:
+            user = register(form)
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            login_user(user)
+            flash(welcome, category)
+            return redirect(_home_url(user))
+    return render_template(template, form=form)
+
+
 @bp.route("/register/enterprise", methods=["GET", "POST"])
 def register_enterprise():
     """A tech SME registers itself and its first user."""
     form = EnterpriseRegistrationForm()
     form.district.choices = district_choices()
     form.industry.choices = industry_choices()
-    if form.validate_on_submit():
-        try:
-            user = services.register_enterprise(
-                credit_code=form.credit_code.data,
-                company_name=form.company_name.data,
-                district_code=form.district.data,
-                industry_code=form.industry.data,
-                contact_name=form.contact_name.data,
-                phone=form.phone.data,
-                email=form.email.data,
-                password=form.password.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            login_user(user)
-            flash(_("Welcome! Your company is registered."), "success")
-            return redirect(_home_url(user))
-    return render_template("auth/register_enterprise.html", form=form)
+    return _register(
+        form,
+        lambda f: services.register_enterprise(
+            credit_code=f.credit_code.data,
+            company_name=f.company_name.data,
+            district_code=f.district.data,
+            industry_code=f.industry.data,
+            contact_name=f.contact_name.data,
+            phone=f.phone.data,
+            email=f.email.data,
+            password=f.password.data,
+        ),
+        "auth/register_enterprise.html",
+        _("Welcome! Your company is registered."),
+    )
 
 
 @bp.route("/register/institution", methods=["GET", "POST"])
@@ -102,32 +113,21 @@ def register_institution():
     form = InstitutionRegistrationForm()
     form.kind.choices = institution_kind_choices()
     form.district.choices = district_choices()
-    if form.validate_on_submit():
-        try:
-            user = services.register_institution(
-                name=form.name.data,
-                kind_code=form.kind.data,
-                district_code=form.district.data,
-                credit_code=form.credit_code.data,
-                contact_name=form.contact_name.data,
-                phone=form.phone.data,
-                email=form.email.data,
-                password=form.password.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            login_user(user)
-            flash(
-                _(
-                    "Registered. The commission will review your institution before it can post "
-                    "products."
-                ),
-                "info",
-            )
-            return redirect(_home_url(user))
-    return render_template("auth/register_institution.html", form=form)
+    return _register(
+        form,
+        lambda f: services.register_institution(
+            name=f.name.data,
+            kind_code=f.kind.data,
+            district_code=f.district.data,
+            credit_code=f.credit_code.data,
+            contact_name=f.contact_name.data,
+            phone=f.phone.data,
+            email=f.email.data,
+            password=f.password.data,
+        ),
+        "auth/register_institution.html",
+        _("Registered. The commission will review your institution before it can post products."),
+    )
 
 
 @bp.route("/password", methods=["GET", "POST"])
