@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -15,6 +16,7 @@ from finplatform.models import ApiToken, User, utcnow
 
 TOKEN_PREFIX = "fpt_"
 MAX_ACTIVE_TOKENS = 20
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def hash_token(token: str) -> str:
@@ -58,7 +60,10 @@ def user_for_token(text: str) -> tuple[User, ApiToken] | None:
     token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(text)))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
-    token.last_used_at = utcnow()
+    now = utcnow()
+    # A minute's precision is enough for "last used", and spares a write on every API call.
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
+        token.last_used_at = now
     return token.user, token
 
 
