@@ -31,7 +31,7 @@ from finplatform.products.routes import bp as products_bp
 from finplatform.ranking import cli as ranking_cli
 from finplatform.reports import cli as reports_cli
 from finplatform.reports.routes import bp as reports_bp
-from finplatform.routing import DatabaseIdConverter
+from finplatform.routing import DatabaseIdConverter, PlatformRequest
 from finplatform.settings.routes import bp as settings_bp
 from finplatform.specialist.routes import bp as specialist_bp
 from finplatform.targets.routes import bp as targets_bp
@@ -47,6 +47,7 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     app.config.from_object(config)
     app.config.update(overrides)
     app.url_map.converters["int"] = DatabaseIdConverter
+    app.request_class = PlatformRequest
     register_extensions(app)
     register_security_headers(app)
     register_blueprints(app)

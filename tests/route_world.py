@@ -1,0 +1,131 @@
+"""A small world of every organisation, role and deal record, and the app's routes filled from
+it: what the access and input tests walk, so a new route is covered the day it is added."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from finplatform.deals.disbursements import record_disbursement
+from finplatform.models import ApplicationStatus, Offer, Role, Target
+from finplatform.notifications.services import notify
+
+
+def build_world(make, db) -> dict:
+    """Two of each organisation; a specialist with one assigned firm; one user per role."""
+    own_firm, other_firm = make.enterprise(), make.enterprise()
+    own_bank, other_bank = make.institution(), make.institution()
+    users = {
+        Role.ENTERPRISE: make.user(Role.ENTERPRISE, enterprise=own_firm),
+        Role.INSTITUTION: make.user(Role.INSTITUTION, institution=own_bank),
+        Role.SPECIALIST: make.user(Role.SPECIALIST),
+        Role.COMMISSION: make.user(Role.COMMISSION),
+        Role.ADMIN: make.user(Role.ADMIN),
+    }
+    own_firm.specialist_id = users[Role.SPECIALIST].id
+    db.session.commit()
+    return {
+        "users": users,
+        "own_firm": own_firm,
+        "other_firm": other_firm,
+        "own_bank": own_bank,
+        "other_bank": other_bank,
+        **_deals(make, db, users, own_firm, other_firm, own_bank, other_bank),
+    }
+
+
+def _deals(make, db, users, own_firm, other_firm, own_bank, other_bank) -> dict:
+    """A product, request, application and offer on each side, a disbursement of the other
+    bank and a notification of the enterprise user, for the deal pages."""
+    records = {}
+    for side, firm, bank in (("own", own_firm, own_bank), ("other", other_firm, other_bank)):
+        product = make.product(bank)
+        request = make.financing_request(firm)
+        application = make.application(request, product)
+        approved = make.application(
+            make.financing_request(firm),
+            product,
+            status=ApplicationStatus.APPROVED,
+            decided_at=datetime.now(UTC),
+            approved_amount_yuan=Decimal("1000000"),
+            approved_rate=Decimal("5"),
+            approved_term_months=12,
+        )
+        offer = Offer(
+            request_id=request.id,
+            product_id=product.id,
+            institution_id=bank.id,
+            amount_yuan=Decimal("1000000"),
+            rate=Decimal("5"),
+            term_months=12,
+        )
+        db.session.add(offer)
+        db.session.flush()
+        records.update(
+            {
+                f"{side}_product": product,
+                f"{side}_request": request,
+                f"{side}_application": application,
+                f"{side}_offer": offer,
+            }
+        )
+    records["other_disbursement"], _ = record_disbursement(
+        approved,  # the loop ended on the other side: other_bank's approved application
+        amount_yuan="100000",
+        rate="5",
+        term_months=12,
+        disbursed_on=date.today(),
+        actor=users[Role.ADMIN],
+        idempotency_key=None,
+    )
+    records["notification"] = notify(users[Role.ENTERPRISE], "offer.made", {}, "/enterprise/")
+    db.session.commit()
+    records["target"] = db.session.scalars(sa.select(Target)).first()
+    return records
+
+
+def protected_routes(app) -> list:
+    """(rule, method, roles) for every route that declares its roles."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        roles = getattr(view, "allowed_roles", None)
+        if roles is None:
+            continue
+        method = "GET" if "GET" in rule.methods else "POST"
+        routes.append((rule, method, set(roles)))
+    return routes
+
+
+DEAL_ARGUMENTS = {
+    "request_id": "own_request",
+    "application_id": "own_application",
+    "product_id": "own_product",
+    "offer_id": "own_offer",
+    "disbursement_id": "other_disbursement",
+    "notification_id": "notification",
+    "target_id": "target",
+}
+
+
+def url_for_rule(rule, world: dict) -> str:
+    """The rule's URL with its arguments filled from `world` (own records where it matters)."""
+    values = {}
+    for argument in rule.arguments:
+        if argument == "enterprise_id":
+            values[argument] = world["own_firm"].id
+        elif argument == "institution_id":
+            values[argument] = world["own_bank"].id
+        elif argument == "action":
+            values[argument] = "approve"
+        elif argument in {"token_id", "batch_id", "version_id"}:  # none exists: owners get 404
+            values[argument] = 1
+        elif argument == "user_id":
+            values[argument] = world["users"][Role.ENTERPRISE].id
+        elif argument in DEAL_ARGUMENTS:
+            values[argument] = world[DEAL_ARGUMENTS[argument]].id
+        else:
+            raise AssertionError(f"tests/route_world.py does not know how to fill <{argument}>")
+    return rule.build(values)[1]
