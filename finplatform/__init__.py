@@ -143,12 +143,20 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_unit_of_work(app: Flask) -> None:
-    """Commit what a successful request changed; anything else is rolled back at teardown."""
+    """Commit what a successful request changed; anything else is rolled back.
+
+    A commit that fails because the database went away mid-request (its rows sent, the server
+    gone before COMMIT) answers 503 like any other outage: the transaction is lost as a whole,
+    and the caller may send the same request again.
+    """
 
     @app.after_request
     def commit_unit_of_work(response):
-        if response.status_code < 400:
+        if response.status_code >= 400:
+            errors.abandon_transaction()
+            return response
+        try:
             db.session.commit()
-        else:
-            db.session.rollback()
+        except errors.DATABASE_GONE as error:
+            return errors.database_unavailable(error)
         return response

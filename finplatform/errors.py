@@ -65,6 +65,27 @@ def render_error(code: int, detail: str | None = None, errors: dict | None = Non
     return response
 
 
+def abandon_transaction() -> None:
+    """Roll the request's transaction back; when the connection died with the server (a crash
+    mid-commit), drop the session and its connection instead, so the next request starts clean."""
+    try:
+        db.session.rollback()
+    except sa.exc.DBAPIError:
+        db.session.invalidate()
+        db.session.remove()
+
+
+# What a request gets when the database is gone, whether before or during its commit.
+DATABASE_GONE = (sa.exc.OperationalError, sa.exc.InterfaceError)
+
+
+def database_unavailable(error: Exception):
+    """The 503 page or problem+json, after dropping whatever the request had half-done."""
+    log.warning("database unavailable: %s", error)
+    abandon_transaction()
+    return render_error(503)
+
+
 def register(app: Flask) -> None:
     """Install the handlers: HTTP errors, a lost database (503) and anything unexpected (500)."""
 
@@ -99,18 +120,14 @@ def register(app: Flask) -> None:
         # A value that passed validation but that the database cannot hold: the caller's
         # input, not the platform, is at fault. Validation should have caught it: logged.
         log.warning("database refused a value on %s %s: %s", request.method, request.path, error)
-        db.session.rollback()
+        abandon_transaction()
         return render_error(400)
 
-    @app.errorhandler(sa.exc.OperationalError)
-    @app.errorhandler(sa.exc.InterfaceError)
-    def database_unavailable(error: Exception):
-        log.warning("database unavailable: %s", error)
-        db.session.rollback()
-        return render_error(503)
+    app.register_error_handler(sa.exc.OperationalError, database_unavailable)
+    app.register_error_handler(sa.exc.InterfaceError, database_unavailable)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
-        db.session.rollback()
+        abandon_transaction()
         return render_error(500)

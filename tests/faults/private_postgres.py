@@ -68,6 +68,10 @@ class PrivatePostgres:
         """Stop it at once (fast shutdown: open sessions are cut)."""
         self._run(self.pg_ctl, "-D", str(self.data), "-m", "fast", "-w", "stop")
 
+    def crash(self) -> None:
+        """Kill it the way a power cut would (immediate shutdown: no clean end of transactions)."""
+        self._run(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
     def remove(self) -> None:
         """Stop if running and delete everything."""
         subprocess.run(
