@@ -1,11 +1,20 @@
-"""Showing a service's refusal on the form field it concerns."""
+"""What every page's forms share: the confirm button, and a service's refusal shown on the
+form field it concerns."""
 
 from __future__ import annotations
 
 from flask import flash
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import SubmitField
 
 from finplatform.exceptions import DomainError
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only carries the CSRF token."""
+
+    submit = SubmitField(_l("Confirm"))
 
 
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:

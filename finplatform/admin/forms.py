@@ -49,12 +49,6 @@ class StaffAccountForm(FlaskForm):
     submit = SubmitField(_l("Create account"))
 
 
-class ConfirmForm(FlaskForm):
-    """A button that only carries the CSRF token."""
-
-    submit = SubmitField(_l("Confirm"))
-
-
 class AssignForm(FlaskForm):
     """Assign one firm to a specialist."""
 

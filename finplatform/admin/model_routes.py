@@ -9,9 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from finplatform.access import role_required
-from finplatform.admin.forms import ConfirmForm, PromoteModelForm, RollbackModelForm
+from finplatform.admin.forms import PromoteModelForm, RollbackModelForm
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
+from finplatform.forms_support import ConfirmForm
 from finplatform.jobs import enqueue, job_status
 from finplatform.models import ModelVersion, Role
 from finplatform.ranking import registry

@@ -13,7 +13,6 @@ from finplatform.admin import services as admin_services
 from finplatform.admin.forms import (
     AssignForm,
     BulkAssignForm,
-    ConfirmForm,
     StaffAccountForm,
     TargetForm,
 )
@@ -22,7 +21,7 @@ from finplatform.auth import services
 from finplatform.choices import district_choices, industry_choices
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
-from finplatform.forms_support import show_domain_error
+from finplatform.forms_support import ConfirmForm, show_domain_error
 from finplatform.models import (
     AuditEvent,
     Enterprise,

@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from finplatform.access import ROLE_HOME, role_required
-from finplatform.admin.forms import ConfirmForm
 from finplatform.auth import services
 from finplatform.auth.forms import (
     ChangePasswordForm,
@@ -19,7 +18,7 @@ from finplatform.auth.forms import (
 from finplatform.choices import district_choices, industry_choices, institution_kind_choices
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
-from finplatform.forms_support import show_domain_error
+from finplatform.forms_support import ConfirmForm, show_domain_error
 from finplatform.models import Role, User
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")

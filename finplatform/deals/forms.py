@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from finplatform.auth.forms import REQUIRED
+from finplatform.forms_support import ConfirmForm  # noqa: F401 (the deal pages import it here)
 
 NOT_A_NUMBER = _l("Please enter a number.")
 POSITIVE = _l("The value must be more than zero.")
@@ -57,12 +58,6 @@ def term_field(label) -> IntegerField:
             NumberRange(min=1, max=360, message=_l("Between 1 and 360 months.")),
         ],
     )
-
-
-class ConfirmForm(FlaskForm):
-    """A button that only carries the CSRF token."""
-
-    submit = SubmitField(_l("Confirm"))
 
 
 class RequestForm(FlaskForm):

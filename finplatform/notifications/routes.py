@@ -7,8 +7,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_login import current_user
 
 from finplatform.access import get_visible_or_404, role_required, visible
-from finplatform.deals.forms import ConfirmForm
 from finplatform.extensions import db
+from finplatform.forms_support import ConfirmForm
 from finplatform.models import Notification, Role
 from finplatform.notifications import services
 from finplatform.notifications.messages import notification_text

@@ -9,10 +9,9 @@ from flask_login import current_user
 
 from finplatform.access import get_visible_or_404, role_required, visible
 from finplatform.choices import district_choices, industry_choices, product_kind_choices
-from finplatform.deals.forms import ConfirmForm
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
-from finplatform.forms_support import show_domain_error
+from finplatform.forms_support import ConfirmForm, show_domain_error
 from finplatform.models import Product, ProductStatus, Role
 from finplatform.products import services
 from finplatform.products.forms import ProductForm

@@ -7,11 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from finplatform.access import role_required
-from finplatform.admin.forms import ConfirmForm
 from finplatform.api import tokens
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
-from finplatform.forms_support import show_domain_error
+from finplatform.forms_support import ConfirmForm, show_domain_error
 from finplatform.models import ApiToken, Role
 from finplatform.settings.forms import NewTokenForm
 
