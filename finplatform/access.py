@@ -152,21 +152,26 @@ def _request_condition(user: User) -> sa.ColumnElement[bool]:
             return FinancingRequest.enterprise_id.in_(mine)
         case Role.INSTITUTION:
             # Requests it was applied with or offered on, and the open ones of its demand pool.
-            applied = sa.select(Application.request_id).where(
-                Application.institution_id == user.institution_id
+            # Each test is made for the request in hand, so that fetching one request looks at
+            # that request instead of collecting all the institution's applications or its
+            # whole pool.
+            applied = sa.exists().where(
+                Application.request_id == FinancingRequest.id,
+                Application.institution_id == user.institution_id,
             )
-            offered = sa.select(Offer.request_id).where(Offer.institution_id == user.institution_id)
+            offered = sa.exists().where(
+                Offer.request_id == FinancingRequest.id,
+                Offer.institution_id == user.institution_id,
+            )
             in_pool = (
-                sa.select(FinancingRequest.id)
-                .join(Enterprise, Enterprise.id == FinancingRequest.enterprise_id)
-                .where(pool_condition(user.institution_id, db.session.get_bind().dialect.name))
-                .correlate(None)
+                sa.exists()
+                .where(
+                    Enterprise.id == FinancingRequest.enterprise_id,
+                    pool_condition(user.institution_id, db.session.get_bind().dialect.name),
+                )
+                .correlate_except(Enterprise)
             )
-            return sa.or_(
-                FinancingRequest.id.in_(applied),
-                FinancingRequest.id.in_(offered),
-                FinancingRequest.id.in_(in_pool),
-            )
+            return sa.or_(applied, offered, in_pool)
     return sa.false()
 
 

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import contains_eager, joinedload
 from wtforms.fields.choices import SelectChoice
 
 from finplatform.access import get_visible_or_404, role_required, visible
@@ -45,6 +46,7 @@ from finplatform.models import (
     Referral,
     Role,
 )
+from finplatform.paging import uncounted_page
 from finplatform.ranking.pool import fitting_products_query, pool_condition
 
 bp = Blueprint("institution", __name__)
@@ -278,14 +280,24 @@ def pool():
     industry = request.args.get("industry", "")
     query = (
         sa.select(FinancingRequest)
-        .join(Enterprise, Enterprise.id == FinancingRequest.enterprise_id)
+        .join(FinancingRequest.enterprise)
+        .options(
+            contains_eager(FinancingRequest.enterprise).options(
+                joinedload(Enterprise.district), joinedload(Enterprise.industry)
+            )
+        )
         .where(pool_condition(current_user.institution_id, _dialect()))
     )
     if district:
         query = query.where(Enterprise.district_code == district)
     if industry:
         query = query.where(Enterprise.industry_code == industry)
-    page = _page(query.order_by(FinancingRequest.created_at.desc(), FinancingRequest.id.desc()))
+    # Newest first, not counted (finplatform.paging says why).
+    page = uncounted_page(
+        query.order_by(FinancingRequest.created_at.desc(), FinancingRequest.id.desc()),
+        request.args.get("page", 1, type=int),
+        current_app.config["PAGE_SIZE"],
+    )
     offered = set(
         db.session.scalars(
             sa.select(Offer.request_id).where(

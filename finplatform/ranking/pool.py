@@ -27,9 +27,20 @@ from finplatform.models.products import product_districts, product_industries
 _ENGINE_OTHER_KINDS = ("leasing", "other")
 
 
+def _exists(table: sa.Table, *conditions) -> sa.Exists:
+    """EXISTS over `table` that correlates every other table to the enclosing queries.
+
+    These subqueries sit inside "some product fits" (an EXISTS over products) inside the query
+    over requests and firms; SQLAlchemy's automatic correlation reaches only the immediately
+    enclosing query, which would leave them ranging over every request and firm of the city.
+    """
+    return sa.exists().where(*conditions).correlate_except(table)
+
+
 def _kind_accepted() -> sa.ColumnElement[bool]:
-    any_kind = ~sa.exists().where(request_kinds.c.request_id == FinancingRequest.id)
-    same_kind = sa.exists().where(
+    any_kind = ~_exists(request_kinds, request_kinds.c.request_id == FinancingRequest.id)
+    same_kind = _exists(
+        request_kinds,
         request_kinds.c.request_id == FinancingRequest.id,
         sa.or_(
             request_kinds.c.kind_code == Product.kind_code,
@@ -59,22 +70,25 @@ def product_fits_request(dialect: str) -> sa.ColumnElement[bool]:
     """The hard eligibility rules between `Product` and `FinancingRequest` (joined to its
     `Enterprise`), as a SQL condition; `dialect` picks the date arithmetic."""
     industry_ok = sa.or_(
-        ~sa.exists().where(product_industries.c.product_id == Product.id),
-        sa.exists().where(
+        ~_exists(product_industries, product_industries.c.product_id == Product.id),
+        _exists(
+            product_industries,
             product_industries.c.product_id == Product.id,
             product_industries.c.industry_code == Enterprise.industry_code,
         ),
     )
     district_ok = sa.or_(
-        ~sa.exists().where(product_districts.c.product_id == Product.id),
-        sa.exists().where(
+        ~_exists(product_districts, product_districts.c.product_id == Product.id),
+        _exists(
+            product_districts,
             product_districts.c.product_id == Product.id,
             product_districts.c.district_code == Enterprise.district_code,
         ),
     )
     member_ok = sa.or_(
         Product.members_only.is_(False),
-        sa.exists().where(
+        _exists(
+            CommunityMembership.__table__,
             CommunityMembership.community_id == Product.institution_id,
             CommunityMembership.enterprise_id == Enterprise.id,
         ),
