@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from config import ConfigError, DevelopmentConfig, ProductionConfig, config_from_env
 
@@ -86,3 +87,8 @@ def test_bad_number_in_environment_is_named(monkeypatch):
     monkeypatch.setenv("RESPONSE_DEADLINE_WORKING_DAYS", "three")
     with pytest.raises(ConfigError, match="RESPONSE_DEADLINE_WORKING_DAYS"):
         DevelopmentConfig()
+
+
+@pytest.mark.postgres
+def test_postgresql_sessions_do_not_jit_compile_page_queries(db):
+    assert db.session.scalar(sa.text("SHOW jit")) == "off"
