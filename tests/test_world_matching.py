@@ -139,8 +139,8 @@ def test_a_learned_ranker_beats_the_rule_score_on_the_demo_world():
         }
     )
     assert metrics["model"]["requests"] > 200
-    # Ranking among the few products each firm applied to leaves little headroom (random is
-    # already ~0.88); the model's gain over the rule is small but must be there.
-    assert metrics["model"]["ndcg@10"] > metrics["rule"]["ndcg@10"]
+    # Institutions' appetite for firm sizes and the kind × firm terms (credit loans and cheap
+    # lenders want good ratings, IP pledges patents) are invisible to the rule score.
+    assert metrics["model"]["ndcg@10"] > metrics["rule"]["ndcg@10"] + 0.01
     assert metrics["model"]["mrr"] > metrics["rule"]["mrr"]
     assert metrics["rule"]["ndcg@10"] > metrics["random"]["ndcg@10"]

@@ -5,11 +5,11 @@ with explicit primary keys; the same seed gives the same rows, byte for byte (nu
 Generator(PCG64(seed)), draws in a fixed order, dates from fixed anchors, never the clock).
 No Flask and no database here: `seeds.loader` writes the rows.
 
-Sizes (`facts.SIZES`): `small` (300 firms, 2014 only, for tests), `demo` (2,000 firms, 60
-institutions incl. 3 tech branches and 10 credit communities, 300 products, 2013-2014: what
-`make run` shows) and `full` (the plan's scale: 60,000 tech SMEs of which 15,000 use the
-platform, 200 institutions, 2,000 products, 100 specialists, 2012-2014 with 100,000 requests and
-about 300,000 applications).
+Sizes (`facts.SIZES`): `small` (300 firms of which 200 active, 800 requests in 2014 only, for
+tests), `demo` (2,000 firms, 60 institutions incl. 3 tech branches and 10 credit communities,
+300 products, 2013-2014: what `make run` shows) and `full` (the plan's scale: 60,000 tech SMEs
+of which 16,500 use the platform, about 15,000 of them in 2014, 200 institutions, 2,000
+products, 100 specialists, 2012-2014 with 100,000 requests and about 460,000 applications).
 
 Realism that matters for matching and reports:
 - firms sit in Tianjin's 16 districts (滨海新区 most) and in GB/T 4754 divisions, weighted to
@@ -19,41 +19,59 @@ Realism that matters for matching and reports:
   guaranteed and pledge loans, equity, insurance, leasing) whose loan rates are the PBoC
   benchmark of the day the product was posted plus a markup (see `facts` for the benchmark
   table: one-year 6.00% from 2012-07-06, 5.60% from 2014-11-22), and approved rates are the
-  benchmark on the decision day and term plus a risk markup, inside the product's range;
+  benchmark on the decision day and term plus a risk markup, inside the product's range; credit
+  loans (no collateral) ask for 1,000万-5,000万 of revenue and most for two years of age, except
+  the credit communities' (which vouch for their members instead);
 - requests peak at quarter ends (December most) and dip around the Spring Festival; volumes
-  grow from 2012 to 2014; disbursements bunch in the last week of a quarter.
+  grow from 2012 to 2014; disbursements bunch in the last week of a quarter;
+- a request asks for revenue × 2.9% × e^(0.5 quality) × a log-normal factor (σ 0.6; ×1.5 for
+  equity), at least 5万; firms under 2,000万 of revenue seek credit loans less and guarantees
+  more; each request applies to 1 + Poisson(4.1) of the products it is eligible for (at most 12,
+  a mild preference for local institutions, the kind asked for first and the firm's own credit
+  community), so that a specialist's shortlist of several products, many never answered, is
+  the usual case;
+- volumes are sized to the plan: the `full` world's 2014 disbursements come near the 200亿元
+  facilitated, about 100亿元 of credit loans to about 1,300 firms, and 15,000 firms served
+  (`bench/bench_world.py` prints them beside every target).
 
 The hidden process (never stored; the matching engine must learn it from outcomes). For an
 application of firm f to product p of institution i, the approval log-odds are
 
     base[i] + industry_appetite[i, industry(f)] + district_appetite[i, district(f)]
-    + size_slope[i] * (size band of f - 1.5)          # 4 bands: revenue 500万/2000万/1亿
-    + 0.7 quality(f) + 0.8 (rating(f) - 0.5)          # rating on 0..1, unrated = 0.35
+    + size_slope[i] * band                            # band: revenue 500万/2000万/1亿 → -1.5..1.5
+    + 0.5 quality(f) + 0.6 (rating(f) - 0.5)          # rating on 0..1, unrated = 0.35
     - 0.9 max(log10(amount / revenue) + 0.3, 0)       # asking much more than revenue
     - 1.2 max(position of amount in p's range - 0.75, 0) - 0.5 max(term position - 0.8, 0)
     - 1.3 [p needs collateral and f offers none] + 0.4 little_giant + 0.25 high_tech
     + 0.6 [members-only community product] + 0.35 [pool-covered credit loan]
-    + 2.5 [credit loan] (rating - 0.5)
-    + [IP pledge] (0.9 log(1 + patents) - 1.6) + [equity] (12 (R&D / revenue - 0.1) + 0.8 lg)
-    + N(0, 0.4) - 0.7
+    + [credit loan] (6 (rating - 0.7) + 1.5 band - 1.3)          # unsecured: rating and size
+    + [loan or leasing] 8 (0.5 - price position of p) (rating - 0.5)   # risk-based pricing
+    + [IP pledge] (1.2 log(1 + patents) - 2.2) + [equity] (12 (R&D / revenue - 0.1) + 0.8 lg)
+    + N(0, 0.4) - 2.7
 
-where each institution draws its base (by kind, ± 0.5), favours the divisions of ~30% of the
-plan's focus areas (+1.3) and dislikes ~15% of the rest (-1.1), prefers its own district (+0.8)
-and one other (+0.4), and leans towards small or large firms (size_slope ~ N(0, 0.9)).
+where each institution draws its base (by kind, ± 0.5; funds -2.6), favours the divisions of
+~30% of the plan's focus areas (+1.3) and dislikes ~15% of the rest (-1.1), prefers its own
+district (+0.8) and one other (+0.4), and leans towards small or large firms (size_slope ~
+N(0, 1.6)); a product's price position is where its lowest rate sits in its kind's markup range
+(0 cheapest, 1 dearest): cheap lenders take good risks only, dear ones take weaker firms.
 Quality is latent: firms show it only through rating, revenue, R&D, patents and flags.
 Within one request the firm is fixed, so what ranks its products is the institutions' appetite
-(industry, district, size), the fit of amount, term and collateral, and the kind × firm terms;
-the rule score sees the first through industry × district approval rates only, which is why a
-model trained on this history ranks better (measured in tests/test_world_matching.py).
+(industry, district, size), the fit of amount, term and collateral, and the kind × firm terms
+(credit × rating and size, price × rating, IP pledge × patents, equity × R&D). The rule score
+sees the appetite through industry × district approval rates only and none of the size or
+kind × firm terms, which is why a model trained on this history ranks better (measured in
+tests/test_world_matching.py and bench/bench_quality.py).
 An institution answers a share of its applications (answer_rate ~ U(0.6, 0.97), +0.05 when a
-specialist brokered it); an application nobody answers expires after 30 days. Answered ones are
+specialist brokered it, +0.3 × (approval probability - 0.2): hopeless applications are left
+unanswered more often); an application nobody answers expires after 30 days. Answered ones are
 approved with the probability above (30% of rejections come without a review step), decided
 after about `decision_days` (U(4, 25)) days; 85% of approvals are drawn (one tranche, or two for
 12%, never above the approved amount, at most the requested amount); an approval not drawn
-lapses after 90 days. A request is fulfilled at its first disbursement (half the firms then
-withdraw their other pending applications), 4% of requests are withdrawn, and one without
-outcome expires after 120 days. Everything is cut at 2014-12-31 23:59 Beijing time: what
-happens later is not there, so the last weeks leave open requests and inbox items.
+lapses after 90 days. A request is fulfilled at its first disbursement: half the firms then
+withdraw their other pending applications, and an approval that would pay out after that is
+declined (withdrawn) unless the firm tops up with it (15%). 4% of requests are withdrawn, and
+one without outcome expires after 120 days. Everything is cut at 2014-12-31 23:59 Beijing time:
+what happens later is not there, so the last weeks leave open requests and inbox items.
 """
 
 from __future__ import annotations

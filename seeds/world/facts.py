@@ -82,7 +82,7 @@ SIZES: dict[str, WorldSize] = {
     "small": WorldSize(
         name="small",
         enterprises=300,
-        active_enterprises=150,
+        active_enterprises=200,
         institutions={
             "tech_branch": 2,
             "bank": 6,
@@ -96,8 +96,8 @@ SIZES: dict[str, WorldSize] = {
         products=60,
         specialists=6,
         first_year=2014,
-        requests=450,
-        applications_per_request=3.0,
+        requests=800,
+        applications_per_request=4.5,
         firm_user_share=0.3,
         staff_per_institution=1,
     ),
@@ -119,14 +119,14 @@ SIZES: dict[str, WorldSize] = {
         specialists=20,
         first_year=2013,
         requests=3600,
-        applications_per_request=3.0,
+        applications_per_request=4.5,
         firm_user_share=0.25,
         staff_per_institution=2,
     ),
     "full": WorldSize(
         name="full",
         enterprises=60_000,
-        active_enterprises=15_000,
+        active_enterprises=16_500,
         institutions={
             "tech_branch": 10,
             "bank": 80,
@@ -141,7 +141,7 @@ SIZES: dict[str, WorldSize] = {
         specialists=100,
         first_year=2012,
         requests=100_000,
-        applications_per_request=3.0,
+        applications_per_request=4.5,
         firm_user_share=0.2,
         staff_per_institution=2,
     ),
@@ -182,14 +182,14 @@ PRODUCT_KINDS = (
 # Per product kind: amount min range (log10 yuan), width (log10), term min choices, term span
 # choices, rate markup over the one-year benchmark (low, high), fee rate range (%).
 PRODUCT_SHAPES = {
-    "credit_loan": ((5.0, 6.0), (0.8, 1.5), (3, 6), (6, 12, 18, 30), (0.05, 0.30), (0.0, 0.0)),
-    "ip_pledge": ((5.5, 6.3), (0.8, 1.4), (6, 12), (12, 24, 30), (0.10, 0.35), (0.5, 1.0)),
-    "guarantee_loan": ((5.5, 6.3), (0.8, 1.4), (3, 6), (12, 18, 30), (0.10, 0.30), (1.5, 3.0)),
-    "pledge_loan": ((5.7, 6.5), (0.8, 1.5), (6, 12), (24, 36, 48), (0.0, 0.20), (0.0, 0.3)),
-    "equity_investment": ((6.3, 7.0), (0.7, 1.2), (36,), (24, 48), None, (0.0, 0.0)),
-    "insurance": ((5.0, 6.0), (1.0, 1.5), (12,), (0, 12), None, (0.0, 0.0)),
-    "leasing": ((5.7, 6.3), (0.8, 1.3), (12, 24), (24, 36), (0.30, 0.60), (1.0, 2.0)),
-    "other": ((4.7, 5.7), (0.7, 1.2), (3, 6), (6, 12, 18), (0.20, 0.50), (0.0, 1.0)),
+    "credit_loan": ((5.0, 6.0), (1.0, 1.7), (3, 6), (6, 12, 18, 30), (0.05, 0.30), (0.0, 0.0)),
+    "ip_pledge": ((4.7, 5.7), (0.8, 1.4), (6, 12), (12, 24, 30), (0.10, 0.35), (0.5, 1.0)),
+    "guarantee_loan": ((4.5, 5.5), (0.8, 1.4), (3, 6), (12, 18, 30), (0.10, 0.30), (1.5, 3.0)),
+    "pledge_loan": ((4.8, 5.8), (0.8, 1.5), (6, 12), (24, 36, 48), (0.0, 0.20), (0.0, 0.3)),
+    "equity_investment": ((5.8, 6.5), (0.7, 1.2), (36,), (24, 48), None, (0.0, 0.0)),
+    "insurance": ((4.7, 5.7), (1.0, 1.5), (12,), (0, 12), None, (0.0, 0.0)),
+    "leasing": ((4.8, 5.6), (0.8, 1.3), (12, 24), (24, 36), (0.30, 0.60), (1.0, 2.0)),
+    "other": ((4.3, 5.3), (0.7, 1.2), (3, 6), (6, 12, 18), (0.20, 0.50), (0.0, 1.0)),
 }
 
 CREDIT_RATINGS = ("C", "CC", "CCC", "B", "BB", "BBB", "A", "AA", "AAA")

@@ -22,6 +22,7 @@ SUBMITTED, IN_REVIEW, APPROVED, REJECTED, DISBURSED, WITHDRAWN, EXPIRED = range(
 NO_ANSWER_DAYS = 30  # an application nobody answers expires after this many days
 APPROVAL_LAPSES_DAYS = 90  # an approval not drawn down within this many days lapses
 REQUEST_EXPIRES_DAYS = 120
+TOP_UP_SHARE = 0.15  # approvals drawn although the request was already funded
 LOAN_KINDS = ("credit_loan", "ip_pledge", "guarantee_loan", "pledge_loan")
 
 
@@ -71,11 +72,13 @@ def draw_requests(
 
     revenue = firms.revenue[firm].astype(np.float64)
     intensity = firms.rd_spend[firm] / np.maximum(revenue, 1.0)
+    # Small firms know that banks rarely lend to them unsecured and look for guarantees.
+    small = revenue < 2e7
     kind_p = np.column_stack(
         [
-            np.full(n, 0.40),  # credit_loan
+            np.where(small, 0.12, 0.45),  # credit_loan
             np.where(firms.patents[firm] > 2, 0.16, 0.02),  # ip_pledge
-            np.full(n, 0.14),  # guarantee_loan
+            np.where(small, 0.3, 0.14),  # guarantee_loan
             np.full(n, 0.12),  # pledge_loan
             np.where(intensity > 0.08, 0.14, 0.03),  # equity_investment
             np.full(n, 0.05),  # insurance
@@ -86,13 +89,15 @@ def draw_requests(
     cumulative = np.cumsum(kind_p / kind_p.sum(axis=1, keepdims=True), axis=1)
     primary = (rng.random(n)[:, None] > cumulative).sum(axis=1)
     primary = np.minimum(primary, len(facts.PRODUCT_KINDS) - 1)
-    second = rng.integers(0, 4, n)  # a loan kind as the fall-back
-    kinds = (1 << primary) | np.where(rng.random(n) < 0.7, 1 << second, 0)
+    second = rng.integers(0, 4, n)  # a loan kind as the fall-back (guaranteed if small)
+    second = np.where(small & (second == 0), 2, second)
+    kinds = (1 << primary) | np.where(rng.random(n) < np.where(small, 0.85, 0.7), 1 << second, 0)
     kinds = np.where(rng.random(n) < 0.25, 0, kinds)
 
     equity = primary == facts.PRODUCT_KINDS.index("equity_investment")
-    ratio = np.exp(rng.normal(np.log(0.12), 0.7, n)) * np.where(equity, 3.0, 1.0)
-    amount = np.clip(revenue * ratio, 100_000, 100_000_000)
+    ratio = np.exp(rng.normal(np.log(0.029), 0.6, n) + 0.5 * firms.quality[firm])
+    ratio *= np.where(equity, 1.5, 1.0)
+    amount = np.clip(revenue * ratio, 50_000, 100_000_000)
     amount = np.where(
         amount >= 1_000_000,
         np.round(amount / 100_000) * 100_000,
@@ -163,7 +168,7 @@ def choose_applications(
     first_kind_ok = np.float32(0.8) * (((masks & -masks)[:, None] & kind_bit) != 0)
     member_bonus = np.float32(0.8) * products.members_only
     # Applications each request would like to make (fewer when few products fit).
-    wanted = np.minimum(1 + rng.poisson(size.applications_per_request - 0.4, n), 8)
+    wanted = np.minimum(1 + rng.poisson(size.applications_per_request - 0.4, n), 12)
     request_rows, product_rows = [], []
     chunk = 2000
     for start in range(0, n, chunk):
@@ -194,12 +199,12 @@ def choose_applications(
         uniform = rng.random(ok.shape, dtype=np.float32)
         keys -= np.log(-np.log(np.maximum(uniform, np.float32(1e-12))))
         keys[~ok] = -np.inf
-        top = np.argpartition(-keys, 7, axis=1)[:, :8]
+        top = np.argpartition(-keys, 11, axis=1)[:, :12]
         top_keys = np.take_along_axis(keys, top, axis=1)
         by_key = np.argsort(-top_keys, axis=1, kind="stable")
         top = np.take_along_axis(top, by_key, axis=1)
         top_keys = np.take_along_axis(top_keys, by_key, axis=1)
-        take = np.isfinite(top_keys) & (np.arange(8) < wanted[rows][:, None])
+        take = np.isfinite(top_keys) & (np.arange(12) < wanted[rows][:, None])
         request_rows.append(np.broadcast_to(rows[:, None], top.shape)[take])
         product_rows.append(top[take])
     return np.concatenate(request_rows), np.concatenate(product_rows)
@@ -221,6 +226,7 @@ def approval_logit(
     revenue = firms.revenue[f].astype(np.float64)
     amount = requests.amount[req].astype(np.float64)
     rating = np.where(firms.rating[f] >= 0, firms.rating[f] / 8.0, 0.35)
+    band = _size_band(revenue) - 1.5
     intensity = firms.rd_spend[f] / np.maximum(revenue, 1.0)
     span = np.log(products.amount_max[prod] / products.amount_min[prod]) + 1e-9
     position = np.log(amount / products.amount_min[prod]) / span  # 0 at the min, 1 at the max
@@ -229,13 +235,15 @@ def approval_logit(
     collateral = requests.collateral[req] > 0
     member = products.members_only[prod]
     credit = kind == "credit_loan"
+    priced = np.isin(kind, LOAN_KINDS) | (kind == "leasing")
+    cheap = 0.5 - products.price_position[prod]  # +0.5 cheapest of its kind … -0.5 dearest
     return (
         institutions.base[inst]
         + institutions.industry_appetite[inst, firms.industry[f]]
         + institutions.district_appetite[inst, firms.district[f]]
-        + institutions.size_slope[inst] * (_size_band(revenue) - 1.5)
-        + 0.7 * firms.quality[f]
-        + 0.8 * (rating - 0.5)
+        + institutions.size_slope[inst] * band
+        + 0.5 * firms.quality[f]
+        + 0.6 * (rating - 0.5)
         - 0.9 * np.maximum(np.log10(amount / np.maximum(revenue, 1.0)) + 0.3, 0.0)
         - 1.2 * np.maximum(position - 0.75, 0.0)
         - 0.5 * np.maximum(term_position - 0.8, 0.0)
@@ -244,11 +252,12 @@ def approval_logit(
         + 0.25 * firms.high_tech[f]
         + 0.6 * member
         + 0.35 * (products.pool_covered[prod] & credit)
-        + 2.5 * credit * (rating - 0.5)
-        + (kind == "ip_pledge") * (0.9 * np.log1p(firms.patents[f]) - 1.6)
+        + credit * (6.0 * (rating - 0.7) + 1.5 * band - 1.3)
+        + priced * 8.0 * cheap * (rating - 0.5)
+        + (kind == "ip_pledge") * (1.2 * np.log1p(firms.patents[f]) - 2.2)
         + (kind == "equity_investment") * (12.0 * (intensity - 0.1) + 0.8 * firms.little_giant[f])
         + rng.normal(0.0, 0.4, len(req))
-        - 0.7
+        - 2.7
     )
 
 
@@ -325,7 +334,9 @@ def decide_applications(
     brokered = (firms.specialist[f] > 0) & (rng.random(m) < 0.35)
     logit = approval_logit(rng, requests, firms, products, institutions, req, prod)
     probability = _sigmoid(logit)
-    answered = rng.random(m) < np.minimum(institutions.answer_rate[inst] + 0.05 * brokered, 0.99)
+    # Institutions leave hopeless applications unanswered more often than promising ones.
+    answer = institutions.answer_rate[inst] + 0.05 * brokered + 0.3 * (probability - 0.2)
+    answered = rng.random(m) < np.clip(answer, 0.05, 0.99)
     approved = rng.random(m) < probability
     draws = rng.random(m) < 0.85
     pace = institutions.decision_days[inst] * DAY
@@ -372,7 +383,11 @@ def decide_applications(
     decision = ~withdrawn_path & answered
     # An approval the firm will not draw because it withdrew the request is given up.
     given_up = request_withdraw[req] < disbursed_at
-    drawn = decision & approved & draws & ~given_up
+    # An approval that would pay out after the request was already funded is declined, unless
+    # the firm tops up its first loan with it (TOP_UP_SHARE).
+    late = (disbursed_at > fulfilled_at[req]) & (rng.random(m) >= TOP_UP_SHARE)
+    declined = ~given_up & late
+    drawn = decision & approved & draws & ~given_up & ~declined
 
     times = np.full((m, 4), NEVER)
     to = np.full((m, 4), -1)
@@ -387,13 +402,16 @@ def decide_applications(
         [withdrawn_path, no_answer, approved], [WITHDRAWN, EXPIRED, APPROVED], REJECTED
     )
     lapse = decided + APPROVAL_LAPSES_DAYS * DAY
-    give_up = np.maximum(request_withdraw[req], decided) + 60
-    times[:, 3] = np.where(
-        decision & approved,
-        np.select([drawn, given_up & (give_up < lapse)], [disbursed_at, give_up], lapse),
-        NEVER,
+    give_up = np.where(
+        given_up,
+        np.maximum(request_withdraw[req], decided) + 60,
+        np.maximum(fulfilled_at[req], decided) + rng.integers(DAY, 10 * DAY, m),
     )
-    to[:, 3] = np.select([drawn, given_up & (give_up < lapse)], [DISBURSED, WITHDRAWN], EXPIRED)
+    gives_up = (given_up | declined) & (give_up < lapse)
+    times[:, 3] = np.where(
+        decision & approved, np.select([drawn, gives_up], [disbursed_at, give_up], lapse), NEVER
+    )
+    to[:, 3] = np.select([drawn, gives_up], [DISBURSED, WITHDRAWN], EXPIRED)
     present = times <= END_MINUTE
     # Each application's status is its last event's; events form one chain from "submitted".
     n_events = present.sum(axis=1)

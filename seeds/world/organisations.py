@@ -284,7 +284,7 @@ def draw_institutions(
         "bank": -0.3,
         "credit_community": 0.5,
         "guarantee": 0.0,
-        "fund": -1.2,
+        "fund": -2.6,
         "insurer": 0.6,
         "leasing": 0.1,
         "service": 0.0,
@@ -303,7 +303,7 @@ def draw_institutions(
         base=base,
         industry_appetite=industry_appetite,
         district_appetite=district_appetite,
-        size_slope=rng.normal(0.0, 0.9, n),
+        size_slope=rng.normal(0.0, 1.6, n),
         answer_rate=rng.uniform(0.6, 0.97, n),
         decision_days=rng.uniform(4.0, 25.0, n),
     )
@@ -345,6 +345,9 @@ class Products:
     little_giant_only: np.ndarray
     members_only: np.ndarray
     pool_covered: np.ndarray
+    # Hidden: where the product's lowest rate sits in its kind's markup range (0 = cheapest,
+    # 1 = dearest; 0.5 for products without a rate). Cheap lenders take good risks only.
+    price_position: np.ndarray
     industries: np.ndarray  # product × division, all False = open to every division
     districts: np.ndarray  # product × district, all False = open to every district
     created_minute: np.ndarray
@@ -411,6 +414,7 @@ def draw_products(
     rate_min = np.zeros(n, dtype=np.int64)
     rate_max = np.zeros(n, dtype=np.int64)
     fee_rate = np.zeros(n, dtype=np.int64)
+    price_position = np.full(n, 0.5)
     one_year = facts.benchmark_rate(created_day, np.full(n, 12))
     for k, name in enumerate(facts.PRODUCT_KINDS):
         rows = np.flatnonzero(kind == k)
@@ -426,9 +430,9 @@ def draw_products(
         term_max[rows] = term_min[rows] + rng.choice(np.array(tspan), m)
         if markup is not None:
             base = one_year[rows]
-            rate_min[rows] = np.round(
-                base * (1 + rng.uniform(markup[0], markup[1] - 0.05, m)) * 100
-            )
+            price_position[rows] = rng.random(m)
+            lowest = markup[0] + price_position[rows] * (markup[1] - 0.05 - markup[0])
+            rate_min[rows] = np.round(base * (1 + lowest) * 100)
             rate_max[rows] = np.round(base * (1 + markup[1] + rng.uniform(0.1, 0.4, m)) * 100)
         elif name == "insurance":  # the premium, % of the sum insured
             rate_min[rows] = np.round(rng.uniform(0.5, 1.5, m) * 100)
@@ -447,6 +451,9 @@ def draw_products(
     districts[np.arange(n)[:, None], extra] = True
     districts &= restrict_district[:, None]
     loan = np.isin(kind_name, ("credit_loan", "ip_pledge", "guarantee_loan", "pledge_loan"))
+    # Banks lend without collateral to established firms only (credit communities vouch for
+    # their members instead): such credit loans ask for revenue, most also for years.
+    unsecured = (kind_name == "credit_loan") & (inst_kind != "credit_community")
     return Products(
         institution=institution,
         kind=kind,
@@ -459,15 +466,20 @@ def draw_products(
         fee_rate=fee_rate,
         collateral_required=(kind_name == "pledge_loan") | (loan & (rng.random(n) < 0.08)),
         guarantee_required=kind_name == "guarantee_loan",
-        min_years=np.where(rng.random(n) < 0.3, rng.integers(1, 4, n), 0),
-        min_revenue=np.where(
-            rng.random(n) < 0.2, np.round(10 ** rng.uniform(6, 7, n) / 100_000) * 100_000, 0
+        min_years=np.maximum(
+            np.where(rng.random(n) < 0.3, rng.integers(1, 4, n), 0),
+            np.where(unsecured & (rng.random(n) < 0.6), 2, 0),
+        ),
+        min_revenue=np.maximum(
+            np.where(rng.random(n) < 0.2, np.round(10 ** rng.uniform(6, 7, n) / 1e5) * 1e5, 0),
+            np.where(unsecured, np.round(10 ** rng.uniform(7.0, 7.7, n) / 1e6) * 1e6, 0),
         ).astype(np.int64),
         little_giant_only=(rng.random(n) < 0.04) & loan,
         members_only=inst_kind == "credit_community",
         pool_covered=(kind_name == "credit_loan")
         & np.isin(inst_kind, ("tech_branch", "bank"))
         & (rng.random(n) < 0.5),
+        price_position=price_position,
         industries=industries,
         districts=districts,
         created_minute=created_minute,
