@@ -51,8 +51,9 @@ from matching.schema import rows_of
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SMALL_HISTORY_ROWS = 5000
 """Below this many answered applications the booster gets less capacity: on the `small` demo
-world (about 1,000 rows) 100 rounds of depth 6 fall below the rule score on held-out requests,
-40 gentler rounds of depth 3 beat it."""
+world (about 2,000 rows) 40 rounds of depth 3 rank held-out requests a little better than 100
+rounds of depth 6 (NDCG@10 0.824 against 0.818, averaged over five world seeds; the rule score
+0.803)."""
 
 
 def default_training_params(history_rows: int) -> dict:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 
+import joblib
 import numpy as np
 import pytest
 
@@ -46,6 +48,10 @@ def _rewrite_metadata(store, version, **changes):
         else:
             metadata[key] = value
     path.write_text(json.dumps(metadata), encoding="utf-8")
+
+
+def _sha256(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_round_trip_predicts_the_same(store, trained_model, sample_features):
@@ -135,4 +141,19 @@ def test_compiled_forest_matches_scikit_learn(trained_model, sample_features):
         trained_model.booster.decision_function(with_missing),
         rtol=1e-10,
         atol=1e-10,
+    )
+
+
+def test_an_artifact_with_the_booster_only_calibration_still_loads(store, sample_features):
+    # Artifacts saved before the blend of both stages hold (slope, offset) only.
+    path = store / "v1.joblib"
+    payload = joblib.load(path)
+    slope, offset, _ = payload["calibration"]
+    payload["calibration"] = [slope, offset]
+    joblib.dump(payload, path)
+    _rewrite_metadata(store, "v1", artifact_sha256=_sha256(path))
+    loaded = load_model(store, "v1")
+    raw = loaded.booster.decision_function(sample_features)
+    np.testing.assert_allclose(
+        loaded.approval_probability(sample_features), 1.0 / (1.0 + np.exp(-(slope * raw + offset)))
     )

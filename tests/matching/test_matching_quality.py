@@ -11,7 +11,7 @@ from matching.evaluate import (
 )
 from matching.features import ProductTable, pair_features
 from matching.history import InstitutionHistory
-from matching.model import train_model
+from matching.model import _fit_blend, train_model
 from matching.schema import rows_of
 
 
@@ -68,3 +68,15 @@ def test_probabilities_are_calibrated_on_held_out_requests(world, trained_model)
     assert abs(probability.mean() - approved.mean()) < 0.03
     high, low = probability > 0.5, probability < 0.2
     assert approved[high].mean() > 0.5 > approved[low].mean()
+
+
+def test_the_blend_leaves_out_a_stage_that_adds_nothing():
+    rng = np.random.default_rng(5)
+    linear = rng.normal(0.0, 1.5, 4000)
+    approved = (rng.random(4000) < 1.0 / (1.0 + np.exp(-linear))).astype(np.int8)
+    # A booster logit that is the linear one plus noise, pointing the wrong way.
+    booster = -(linear + rng.normal(0.0, 2.0, 4000))
+    booster_slope, _, linear_slope = _fit_blend(booster, linear, approved)
+    assert booster_slope == 0.0 and 0.8 < linear_slope < 1.2
+    booster_slope, _, linear_slope = _fit_blend(-booster, linear, approved)
+    assert booster_slope >= 0.0 and linear_slope > 0.0
