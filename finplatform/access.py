@@ -263,12 +263,17 @@ def visible(model: type, user: User) -> sa.ColumnElement[bool]:
     return condition(user)
 
 
-def get_visible_or_404(model: type, object_id: int, user: User | None = None):
-    """Fetch one record by id if `user` (default: the signed-in user) may see it, else 404."""
+def get_visible_or_404(model: type, object_id: int, user: User | None = None, *, options=()):
+    """Fetch one record by id if `user` (default: the signed-in user) may see it, else 404.
+
+    `options` are loader options for what the page shows of the record's relations.
+    """
     user = user if user is not None else current_user
     if not user.is_authenticated:
         abort(404)
-    found = db.session.scalar(sa.select(model).where(model.id == object_id, visible(model, user)))
+    found = db.session.scalar(
+        sa.select(model).where(model.id == object_id, visible(model, user)).options(*options)
+    )
     if found is None:
         abort(404)
     return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 import sqlalchemy as sa
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from finplatform.access import get_visible_or_404, visible
 from finplatform.api.core import (
@@ -38,7 +39,9 @@ class ProductFilter(PageArgs):
 def list_products(args):
     """Products the token's user may see (an institution: its own, retired ones included)."""
     return list_page(
-        sa.select(Product).where(visible(Product, current_user)),
+        sa.select(Product)
+        .where(visible(Product, current_user))
+        .options(selectinload(Product.industries), selectinload(Product.districts)),
         args,
         {
             "kind": Product.kind_code,

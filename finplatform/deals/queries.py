@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from finplatform.extensions import db
 from finplatform.models import (
@@ -54,6 +54,7 @@ def request_applications(request: FinancingRequest, condition) -> list[Applicati
         db.session.scalars(
             sa.select(Application)
             .where(Application.request_id == request.id, condition)
+            .options(joinedload(Application.product), joinedload(Application.institution))
             .order_by(Application.id.desc())
         )
     )
@@ -65,6 +66,10 @@ def request_offers(request: FinancingRequest, condition) -> list[Offer]:
         db.session.scalars(
             sa.select(Offer)
             .where(Offer.request_id == request.id, condition)
+            .options(
+                joinedload(Offer.institution),
+                joinedload(Offer.product).joinedload(Product.kind),
+            )
             .order_by((Offer.status == OfferStatus.OPEN).desc(), Offer.rate, Offer.id)
         )
     )
@@ -76,6 +81,7 @@ def recommendations_for(enterprise_id: int, limit: int = 20) -> list[tuple[Refer
         db.session.execute(
             sa.select(Referral, Product)
             .join(Product, Product.id == Referral.product_id)
+            .options(joinedload(Product.institution))
             .where(
                 Referral.enterprise_id == enterprise_id,
                 Referral.kind == ReferralKind.RECOMMEND_PRODUCT,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 
 from finplatform.access import get_visible_or_404, role_required, visible
 from finplatform.deals import queries
@@ -27,6 +28,7 @@ from finplatform.extensions import db
 from finplatform.models import (
     Application,
     ApplicationStatus,
+    Enterprise,
     FinancingRequest,
     Offer,
     Product,
@@ -59,7 +61,16 @@ bp.add_app_template_global(status_options, "status_options")
 @role_required(*DEAL_ROLES)
 def request_detail(request_id: int):
     """One financing request: its ranked products, offers side by side, and applications."""
-    financing_request = get_visible_or_404(FinancingRequest, request_id)
+    financing_request = get_visible_or_404(
+        FinancingRequest,
+        request_id,
+        options=(
+            joinedload(FinancingRequest.enterprise).options(
+                joinedload(Enterprise.district), joinedload(Enterprise.industry)
+            ),
+            selectinload(FinancingRequest.accepted_kinds),
+        ),
+    )
     ranked = []
     if (
         current_user.role in (Role.ENTERPRISE, Role.SPECIALIST)

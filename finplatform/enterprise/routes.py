@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from finplatform.access import get_visible_or_404, role_required, visible
 from finplatform.choices import district_choices, industry_choices, product_kind_choices
@@ -237,7 +238,11 @@ def apply(request_id: int):
 def applications():
     """Every application of the firm, newest first, filtered by status."""
     status = request.args.get("status", "")
-    query = sa.select(Application).where(visible(Application, current_user))
+    query = (
+        sa.select(Application)
+        .where(visible(Application, current_user))
+        .options(joinedload(Application.product), joinedload(Application.institution))
+    )
     if status in {member.value for member in ApplicationStatus}:
         query = query.where(Application.status == status)
     page = _page(query.order_by(Application.id.desc()))

@@ -24,7 +24,7 @@ import numpy as np
 import redis
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from finplatform.extensions import db
 from finplatform.i18n import is_english
@@ -264,7 +264,7 @@ def rank_products_for_request(
         for product in db.session.scalars(
             sa.select(Product)
             .where(Product.id.in_([item["product_id"] for item in items]))
-            .options(selectinload(Product.institution))
+            .options(joinedload(Product.institution), joinedload(Product.kind))
         )
     }
     return [

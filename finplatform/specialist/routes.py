@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from finplatform.access import get_visible_or_404, role_required, visible
@@ -48,7 +49,11 @@ def home():
     """The firms assigned to this specialist, a page at a time, filtered by district/industry."""
     district = request.args.get("district", "")
     industry = request.args.get("industry", "")
-    query = sa.select(Enterprise).where(visible(Enterprise, current_user))
+    query = (
+        sa.select(Enterprise)
+        .where(visible(Enterprise, current_user))
+        .options(joinedload(Enterprise.district), joinedload(Enterprise.industry))
+    )
     if district:
         query = query.where(Enterprise.district_code == district)
     if industry:

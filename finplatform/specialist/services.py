@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import aliased, joinedload
 
 from finplatform.audit import record_audit
 from finplatform.deals.deadlines import overdue_condition
@@ -129,44 +130,62 @@ def _portfolio(specialist: User):
     return sa.select(Enterprise.id).where(Enterprise.specialist_id == specialist.id)
 
 
+def _no_live_application(request_id) -> sa.ColumnElement[bool]:
+    """No application of the request is still live (submitted, in review, approved, paid)."""
+    live = aliased(Application)
+    return ~sa.exists().where(live.request_id == request_id, live.status.in_(LIVE_APPLICATION))
+
+
+_application_names = (
+    joinedload(Application.enterprise),
+    joinedload(Application.product),
+    joinedload(Application.institution),
+)
+
+
 def queue_query(specialist: User, queue: str):
-    """The query behind one tab of the work queue (paginated by the page)."""
+    """The query behind one tab of the work queue (paginated by the page), loading with each
+    row the firm, product and institution names the tab shows."""
     firms = _portfolio(specialist)
-    live = sa.select(Application.request_id).where(Application.status.in_(LIVE_APPLICATION))
     if queue == "open":
         return (
             sa.select(FinancingRequest)
             .where(
                 FinancingRequest.enterprise_id.in_(firms),
                 FinancingRequest.status == RequestStatus.OPEN,
-                FinancingRequest.id.not_in(live),
+                _no_live_application(FinancingRequest.id),
             )
+            .options(joinedload(FinancingRequest.enterprise))
             .order_by(FinancingRequest.created_at)
         )
     if queue == "overdue":
         return (
             sa.select(Application)
             .where(Application.enterprise_id.in_(firms), overdue_condition())
+            .options(*_application_names)
             .order_by(Application.respond_by)
         )
     if queue == "rejected":
-        open_requests = sa.select(FinancingRequest.id).where(
-            FinancingRequest.status == RequestStatus.OPEN
+        request_open = sa.exists().where(
+            FinancingRequest.id == Application.request_id,
+            FinancingRequest.status == RequestStatus.OPEN,
         )
         return (
             sa.select(Application)
             .where(
                 Application.enterprise_id.in_(firms),
                 Application.status == ApplicationStatus.REJECTED,
-                Application.request_id.in_(open_requests),
-                Application.request_id.not_in(live),
+                request_open,
+                _no_live_application(Application.request_id),
             )
+            .options(*_application_names)
             .order_by(Application.decided_at.desc())
         )
     if queue == "follow_ups":
         return (
             sa.select(ContactLog)
             .where(ContactLog.enterprise_id.in_(firms), ContactLog.follow_up_on.is_not(None))
+            .options(joinedload(ContactLog.enterprise))
             .order_by(ContactLog.follow_up_on)
         )
     raise ValueError(queue)
