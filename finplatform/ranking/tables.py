@@ -51,6 +51,17 @@ EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal(): matching counts days fro
 INSTITUTION_KIND_ALIASES = {"guarantee": "guarantee_firm"}
 
 
+ID_BATCH = 10_000
+"""Ids per IN list: PostgreSQL takes at most 65,535 bound parameters in one statement, and the
+full world's history names about 90,000 requests."""
+
+
+def _id_batches(ids: Sequence[int]) -> list[list[int]]:
+    """The distinct ids in ascending order, cut into lists of at most ID_BATCH."""
+    ordered = sorted(set(ids))
+    return [ordered[start : start + ID_BATCH] for start in range(0, len(ordered), ID_BATCH)]
+
+
 # An application's outcome as the engine grades it; submitted and in-review ones have none yet.
 OUTCOME_OF_STATUS = {
     ApplicationStatus.DISBURSED: OUTCOME_DISBURSED,
@@ -165,15 +176,14 @@ def _firm_age_years(founded_on: date | None, on: date) -> float:
 def _memberships(enterprise_ids: Sequence[int]) -> dict[int, list[int]]:
     """Enterprise id → the credit communities (institution ids) it belongs to."""
     member_of: dict[int, list[int]] = defaultdict(list)
-    if not enterprise_ids:
-        return member_of
-    rows = db.session.execute(
-        sa.select(CommunityMembership.enterprise_id, CommunityMembership.community_id).where(
-            CommunityMembership.enterprise_id.in_(sorted(set(enterprise_ids)))
+    for batch in _id_batches(enterprise_ids):
+        rows = db.session.execute(
+            sa.select(CommunityMembership.enterprise_id, CommunityMembership.community_id).where(
+                CommunityMembership.enterprise_id.in_(batch)
+            )
         )
-    )
-    for enterprise_id, community_id in rows:
-        member_of[enterprise_id].append(community_id)
+        for enterprise_id, community_id in rows:
+            member_of[enterprise_id].append(community_id)
     return member_of
 
 
@@ -229,19 +239,20 @@ def request_table(request: FinancingRequest, cats: Categories, communities: dict
 
 def load_requests(request_ids: Sequence[int]) -> list[FinancingRequest]:
     """The requests with their firm and accepted kinds loaded, ordered by id."""
-    if not request_ids:
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(FinancingRequest)
-            .where(FinancingRequest.id.in_(sorted(set(request_ids))))
-            .options(
-                selectinload(FinancingRequest.enterprise),
-                selectinload(FinancingRequest.accepted_kinds),
+    loaded: list[FinancingRequest] = []
+    for batch in _id_batches(request_ids):
+        loaded.extend(
+            db.session.scalars(
+                sa.select(FinancingRequest)
+                .where(FinancingRequest.id.in_(batch))
+                .options(
+                    selectinload(FinancingRequest.enterprise),
+                    selectinload(FinancingRequest.accepted_kinds),
+                )
+                .order_by(FinancingRequest.id)
             )
-            .order_by(FinancingRequest.id)
         )
-    )
+    return loaded
 
 
 def application_history(cats: Categories) -> History:

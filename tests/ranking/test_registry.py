@@ -3,6 +3,7 @@ override), rollback, idempotent jobs, and the batch re-ranking of open requests.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 
@@ -16,7 +17,7 @@ from finplatform.models import (
     RequestStatus,
     Role,
 )
-from finplatform.ranking import registry
+from finplatform.ranking import registry, tables
 from finplatform.ranking.batch import rematch_open_requests
 from finplatform.ranking.service import rank_products_for_request
 
@@ -138,3 +139,12 @@ def test_rematch_writes_the_matches_of_open_requests_and_a_rerun_writes_the_same
     rematch_open_requests()
     db.session.expire_all()
     assert rows() == written
+
+
+def test_training_tables_read_a_history_longer_than_one_id_list(small_world, monkeypatch):
+    whole = tables.training_tables()
+    monkeypatch.setattr(tables, "ID_BATCH", 97)
+    batched = tables.training_tables()
+    assert len(np.unique(whole.history.request_id)) > 5 * 97
+    for name, column in vars(whole.requests).items():
+        np.testing.assert_array_equal(getattr(batched.requests, name), column)
