@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from finplatform.audit import record_audit
 from finplatform.exceptions import DomainError
@@ -57,7 +58,11 @@ def user_for_token(text: str) -> tuple[User, ApiToken] | None:
     """The active user a presented token belongs to, or None (unknown, revoked, inactive)."""
     if not text.startswith(TOKEN_PREFIX):
         return None
-    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(text)))
+    token = db.session.scalar(
+        sa.select(ApiToken)
+        .where(ApiToken.token_hash == hash_token(text))
+        .options(joinedload(ApiToken.user))
+    )
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     now = utcnow()

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from finplatform.access import get_visible_or_404, role_required, visible
 from finplatform.choices import district_choices, industry_choices, product_kind_choices
@@ -24,7 +25,9 @@ bp = Blueprint("products", __name__, url_prefix="/institution/products")
 def index():
     """The institution's products, active first, filtered by status."""
     status = request.args.get("status", "")
-    query = sa.select(Product).where(visible(Product, current_user))
+    query = (
+        sa.select(Product).where(visible(Product, current_user)).options(joinedload(Product.kind))
+    )
     if status in {member.value for member in ProductStatus}:
         query = query.where(Product.status == status)
     page = db.paginate(

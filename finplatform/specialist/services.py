@@ -130,10 +130,46 @@ def _portfolio(specialist: User):
     return sa.select(Enterprise.id).where(Enterprise.specialist_id == specialist.id)
 
 
+# Another application of the same request, for "no live application" tests on applications.
+_other_application = aliased(Application, name="other_applications")
+
+
 def _no_live_application(request_id) -> sa.ColumnElement[bool]:
     """No application of the request is still live (submitted, in review, approved, paid)."""
-    live = aliased(Application)
-    return ~sa.exists().where(live.request_id == request_id, live.status.in_(LIVE_APPLICATION))
+    return ~sa.exists().where(
+        _other_application.request_id == request_id,
+        _other_application.status.in_(LIVE_APPLICATION),
+    )
+
+
+def _queue_rows(specialist: User, queue: str) -> tuple[type, list[sa.ColumnElement[bool]]]:
+    """The kind of row one tab of the work queue lists, and the conditions it lists them by."""
+    firms = _portfolio(specialist)
+    if queue == "open":
+        return FinancingRequest, [
+            FinancingRequest.enterprise_id.in_(firms),
+            FinancingRequest.status == RequestStatus.OPEN,
+            _no_live_application(FinancingRequest.id),
+        ]
+    if queue == "overdue":
+        return Application, [Application.enterprise_id.in_(firms), overdue_condition()]
+    if queue == "rejected":
+        request_open = sa.exists().where(
+            FinancingRequest.id == Application.request_id,
+            FinancingRequest.status == RequestStatus.OPEN,
+        )
+        return Application, [
+            Application.enterprise_id.in_(firms),
+            Application.status == ApplicationStatus.REJECTED,
+            request_open,
+            _no_live_application(Application.request_id),
+        ]
+    if queue == "follow_ups":
+        return ContactLog, [
+            ContactLog.enterprise_id.in_(firms),
+            ContactLog.follow_up_on.is_not(None),
+        ]
+    raise ValueError(queue)
 
 
 _application_names = (
@@ -141,63 +177,28 @@ _application_names = (
     joinedload(Application.product),
     joinedload(Application.institution),
 )
+# What each tab shows of its rows besides their own columns, and in which order.
+_QUEUE_DISPLAY = {
+    "open": ((joinedload(FinancingRequest.enterprise),), (FinancingRequest.created_at,)),
+    "overdue": (_application_names, (Application.respond_by,)),
+    "rejected": (_application_names, (Application.decided_at.desc(),)),
+    "follow_ups": ((joinedload(ContactLog.enterprise),), (ContactLog.follow_up_on,)),
+}
 
 
 def queue_query(specialist: User, queue: str):
     """The query behind one tab of the work queue (paginated by the page), loading with each
     row the firm, product and institution names the tab shows."""
-    firms = _portfolio(specialist)
-    if queue == "open":
-        return (
-            sa.select(FinancingRequest)
-            .where(
-                FinancingRequest.enterprise_id.in_(firms),
-                FinancingRequest.status == RequestStatus.OPEN,
-                _no_live_application(FinancingRequest.id),
-            )
-            .options(joinedload(FinancingRequest.enterprise))
-            .order_by(FinancingRequest.created_at)
-        )
-    if queue == "overdue":
-        return (
-            sa.select(Application)
-            .where(Application.enterprise_id.in_(firms), overdue_condition())
-            .options(*_application_names)
-            .order_by(Application.respond_by)
-        )
-    if queue == "rejected":
-        request_open = sa.exists().where(
-            FinancingRequest.id == Application.request_id,
-            FinancingRequest.status == RequestStatus.OPEN,
-        )
-        return (
-            sa.select(Application)
-            .where(
-                Application.enterprise_id.in_(firms),
-                Application.status == ApplicationStatus.REJECTED,
-                request_open,
-                _no_live_application(Application.request_id),
-            )
-            .options(*_application_names)
-            .order_by(Application.decided_at.desc())
-        )
-    if queue == "follow_ups":
-        return (
-            sa.select(ContactLog)
-            .where(ContactLog.enterprise_id.in_(firms), ContactLog.follow_up_on.is_not(None))
-            .options(joinedload(ContactLog.enterprise))
-            .order_by(ContactLog.follow_up_on)
-        )
-    raise ValueError(queue)
+    model, conditions = _queue_rows(specialist, queue)
+    options, order = _QUEUE_DISPLAY[queue]
+    return sa.select(model).where(*conditions).options(*options).order_by(*order)
 
 
 def queue_counts(specialist: User) -> dict[str, int]:
-    """How many items wait in each tab of the work queue."""
-    return {
-        queue: db.session.scalar(
-            sa.select(sa.func.count()).select_from(
-                queue_query(specialist, queue).order_by(None).subquery()
-            )
-        )
-        for queue in QUEUES
-    }
+    """How many items wait in each tab of the work queue (one query for all tabs)."""
+    counts = []
+    for queue in QUEUES:
+        model, conditions = _queue_rows(specialist, queue)
+        counted = sa.select(sa.func.count()).select_from(model).where(*conditions)
+        counts.append(counted.scalar_subquery().label(queue))
+    return dict(db.session.execute(sa.select(*counts)).one()._mapping)
