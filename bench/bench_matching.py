@@ -5,8 +5,11 @@ Prints median / p95 latency of ``Ranker.rank`` for one request against 2,000 / 2
 200,000 synthetic products, and the throughput of a batch by two definitions: pairs per second
 where a pair is one request × one catalogue product (eligible or not), and eligible pairs per
 second (the pairs that pass the hard rules and are actually scored). Batches run one request at
-a time (``Ranker.rank``) and in blocks (``Ranker.rank_batch``, also behind ``rank_many``). The
-bar (DESIGN.md, Matching): 20,000 products under 20 ms median for one request; a batch at
+a time (``Ranker.rank``) and in blocks (``Ranker.rank_batch``, also behind ``rank_many``), in
+one process and in ``--processes`` forked worker processes (default: one per core), plus the
+lean batch on as many threads for comparison. Rates are wall-clock; CPU s adds the workers' CPU
+time, and the load average before and after says how busy the machine was. The bar
+(DESIGN.md, Matching): 20,000 products under 20 ms median for one request; a batch at
 ≥ 1,000,000 pairs/s on 2 cores.
 """
 
@@ -47,7 +50,7 @@ def main() -> None:
     """Train a model on a synthetic world, then time ranking against growing catalogues."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
     repeats = 50 if args.quick else 200
 
@@ -89,38 +92,53 @@ def main() -> None:
     ranker = Ranker(products, world.history, model)
     batch = requests.take(np.arange(100 if args.quick else 400))
     pairs = len(batch) * len(products)
+    workers = max(args.processes, 1)
 
-    def one_by_one(threads: int) -> list:
+    def one_by_one(processes: int, threads: int) -> list:
         return [ranker.rank(batch, 10, row=row) for row in range(len(batch))]
 
-    def batched(threads: int) -> list:
-        return ranker.rank_batch(batch, 10, n_threads=threads)
+    def batched(processes: int, threads: int) -> list:
+        return ranker.rank_batch(batch, 10, n_processes=processes, n_threads=threads)
 
-    def batched_lean(threads: int) -> list:
-        return ranker.rank_batch(batch, 10, n_threads=threads, with_exclusions=False)
+    def batched_lean(processes: int, threads: int) -> list:
+        return ranker.rank_batch(
+            batch, 10, n_processes=processes, n_threads=threads, with_exclusions=False
+        )
 
-    print(f"  {'path':<40} {'wall s':>7} {'pairs/s':>12} {'eligible/s':>12} {'CPU s':>7}")
-    for label, run, thread_counts in (
-        ("rank, one request at a time", one_by_one, (1,)),
-        ("rank_batch", batched, sorted({1, args.threads})),
-        ("rank_batch, with_exclusions=False", batched_lean, sorted({1, args.threads})),
+    runs = [("rank, one request at a time", one_by_one, 1, 1)]
+    for label, run in (
+        ("rank_batch", batched),
+        ("rank_batch, with_exclusions=False", batched_lean),
     ):
-        for threads in thread_counts:
-            with threadpool_limits(limits=1):  # our threads, not BLAS/OpenMP ones
-                run(threads)  # warm up
-                cpu, start = time.process_time(), time.perf_counter()
-                ranked = run(threads)
-                elapsed = time.perf_counter() - start
-                cpu = time.process_time() - cpu
-            eligible = sum(result.n_eligible for result in ranked)
-            print(
-                f"  {label + f' ({threads} thread(s))':<40} {elapsed:>7.2f} "
-                f"{pairs / elapsed:>12,.0f} {eligible / elapsed:>12,.0f} {cpu:>7.2f}"
-            )
+        runs.extend((label, run, processes, 1) for processes in sorted({1, workers}))
+    if workers > 1:
+        runs.append(("rank_batch, with_exclusions=False", batched_lean, 1, workers))
+    print(f"  load average before: {_load()}")
+    print(f"  {'path':<52} {'wall s':>7} {'pairs/s':>12} {'eligible/s':>12} {'CPU s':>7}")
+    for label, run, processes, threads in runs:
+        with threadpool_limits(limits=1):  # our workers, not BLAS/OpenMP ones
+            run(processes, threads)  # warm up
+            before, start = os.times(), time.perf_counter()
+            ranked = run(processes, threads)
+            elapsed = time.perf_counter() - start
+            after = os.times()
+        cpu = sum(after[:4]) - sum(before[:4])  # ours and the finished workers', user + system
+        eligible = sum(result.n_eligible for result in ranked)
+        how = f"{processes} process(es)" if threads == 1 else f"{threads} threads"
+        print(
+            f"  {label + f' ({how})':<52} {elapsed:>7.2f} "
+            f"{pairs / elapsed:>12,.0f} {eligible / elapsed:>12,.0f} {cpu:>7.2f}"
+        )
+    print(f"  load average after: {_load()}")
     print(
-        "  (CPU s is the process's CPU time: on a shared machine, pairs / CPU s per core is what "
-        "an idle core would do)"
+        "  (on a shared machine, other work takes cores too: pairs / CPU s is what idle cores "
+        "would do, per core)"
     )
+
+
+def _load() -> str:
+    """Return the 1, 5 and 15-minute load averages (runnable processes per core count)."""
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg()) + f" on {os.cpu_count()} cores"
 
 
 if __name__ == "__main__":
