@@ -67,37 +67,57 @@ def first_time_borrowers(month: Month, recorded_until: datetime | None = None) -
 FUNNEL_STEPS = ("requests", "matched", "applied", "approved", "disbursed")
 
 
+def funnel_flags(
+    applications: sa.ColumnElement[bool] | None = None,
+    disbursements: sa.ColumnElement[bool] | None = None,
+) -> dict[str, sa.ColumnElement[bool]]:
+    """Per request: whether it has a match, an application, an approval and a disbursement,
+    counting only the applications and disbursements that meet the given conditions."""
+    only_applications = () if applications is None else (applications,)
+    only_disbursements = () if disbursements is None else (disbursements,)
+    return {
+        "matched": sa.exists().where(Match.request_id == FinancingRequest.id),
+        "applied": sa.exists().where(
+            Application.request_id == FinancingRequest.id, *only_applications
+        ),
+        "approved": sa.exists().where(
+            Application.request_id == FinancingRequest.id,
+            Application.approved_amount_yuan.is_not(None),
+            *only_applications,
+        ),
+        "disbursed": sa.exists().where(
+            Application.request_id == FinancingRequest.id,
+            Disbursement.application_id == Application.id,
+            Disbursement.reverses_id.is_(None),
+            *only_disbursements,
+        ),
+    }
+
+
+def count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    """How many rows meet `condition` (zero when there are none)."""
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
 def funnel(month: Month) -> list[dict]:
     """The month's requests and how many of them reached a match, an application, an approval
     and a disbursement (up to now), with the conversion rate of each step."""
-    has_match = sa.exists().where(Match.request_id == FinancingRequest.id)
-    has_application = sa.exists().where(Application.request_id == FinancingRequest.id)
-    has_approval = sa.exists().where(
-        Application.request_id == FinancingRequest.id,
-        Application.approved_amount_yuan.is_not(None),
-    )
-    has_disbursement = sa.exists().where(
-        Application.request_id == FinancingRequest.id,
-        Disbursement.application_id == Application.id,
-        Disbursement.reverses_id.is_(None),
-    )
-
-    def flag(condition):
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
+    flags = funnel_flags()
     row = db.session.execute(
         sa.select(
             sa.func.count(FinancingRequest.id),
-            flag(has_match),
-            flag(has_application),
-            flag(has_approval),
-            flag(has_disbursement),
+            *(count_where(flags[step]) for step in FUNNEL_STEPS[1:]),
         ).where(
             FinancingRequest.created_at >= month.start_at,
             FinancingRequest.created_at < month.end_at,
         )
     ).one()
-    counts = [int(value or 0) for value in row]
+    return funnel_steps([int(value or 0) for value in row])
+
+
+def funnel_steps(counts: list[int]) -> list[dict]:
+    """The funnel's counts (requests, matched, applied, approved, disbursed) with the
+    conversion rate of each step."""
     steps = []
     for index, (step, count) in enumerate(zip(FUNNEL_STEPS, counts, strict=True)):
         previous = counts[index - 1] if index else None
@@ -204,26 +224,49 @@ def _days(value: float | None) -> Decimal | None:
 # ------------------------------------------------------------------------------ firms served
 
 
-def served_pairs(low: datetime, high: datetime) -> sa.CompoundSelect:
+def served_pairs(
+    low: datetime,
+    high: datetime,
+    where: dict[str, sa.ColumnElement[bool]] | None = None,
+    matches: bool = True,
+) -> sa.CompoundSelect:
     """(enterprise, day-time) of every act of service in [low, high): a request, a match, a
-    referral, a contact or an application."""
-    return sa.union_all(
+    referral, a contact or an application (`where`: a further condition per source table)."""
+    extra = where or {}
+
+    def only(table: str) -> tuple:
+        return (extra[table],) if table in extra else ()
+
+    parts = [
         sa.select(
             FinancingRequest.enterprise_id.label("enterprise_id"),
             FinancingRequest.created_at.label("at"),
-        ).where(FinancingRequest.created_at >= low, FinancingRequest.created_at < high),
-        sa.select(FinancingRequest.enterprise_id, Match.created_at)
-        .join(FinancingRequest, FinancingRequest.id == Match.request_id)
-        .where(Match.created_at >= low, Match.created_at < high),
+        ).where(
+            FinancingRequest.created_at >= low,
+            FinancingRequest.created_at < high,
+            *only("financing_requests"),
+        ),
         sa.select(Referral.enterprise_id, Referral.created_at).where(
-            Referral.created_at >= low, Referral.created_at < high
+            Referral.created_at >= low, Referral.created_at < high, *only("referrals")
         ),
         sa.select(ContactLog.enterprise_id, ContactLog.happened_at).where(
-            ContactLog.happened_at >= low, ContactLog.happened_at < high
+            ContactLog.happened_at >= low, ContactLog.happened_at < high, *only("contact_logs")
         ),
         sa.select(Application.enterprise_id, Application.submitted_at).where(
-            Application.submitted_at >= low, Application.submitted_at < high
+            Application.submitted_at >= low, Application.submitted_at < high, *only("applications")
         ),
+    ]
+    if matches:
+        parts.append(match_pairs(low, high))
+    return sa.union_all(*parts)
+
+
+def match_pairs(low: datetime, high: datetime) -> sa.Select:
+    """(enterprise, day-time) of every match made in [low, high)."""
+    return (
+        sa.select(FinancingRequest.enterprise_id, Match.created_at)
+        .join(FinancingRequest, FinancingRequest.id == Match.request_id)
+        .where(Match.created_at >= low, Match.created_at < high)
     )
 
 
@@ -239,42 +282,80 @@ def firms_served(low: datetime, high: datetime) -> int:
 def specialists(month: Month) -> list[dict]:
     """Per specialist: firms served (referrals, contacts, applications they brokered), deals
     brokered (net disbursements on their applications) and the amount, in the month."""
-    low, high = month.start_at, month.end_at
-    work = sa.union_all(
-        sa.select(Referral.specialist_id.label("sid"), Referral.enterprise_id.label("eid")).where(
-            Referral.created_at >= low, Referral.created_at < high
+    return specialist_rows(specialist_firms(month), specialist_deals(month))
+
+
+def specialist_work(
+    low: datetime, high: datetime, where: dict[str, sa.ColumnElement[bool]] | None = None
+) -> sa.CompoundSelect:
+    """(specialist, enterprise, day-time) of every referral, contact and brokered application
+    in [low, high) (`where`: a further condition per source table)."""
+    extra = where or {}
+
+    def only(table: str) -> tuple:
+        return (extra[table],) if table in extra else ()
+
+    return sa.union_all(
+        sa.select(
+            Referral.specialist_id.label("sid"),
+            Referral.enterprise_id.label("eid"),
+            Referral.created_at.label("at"),
+        ).where(
+            Referral.specialist_id.is_not(None),
+            Referral.created_at >= low,
+            Referral.created_at < high,
+            *only("referrals"),
         ),
-        sa.select(ContactLog.specialist_id, ContactLog.enterprise_id).where(
-            ContactLog.happened_at >= low, ContactLog.happened_at < high
+        sa.select(ContactLog.specialist_id, ContactLog.enterprise_id, ContactLog.happened_at).where(
+            ContactLog.specialist_id.is_not(None),
+            ContactLog.happened_at >= low,
+            ContactLog.happened_at < high,
+            *only("contact_logs"),
         ),
-        sa.select(Application.specialist_id, Application.enterprise_id).where(
-            Application.submitted_at >= low, Application.submitted_at < high
+        sa.select(
+            Application.specialist_id, Application.enterprise_id, Application.submitted_at
+        ).where(
+            Application.specialist_id.is_not(None),
+            Application.submitted_at >= low,
+            Application.submitted_at < high,
+            *only("applications"),
         ),
-    ).subquery()
-    served = dict(
+    )
+
+
+def specialist_firms(month: Month) -> dict[int, int]:
+    """Distinct firms each specialist served in the month."""
+    work = specialist_work(month.start_at, month.end_at).subquery()
+    return dict(
         db.session.execute(
-            sa.select(work.c.sid, sa.func.count(sa.distinct(work.c.eid)))
-            .where(work.c.sid.is_not(None))
-            .group_by(work.c.sid)
+            sa.select(work.c.sid, sa.func.count(sa.distinct(work.c.eid))).group_by(work.c.sid)
         ).all()
     )
-    deals = {
-        row.sid: row
-        for row in db.session.execute(
-            sa.select(
-                Application.specialist_id.label("sid"),
-                NET_DISBURSEMENT_COUNT.label("count"),
-                sum_money(Disbursement.amount_yuan).label("amt"),
-            )
-            .join(Application, Application.id == Disbursement.application_id)
-            .where(
-                Application.specialist_id.is_not(None),
-                Disbursement.disbursed_on >= month.first_day,
-                Disbursement.disbursed_on < month.end_day,
-            )
-            .group_by(Application.specialist_id)
-        ).all()
-    }
+
+
+def specialist_deals(month: Month, where: Sequence = ()) -> dict[int, tuple[int, Decimal]]:
+    """Net disbursements (count, amount) dated in the month on each specialist's
+    applications (of the disbursements matching `where`)."""
+    rows = db.session.execute(
+        sa.select(
+            Application.specialist_id.label("sid"),
+            NET_DISBURSEMENT_COUNT.label("count"),
+            sum_money(Disbursement.amount_yuan).label("amt"),
+        )
+        .join(Application, Application.id == Disbursement.application_id)
+        .where(
+            Application.specialist_id.is_not(None),
+            Disbursement.disbursed_on >= month.first_day,
+            Disbursement.disbursed_on < month.end_day,
+            *where,
+        )
+        .group_by(Application.specialist_id)
+    ).all()
+    return {row.sid: (int(row.count or 0), to_money(row.amt)) for row in rows}
+
+
+def specialist_rows(served: dict[int, int], deals: dict[int, tuple[int, Decimal]]) -> list[dict]:
+    """The specialists' table: firms served, deals and amount, largest amount first."""
     ids = set(served) | set(deals)
     names = (
         dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(ids))).all())
@@ -286,8 +367,8 @@ def specialists(month: Month) -> list[dict]:
             "id": sid,
             "name": names.get(sid, str(sid)),
             "firms_served": int(served.get(sid, 0)),
-            "deals": int(deals[sid].count) if sid in deals else 0,
-            "amount": to_money(deals[sid].amt) if sid in deals else ZERO,
+            "deals": deals[sid][0] if sid in deals else 0,
+            "amount": deals[sid][1] if sid in deals else ZERO,
         }
         for sid in ids
     ]

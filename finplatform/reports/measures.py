@@ -75,6 +75,10 @@ class Measure:
     conditions: tuple = ()
     joins: tuple[Join, ...] = ()
     dimensions: dict[str, tuple[sa.ColumnElement, tuple[Join, ...]]] = field(default_factory=dict)
+    # The table whose rows are rolled up per month (see rollups.py); None: always counted live.
+    source: str | None = None
+    # The row's enterprise, for breakdowns by the firm's district or industry from rollups.
+    firm: sa.ColumnElement | None = None
 
     def scope_conditions(self, scope: Scope) -> list[sa.ColumnElement[bool]]:
         """The WHERE conditions selecting this measure's rows in a scope."""
@@ -97,11 +101,12 @@ class Measure:
         scope: Scope,
         filters: dict[str, str] | None = None,
         dimension: str | Sequence[str] | None = None,
+        where: Sequence = (),
     ) -> sa.Select:
-        """SELECT `columns` over this measure's rows, joined as the filters and dimension(s)
-        need."""
+        """SELECT `columns` over this measure's rows (and `where`), joined as the filters and
+        dimension(s) need."""
         joins = list(self.joins)
-        conditions = self.scope_conditions(scope)
+        conditions = [*self.scope_conditions(scope), *where]
         for name, key in (filters or {}).items():
             column, needed = self.dimensions[name]
             joins.extend(needed)
@@ -161,6 +166,8 @@ MEASURES: dict[str, Measure] = {
             "district": (Enterprise.district_code, (_REQUEST_ENTERPRISE,)),
             "industry": (Enterprise.industry_code, (_REQUEST_ENTERPRISE,)),
         },
+        source="financing_requests",
+        firm=FinancingRequest.enterprise_id,
     ),
     "matches": Measure(
         name="matches",
@@ -190,6 +197,8 @@ MEASURES: dict[str, Measure] = {
         count=sa.func.count(Application.id),
         amount=sum_money(Application.amount_yuan),
         dimensions=_APP_DIMENSIONS,
+        source="applications",
+        firm=Application.enterprise_id,
     ),
     "approvals": Measure(
         name="approvals",
@@ -201,6 +210,8 @@ MEASURES: dict[str, Measure] = {
         amount=sum_money(Application.approved_amount_yuan),
         conditions=(Application.approved_amount_yuan.is_not(None),),
         dimensions=_APP_DIMENSIONS,
+        source="applications",
+        firm=Application.enterprise_id,
     ),
     "rejections": Measure(
         name="rejections",
@@ -212,6 +223,8 @@ MEASURES: dict[str, Measure] = {
         amount=sum_money(Application.amount_yuan),
         conditions=(Application.status == ApplicationStatus.REJECTED,),
         dimensions=_APP_DIMENSIONS,
+        source="applications",
+        firm=Application.enterprise_id,
     ),
     "disbursements": Measure(
         name="disbursements",
@@ -228,6 +241,7 @@ MEASURES: dict[str, Measure] = {
             "district": (Disbursement.district_code, ()),
             "industry": (Disbursement.industry_code, ()),
         },
+        source="disbursements",
     ),
 }
 
@@ -236,10 +250,10 @@ def _amount_column(measure: Measure):
     return measure.amount if measure.amount is not None else sa.literal(None)
 
 
-def totals(measure: Measure, scope: Scope) -> dict:
-    """Count and amount of a measure in a scope."""
+def totals(measure: Measure, scope: Scope, where: Sequence = ()) -> dict:
+    """Count and amount of a measure in a scope (of its rows matching `where`)."""
     count, amount = db.session.execute(
-        measure.select([measure.count, _amount_column(measure)], scope)
+        measure.select([measure.count, _amount_column(measure)], scope, where=where)
     ).one()
     return {
         "count": int(count or 0),
@@ -247,25 +261,42 @@ def totals(measure: Measure, scope: Scope) -> dict:
     }
 
 
-def breakdown(measure: Measure, scope: Scope, dimension: str) -> list[dict]:
-    """Count and amount per key of a dimension, largest amount (or count) first."""
+def breakdown_sums(
+    measure: Measure, scope: Scope, dimension: str, where: Sequence = ()
+) -> list[tuple]:
+    """(key, count, amount) per key of a dimension."""
     column = measure.dimensions[dimension][0]
     statement = measure.select(
         [column.label("key"), measure.count.label("count"), _amount_column(measure).label("amt")],
         scope,
         dimension=dimension,
+        where=where,
     ).group_by(column)
-    rows = [(row.key, row.count, row.amt) for row in db.session.execute(statement)]
-    return _breakdown_entries(measure, dimension, rows)
+    return [(row.key, row.count, row.amt) for row in db.session.execute(statement)]
+
+
+def breakdown(measure: Measure, scope: Scope, dimension: str) -> list[dict]:
+    """Count and amount per key of a dimension, largest amount (or count) first."""
+    return breakdown_entries(measure, dimension, breakdown_sums(measure, scope, dimension))
 
 
 def breakdowns(measure: Measure, scope: Scope) -> dict[str, list[dict]]:
-    """`breakdown` by every dimension of a measure; on PostgreSQL in one scan (GROUPING SETS)."""
-    names = list(measure.dimensions)
+    """`breakdown` by every dimension of a measure."""
+    return {
+        name: breakdown_entries(measure, name, rows)
+        for name, rows in breakdowns_sums(measure, scope, list(measure.dimensions)).items()
+    }
+
+
+def breakdowns_sums(
+    measure: Measure, scope: Scope, names: list[str], where: Sequence = ()
+) -> dict[str, list[tuple]]:
+    """(key, count, amount) rows by each of some dimensions; on PostgreSQL in one scan
+    (GROUPING SETS)."""
     if not names:
         return {}
-    if db.session.get_bind().dialect.name != "postgresql":
-        return {name: breakdown(measure, scope, name) for name in names}
+    if len(names) == 1 or db.session.get_bind().dialect.name != "postgresql":
+        return {name: breakdown_sums(measure, scope, name, where) for name in names}
     columns = [measure.dimensions[name][0] for name in names]
     statement = measure.select(
         [
@@ -279,6 +310,7 @@ def breakdowns(measure: Measure, scope: Scope) -> dict[str, list[dict]]:
         ],
         scope,
         dimension=names,
+        where=where,
     ).group_by(sa.func.grouping_sets(*(sa.tuple_(column) for column in columns)))
     grouped: dict[str, list[tuple]] = {name: [] for name in names}
     for row in db.session.execute(statement):
@@ -286,12 +318,16 @@ def breakdowns(measure: Measure, scope: Scope) -> dict[str, list[dict]]:
         # grouping(column) is 0 for the one column the row is grouped by.
         index = next(i for i in range(len(names)) if mapping[f"set_{i}"] == 0)
         grouped[names[index]].append((mapping[f"key_{index}"], row.count, row.amt))
-    return {name: _breakdown_entries(measure, name, rows) for name, rows in grouped.items()}
+    return grouped
 
 
-def _breakdown_entries(measure: Measure, dimension: str, rows: list[tuple]) -> list[dict]:
-    """(key, count, amount) rows as labelled entries, largest amount (or count) first."""
-    labels = dimension_labels(dimension, [key for key, _, _ in rows])
+def breakdown_entries(
+    measure: Measure, dimension: str, rows: list[tuple], labels: dict | None = None
+) -> list[dict]:
+    """(key, count, amount) rows as labelled entries, largest amount (or count) first
+    (`labels`: the dimension's names when already read)."""
+    if labels is None:
+        labels = dimension_labels(dimension, [key for key, _, _ in rows])
     result = [
         {
             "key": str(key),
@@ -339,7 +375,9 @@ def month_bucket(measure: Measure, year: int) -> sa.ColumnElement:
     return bucket_for_year(measure.date_column, year)
 
 
-def totals_by_month(measure: Measure, months: list[Month]) -> dict[Month, dict]:
+def totals_by_month(
+    measure: Measure, months: list[Month], where: Sequence = ()
+) -> dict[Month, dict]:
     """Count and amount of a measure in each of some months of one year (one grouped query)."""
     if not months:
         return {}
@@ -347,7 +385,9 @@ def totals_by_month(measure: Measure, months: list[Month]) -> dict[Month, dict]:
     scope = Scope(min(months).first_day, max(months).end_day)
     bucket = month_bucket(measure, year).label("number")
     rows = db.session.execute(
-        measure.select([bucket, measure.count, _amount_column(measure)], scope).group_by(bucket)
+        measure.select(
+            [bucket, measure.count, _amount_column(measure)], scope, where=where
+        ).group_by(bucket)
     ).all()
     found = {int(row[0]): row for row in rows}
     result = {}
@@ -361,7 +401,7 @@ def totals_by_month(measure: Measure, months: list[Month]) -> dict[Month, dict]:
 
 
 def breakdown_by_month(
-    measure: Measure, months: list[Month], dimension: str
+    measure: Measure, months: list[Month], dimension: str, where: Sequence = ()
 ) -> dict[Month, list[dict]]:
     """A measure's breakdown for each of some months of one year (one grouped query)."""
     result: dict[Month, list[dict]] = {month: [] for month in months}
@@ -380,6 +420,7 @@ def breakdown_by_month(
             ],
             scope,
             dimension=dimension,
+            where=where,
         ).group_by(bucket, column)
     ).all()
     labels = dimension_labels(dimension, list({row.key for row in rows}))
@@ -398,6 +439,8 @@ def breakdown_by_month(
                 "amount": to_money(row.amt),
             }
         )
+    for entries in result.values():
+        entries.sort(key=lambda entry: (-entry["amount"], entry["key"]))
     return result
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -28,23 +29,29 @@ from finplatform.reports.measures import (
 )
 from finplatform.reports.periods import Month
 
-_CREDIT_KINDS = sa.select(ProductKind.code).where(ProductKind.is_credit_loan.is_(True))
-_LOAN_KINDS = sa.select(ProductKind.code).where(ProductKind.is_loan.is_(True))
+CREDIT_KINDS = sa.select(ProductKind.code).where(ProductKind.is_credit_loan.is_(True))
+LOAN_KINDS = sa.select(ProductKind.code).where(ProductKind.is_loan.is_(True))
 
 
-def money_metric_conditions() -> dict[str, tuple]:
-    """The conditions on disbursement rows that each money target counts."""
+def money_metric_conditions(members: sa.Select | None = None) -> dict[str, tuple]:
+    """The conditions on disbursement rows that each money target counts (`members`: the
+    credit communities' member firms, when not today's)."""
+    member = (
+        sa.exists().where(CommunityMembership.enterprise_id == Disbursement.enterprise_id)
+        if members is None
+        else Disbursement.enterprise_id.in_(members)
+    )
     return {
         "financing_facilitated": (),
         "all_financing": (),
-        "new_credit_loans": (Disbursement.product_kind_code.in_(_CREDIT_KINDS),),
+        "new_credit_loans": (Disbursement.product_kind_code.in_(CREDIT_KINDS),),
         "risk_guarantee_pool": (
-            Disbursement.product_kind_code.in_(_CREDIT_KINDS),
+            Disbursement.product_kind_code.in_(CREDIT_KINDS),
             Disbursement.pool_covered.is_(True),
         ),
         "credit_community_loans": (
-            Disbursement.product_kind_code.in_(_LOAN_KINDS),
-            sa.exists().where(CommunityMembership.enterprise_id == Disbursement.enterprise_id),
+            Disbursement.product_kind_code.in_(LOAN_KINDS),
+            member,
         ),
         "tech_transfer_fund": (
             Disbursement.product_kind_code == "equity_investment",
@@ -72,21 +79,23 @@ def _metric_sums() -> list[sa.ColumnElement]:
     ]
 
 
-def money_metrics(scope: Scope) -> dict[str, Decimal]:
+def money_metrics(scope: Scope, where: Sequence = ()) -> dict[str, Decimal]:
     """Net disbursed amount counted by each money target, in a scope (one query)."""
-    row = db.session.execute(MEASURES["disbursements"].select(_metric_sums(), scope)).one()
+    row = db.session.execute(
+        MEASURES["disbursements"].select(_metric_sums(), scope, where=where)
+    ).one()
     return {metric: to_money(row._mapping[metric]) for metric in MONEY_METRICS}
 
 
 def money_metrics_by_month(
-    year: int, recorded_until: datetime | None = None
+    year: int, recorded_until: datetime | None = None, where: Sequence = ()
 ) -> dict[str, list[Decimal]]:
     """Each money target's live net amount in each month of a year (one grouped query)."""
     month_number = sa.extract("month", Disbursement.disbursed_on).label("number")
     scope = Scope(date(year, 1, 1), date(year + 1, 1, 1), recorded_until=recorded_until)
     rows = db.session.execute(
         MEASURES["disbursements"]
-        .select([month_number, *_metric_sums()], scope)
+        .select([month_number, *_metric_sums()], scope, where=where)
         .group_by(month_number)
     ).all()
     result = {metric: [ZERO] * 12 for metric in MONEY_METRICS}
@@ -113,7 +122,7 @@ def count_metric_by_month(metric: str, year: int, until: Month | None = None) ->
         firsts = (
             sa.select(sa.func.min(Disbursement.disbursed_on).label("first"))
             .where(
-                Disbursement.product_kind_code.in_(_CREDIT_KINDS),
+                Disbursement.product_kind_code.in_(CREDIT_KINDS),
                 Disbursement.disbursed_on >= date(year, 1, 1),
                 Disbursement.disbursed_on < until.end_day,
             )
