@@ -32,7 +32,15 @@ from finplatform.models.organisations import (
 from finplatform.models.products import Product, ProductStatus
 from finplatform.models.ranking import ModelStatus, ModelVersion
 from finplatform.models.reference import District, Industry, InstitutionKind, ProductKind
-from finplatform.models.reporting import ImportBatch, MonthlySnapshot, Target
+from finplatform.models.reporting import (
+    ImportBatch,
+    MonthlyFirm,
+    MonthlyRollup,
+    MonthlySnapshot,
+    RollupFirm,
+    RollupState,
+    Target,
+)
 
 __all__ = [
     "ApiToken",
@@ -61,6 +69,8 @@ __all__ = [
     "MatchSource",
     "ModelStatus",
     "ModelVersion",
+    "MonthlyFirm",
+    "MonthlyRollup",
     "MonthlySnapshot",
     "Product",
     "ProductKind",
@@ -70,6 +80,8 @@ __all__ = [
     "RequestEvent",
     "RequestStatus",
     "Role",
+    "RollupFirm",
+    "RollupState",
     "Target",
     "User",
     "utcnow",

@@ -47,6 +47,8 @@ class FinancingRequest(TimestampMixin, Base):
         sa.CheckConstraint("max_rate IS NULL OR max_rate > 0", name="max_rate_positive"),
         sa.Index("ix_financing_requests_status_created", "status", "created_at"),
         sa.Index("ix_financing_requests_created_at", "created_at"),
+        # The report finds requests edited since its rollups were made.
+        sa.Index("ix_financing_requests_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -57,6 +57,8 @@ class Enterprise(TimestampMixin, Base):
     specialist_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL", use_alter=True), index=True
     )
+    # Set by every update: the monthly report finds firms whose district or industry changed.
+    updated_at: Mapped[datetime | None] = mapped_column(onupdate=utcnow, index=True)
 
     district: Mapped[District] = relationship()
     industry: Mapped[Industry] = relationship()

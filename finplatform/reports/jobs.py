@@ -8,9 +8,11 @@ from pathlib import Path
 
 from flask import current_app
 
+from finplatform.extensions import db
 from finplatform.jobs import report_progress
 from finplatform.reports import exports
 from finplatform.reports.periods import Month
+from finplatform.reports.rollups import refresh_rollups
 from finplatform.reports.services import report_for
 
 
@@ -25,11 +27,16 @@ def generated_xlsx(month: Month) -> Path:
 
 
 def generate_monthly_report(month_text: str) -> dict:
-    """Compute a month's report (frozen if closed) and write its XLSX and JSON figures."""
+    """Roll up the months that ended, then compute a month's report (frozen if closed) and
+    write its XLSX and JSON figures."""
     month = Month.parse(month_text)
-    report_progress(0, 3, "figures")
+    report_progress(0, 4, "rollups")
+    refresh_rollups()
+    # Committed at once: the refresh holds back writes to the tables it reads until then.
+    db.session.commit()
+    report_progress(1, 4, "figures")
     report = report_for(month)
-    report_progress(1, 3, "workbook")
+    report_progress(2, 4, "workbook")
     directory = generated_dir()
     directory.mkdir(parents=True, exist_ok=True)
     xlsx = generated_xlsx(month)
@@ -37,9 +44,9 @@ def generate_monthly_report(month_text: str) -> dict:
     exports.write_xlsx(report, partial)
     # Renamed into place only when complete: a download never sees half a workbook.
     partial.replace(xlsx)
-    report_progress(2, 3, "figures file")
+    report_progress(3, 4, "figures file")
     (directory / f"report-{month}.json").write_text(
         json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"
     )
-    report_progress(3, 3, "done")
+    report_progress(4, 4, "done")
     return {"month": str(month), "xlsx": str(xlsx), "closed": report["closed"]}

@@ -68,7 +68,7 @@ from finplatform.models import (
     Target,
     User,
 )
-from finplatform.reports import activity, measures, metrics, projections
+from finplatform.reports import combined, measures, metrics, projections, rollups
 from finplatform.reports.measures import MEASURES, ZERO, Scope
 from finplatform.reports.periods import Month
 
@@ -147,16 +147,17 @@ def build_report(
     total_steps = 7
     closed = closings()
     own_scope = Scope.month(month, recorded_until=as_of)
+    coverage = rollups.coverage()
 
     step(0, total_steps, "totals")
-    own = {name: measures.totals(measure, own_scope) for name, measure in MEASURES.items()}
-    step(1, total_steps, "breakdowns")
-    breakdowns = {
-        name: measures.breakdowns(measure, own_scope) for name, measure in MEASURES.items()
+    own = {
+        name: combined.totals(measure, own_scope, coverage) for name, measure in MEASURES.items()
     }
+    step(1, total_steps, "breakdowns")
+    breakdowns = combined.breakdowns(own_scope, coverage)
     step(2, total_steps, "adjustments")
     adjustments = _adjustments(month, closed)
-    contribution = _contribution(own, metrics.money_metrics(own_scope), adjustments)
+    contribution = _contribution(own, combined.money_metrics(own_scope, coverage), adjustments)
     step(3, total_steps, "funnel and response times")
     report = {
         "format": REPORT_FORMAT,
@@ -165,21 +166,21 @@ def build_report(
         "code_version": code_version(),
         "totals": own,
         "breakdowns": breakdowns,
-        "first_time_borrowers": activity.first_time_borrowers(month, as_of),
-        "firms_served": activity.firms_served(month.start_at, month.end_at),
-        "funnel": activity.funnel(month),
-        "response_times": activity.response_times(month, as_of),
+        "first_time_borrowers": combined.first_time_borrowers(month, as_of, coverage),
+        "firms_served": combined.firms_served(month, coverage),
+        "funnel": combined.funnel(month, coverage),
+        "response_times": combined.response_times(month, as_of, coverage),
         "adjustments": adjustments,
         "contribution": contribution,
     }
     step(4, total_steps, "specialists")
-    report["specialists"] = activity.specialists(month)
+    report["specialists"] = combined.specialists(month, coverage)
     step(5, total_steps, "year to date and targets")
-    monthly = _monthly_contributions(month, closed, contribution)
+    monthly = _monthly_contributions(month, closed, contribution, coverage)
     report["ytd"] = _year_to_date(monthly)
-    report["targets"] = _targets(month, monthly)
+    report["targets"] = _targets(month, monthly, coverage)
     step(6, total_steps, "series")
-    report["series"] = _series(month, closed, monthly, breakdowns)
+    report["series"] = _series(month, closed, monthly, breakdowns, coverage)
     step(total_steps, total_steps, "done")
     return jsonable(report)
 
@@ -254,7 +255,7 @@ def _contribution(own: dict, own_money: dict, adjustments: dict) -> dict:
 
 
 def _monthly_contributions(
-    month: Month, closed: dict[Month, datetime], current: dict
+    month: Month, closed: dict[Month, datetime], current: dict, coverage: rollups.Coverage | None
 ) -> dict[Month, dict]:
     """Each month's contribution to the year to date: frozen for closed months, else live."""
     frozen = {
@@ -268,11 +269,14 @@ def _monthly_contributions(
     }
     open_months = [m for m in month.months_of_year_until()[:-1] if m not in frozen]
     live = (
-        {name: measures.totals_by_month(measure, open_months) for name, measure in MEASURES.items()}
+        {
+            name: combined.totals_by_month(measure, open_months, coverage)
+            for name, measure in MEASURES.items()
+        }
         if open_months
         else {}
     )
-    live_money = metrics.money_metrics_by_month(month.year) if open_months else {}
+    live_money = combined.money_metrics_by_month(month.year, coverage) if open_months else {}
     result: dict[Month, dict] = {}
     for earlier in month.months_of_year_until()[:-1]:
         if earlier in frozen:
@@ -298,11 +302,13 @@ def _year_to_date(monthly: dict[Month, dict]) -> dict:
     return ytd
 
 
-def _targets(month: Month, monthly: dict[Month, dict]) -> list[dict]:
+def _targets(
+    month: Month, monthly: dict[Month, dict], coverage: rollups.Coverage | None
+) -> list[dict]:
     targets = db.session.scalars(
         sa.select(Target).where(Target.year == month.year).order_by(Target.sort_order, Target.id)
     ).all()
-    last_year_money = metrics.money_metrics_by_month(month.year - 1)
+    last_year_money = combined.money_metrics_by_month(month.year - 1, coverage)
     result = []
     for target in targets:
         entry = {
@@ -333,13 +339,13 @@ def _targets(month: Month, monthly: dict[Month, dict]) -> list[dict]:
             )
         elif metric in metrics.COUNT_METRICS | metrics.LEVEL_METRICS:
             level = metric in metrics.LEVEL_METRICS
-            ytd = Decimal(metrics.count_metric(metric, month))
+            ytd = Decimal(combined.count_metric(metric, month, coverage))
             last_year = (
                 None
                 if level
                 else [
                     Decimal(value)
-                    for value in metrics.count_metric_by_month(metric, month.year - 1)
+                    for value in combined.count_metric_by_month(metric, month.year - 1, coverage)
                 ]
             )
             entry.update(
@@ -361,12 +367,18 @@ def _targets(month: Month, monthly: dict[Month, dict]) -> list[dict]:
 
 
 def _series(
-    month: Month, closed: dict[Month, datetime], monthly: dict[Month, dict], breakdowns: dict
+    month: Month,
+    closed: dict[Month, datetime],
+    monthly: dict[Month, dict],
+    breakdowns: dict,
+    coverage: rollups.Coverage | None,
 ) -> dict:
     """Monthly figures for the charts: disbursed amount by product kind and the cumulative
     money targets."""
     earlier_open = [m for m in month.months_of_year_until()[:-1] if m not in closed]
-    live = measures.breakdown_by_month(MEASURES["disbursements"], earlier_open, "product_kind")
+    live = combined.breakdown_by_month(
+        MEASURES["disbursements"], earlier_open, "product_kind", coverage
+    )
     by_kind: dict[str, dict] = {}
     for earlier in month.months_of_year_until():
         if earlier == month:
@@ -434,6 +446,7 @@ def close_month(month: Month, actor: User, *, now: datetime | None = None) -> Mo
     current_model = db.session.scalar(
         sa.select(ModelVersion.id).where(ModelVersion.status == ModelStatus.CURRENT)
     )
+    rollups.refresh_rollups(now)
     figures = build_report(month, as_of=now)
     snapshot = MonthlySnapshot(
         month=month.first_day,
