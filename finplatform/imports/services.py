@@ -35,6 +35,7 @@ from finplatform.models import (
     User,
     utcnow,
 )
+from finplatform.reports.rollups import refresh_rollups
 from seeds.reference import load_districts
 
 KINDS = tuple(cols.COLUMNS)
@@ -162,6 +163,8 @@ def run_import(batch: ImportBatch, content: bytes, actor: User | None, progress=
     bad_rows = {p.row for p in problems}
     good = [(number, record) for number, record in good if number not in bad_rows]
     counts = WRITERS[batch.kind].write(good, actor)
+    # Imported history (or a firm's new district) lands in months already rolled up.
+    refresh_rollups()
     batch.imported_rows = counts["created"] + counts["updated"]
     record_audit(
         "import.finished",

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from finplatform.deals.services import approve_application, take_into_review
+from finplatform.imports import services as imports
 from finplatform.models import (
+    Application,
     CommunityMembership,
     ContactChannel,
     ContactLog,
+    ImportBatch,
     Match,
     MonthlyFirm,
     MonthlyRollup,
@@ -26,6 +30,7 @@ from finplatform.reports.periods import Month
 from finplatform.reports.services import build_report
 from tests.reports.conftest import WorldBuilder, bj
 
+IMPORTS = Path(__file__).parent.parent / "fixtures" / "imports"
 JUNE = Month(2014, 6)
 MONTHS = [Month(2013, 11), Month(2014, 1), Month(2014, 5), JUNE, Month(2014, 7)]
 AS_OF = datetime(2030, 1, 1, tzinfo=UTC)
@@ -201,6 +206,39 @@ def test_an_empty_database_is_not_rolled_up(db):
     assert rollups.refresh_rollups() == {"months": 0, "full": False}
     assert db.session.get(RollupState, rollups.STATE_ID) is None
     assert rollups.coverage() is None
+
+
+def _import(db, kind: str) -> dict:
+    batch = ImportBatch(kind=kind, filename=f"{kind}.csv")
+    db.session.add(batch)
+    db.session.flush()
+    result = imports.run_import(batch, (IMPORTS / f"{kind}.csv").read_bytes(), actor=None)
+    db.session.commit()
+    return result
+
+
+def test_an_import_rolls_up_the_history_it_brings(db, make, monkeypatch):
+    _import(db, "enterprises")
+    make.institution(name="滨海新区科技支行（测试）")
+    _import(db, "products")
+    assert _import(db, "applications")["created"] == 3
+    state = db.session.get(RollupState, rollups.STATE_ID)
+    assert state.watermarks["applications"] == db.session.scalar(
+        sa.select(sa.func.max(Application.id))
+    )
+    march = Month(2014, 3)
+    assert _rolled(march) == _live(monkeypatch, march)
+    assert _rolled(march)["totals"]["disbursements"] == {"count": 1, "amount": "3000000.00"}
+    assert rollups.refresh_rollups() == {"months": 0, "full": False}
+
+
+def test_seeding_the_demo_world_rolls_it_up(app, db, monkeypatch):
+    result = app.test_cli_runner().invoke(args=["seed", "demo", "--size", "small"])
+    assert result.exit_code == 0, result.output
+    assert "rolled up for the report" in result.output
+    assert db.session.get(RollupState, rollups.STATE_ID) is not None
+    month = Month(2014, 9)
+    assert _rolled(month) == _live(monkeypatch, month)
 
 
 def test_refresh_command(app, db, world):
