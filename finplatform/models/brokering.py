@@ -65,14 +65,16 @@ class ContactLog(TimestampMixin, Base):
     """A visit, call or meeting with a firm, with an optional follow-up date."""
 
     __tablename__ = "contact_logs"
+    __table_args__ = (
+        # A firm's contacts, and the follow-ups of a specialist's firms.
+        sa.Index("ix_contact_logs_enterprise_follow_up", "enterprise_id", "follow_up_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     specialist_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
-    enterprise_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("enterprises.id", ondelete="CASCADE"), index=True
-    )
+    enterprise_id: Mapped[int] = mapped_column(sa.ForeignKey("enterprises.id", ondelete="CASCADE"))
     channel: Mapped[ContactChannel] = mapped_column(enum_column(ContactChannel))
     happened_at: Mapped[datetime]
     note: Mapped[str] = mapped_column(sa.Text, default="")

@@ -224,6 +224,10 @@ class Application(TimestampMixin, Base):
         ),
         sa.CheckConstraint("approved_rate IS NULL OR approved_rate >= 0", name="approved_rate"),
         sa.Index("ix_applications_institution_status", "institution_id", "status"),
+        # The institution's inbox: nearest deadline first, a page at a time.
+        sa.Index("ix_applications_institution_respond_by", "institution_id", "respond_by", "id"),
+        # A firm's applications by status (a specialist's overdue and rejected queues).
+        sa.Index("ix_applications_enterprise_status", "enterprise_id", "status"),
         sa.Index("ix_applications_submitted_at", "submitted_at"),
         sa.Index("ix_applications_decided_at", "decided_at"),
         sa.Index("ix_applications_status_decided", "status", "decided_at"),
@@ -237,9 +241,7 @@ class Application(TimestampMixin, Base):
     product_id: Mapped[int] = mapped_column(
         sa.ForeignKey("products.id", ondelete="RESTRICT"), index=True
     )
-    enterprise_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("enterprises.id", ondelete="RESTRICT"), index=True
-    )
+    enterprise_id: Mapped[int] = mapped_column(sa.ForeignKey("enterprises.id", ondelete="RESTRICT"))
     institution_id: Mapped[int] = mapped_column(
         sa.ForeignKey("institutions.id", ondelete="RESTRICT")
     )
