@@ -1,4 +1,5 @@
 """Pick sign-ins and API tokens for the load test from a loaded world; prints JSON.
+With `--analyse`, gather the planner's statistics of a freshly loaded world instead.
 
 Run by bench/load_test.py in its own process (the load generator monkey-patches the standard
 library, which the database driver must not see).
@@ -62,5 +63,19 @@ def main(count: int) -> dict:
         }
 
 
+def analyse() -> None:
+    """VACUUM ANALYZE the database: a world loaded in bulk has no planner statistics until
+    autovacuum gets to it (or never, where autovacuum is off), and PostgreSQL then plans the
+    pages' queries for empty tables."""
+    app = create_app(DevelopmentConfig())
+    with app.app_context():
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("VACUUM ANALYZE"))
+        db.engine.dispose()
+
+
 if __name__ == "__main__":
-    json.dump(main(int(sys.argv[1]) if len(sys.argv) > 1 else 20), sys.stdout)
+    if sys.argv[1:] == ["--analyse"]:
+        analyse()
+    else:
+        json.dump(main(int(sys.argv[1]) if len(sys.argv) > 1 else 20), sys.stdout)

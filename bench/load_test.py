@@ -5,10 +5,19 @@ API traffic at rising concurrency, then the match endpoint against a trivial one
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/load \\
     REDIS_URL=redis://127.0.0.1:6379/8 .venv/bin/python bench/load_test.py --load full
 
-Prints, per stage: requests/s, p50/p95/p99 latency and the error count; then the throughput of
+Prints, per stage: requests/s, p50/p95/p99 latency and the error count, how long the stage's
+users took to sign in, and the machine's 1-minute load average at the end of the stage (the
+figures mean little when other work shares the cores); then the throughput of
 `GET /api/v1/requests/{id}/matches` and of `GET /healthz`, each alone at the same concurrency,
 and their ratio. The bar: zero errors and p99 under 500 ms at 50 users on 2 cores.
 Every request goes to 127.0.0.1 only, and every loop is bounded in time.
+
+Each user signs in once (on_start) and then works with a think time of 0.5-1.5 s. A stage is
+measured from the moment its last user has signed in: sign-in checks a scrypt hash on purpose
+(about 0.1-0.2 s of CPU each), so 50 users arriving in the same second keep 2 cores busy for
+several seconds, and that burst is reported as "signed in after" rather than mixed into the
+steady-state percentiles. `--load` also gathers the planner's statistics of the new world
+(VACUUM ANALYZE), as autovacuum would before long on a live database.
 """
 
 from __future__ import annotations
@@ -39,12 +48,18 @@ def _flask(env: dict, *args: str) -> None:
 
 
 def load_world(env: dict, size: str) -> None:
-    """Migrate, seed reference data, and (re)load the world of `size`."""
+    """Migrate, seed reference data, (re)load the world of `size` and gather its statistics."""
     _flask(env, "db", "upgrade")
     _flask(env, "seed", "reference")
     started = time.perf_counter()
     _flask(env, "seed", "demo", "--size", size, "--replace")
     print(f"world {size} loaded in {time.perf_counter() - started:.1f} s")
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "load_prepare.py"), "--analyse"],
+        cwd=ROOT,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        check=True,
+    )
 
 
 def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
@@ -95,6 +110,7 @@ def run(base_url: str, accounts: dict, stages: list[int], seconds: int) -> None:
     from locust.env import Environment
 
     password = accounts["password"]
+    ready = [0]  # users of the current stage whose on_start has finished
 
     class SignedIn(FastHttpUser):
         abstract = True
@@ -111,6 +127,7 @@ def run(base_url: str, accounts: dict, stages: list[int], seconds: int) -> None:
                 data={"email": email, "password": password, "csrf_token": token},
                 name="sign in",
             )
+            ready[0] += 1
 
     class Enterprise(SignedIn):
         weight = 3
@@ -164,6 +181,7 @@ def run(base_url: str, accounts: dict, stages: list[int], seconds: int) -> None:
         def on_start(self):
             self.account = random.choice(accounts["api"])
             self.headers = {"Authorization": f"Bearer {self.account['token']}"}
+            ready[0] += 1
 
         @task(2)
         def matches(self):
@@ -185,19 +203,31 @@ def run(base_url: str, accounts: dict, stages: list[int], seconds: int) -> None:
     def stage(user_classes, users: int, duration: int):
         environment = Environment(user_classes=user_classes, host=base_url)
         runner = environment.create_local_runner()
+        ready[0] = 0
+        started = time.monotonic()
         runner.start(users, spawn_rate=max(users, 10))
-        gevent.sleep(3)  # let every user sign in before measuring
+        # Measure from the moment every user has signed in: each sign-in is a scrypt hash
+        # (a tenth of a second of CPU or more), so 50 users arriving at once keep 2 cores busy
+        # for seconds, and a fixed wait would measure the end of that burst.
+        while ready[0] < users and time.monotonic() - started < 120:
+            gevent.sleep(0.1)
+        signed_in = time.monotonic() - started
+        gevent.sleep(1)
         environment.stats.reset_all()
         gevent.sleep(duration)
         runner.quit()
         for error in list(runner.exceptions.values())[:3]:
             print("user error:", error["msg"], error["traceback"][-300:], file=sys.stderr)
-        return environment.stats
+        return environment.stats, signed_in
 
-    print(f"{'users':>5} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}")
+    print(f"load average before: {os.getloadavg()[0]:.2f} (1 min)")
+    print(
+        f"{'users':>5} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}"
+        f" {'signed in after':>16} {'load':>5}"
+    )
     slowest = {}
     for users in stages:
-        all_stats = stage([Enterprise, Institution, Specialist, Api], users, seconds)
+        all_stats, signed_in = stage([Enterprise, Institution, Specialist, Api], users, seconds)
         stats = all_stats.total
         slowest = {
             name: entry.get_response_time_percentile(0.95)
@@ -207,6 +237,7 @@ def run(base_url: str, accounts: dict, stages: list[int], seconds: int) -> None:
             f"{users:>5} {stats.total_rps:>8.1f} {stats.get_response_time_percentile(0.5):>7.0f} "
             f"{stats.get_response_time_percentile(0.95):>7.0f} "
             f"{stats.get_response_time_percentile(0.99):>7.0f} {stats.num_failures:>6}"
+            f" {signed_in:>14.1f} s {os.getloadavg()[0]:>5.2f}"
         )
 
     ranked = sorted(slowest.items(), key=lambda item: -item[1])[:5]
@@ -218,6 +249,7 @@ def run(base_url: str, accounts: dict, stages: list[int], seconds: int) -> None:
         def on_start(self):
             self.account = random.choice(accounts["api"])
             self.headers = {"Authorization": f"Bearer {self.account['token']}"}
+            ready[0] += 1
 
         @task
         def matches(self):
@@ -229,13 +261,16 @@ def run(base_url: str, accounts: dict, stages: list[int], seconds: int) -> None:
     class OnlyHealth(FastHttpUser):
         wait_time = between(0, 0)
 
+        def on_start(self):
+            ready[0] += 1
+
         @task
         def health(self):
             self.client.get("/healthz", name="healthz")
 
     users = stages[-1] // 5 or 2
-    matches = stage([OnlyMatches], users, max(seconds // 2, 5)).total
-    trivial = stage([OnlyHealth], users, max(seconds // 2, 5)).total
+    matches = stage([OnlyMatches], users, max(seconds // 2, 5))[0].total
+    trivial = stage([OnlyHealth], users, max(seconds // 2, 5))[0].total
     print(
         f"match endpoint alone: {matches.total_rps:.1f} req/s (p50 "
         f"{matches.get_response_time_percentile(0.5):.0f} ms, errors {matches.num_failures}); "
