@@ -16,7 +16,7 @@ from finplatform.extensions import db
 from finplatform.imports.cli import import_cli
 from finplatform.models import District, Role
 from finplatform.reference_data import load_reference
-from finplatform.reports.rollups import refresh_rollups
+from finplatform.reports.refresh import refresh_rollups
 
 # Modules, not names: seeds.world imports finplatform.credit_code, which may be what is
 # importing this module right now.

@@ -35,7 +35,7 @@ from finplatform.models import (
     User,
     utcnow,
 )
-from finplatform.reports.rollups import refresh_rollups
+from finplatform.reports.refresh import refresh_rollups
 from seeds.reference import load_districts
 
 KINDS = tuple(cols.COLUMNS)

@@ -27,7 +27,7 @@ from finplatform.money import format_amount
 from finplatform.reports import exports
 from finplatform.reports.jobs import generate_monthly_report
 from finplatform.reports.periods import Month
-from finplatform.reports.rollups import refresh_rollups
+from finplatform.reports.refresh import refresh_rollups
 from finplatform.reports.services import close_month, report_for
 
 report_cli = AppGroup("report", help="Monthly volume reports.")

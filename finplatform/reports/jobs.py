@@ -12,7 +12,7 @@ from finplatform.extensions import db
 from finplatform.jobs import report_progress
 from finplatform.reports import exports
 from finplatform.reports.periods import Month
-from finplatform.reports.rollups import refresh_rollups
+from finplatform.reports.refresh import refresh_rollups
 from finplatform.reports.services import report_for
 
 

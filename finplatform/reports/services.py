@@ -68,7 +68,16 @@ from finplatform.models import (
     Target,
     User,
 )
-from finplatform.reports import combined, measures, metrics, projections, rollups
+from finplatform.reports import (
+    combined,
+    combined_activity,
+    combined_firms,
+    measures,
+    metrics,
+    projections,
+    refresh,
+    rollups,
+)
 from finplatform.reports.measures import MEASURES, ZERO, Scope
 from finplatform.reports.periods import Month
 
@@ -166,15 +175,15 @@ def build_report(
         "code_version": code_version(),
         "totals": own,
         "breakdowns": breakdowns,
-        "first_time_borrowers": combined.first_time_borrowers(month, as_of, coverage),
-        "firms_served": combined.firms_served(month, coverage),
-        "funnel": combined.funnel(month, coverage),
-        "response_times": combined.response_times(month, as_of, coverage),
+        "first_time_borrowers": combined_firms.first_time_borrowers(month, as_of, coverage),
+        "firms_served": combined_firms.firms_served(month, coverage),
+        "funnel": combined_activity.funnel(month, coverage),
+        "response_times": combined_activity.response_times(month, as_of, coverage),
         "adjustments": adjustments,
         "contribution": contribution,
     }
     step(4, total_steps, "specialists")
-    report["specialists"] = combined.specialists(month, coverage)
+    report["specialists"] = combined_activity.specialists(month, coverage)
     step(5, total_steps, "year to date and targets")
     monthly = _monthly_contributions(month, closed, contribution, coverage)
     report["ytd"] = _year_to_date(monthly)
@@ -339,13 +348,15 @@ def _targets(
             )
         elif metric in metrics.COUNT_METRICS | metrics.LEVEL_METRICS:
             level = metric in metrics.LEVEL_METRICS
-            ytd = Decimal(combined.count_metric(metric, month, coverage))
+            ytd = Decimal(combined_firms.count_metric(metric, month, coverage))
             last_year = (
                 None
                 if level
                 else [
                     Decimal(value)
-                    for value in combined.count_metric_by_month(metric, month.year - 1, coverage)
+                    for value in combined_firms.count_metric_by_month(
+                        metric, month.year - 1, coverage
+                    )
                 ]
             )
             entry.update(
@@ -446,7 +457,7 @@ def close_month(month: Month, actor: User, *, now: datetime | None = None) -> Mo
     current_model = db.session.scalar(
         sa.select(ModelVersion.id).where(ModelVersion.status == ModelStatus.CURRENT)
     )
-    rollups.refresh_rollups(now)
+    refresh.refresh_rollups(now)
     figures = build_report(month, as_of=now)
     snapshot = MonthlySnapshot(
         month=month.first_day,

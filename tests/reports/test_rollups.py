@@ -25,7 +25,7 @@ from finplatform.models import (
     RollupFirm,
     RollupState,
 )
-from finplatform.reports import rollups
+from finplatform.reports import refresh, rollups
 from finplatform.reports.periods import Month
 from finplatform.reports.services import build_report
 from tests.reports.conftest import WorldBuilder, bj
@@ -53,7 +53,7 @@ def _rolled(month: Month) -> dict:
 
 
 def _refresh(db) -> dict:
-    done = rollups.refresh_rollups()
+    done = refresh.refresh_rollups()
     db.session.commit()
     return done
 
@@ -185,7 +185,7 @@ def test_refreshing_again_changes_nothing_and_catches_up_like_a_rebuild(db, worl
     # June 2014 and April 2013 (where they are dated), March 2013 (the funnel of A01's request).
     assert _refresh(db) == {"months": 3, "full": False}
     incremental = _tables(db)
-    assert rollups.refresh_rollups(full=True)["full"] is True
+    assert refresh.refresh_rollups(full=True)["full"] is True
     db.session.commit()
     assert _tables(db) == incremental
     assert state.watermarks["disbursements"] == builder.world.disbursements["old"].id
@@ -203,7 +203,7 @@ def test_a_report_as_of_an_instant_before_the_rows_it_rolled_up_is_computed_live
 
 
 def test_an_empty_database_is_not_rolled_up(db):
-    assert rollups.refresh_rollups() == {"months": 0, "full": False}
+    assert refresh.refresh_rollups() == {"months": 0, "full": False}
     assert db.session.get(RollupState, rollups.STATE_ID) is None
     assert rollups.coverage() is None
 
@@ -229,7 +229,7 @@ def test_an_import_rolls_up_the_history_it_brings(db, make, monkeypatch):
     march = Month(2014, 3)
     assert _rolled(march) == _live(monkeypatch, march)
     assert _rolled(march)["totals"]["disbursements"] == {"count": 1, "amount": "3000000.00"}
-    assert rollups.refresh_rollups() == {"months": 0, "full": False}
+    assert refresh.refresh_rollups() == {"months": 0, "full": False}
 
 
 def test_seeding_the_demo_world_rolls_it_up(app, db, monkeypatch):
