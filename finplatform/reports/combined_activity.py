@@ -22,7 +22,7 @@ from finplatform.reports import activity
 from finplatform.reports.combined import totals
 from finplatform.reports.measures import MEASURES, ZERO, Scope, to_money
 from finplatform.reports.periods import Month
-from finplatform.reports.rollups import SERVED_DATES, Coverage
+from finplatform.reports.rollups import SERVED_DATES, Coverage, approved_since
 
 R = MonthlyRollup
 
@@ -46,9 +46,6 @@ def funnel(month: Month, coverage: Coverage | None) -> list[dict]:
         .where(*in_month)
     )
     approved = E.to_status == ApplicationStatus.APPROVED.value
-    approved_since = sa.exists().where(
-        E.application_id == A.id, E.id > coverage.mark("application_events"), approved
-    )
     touched = sa.union(
         sa.select(A.request_id).where(A.id > coverage.mark("applications")),
         sa.select(A.request_id)
@@ -62,7 +59,10 @@ def funnel(month: Month, coverage: Coverage | None) -> list[dict]:
     then = {
         "applied": activity.funnel_flags(applications=A.id <= coverage.mark("applications")),
         "approved": activity.funnel_flags(
-            applications=sa.and_(A.id <= coverage.mark("applications"), ~approved_since)
+            applications=sa.and_(
+                A.id <= coverage.mark("applications"),
+                ~approved_since(coverage.mark("application_events")),
+            )
         ),
         "disbursed": activity.funnel_flags(disbursements=D.id <= coverage.mark("disbursements")),
     }

@@ -32,7 +32,6 @@ def generate_monthly_report(month_text: str) -> dict:
     month = Month.parse(month_text)
     report_progress(0, 4, "rollups")
     refresh_rollups()
-    # Committed at once: the refresh holds back writes to the tables it reads until then.
     db.session.commit()
     report_progress(1, 4, "figures")
     report = report_for(month)

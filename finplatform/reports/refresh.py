@@ -41,11 +41,7 @@ def refresh_rollups(now: datetime | None = None, *, full: bool = False) -> dict:
     """Roll up the months that ended since the last refresh and recompute the months that
     rows recorded since then bear on (`full`: rebuild everything); returns what was done."""
     now = now or utcnow()
-    _lock_sources()
-    marks = {
-        name: int(db.session.scalar(sa.select(sa.func.max(model.id))) or 0)
-        for name, model in SOURCES.items()
-    }
+    marks = _marks()
     state = db.session.get(RollupState, STATE_ID)
     if state is None and not any(marks.values()):
         return {"months": 0, "full": False}
@@ -82,12 +78,27 @@ def refresh_rollups(now: datetime | None = None, *, full: bool = False) -> dict:
     return {"months": len(months), "full": full}
 
 
-def _lock_sources() -> None:
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text(f"LOCK TABLE {', '.join(SOURCES)} IN SHARE MODE"))
-        return
-    # SQLite: a write takes the database's write lock, so nothing commits under the refresh.
-    db.session.execute(sa.update(RollupState).where(sa.false()).values(id=STATE_ID))
+def _marks() -> dict[str, int]:
+    """The last id of each source table, read when no write to them is in flight: every row
+    below a mark is committed, so none can turn up later below it."""
+
+    def read() -> dict[str, int]:
+        return {
+            name: int(db.session.scalar(sa.select(sa.func.max(model.id))) or 0)
+            for name, model in SOURCES.items()
+        }
+
+    if db.session.get_bind().dialect.name != "postgresql":
+        # SQLite: a write takes the database's write lock; nothing else commits until we do.
+        db.session.execute(sa.update(RollupState).where(sa.false()).values(id=STATE_ID))
+        return read()
+    # SHARE waits for the writes in flight and holds new ones back; rolling back to the
+    # savepoint releases it as soon as the marks are read.
+    savepoint = db.session.begin_nested()
+    db.session.execute(sa.text(f"LOCK TABLE {', '.join(SOURCES)} IN SHARE MODE"))
+    marks = read()
+    savepoint.rollback()
+    return marks
 
 
 def _first_month() -> date | None:

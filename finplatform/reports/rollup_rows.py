@@ -20,7 +20,7 @@ from finplatform.models import (
 from finplatform.reports import activity, metrics
 from finplatform.reports.measures import MEASURES, Measure, Scope
 from finplatform.reports.periods import Month, local_midnight
-from finplatform.reports.rollups import SOURCES, month_start, type_as_date
+from finplatform.reports.rollups import SOURCES, approved_since, month_start, type_as_date
 
 FUNNEL_STEPS = ("applied", "approved", "disbursed")
 # Counts of distinct firms, derived from the firms' rows of every month after each refresh.
@@ -173,10 +173,17 @@ def _roll_funnel(scope: Scope, marks: dict[str, int]) -> None:
     disbursement (matches aside)."""
     R = FinancingRequest
     month = month_start(R.created_at)
-    flags = activity.funnel_flags(
-        applications=Application.id <= marks["applications"],
-        disbursements=Disbursement.id <= marks["disbursements"],
-    )
+    # The steps as of the marks; an approval recorded since belongs to the report's additions.
+    counted = Application.id <= marks["applications"]
+    flags = {
+        "applied": activity.funnel_flags(applications=counted)["applied"],
+        "approved": activity.funnel_flags(
+            applications=sa.and_(counted, ~approved_since(marks["application_events"]))
+        )["approved"],
+        "disbursed": activity.funnel_flags(disbursements=Disbursement.id <= marks["disbursements"])[
+            "disbursed"
+        ],
+    }
     for step in FUNNEL_STEPS:
         _rollup_insert(
             sa.select(

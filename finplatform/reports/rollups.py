@@ -37,9 +37,10 @@ changes otherwise is tracked apart:
 Refreshing (refresh.py). `refresh_rollups()` rolls up the months that ended since the last
 refresh and recomputes those that rows or events recorded since then bear on, then moves the
 watermarks; run again, it finds nothing to do. The monthly report job, closing a month,
-`flask seed demo`, imports and `flask report refresh` call it. On PostgreSQL it first takes
-SHARE locks on the source tables: writes in flight finish first, so no row below a watermark
-can appear later, and new writes wait until the caller commits (callers commit straight after).
+`flask seed demo`, imports and `flask report refresh` call it. The watermarks are read under
+SHARE locks on PostgreSQL (a write lock on SQLite): writes in flight finish first, so no row
+below a watermark can appear later; the locks go as soon as the marks are read (a savepoint is
+rolled back), and the rest of the refresh counts only rows up to the marks.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from finplatform.extensions import db
 from finplatform.models import (
     Application,
     ApplicationEvent,
+    ApplicationStatus,
     CommunityMembership,
     ContactLog,
     Disbursement,
@@ -185,6 +187,15 @@ class Coverage:
             sa.and_(column >= bound(day), column < bound(Month.of(day).end_day)) for day in stale
         ]
         return sa.or_(*parts)
+
+
+def approved_since(mark: int) -> sa.ColumnElement[bool]:
+    """Whether an application was approved by a status event recorded after `mark`."""
+    return sa.exists().where(
+        ApplicationEvent.application_id == Application.id,
+        ApplicationEvent.id > mark,
+        ApplicationEvent.to_status == ApplicationStatus.APPROVED.value,
+    )
 
 
 def kind_flags() -> dict[str, list[str]]:

@@ -247,3 +247,24 @@ def test_refresh_command(app, db, world):
     assert first.exit_code == 0, first.output
     assert "months rebuilt" in first.output
     assert runner.invoke(args=["report", "refresh"]).output.strip() == "0 months rolled up"
+
+
+@pytest.mark.postgres
+def test_writers_wait_only_while_the_marks_are_read(db, world):
+    refresh.refresh_rollups()  # the refresh's transaction stays open
+    with db.engine.connect() as other:
+        other.execute(sa.text("SET lock_timeout = '2s'"))
+        other.execute(
+            sa.insert(ContactLog).values(
+                enterprise_id=world.enterprises["E1"].id,
+                channel=ContactChannel.VISIT,
+                happened_at=bj(2014, 6, 3),
+                note="",
+                created_at=datetime.now(UTC),
+            )
+        )
+        other.commit()
+    db.session.commit()
+    assert rollups.coverage().mark("contact_logs") < db.session.scalar(
+        sa.select(sa.func.max(ContactLog.id))
+    )
