@@ -60,7 +60,8 @@ def refresh_rollups(now: datetime | None = None, *, full: bool = False) -> dict:
     _place_firms()
     for low, high in _ranges(months):
         rollup_rows.roll_months(low, high, marks, kinds, now)
-    rollup_rows.derive_counts(until)
+    if months:
+        rollup_rows.derive_counts(until, since=None if full else min(months))
     recorded_max = _recorded_max(None if full else state, marks)
     if state is None:
         state = RollupState(id=STATE_ID)

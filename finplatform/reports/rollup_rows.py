@@ -57,30 +57,77 @@ def _firm_insert(select: sa.Select) -> None:
     )
 
 
+def _insert_rows(rows: list[dict]) -> None:
+    """Rollup rows computed by an aggregate query, written in one statement."""
+    if rows:
+        db.session.execute(sa.insert(MonthlyRollup), rows)
+
+
 def _roll_measure(measure: Measure, scope: Scope, mark: int) -> None:
     """A measure's totals and breakdowns: by the row's own columns, and by the firm's district
     and industry as `rollup_firms` has them. (The institution's kind is left to the report,
     which reads it through the breakdown by institution.)"""
     month = month_start(measure.date_column, measure.is_date)
-    counted = (measure.entity.id <= mark,)
-    for name, (column, joins) in [("", (None, ())), *measure.dimensions.items()]:
-        statement = None
-        if not name:
-            key = sa.literal("")
-        elif not joins:
-            key = sa.cast(column, sa.String(40))
+    keys = {}
+    for name, (column, joins) in measure.dimensions.items():
+        if not joins:
+            keys[name] = column
         elif column.table is Enterprise.__table__ and measure.firm is not None:
-            key = getattr(RollupFirm, column.key)
-        else:
-            continue
+            keys[name] = getattr(RollupFirm, column.key)
+
+    one_pass = db.session.get_bind().dialect.name == "postgresql"
+
+    def grouped(names: list[str]) -> sa.Select:
         statement = measure.select(
-            [sa.literal(measure.name), sa.literal(name), month, key, measure.count, measure.amount],
+            [
+                type_as_date(month).label("month"),
+                *(keys[name].label(f"key_{name}") for name in names),
+                *(
+                    (sa.func.grouping(keys[name]) if one_pass else sa.literal(0)).label(
+                        f"set_{name}"
+                    )
+                    for name in names
+                ),
+                measure.count.label("count"),
+                measure.amount.label("amount"),
+            ],
             scope,
-            where=counted,
+            where=(measure.entity.id <= mark,),
         )
-        if joins:
-            statement = statement.join(RollupFirm, RollupFirm.enterprise_id == measure.firm)
-        _rollup_insert(statement.group_by(month, *([key] if name else [])))
+        if measure.firm is not None:
+            statement = statement.outerjoin(RollupFirm, RollupFirm.enterprise_id == measure.firm)
+        return statement
+
+    rows: list[dict] = []
+
+    def collect(result, names: list[str]) -> None:
+        for row in result:
+            values = row._mapping
+            # grouping(key) is 0 for the key a row is grouped by; a total row has none.
+            name = next((n for n in names if values[f"set_{n}"] == 0), "")
+            key = values[f"key_{name}"] if name else ""
+            rows.append(
+                {
+                    "measure": measure.name,
+                    "dimension": name,
+                    "month": values["month"],
+                    "key": str(key),
+                    "count": int(values["count"] or 0),
+                    "amount": values["amount"],
+                }
+            )
+
+    names = list(keys)
+    if one_pass:
+        # One pass over the months' rows: the total and every breakdown (GROUPING SETS).
+        sets = [sa.tuple_(month), *(sa.tuple_(month, keys[name]) for name in names)]
+        collect(db.session.execute(grouped(names).group_by(sa.func.grouping_sets(*sets))), names)
+    else:
+        collect(db.session.execute(grouped([]).group_by(month)), [])
+        for name in names:
+            statement = grouped([name]).group_by(month, keys[name])
+            collect(db.session.execute(statement), [name])
+    _insert_rows(rows)
 
 
 def _roll_disbursements(scope: Scope, mark: int, kinds: dict) -> None:
@@ -88,24 +135,35 @@ def _roll_disbursements(scope: Scope, mark: int, kinds: dict) -> None:
     and each firm's loans (count, net amount), credit loans and loans of any loan kind."""
     disbursements = MEASURES["disbursements"]
     D = Disbursement
-    month = month_start(D.disbursed_on, True)
+    month = type_as_date(month_start(D.disbursed_on, True)).label("month")
     counted = (D.id <= mark,)
     members = sa.select(RollupFirm.enterprise_id).where(RollupFirm.member.is_(True))
-    for metric, conditions in metrics.money_metric_conditions(members).items():
-        _rollup_insert(
-            disbursements.select(
-                [
-                    sa.literal("money"),
-                    sa.literal(metric),
-                    month,
-                    sa.literal(""),
-                    disbursements.count,
-                    disbursements.amount,
-                ],
-                scope,
-                where=(*counted, *conditions),
-            ).group_by(month)
-        )
+    conditions = metrics.money_metric_conditions(members)
+    net = sa.case((D.reverses_id.is_(None), 1), else_=-1)
+    columns = []
+    for metric, where in conditions.items():
+        met = sa.and_(sa.true(), *where)
+        columns += [
+            sa.func.coalesce(sa.func.sum(sa.case((met, net), else_=0)), 0).label(f"n_{metric}"),
+            sa.func.sum(sa.case((met, D.amount_yuan), else_=0)).label(f"a_{metric}"),
+        ]
+    result = db.session.execute(
+        disbursements.select([month, *columns], scope, where=counted).group_by(month)
+    )
+    _insert_rows(
+        [
+            {
+                "measure": "money",
+                "dimension": metric,
+                "month": row.month,
+                "key": "",
+                "count": int(row._mapping[f"n_{metric}"]),
+                "amount": row._mapping[f"a_{metric}"],
+            }
+            for row in result
+            for metric in conditions
+        ]
+    )
     specialist = sa.cast(Application.specialist_id, sa.String(40))
     _rollup_insert(
         disbursements.select(
@@ -123,19 +181,53 @@ def _roll_disbursements(scope: Scope, mark: int, kinds: dict) -> None:
         .join(Application, Application.id == D.application_id)
         .group_by(month, specialist)
     )
-    loans = sa.func.sum(sa.case((D.reverses_id.is_(None), 1), else_=0))
-    for name, count, where in (
-        ("disbursements", loans, ()),
-        ("credit_loans", sa.func.count(D.id), (D.product_kind_code.in_(kinds["credit"]),)),
-        ("loans", sa.func.count(D.id), (D.product_kind_code.in_(kinds["loan"]),)),
-    ):
-        _firm_insert(
-            disbursements.select(
-                [sa.literal(name), month, D.enterprise_id, count, disbursements.amount],
-                scope,
-                where=(*counted, *where),
-            ).group_by(month, D.enterprise_id)
+    # Each firm's month in one pass: loans (their number, the net amount of every row), credit
+    # loans and loans of any loan kind (rows, net amount).
+    credit = D.product_kind_code.in_(kinds["credit"])
+    loan = D.product_kind_code.in_(kinds["loan"])
+    firms = (
+        disbursements.select(
+            [
+                month,
+                D.enterprise_id.label("enterprise_id"),
+                sa.func.sum(sa.case((D.reverses_id.is_(None), 1), else_=0)).label("loans"),
+                sa.func.sum(D.amount_yuan).label("amount"),
+                sa.func.sum(sa.case((credit, 1), else_=0)).label("credit_rows"),
+                sa.func.sum(sa.case((credit, D.amount_yuan), else_=0)).label("credit_amount"),
+                sa.func.sum(sa.case((loan, 1), else_=0)).label("loan_rows"),
+                sa.func.sum(sa.case((loan, D.amount_yuan), else_=0)).label("loan_amount"),
+            ],
+            scope,
+            where=counted,
         )
+        .group_by(month, D.enterprise_id)
+        .cte("firm_months")
+    )
+    _firm_insert(
+        sa.union_all(
+            sa.select(
+                sa.literal("disbursements"),
+                firms.c.month,
+                firms.c.enterprise_id,
+                firms.c.loans,
+                firms.c.amount,
+            ),
+            sa.select(
+                sa.literal("credit_loans"),
+                firms.c.month,
+                firms.c.enterprise_id,
+                firms.c.credit_rows,
+                firms.c.credit_amount,
+            ).where(firms.c.credit_rows > 0),
+            sa.select(
+                sa.literal("loans"),
+                firms.c.month,
+                firms.c.enterprise_id,
+                firms.c.loan_rows,
+                firms.c.loan_amount,
+            ).where(firms.c.loan_rows > 0),
+        )
+    )
 
 
 def _roll_firms(scope: Scope, marks: dict[str, int]) -> None:
@@ -184,23 +276,32 @@ def _roll_funnel(scope: Scope, marks: dict[str, int]) -> None:
             "disbursed"
         ],
     }
-    for step in FUNNEL_STEPS:
-        _rollup_insert(
-            sa.select(
-                sa.literal("funnel"),
-                sa.literal(""),
-                month,
-                sa.literal(step),
-                activity.count_where(flags[step]),
-                sa.null(),
-            )
-            .where(
-                R.created_at >= local_midnight(scope.date_from),
-                R.created_at < local_midnight(scope.date_to),
-                R.id <= marks["financing_requests"],
-            )
-            .group_by(month)
+    result = db.session.execute(
+        sa.select(
+            type_as_date(month).label("month"),
+            *(activity.count_where(flags[step]).label(step) for step in FUNNEL_STEPS),
         )
+        .where(
+            R.created_at >= local_midnight(scope.date_from),
+            R.created_at < local_midnight(scope.date_to),
+            R.id <= marks["financing_requests"],
+        )
+        .group_by(month)
+    )
+    _insert_rows(
+        [
+            {
+                "measure": "funnel",
+                "dimension": "",
+                "month": row.month,
+                "key": step,
+                "count": int(row._mapping[step]),
+                "amount": None,
+            }
+            for row in result
+            for step in FUNNEL_STEPS
+        ]
+    )
 
 
 def _roll_response_times(low: date, high: date, now: datetime) -> None:
@@ -248,10 +349,16 @@ def _roll_response_times(low: date, high: date, now: datetime) -> None:
 # ---------------------------------------------------------------- distinct firms, derived
 
 
-def derive_counts(until: date) -> None:
-    """Recompute the counts of distinct firms from the firms' rows of every month."""
+def derive_counts(until: date, since: date | None = None) -> None:
+    """Recompute the counts of distinct firms from the firms' rows, for the years from the one
+    `since` falls in (the first month recomputed; every year when None)."""
     F = MonthlyFirm
-    db.session.execute(sa.delete(MonthlyRollup).where(MonthlyRollup.measure.in_(DERIVED)))
+    low = date(since.year, 1, 1) if since is not None else date.min
+    db.session.execute(
+        sa.delete(MonthlyRollup).where(
+            MonthlyRollup.measure.in_(DERIVED), MonthlyRollup.month >= low
+        )
+    )
     _rollup_insert(
         sa.select(
             sa.literal("firms_served"),
@@ -261,10 +368,10 @@ def derive_counts(until: date) -> None:
             sa.func.count(),
             sa.null(),
         )
-        .where(F.measure == "served")
+        .where(F.measure == "served", F.month >= low)
         .group_by(F.month)
     )
-    for year in _years("served"):
+    for year in _years("served", low):
         _insert_firsts("firms_served", _firsts("served", year))
     # First-time borrowers: firms whose first loan ever is in the month, and their net amount.
     firsts = (
@@ -283,12 +390,12 @@ def derive_counts(until: date) -> None:
             sa.func.sum(F.amount),
         )
         .join(firsts, sa.and_(firsts.c.enterprise_id == F.enterprise_id, firsts.c.first == F.month))
-        .where(F.measure == "disbursements")
+        .where(F.measure == "disbursements", F.month >= low)
         .group_by(F.month)
     )
     # Firms with a positive net credit-loan sum from January to the end of each month, and
     # (over the year) by the month of their first credit loan.
-    for year in _years("credit_loans"):
+    for year in _years("credit_loans", low):
         for month in (Month(year, number) for number in range(1, 13)):
             if month.first_day >= until:
                 break
@@ -316,13 +423,14 @@ def derive_counts(until: date) -> None:
         _insert_firsts("firms_with_credit_loans", _firsts("credit_loans", year, positive=True))
 
 
-def _years(measure: str) -> range:
-    low, high = db.session.execute(
+def _years(measure: str, low: date) -> range:
+    """The years from `low` on with firms' rows of a measure."""
+    first, last = db.session.execute(
         sa.select(sa.func.min(MonthlyFirm.month), sa.func.max(MonthlyFirm.month)).where(
-            MonthlyFirm.measure == measure
+            MonthlyFirm.measure == measure, MonthlyFirm.month >= low
         )
     ).one()
-    return range(0) if low is None else range(low.year, high.year + 1)
+    return range(0) if first is None else range(first.year, last.year + 1)
 
 
 def _firsts(measure: str, year: int, positive: bool = False) -> sa.Subquery:
