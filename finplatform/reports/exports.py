@@ -16,6 +16,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -300,72 +301,79 @@ def report_tables(report: dict) -> list[Table]:
     return tables
 
 
-def _write_cell(sheet, row: int, column: int, value, kind: str | None) -> None:
-    cell = sheet.cell(row=row, column=column)
+NUMBER_FORMATS = {"money": MONEY_FORMAT, "count": COUNT_FORMAT, "percent": PERCENT_FORMAT}
+
+
+def _cell(sheet, value, kind: str | None):
+    """A value as the workbook stores it: a plain value, or a cell when it needs a number
+    format or must stay text although it looks like a formula."""
     if isinstance(value, Decimal):
         # Excel numbers are binary floats; the exact yuan stay in the CSV and on the page.
-        cell.value = float(value) if kind != "count" else int(value)
-    else:
-        cell.value = value
-    if is_formula_like(value):
+        value = float(value) if kind != "count" else int(value)
+    formula_like = is_formula_like(value)
+    if value is None or (kind is None and not formula_like):
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    if formula_like:
         cell.data_type = "s"
         cell.quotePrefix = True
-    if kind == "money":
-        cell.number_format = MONEY_FORMAT
-    elif kind == "count":
-        cell.number_format = COUNT_FORMAT
-    elif kind == "percent":
-        cell.number_format = PERCENT_FORMAT
+    if kind in NUMBER_FORMATS and not isinstance(value, str):
+        cell.number_format = NUMBER_FORMATS[kind]
+    return cell
 
 
 def write_xlsx(report: dict, target) -> None:
-    """Write the report as a workbook (to a path or a binary file object)."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    """Write the report as a workbook (to a path or a binary file object), streamed row by
+    row (openpyxl's write-only mode keeps the styles, frozen header and charts)."""
+    workbook = Workbook(write_only=True)
     header_font = Font(bold=True, color="FFFFFF")
     header_fill = PatternFill("solid", fgColor="1F4E79")
     sheets = {}
     for table in report_tables(report):
         sheet = workbook.create_sheet(table.name[:31])
-        sheets[table.name] = sheet
-        for column, header in enumerate(table.headers, start=1):
-            cell = sheet.cell(row=1, column=column)
-            _write_cell(sheet, 1, column, header, None)
-            cell.font, cell.fill = header_font, header_fill
-        for row_index, row in enumerate(table.rows, start=2):
-            for column, value in enumerate(row, start=1):
-                _write_cell(sheet, row_index, column, value, table.formats.get(column - 1))
-        sheet.freeze_panes = "A2"
+        sheets[table.name] = (sheet, len(table.headers), len(table.rows) + 1)
+        # Widths and the frozen header go before the first row is written.
         for column, header in enumerate(table.headers, start=1):
             values = [header, *(row[column - 1] for row in table.rows)]
             width = max(len(str(value)) if value is not None else 0 for value in values)
             sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 10), 60)
+        sheet.freeze_panes = "A2"
+        headers = []
+        for header in table.headers:
+            cell = WriteOnlyCell(sheet, header)
+            if is_formula_like(header):
+                cell.data_type, cell.quotePrefix = "s", True
+            cell.font, cell.fill = header_font, header_fill
+            headers.append(cell)
+        sheet.append(headers)
+        for row in table.rows:
+            sheet.append(
+                [_cell(sheet, value, table.formats.get(column)) for column, value in enumerate(row)]
+            )
     _add_charts(sheets, report)
     workbook.save(target)
 
 
 def _add_charts(sheets: dict, report: dict) -> None:
-    monthly = sheets["monthly_by_kind"]
-    if monthly.max_column > 1 and monthly.max_row > 1:
+    monthly, columns, rows = sheets["monthly_by_kind"]
+    if columns > 1 and rows > 1:
         bars = BarChart()
         bars.type, bars.grouping, bars.overlap = "col", "stacked", 100
         bars.title = _("Disbursed by month and product kind")
         bars.y_axis.title = _("yuan")
-        data = Reference(
-            monthly, min_col=2, max_col=monthly.max_column, min_row=1, max_row=monthly.max_row
-        )
+        data = Reference(monthly, min_col=2, max_col=columns, min_row=1, max_row=rows)
         bars.add_data(data, titles_from_data=True)
-        bars.set_categories(Reference(monthly, min_col=1, min_row=2, max_row=monthly.max_row))
+        bars.set_categories(Reference(monthly, min_col=1, min_row=2, max_row=rows))
         bars.width, bars.height = 22, 10
-        monthly.add_chart(bars, f"{get_column_letter(monthly.max_column + 2)}2")
-    cumulative = sheets["cumulative"]
-    if cumulative.max_row > 1:
+        monthly.add_chart(bars, f"{get_column_letter(columns + 2)}2")
+    cumulative, _columns, rows = sheets["cumulative"]
+    if rows > 1:
         line = LineChart()
         line.title = _("Cumulative against target")
         line.y_axis.title = _("yuan")
-        data = Reference(cumulative, min_col=2, max_col=4, min_row=1, max_row=cumulative.max_row)
+        data = Reference(cumulative, min_col=2, max_col=4, min_row=1, max_row=rows)
         line.add_data(data, titles_from_data=True)
-        line.set_categories(Reference(cumulative, min_col=1, min_row=2, max_row=cumulative.max_row))
+        line.set_categories(Reference(cumulative, min_col=1, min_row=2, max_row=rows))
         line.width, line.height = 22, 10
         cumulative.add_chart(line, "F2")
 
