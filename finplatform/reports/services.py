@@ -42,6 +42,11 @@ never deleted (a disbursement is corrected by a reversal row), this equals the l
 difference is only which month a late row is reported in. Distinct counts (firms served, firms
 with credit loans, institutions, specialists) cannot be added month to month: they are counted
 live over the year to date, and frozen as they stood when a month is closed.
+
+"Live" is what the figures mean, not always how they are read: months that have ended are
+read from the monthly rollups, plus the rows recorded since they were made (rollups.py), which
+gives the same figures as the queries over the source tables (measures.py, metrics.py,
+activity.py) at a fraction of the cost.
 """
 
 from __future__ import annotations
@@ -150,7 +155,8 @@ def _this_year(scope: Scope, year: int) -> Scope:
 def build_report(
     month: Month, *, as_of: datetime | None = None, progress: Progress | None = None
 ) -> dict:
-    """Compute a month's report live (rows recorded up to `as_of`, default now), JSON-ready."""
+    """Compute a month's report as it stands (rows recorded up to `as_of`, default now), from
+    the rollups where they hold and the source tables for the rest; JSON-ready."""
     as_of = as_of or datetime.now(UTC)
     step = progress or (lambda done, total, message: None)
     total_steps = 7

@@ -21,6 +21,7 @@ from finplatform.models import (
     Match,
     MonthlyFirm,
     MonthlyRollup,
+    ProductKind,
     Role,
     RollupFirm,
     RollupState,
@@ -32,7 +33,7 @@ from tests.reports.conftest import WorldBuilder, bj
 
 IMPORTS = Path(__file__).parent.parent / "fixtures" / "imports"
 JUNE = Month(2014, 6)
-MONTHS = [Month(2013, 11), Month(2014, 1), Month(2014, 5), JUNE, Month(2014, 7)]
+MONTHS = [Month(2013, 11), Month(2014, 1), Month(2014, 3), Month(2014, 5), JUNE, Month(2014, 7)]
 AS_OF = datetime(2030, 1, 1, tzinfo=UTC)
 
 
@@ -200,6 +201,20 @@ def test_a_report_as_of_an_instant_before_the_rows_it_rolled_up_is_computed_live
         patch.setattr(rollups, "coverage", lambda: None)
         live = _figures(build_report(JUNE, as_of=before))
     assert _figures(build_report(JUNE, as_of=before)) == live
+
+
+def test_rollups_made_with_other_credit_kinds_are_not_used_until_rebuilt(db, world, monkeypatch):
+    _refresh(db)
+    ip_pledge = db.session.get(ProductKind, "ip_pledge")
+    ip_pledge.is_credit_loan = True
+    db.session.flush()
+    try:
+        assert rollups.coverage() is None
+        assert refresh.refresh_rollups()["full"] is True
+        assert _rolled(JUNE) == _live(monkeypatch, JUNE)
+    finally:
+        ip_pledge.is_credit_loan = False
+        db.session.commit()
 
 
 def test_an_empty_database_is_not_rolled_up(db):
