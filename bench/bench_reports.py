@@ -14,8 +14,8 @@ The bar: under 1 s for the figures, under 3 s for the XLSX.
 
 ``--late N`` first records N late disbursements in 2014's rolled-up months (copies of June's,
 in a transaction rolled back at the end), so the report adds rows recorded after the rollups
-live; ``--live`` ignores the rollups and computes every figure from the source tables (about
-16–19 s here, the figure before the rollups).
+live; ``--live`` ignores the rollups and computes every figure from the source tables (11–18 s
+here, the figure before the rollups).
 """
 
 from __future__ import annotations
