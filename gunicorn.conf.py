@@ -1,16 +1,26 @@
 """gunicorn settings: `gunicorn -c gunicorn.conf.py wsgi:app` (the command line may override)."""
 
 import logging
+import multiprocessing
+
+from jinja2 import TemplateError
 
 worker_class = "gthread"
+# A worker runs Python on one core at a time (the GIL), so one worker per core keeps the cores
+# busy and one more covers the time workers spend waiting on PostgreSQL and Redis; its threads
+# overlap those waits. In one sweep of the load test at 50 users on this 2-core machine (shared
+# with other work at the time), 3 workers of 4 threads served the most requests with the lowest
+# p99 of 2x4, 2x8, 3x2, 3x4 and 4x2 (bench/load_test.py --workers/--threads).
+workers = multiprocessing.cpu_count() + 1
 threads = 4
 
 
 def post_worker_init(worker):
-    """Build the ranking catalogue before the worker takes traffic.
+    """Build the ranking catalogue and compile the templates before the worker takes traffic.
 
-    Building it (products, eligibility arrays and the institutions' history) takes seconds on a
-    large catalogue; without this the first requests to each worker would wait for it.
+    Building the catalogue (products, eligibility arrays and the institutions' history) takes
+    seconds on a large catalogue, and compiling a page's templates a tenth of a second or more;
+    without this the first requests to each worker would wait for them.
     """
     from finplatform.ranking.service import serving_catalogue
 
@@ -20,3 +30,9 @@ def post_worker_init(worker):
             serving_catalogue()
         except Exception:
             logging.getLogger(__name__).exception("ranking catalogue warm-up failed")
+    for name in app.jinja_env.list_templates(filter_func=lambda name: name.endswith(".html")):
+        try:
+            app.jinja_env.get_template(name)
+        except TemplateError:
+            # The page itself will show the error; the rest of the site must still start.
+            logging.getLogger(__name__).exception("template %s does not compile", name)

@@ -62,30 +62,19 @@ def load_world(env: dict, size: str) -> None:
     )
 
 
-def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
-    """Serve wsgi:app with gthread workers and wait until it answers."""
-    server = subprocess.Popen(
-        [
-            str(VENV_BIN / "gunicorn"),
-            "--config",
-            "gunicorn.conf.py",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    # Workers warm their ranking catalogue before they answer (gunicorn.conf.py): wait for
-    # every worker to answer the health probe quickly.
+def start_gunicorn(env: dict, port: int, workers: int | None, threads: int | None):
+    """Serve wsgi:app as gunicorn.conf.py says (workers and threads may be overridden) and wait
+    until it answers."""
+    command = [str(VENV_BIN / "gunicorn"), "--config", "gunicorn.conf.py"]
+    if workers:
+        command += ["--workers", str(workers)]
+    if threads:
+        command += ["--threads", str(threads)]
+    command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    workers = workers or (os.cpu_count() or 1) + 1  # gunicorn.conf.py's default
+    # Workers warm their ranking catalogue and templates before they answer (gunicorn.conf.py):
+    # wait for every worker to answer the health probe quickly.
     deadline = time.monotonic() + 300
     quick = 0
     while time.monotonic() < deadline and quick < 3 * workers:
@@ -287,7 +276,12 @@ def main() -> None:
     )
     parser.add_argument("--stages", default="10,25,50", help="concurrent users per stage")
     parser.add_argument("--stage-seconds", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument(
+        "--workers", type=int, help="gunicorn worker processes (default: gunicorn.conf.py's)"
+    )
+    parser.add_argument(
+        "--threads", type=int, help="threads per worker (default: gunicorn.conf.py's)"
+    )
     args = parser.parse_args()
     for name in ("DATABASE_URL", "REDIS_URL"):
         if not os.environ.get(name):
@@ -311,7 +305,7 @@ def main() -> None:
     )
     accounts = json.loads(prepared.stdout)
     port = _free_port()
-    server = start_gunicorn(env, port, args.workers)
+    server = start_gunicorn(env, port, args.workers, args.threads)
     try:
         run(
             f"http://127.0.0.1:{port}",
