@@ -173,10 +173,10 @@ def count_metric_by_month(metric: str, year: int, coverage: Coverage | None) -> 
         values = _served_firsts(year, december, coverage)
     else:
         values = _firsts("firms_with_credit_loans", year)
-        for old, was, now, is_, count in _credit_changes(year, december, coverage):
-            if was:
+        for old, was_positive, now, is_positive, count in _credit_changes(year, december, coverage):
+            if was_positive:
                 values[int(old)] -= int(count)
-            if is_:
+            if is_positive:
                 values[int(now)] += int(count)
     return [values[number] for number in range(1, 13)]
 
@@ -194,8 +194,8 @@ def count_metric(metric: str, month: Month, coverage: Coverage | None) -> int:
         if last_rolled.year == month.year
         else 0
     )
-    for _, was, _, is_, count in _credit_changes(month.year, month, coverage):
-        total += int(count) * (int(bool(is_)) - int(bool(was)))
+    for _, was_positive, _, is_positive, count in _credit_changes(month.year, month, coverage):
+        total += int(count) * (int(bool(is_positive)) - int(bool(was_positive)))
     return total
 
 
@@ -238,19 +238,20 @@ def first_time_borrowers(month: Month, recorded_until: datetime, coverage: Cover
         live.c.amount,
         live.c.recorded,
     ).subquery()
-    was = _known(firms.c.old_first == month.first_day)
+    was_first = _known(firms.c.old_first == month.first_day)
     earlier = sa.or_(
         _known(firms.c.old_first < month.first_day), _known(firms.c.first < month.first_day)
     )
-    starts = sa.or_(was, _known(firms.c.first >= month.first_day))
-    is_ = sa.and_(~earlier, starts, sa.or_(firms.c.rolled_row, firms.c.recorded == 1))
+    starts = sa.or_(was_first, _known(firms.c.first >= month.first_day))
+    is_first = sa.and_(~earlier, starts, sa.or_(firms.c.rolled_row, firms.c.recorded == 1))
     rolled_amount = sa.func.coalesce(firms.c.rolled_amount, 0)
     count_change, amount_change = db.session.execute(
         sa.select(
-            activity.count_where(sa.and_(is_, ~was)) - activity.count_where(sa.and_(was, ~is_)),
+            activity.count_where(sa.and_(is_first, ~was_first))
+            - activity.count_where(sa.and_(was_first, ~is_first)),
             sum_money(
-                sa.case((is_, rolled_amount + firms.c.amount), else_=0)
-                - sa.case((was, rolled_amount), else_=0)
+                sa.case((is_first, rolled_amount + firms.c.amount), else_=0)
+                - sa.case((was_first, rolled_amount), else_=0)
             ),
         )
     ).one()
