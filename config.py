@@ -107,10 +107,13 @@ class Config:
         queries that run for seconds, while the planner's cost estimate for a page query with
         correlated subqueries (the demand pool's) passes its threshold and the compile then
         takes longer than the query itself (measured: 3 s of compiling for a 50 ms query).
+        So are parallel plans: the platform's concurrency comes from many requests at once,
+        and starting worker processes for one page's query cost the demand pool 10 ms before
+        its first row while the monthly report ran no faster with them (2 cores).
         """
         options: dict = {"pool_pre_ping": True}
         if (self.SQLALCHEMY_DATABASE_URI or "").startswith("postgresql"):
-            options["connect_args"] = {"options": "-c jit=off"}
+            options["connect_args"] = {"options": "-c jit=off -c max_parallel_workers_per_gather=0"}
         return options
 
     def check(self) -> None:

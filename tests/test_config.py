@@ -90,5 +90,6 @@ def test_bad_number_in_environment_is_named(monkeypatch):
 
 
 @pytest.mark.postgres
-def test_postgresql_sessions_do_not_jit_compile_page_queries(db):
+def test_postgresql_sessions_plan_page_queries_without_jit_or_parallel_workers(db):
     assert db.session.scalar(sa.text("SHOW jit")) == "off"
+    assert db.session.scalar(sa.text("SHOW max_parallel_workers_per_gather")) == "0"
