@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 from flask import Flask
@@ -43,6 +44,13 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     """Build the application from a configuration (object or name) plus explicit overrides."""
     if not isinstance(config, Config):
         config = config_from_env(config)
+    if overrides:
+        # Applied to a copy of the configuration first, so settings derived from others (the
+        # engine options follow the database URL) agree with the overrides.
+        config = copy.copy(config)
+        for name, value in overrides.items():
+            if not isinstance(getattr(type(config), name, None), property):
+                setattr(config, name, value)
     app = Flask(__name__, instance_path=str(config.INSTANCE_DIR), instance_relative_config=False)
     app.config.from_object(config)
     app.config.update(overrides)
