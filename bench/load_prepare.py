@@ -14,10 +14,21 @@ import sqlalchemy as sa
 
 from config import DevelopmentConfig
 from finplatform import create_app
-from finplatform.api.tokens import create_token
+from finplatform.api.tokens import create_token, revoke_token, tokens_of
 from finplatform.extensions import db
 from finplatform.models import FinancingRequest, RequestStatus, Role, User
 from seeds.world import WORLD_PASSWORD
+
+TOKEN_NAME = "load test"
+
+
+def fresh_token(user: User) -> str:
+    """A new load-test token for `user`, the earlier runs' ones revoked (a user may hold only
+    so many)."""
+    for token in tokens_of(user):
+        if token.name == TOKEN_NAME and token.revoked_at is None:
+            revoke_token(token, user)
+    return create_token(user, TOKEN_NAME)[1]
 
 
 def main(count: int) -> dict:
@@ -49,10 +60,7 @@ def main(count: int) -> dict:
             )
             for user in firms
         }
-        tokens = [
-            {"token": create_token(user, "load test")[1], "requests": requests[user.email]}
-            for user in firms
-        ]
+        tokens = [{"token": fresh_token(user), "requests": requests[user.email]} for user in firms]
         db.session.commit()
         return {
             "password": WORLD_PASSWORD,
