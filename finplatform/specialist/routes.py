@@ -27,7 +27,6 @@ from finplatform.models import (
     RequestStatus,
     Role,
 )
-from finplatform.ranking.service import catalogue
 from finplatform.specialist import services
 from finplatform.specialist.forms import ContactForm, RecommendForm, ReferForm
 
@@ -87,8 +86,16 @@ def queue():
 
 def _forms(enterprise: Enterprise):
     recommend = RecommendForm(prefix="recommend")
+    # Only the names the list shows: the whole catalogue as objects would be thousands of rows.
+    products = db.session.execute(
+        sa.select(Product.id, Product.name, Institution.name)
+        .join(Institution, Institution.id == Product.institution_id)
+        .where(visible(Product, current_user))
+        .order_by(Product.id)
+    )
     recommend.product_id.choices = [
-        SelectChoice(p.id, f"{p.name} · {p.institution.name}") for p in catalogue()
+        SelectChoice(product_id, f"{name} · {institution}")
+        for product_id, name, institution in products
     ]
     open_requests = db.session.scalars(
         sa.select(FinancingRequest)

@@ -5,7 +5,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
-from finplatform.models import ApplicationStatus, ContactLog
+from finplatform.models import (
+    ApplicationStatus,
+    ContactLog,
+    InstitutionStatus,
+    ProductStatus,
+)
 
 
 def _ids(page: str, attribute: str) -> list[int]:
@@ -85,3 +90,21 @@ def test_specialist_portfolio_shows_each_firms_district_and_industry(world, clie
     page = client.get("/specialist/").get_data(as_text=True)
     assert world.firm.name in page
     assert "Binhai New Area" in page and "Manufacture of computers" in page
+
+
+def test_firm_page_offers_every_live_product_to_recommend(world, make, db, client, login):
+    retired = make.product(world.bank, name="已停售贷", status=ProductStatus.RETIRED)
+    pending = make.institution(name="待审银行", status=InstitutionStatus.PENDING)
+    unapproved = make.product(pending, name="待审产品")
+    db.session.commit()
+    login(world.specialist)
+    page = client.get(f"/specialist/firms/{world.firm.id}").get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="recommend-product_id".*?</select>', page, re.S)
+    options = dict(re.findall(r'<option value="(\d+)">([^<]*)</option>', select.group(0)))
+    for product, institution in (
+        (world.credit_loan, world.bank),
+        (world.ip_loan, world.bank),
+        (world.other_loan, world.other_bank),
+    ):
+        assert options[str(product.id)] == f"{product.name} · {institution.name}"
+    assert str(retired.id) not in options and str(unapproved.id) not in options
