@@ -31,14 +31,6 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def server():
-    postgres = PrivatePostgres()
-    postgres.start()
-    yield postgres
-    postgres.remove()
-
-
-@pytest.fixture
 def app(server, tmp_path):
     config = SuiteConfig()
     config.INSTANCE_DIR = tmp_path

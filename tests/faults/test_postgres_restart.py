@@ -12,17 +12,8 @@ from finplatform.extensions import db as _db
 from finplatform.models import Role
 from finplatform.reference_data import load_reference
 from tests.factories import Factory
-from tests.faults.private_postgres import PrivatePostgres
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def server():
-    postgres = PrivatePostgres()
-    postgres.start()
-    yield postgres
-    postgres.remove()
 
 
 def test_outage_gives_503_and_the_app_recovers_without_restart(server, tmp_path):
