@@ -46,15 +46,15 @@ class FinancingRequest(TimestampMixin, Base):
         sa.CheckConstraint("term_months > 0", name="term_positive"),
         sa.CheckConstraint("max_rate IS NULL OR max_rate > 0", name="max_rate_positive"),
         sa.Index("ix_financing_requests_status_created", "status", "created_at"),
+        # A firm's requests by status (its open ones, a specialist's queue).
+        sa.Index("ix_financing_requests_enterprise_status", "enterprise_id", "status"),
         sa.Index("ix_financing_requests_created_at", "created_at"),
         # The report finds requests edited since its rollups were made.
         sa.Index("ix_financing_requests_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("enterprises.id", ondelete="RESTRICT"), index=True
-    )
+    enterprise_id: Mapped[int] = mapped_column(sa.ForeignKey("enterprises.id", ondelete="RESTRICT"))
     amount_yuan: Mapped[Decimal] = mapped_column(Money)
     term_months: Mapped[int]
     purpose: Mapped[str] = mapped_column(sa.Text, default="")

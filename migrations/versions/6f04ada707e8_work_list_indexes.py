@@ -1,11 +1,12 @@
-"""Work-list indexes: the inbox by deadline, a firm's applications by status, follow-ups
+"""Work-list indexes: the inbox by deadline, a firm's requests and applications by status,
+follow-ups
 
 Revision ID: 6f04ada707e8
 Revises: 8c4083e9982d
 Create Date: 2026-11-28 03:15:43
 
-The two composite indexes that lead with `enterprise_id` replace the single-column ones, which
-they serve as well.
+The composite indexes that lead with `enterprise_id` replace the single-column ones, which they
+serve as well.
 """
 
 from alembic import op
@@ -18,6 +19,12 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("financing_requests", schema=None) as batch_op:
+        batch_op.drop_index("ix_financing_requests_enterprise_id")
+        batch_op.create_index(
+            "ix_financing_requests_enterprise_status", ["enterprise_id", "status"], unique=False
+        )
+
     with op.batch_alter_table("applications", schema=None) as batch_op:
         batch_op.drop_index("ix_applications_enterprise_id")
         batch_op.create_index(
@@ -45,3 +52,9 @@ def downgrade():
         batch_op.drop_index("ix_applications_institution_respond_by")
         batch_op.drop_index("ix_applications_enterprise_status")
         batch_op.create_index("ix_applications_enterprise_id", ["enterprise_id"], unique=False)
+
+    with op.batch_alter_table("financing_requests", schema=None) as batch_op:
+        batch_op.drop_index("ix_financing_requests_enterprise_status")
+        batch_op.create_index(
+            "ix_financing_requests_enterprise_id", ["enterprise_id"], unique=False
+        )
