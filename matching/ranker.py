@@ -7,9 +7,7 @@ optionally, a trained ``MatchingModel``. Without a model it ranks by the rule sc
 
 from __future__ import annotations
 
-import itertools
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,25 +25,6 @@ SOURCE_RULE = "rule"
 DEFAULT_BLOCK_SIZE = 32
 """Requests per block of ``Ranker.rank_batch``: big enough to amortise numpy's per-call cost,
 small enough that a block's feature matrix (eligible pairs × features) stays in the tens of MB."""
-
-
-_FORKED_JOBS: dict[int, object] = {}
-"""Block-ranking functions of running ``rank_batch`` calls, by job number: forked workers find
-theirs here (inherited with the parent's memory) instead of unpickling the catalogue."""
-_JOB_NUMBERS = itertools.count()
-
-
-def _rank_forked_blocks(job: int, blocks: list[np.ndarray]) -> list[RankedProducts]:
-    """Run in a forked worker: rank the given blocks with the parent's ranking function."""
-    one = _FORKED_JOBS[job]
-    return [result for rows in blocks for result in one(rows)]
-
-
-def _fork_context() -> multiprocessing.context.BaseContext | None:
-    """Return the "fork" start method where the platform has it (Linux, macOS), else None."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    return multiprocessing.get_context("fork")
 
 
 def top_rows(scores: np.ndarray, k: int) -> np.ndarray:
@@ -197,7 +176,6 @@ class Ranker:
         n_reasons: int = 3,
         block_size: int = DEFAULT_BLOCK_SIZE,
         n_threads: int = 1,
-        n_processes: int = 1,
         with_exclusions: bool = True,
     ) -> list[RankedProducts]:
         """Rank the catalogue for every request, a block of requests at a time; same results
@@ -208,14 +186,13 @@ class Ranker:
         stage as one matrix product, the boosted re-ranker once over the concatenated top
         slices of all requests, reasons for all picked rows at once. ``as_of`` is one day or
         one per request (default: each request's posting day). Blocks run on ``n_threads``
-        threads, or on ``n_processes`` worker processes. Threads share the GIL between numpy
-        calls, and a block makes many short ones, so they gain little; processes each take a
-        contiguous run of blocks and use a core fully. Workers are forked: they start with the
-        catalogue, history and model already in memory (nothing is pickled but the request
-        rows going out and the results coming back), so a batch is worth splitting once it
-        takes a few hundred milliseconds. Where fork is unavailable, or the model has no
-        compiled forest (scikit-learn's own predict would start OpenMP threads in a forked
-        child), ``n_processes`` falls back to as many threads. ``with_exclusions=False`` leaves
+        threads: numpy and the tree walk release the GIL inside each call, and a block's calls
+        work on tens of thousands of pairs, so on the 2-core machine with both cores idle two
+        threads rank 400 requests against 20,000 products in 0.85 s where one takes 1.26 s
+        (``bench/bench_matching.py --idle-runs``, lean mode). Two forked worker processes did
+        worse than two threads (1.24 s against 0.99 s in one such comparison): each child pays
+        a page fault on every fresh page it writes and pickles its results back.
+        ``with_exclusions=False`` leaves
         ``excluded_product_ids`` / ``excluded_rules`` empty and skips naming the rule each
         excluded product fails, which costs more than the eligibility mask itself (a nightly
         batch that stores only the top matches does not need it).
@@ -229,24 +206,6 @@ class Ranker:
             cutoffs = None if as_of is None else as_of[rows]
             return self._rank_block(requests, rows, top_k, cutoffs, n_reasons, with_exclusions)
 
-        workers = min(n_processes, len(blocks))
-        context = _fork_context()
-        forkable = self.model is None or self.model.forest is not None
-        if workers > 1 and context is not None and forkable:
-            job = next(_JOB_NUMBERS)
-            _FORKED_JOBS[job] = one
-            runs = [list(run) for run in np.array_split(np.arange(len(blocks)), workers)]
-            try:
-                with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                    parts = pool.map(
-                        _rank_forked_blocks,
-                        [job] * workers,
-                        [[blocks[i] for i in run] for run in runs],
-                    )
-                    return [result for part in parts for result in part]
-            finally:
-                del _FORKED_JOBS[job]
-        n_threads = max(n_threads, workers)
         if n_threads <= 1 or len(blocks) <= 1:
             ranked = [one(rows) for rows in blocks]
         else:

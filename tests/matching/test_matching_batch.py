@@ -56,20 +56,6 @@ def test_rank_batch_equals_rank_one_by_one(world, trained_model, with_model):
     assert any(result.n_eligible > trained_model.rerank_depth for result in batched)
 
 
-@pytest.mark.parametrize("with_model", [True, False])
-def test_worker_processes_rank_as_one_process_does(world, trained_model, with_model):
-    products, _ = make_products(1500, 40, np.random.default_rng(4))
-    ranker = Ranker(products, world.history, trained_model if with_model else None)
-    batch = world.requests.take(np.arange(1300, 1370))
-    alone = ranker.rank_batch(batch, top_k=10, block_size=16)
-    split = ranker.rank_batch(batch, top_k=10, block_size=16, n_processes=3)
-    assert [result.request_id for result in split] == batch.id.tolist()
-    for result, expected in zip(split, alone, strict=True):
-        _assert_same_ranking(result, expected)
-        assert result.source == expected.source and result.model_version == expected.model_version
-        assert result.excluded_rules.tolist() == expected.excluded_rules.tolist()
-
-
 def test_rank_batch_as_of_and_lean_mode(world, trained_model):
     ranker = Ranker(world.products, world.history, trained_model)
     batch = world.requests.take(np.arange(500, 530))
