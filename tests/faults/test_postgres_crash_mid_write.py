@@ -11,8 +11,6 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from config import TestingConfig as SuiteConfig
-from finplatform import create_app
 from finplatform.api.tokens import create_token
 from finplatform.extensions import db as _db
 from finplatform.models import (
@@ -23,27 +21,10 @@ from finplatform.models import (
     IdempotencyRecord,
     Role,
 )
-from finplatform.reference_data import load_reference
 from tests.factories import Factory
 from tests.faults.private_postgres import PrivatePostgres
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def app(server, tmp_path):
-    config = SuiteConfig()
-    config.INSTANCE_DIR = tmp_path
-    config.SQLALCHEMY_DATABASE_URI = server.url
-    app = create_app(config)
-    with app.app_context():
-        _db.create_all()
-        load_reference()
-        _db.session.commit()
-    yield app
-    with app.app_context():
-        _db.session.remove()
-        _db.engine.dispose()
 
 
 @contextmanager
@@ -75,7 +56,10 @@ def _assert_outage_answer(response) -> None:
     assert response.mimetype == "application/problem+json"
 
 
-def test_an_application_cut_off_mid_write_is_not_stored_and_a_retry_stores_it_once(server, app):
+def test_an_application_cut_off_mid_write_is_not_stored_and_a_retry_stores_it_once(
+    server, server_app
+):
+    app = server_app
     with app.app_context():
         make = Factory(_db)
         user = make.user(Role.ENTERPRISE)
@@ -103,7 +87,10 @@ def test_an_application_cut_off_mid_write_is_not_stored_and_a_retry_stores_it_on
     assert _count(app, ApplicationEvent) == 1
 
 
-def test_a_disbursement_cut_off_mid_write_is_not_stored_and_its_retry_records_once(server, app):
+def test_a_disbursement_cut_off_mid_write_is_not_stored_and_its_retry_records_once(
+    server, server_app
+):
+    app = server_app
     with app.app_context():
         make = Factory(_db)
         application = make.application()

@@ -5,25 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from config import TestingConfig as SuiteConfig
-from finplatform import create_app
 from finplatform.api.tokens import create_token
 from finplatform.extensions import db as _db
 from finplatform.models import Role
-from finplatform.reference_data import load_reference
 from tests.factories import Factory
 
 pytestmark = pytest.mark.slow
 
 
-def test_outage_gives_503_and_the_app_recovers_without_restart(server, tmp_path):
-    config = SuiteConfig()
-    config.INSTANCE_DIR = tmp_path
-    config.SQLALCHEMY_DATABASE_URI = server.url
-    app = create_app(config)
+def test_outage_gives_503_and_the_app_recovers_without_restart(server, server_app):
+    app = server_app
     with app.app_context():
-        _db.create_all()
-        load_reference()
         user = Factory(_db).user(Role.ENTERPRISE)
         _row, token = create_token(user, "restart")
         _db.session.commit()
