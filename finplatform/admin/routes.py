@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -31,6 +31,7 @@ from finplatform.models import (
     Target,
     User,
 )
+from finplatform.paging import counted_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.register_blueprint(models_bp)
@@ -45,11 +46,8 @@ def home():
     status = request.args.get("status", InstitutionStatus.PENDING.value)
     if status not in {member.value for member in InstitutionStatus}:
         status = InstitutionStatus.PENDING.value
-    page = db.paginate(
-        sa.select(Institution).where(Institution.status == status).order_by(Institution.id),
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
+    page = counted_page(
+        sa.select(Institution).where(Institution.status == status).order_by(Institution.id)
     )
     return render_template(
         "admin/home.html", page=page, status=status, statuses=InstitutionStatus, form=ConfirmForm()
@@ -94,24 +92,12 @@ def staff():
         else:
             flash(_("Account %(email)s created.", email=user.email), "success")
             return redirect(url_for("admin.staff"))
-    page = db.paginate(
+    page = counted_page(
         sa.select(User)
         .where(User.role.in_([Role.SPECIALIST, Role.COMMISSION, Role.ADMIN]))
-        .order_by(User.role, User.name),
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
+        .order_by(User.role, User.name)
     )
     return render_template("admin/staff.html", form=form, page=page)
-
-
-def _page(query):
-    return db.paginate(
-        query,
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
 
 
 def _specialist_choices() -> list[SelectChoice]:
@@ -146,7 +132,7 @@ def assignments():
     bulk.industry_code.choices = industry_choices()
     return render_template(
         "admin/assignments.html",
-        page=_page(query.order_by(Enterprise.name)),
+        page=counted_page(query.order_by(Enterprise.name)),
         assign_form=assign,
         bulk_form=bulk,
         specialists={choice.value: choice.label for choice in specialists},
@@ -260,7 +246,7 @@ def audit():
         query = query.where(AuditEvent.actor_id.in_(actors))
     return render_template(
         "admin/audit.html",
-        page=_page(query.order_by(AuditEvent.id.desc())),
+        page=counted_page(query.order_by(AuditEvent.id.desc())),
         action=action,
         object_type=object_type,
         actor=actor,

@@ -21,7 +21,6 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from finplatform.auth.forms import REQUIRED
-from finplatform.forms_support import ConfirmForm  # noqa: F401 (the deal pages import it here)
 
 NOT_A_NUMBER = _l("Please enter a number.")
 POSITIVE = _l("The value must be more than zero.")

@@ -13,7 +13,6 @@ from finplatform.deals.costs import product_cost
 from finplatform.deals.deadlines import is_overdue
 from finplatform.deals.forms import (
     ApproveForm,
-    ConfirmForm,
     DisbursementForm,
     RejectForm,
     ReverseForm,
@@ -25,6 +24,7 @@ from finplatform.deals.states import (
     REQUEST_STATUS_LABELS,
 )
 from finplatform.extensions import db
+from finplatform.forms_support import ConfirmForm
 from finplatform.models import (
     Application,
     ApplicationStatus,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -12,13 +12,13 @@ from finplatform.access import get_visible_or_404, role_required, visible
 from finplatform.choices import district_choices, industry_choices, product_kind_choices
 from finplatform.deals import offers as offer_services
 from finplatform.deals import services as deal_services
-from finplatform.deals.forms import ConfirmForm, RequestForm
+from finplatform.deals.forms import RequestForm
 from finplatform.deals.queries import recommendations_for
 from finplatform.enterprise import services
 from finplatform.enterprise.forms import ProfileForm
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
-from finplatform.forms_support import show_domain_error
+from finplatform.forms_support import ConfirmForm, show_domain_error
 from finplatform.models import (
     Application,
     ApplicationStatus,
@@ -30,17 +30,9 @@ from finplatform.models import (
     RequestStatus,
     Role,
 )
+from finplatform.paging import counted_page
 
 bp = Blueprint("enterprise", __name__)
-
-
-def _page(query):
-    return db.paginate(
-        query,
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
 
 
 def _refused(error: DomainError, target: str):
@@ -128,7 +120,7 @@ def requests():
     query = sa.select(FinancingRequest).where(visible(FinancingRequest, current_user))
     if status in {member.value for member in RequestStatus}:
         query = query.where(FinancingRequest.status == status)
-    page = _page(query.order_by(FinancingRequest.id.desc()))
+    page = counted_page(query.order_by(FinancingRequest.id.desc()))
     return render_template(
         "enterprise/requests.html", page=page, status=status, statuses=RequestStatus
     )
@@ -245,7 +237,7 @@ def applications():
     )
     if status in {member.value for member in ApplicationStatus}:
         query = query.where(Application.status == status)
-    page = _page(query.order_by(Application.id.desc()))
+    page = counted_page(query.order_by(Application.id.desc()))
     return render_template(
         "enterprise/applications.html", page=page, status=status, statuses=ApplicationStatus
     )

@@ -4,7 +4,7 @@ credit-community members."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload
@@ -18,7 +18,6 @@ from finplatform.deals import services as deal_services
 from finplatform.deals.deadlines import overdue_condition
 from finplatform.deals.forms import (
     ApproveForm,
-    ConfirmForm,
     DisbursementForm,
     OfferForm,
     RejectForm,
@@ -28,7 +27,7 @@ from finplatform.deals.reject_reasons import reject_reason_choices
 from finplatform.deals.routes import render_application
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
-from finplatform.forms_support import show_domain_error
+from finplatform.forms_support import ConfirmForm, show_domain_error
 from finplatform.institution import services
 from finplatform.institution.forms import MemberForm
 from finplatform.models import (
@@ -46,19 +45,10 @@ from finplatform.models import (
     Referral,
     Role,
 )
-from finplatform.paging import uncounted_page
+from finplatform.paging import counted_page, uncounted_page
 from finplatform.ranking.pool import fitting_products_query, pool_condition
 
 bp = Blueprint("institution", __name__)
-
-
-def _page(query):
-    return db.paginate(
-        query,
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
 
 
 def _dialect() -> str:
@@ -146,7 +136,7 @@ def inbox():
         query = query.where(overdue_condition())
     # Earliest deadline first, those without one last: the order of an index, so that a page
     # reads its twenty rows instead of sorting every application the institution ever had.
-    page = _page(query.order_by(Application.respond_by.asc().nulls_last(), Application.id))
+    page = counted_page(query.order_by(Application.respond_by.asc().nulls_last(), Application.id))
     products = db.session.execute(
         sa.select(Product.id, Product.name)
         .where(Product.institution_id == current_user.institution_id)
@@ -302,9 +292,7 @@ def pool():
         query = query.where(Enterprise.industry_code == industry)
     # Newest first, not counted (finplatform.paging says why).
     page = uncounted_page(
-        query.order_by(FinancingRequest.created_at.desc(), FinancingRequest.id.desc()),
-        request.args.get("page", 1, type=int),
-        current_app.config["PAGE_SIZE"],
+        query.order_by(FinancingRequest.created_at.desc(), FinancingRequest.id.desc())
     )
     offered = set(
         db.session.scalars(
@@ -374,7 +362,7 @@ def offers():
     query = sa.select(Offer).where(visible(Offer, current_user))
     if status in {member.value for member in OfferStatus}:
         query = query.where(Offer.status == status)
-    page = _page(query.order_by(Offer.id.desc()))
+    page = counted_page(query.order_by(Offer.id.desc()))
     return render_template("institution/offers.html", page=page, status=status, form=ConfirmForm())
 
 
@@ -408,7 +396,7 @@ def members():
         else:
             flash(_("Member added."), "success")
             return redirect(url_for("institution.members"))
-    page = _page(
+    page = counted_page(
         sa.select(Enterprise)
         .join(CommunityMembership, CommunityMembership.enterprise_id == Enterprise.id)
         .where(CommunityMembership.community_id == institution.id)

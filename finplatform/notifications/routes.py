@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from finplatform.access import get_visible_or_404, role_required, visible
-from finplatform.extensions import db
 from finplatform.forms_support import ConfirmForm
 from finplatform.models import Notification, Role
 from finplatform.notifications import services
 from finplatform.notifications.messages import notification_text
+from finplatform.paging import counted_page
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 ALL_ROLES = tuple(Role)
@@ -37,12 +37,7 @@ def index():
     query = sa.select(Notification).where(visible(Notification, current_user))
     if only_unread:
         query = query.where(Notification.read_at.is_(None))
-    page = db.paginate(
-        query.order_by(Notification.id.desc()),
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    page = counted_page(query.order_by(Notification.id.desc()))
     return render_template(
         "notifications/index.html", page=page, only_unread=only_unread, form=ConfirmForm()
     )

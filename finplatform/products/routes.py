@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -14,6 +14,7 @@ from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.forms_support import ConfirmForm, show_domain_error
 from finplatform.models import Product, ProductStatus, Role
+from finplatform.paging import counted_page
 from finplatform.products import services
 from finplatform.products.forms import ProductForm
 
@@ -30,12 +31,7 @@ def index():
     )
     if status in {member.value for member in ProductStatus}:
         query = query.where(Product.status == status)
-    page = db.paginate(
-        query.order_by(Product.status, Product.name),
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    page = counted_page(query.order_by(Product.status, Product.name))
     return render_template("products/index.html", page=page, status=status, form=ConfirmForm())
 
 

@@ -27,19 +27,11 @@ from finplatform.models import (
     RequestStatus,
     Role,
 )
+from finplatform.paging import counted_page
 from finplatform.specialist import services
 from finplatform.specialist.forms import ContactForm, RecommendForm, ReferForm
 
 bp = Blueprint("specialist", __name__, url_prefix="/specialist")
-
-
-def _page(query):
-    return db.paginate(
-        query,
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
 
 
 @bp.get("/")
@@ -59,7 +51,7 @@ def home():
         query = query.where(Enterprise.industry_code == industry)
     return render_template(
         "specialist/home.html",
-        page=_page(query.order_by(Enterprise.name)),
+        page=counted_page(query.order_by(Enterprise.name)),
         counts=services.queue_counts(current_user),
         district=district,
         industry=industry,
@@ -79,7 +71,7 @@ def queue():
     return render_template(
         "specialist/queue.html",
         tab=tab,
-        page=_page(services.queue_query(current_user, tab)),
+        page=counted_page(services.queue_query(current_user, tab)),
         counts=services.queue_counts(current_user),
     )
 
