@@ -1,170 +1,19 @@
-"""The sci-tech finance matching platform (科技金融对接服务平台): the Flask application."""
+"""The sci-tech finance matching platform (科技金融对接服务平台): the Flask application.
+
+Importing the package loads nothing else: the factory lives in `finplatform.app`, and
+`from finplatform import create_app` reaches it through `__getattr__` the first time it is asked
+for, so that `import finplatform.credit_code` loads only that module.
+"""
 
 from __future__ import annotations
 
-import copy
-from pathlib import Path
-
-from flask import Flask
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from flask_talisman import Talisman
-
-from config import Config, config_from_env
-from finplatform import access, cli, errors, health, i18n, input_guard, jobs, money
-from finplatform.admin.routes import bp as admin_bp
-from finplatform.api import deals as api_deals
-from finplatform.api import docs as api_docs
-from finplatform.api import products as api_products
-from finplatform.api import reference as api_reference
-from finplatform.api import reports as api_reports
-from finplatform.api.core import register_api
-from finplatform.auth.routes import bp as auth_bp
-from finplatform.deals import cli as deals_cli
-from finplatform.deals.routes import bp as deals_bp
-from finplatform.enterprise.routes import bp as enterprise_bp
-from finplatform.extensions import babel, bootstrap, csrf, db, login_manager, migrate
-from finplatform.imports.routes import bp as imports_bp
-from finplatform.institution.routes import bp as institution_bp
-from finplatform.main.routes import bp as main_bp
-from finplatform.notifications.routes import bp as notifications_bp
-from finplatform.products.routes import bp as products_bp
-from finplatform.ranking import cli as ranking_cli
-from finplatform.reports import cli as reports_cli
-from finplatform.reports.routes import bp as reports_bp
-from finplatform.routing import DatabaseIdConverter, PlatformRequest
-from finplatform.settings.routes import bp as settings_bp
-from finplatform.specialist.routes import bp as specialist_bp
-from finplatform.targets.routes import bp as targets_bp
-
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+__all__ = ["create_app"]
 
 
-def create_app(config: Config | str | None = None, **overrides) -> Flask:
-    """Build the application from a configuration (object or name) plus explicit overrides."""
-    if not isinstance(config, Config):
-        config = config_from_env(config)
-    if overrides:
-        # Applied to a copy of the configuration first, so settings derived from others (the
-        # engine options follow the database URL) agree with the overrides.
-        config = copy.copy(config)
-        for name, value in overrides.items():
-            if not isinstance(getattr(type(config), name, None), property):
-                setattr(config, name, value)
-    app = Flask(__name__, instance_path=str(config.INSTANCE_DIR), instance_relative_config=False)
-    app.config.from_object(config)
-    app.config.update(overrides)
-    app.url_map.converters["int"] = DatabaseIdConverter
-    app.request_class = PlatformRequest
-    register_extensions(app)
-    register_security_headers(app)
-    register_blueprints(app)
-    errors.register(app)
-    input_guard.register(app)
-    register_unit_of_work(app)
-    money.register(app)
-    cli.register(app)
-    jobs.register(app)
-    deals_cli.register(app)
-    ranking_cli.register(app)
-    reports_cli.register(app)
-    return app
+def __getattr__(name: str):
+    """Import the application factory on first use."""
+    if name == "create_app":
+        from finplatform.app import create_app
 
-
-def register_extensions(app: Flask) -> None:
-    """Bind the unbound extension objects to this app."""
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
-    login_manager.init_app(app)
-    access.configure_login(login_manager)
-    csrf.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale)
-    i18n.register(app)
-    bootstrap.init_app(app)
-    # One limiter per app: Flask-Limiter keeps its storage and switches on the instance, so a
-    # module-level one would carry one app's settings into another.
-    app.extensions["finplatform_limiter"] = Limiter(
-        key_func=get_remote_address, app=app, default_limits=[]
-    )
-
-
-# Scripts only from the platform itself, never inline; the platform is never framed.
-CONTENT_SECURITY_POLICY = {
-    "default-src": "'self'",
-    "script-src": "'self'",
-    "style-src": ["'self'", "'unsafe-inline'"],
-    "img-src": ["'self'", "data:"],
-    "font-src": "'self'",
-    "connect-src": "'self'",
-    "object-src": "'none'",
-    "base-uri": "'self'",
-    "form-action": "'self'",
-    "frame-ancestors": "'none'",
-}
-
-
-def register_security_headers(app: Flask) -> None:
-    """CSP, frame, content-type and referrer headers; HSTS and Secure cookies in production."""
-    production = app.config.get("ENV_NAME") == "production"
-    Talisman(
-        app,
-        # TLS ends at the proxy in front of gunicorn; it redirects plain HTTP, not the app.
-        force_https=False,
-        strict_transport_security=production,
-        session_cookie_secure=production,
-        frame_options="DENY",
-        content_security_policy=CONTENT_SECURITY_POLICY,
-        referrer_policy="strict-origin-when-cross-origin",
-    )
-
-
-def register_blueprints(app: Flask) -> None:
-    """Each feature's pages."""
-    for blueprint in (
-        main_bp,
-        auth_bp,
-        enterprise_bp,
-        institution_bp,
-        specialist_bp,
-        targets_bp,
-        admin_bp,
-        imports_bp,
-        settings_bp,
-        deals_bp,
-        products_bp,
-        notifications_bp,
-        reports_bp,
-        health.bp,
-        api_docs.bp,
-    ):
-        app.register_blueprint(blueprint)
-    register_api(
-        app,
-        [
-            api_reference.bp,
-            api_products.bp,
-            api_deals.requests_bp,
-            api_deals.applications_bp,
-            api_reports.bp,
-        ],
-    )
-
-
-def register_unit_of_work(app: Flask) -> None:
-    """Commit what a successful request changed; anything else is rolled back.
-
-    A commit that fails because the database went away mid-request (its rows sent, the server
-    gone before COMMIT) answers 503 like any other outage: the transaction is lost as a whole,
-    and the caller may send the same request again.
-    """
-
-    @app.after_request
-    def commit_unit_of_work(response):
-        if response.status_code >= 400:
-            errors.abandon_transaction()
-            return response
-        try:
-            db.session.commit()
-        except errors.DATABASE_GONE as error:
-            return errors.database_unavailable(error)
-        return response
+        return create_app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,7 +16,8 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy.engine import make_url
 
 from config import TestingConfig as SuiteConfig
-from finplatform import MIGRATIONS_DIR, create_app
+from finplatform import create_app
+from finplatform.app import MIGRATIONS_DIR
 from finplatform.extensions import db
 
 
