@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import abort, current_app
+from flask import Flask, abort, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
@@ -36,7 +36,10 @@ from finplatform.models import (
     Role,
     User,
 )
-from finplatform.ranking.pool import pool_condition
+
+# A condition over `FinancingRequest` joined to `Enterprise`, for one institution and dialect.
+InstitutionRequestScope = Callable[[int, str], sa.ColumnElement[bool]]
+_REQUEST_SCOPES = "finplatform_institution_request_scopes"
 
 ROLE_HOME = {
     Role.ENTERPRISE: "enterprise.home",
@@ -45,6 +48,18 @@ ROLE_HOME = {
     Role.COMMISSION: "targets.index",
     Role.ADMIN: "admin.home",
 }
+
+
+def add_institution_request_scope(app: Flask, scope: InstitutionRequestScope) -> None:
+    """Let institutions also see the financing requests `scope` selects.
+
+    Features add their reasons for an institution to see a request (the ranking feature: the
+    open requests of its demand pool) when the app is built, so that this rule depends on no
+    feature. Without any, an institution sees the requests it was applied with or offered on.
+    """
+    scopes = app.extensions.setdefault(_REQUEST_SCOPES, [])
+    if scope not in scopes:
+        scopes.append(scope)
 
 
 def configure_login(login_manager: LoginManager) -> None:
@@ -151,10 +166,10 @@ def _request_condition(user: User) -> sa.ColumnElement[bool]:
             mine = sa.select(Enterprise.id).where(Enterprise.specialist_id == user.id)
             return FinancingRequest.enterprise_id.in_(mine)
         case Role.INSTITUTION:
-            # Requests it was applied with or offered on, and the open ones of its demand pool.
-            # Each test is made for the request in hand, so that fetching one request looks at
-            # that request instead of collecting all the institution's applications or its
-            # whole pool.
+            # Requests it was applied with or offered on, and those a feature adds (the open
+            # ones of its demand pool). Each test is made for the request in hand, so that
+            # fetching one request looks at that request instead of collecting all the
+            # institution's applications or its whole pool.
             applied = sa.exists().where(
                 Application.request_id == FinancingRequest.id,
                 Application.institution_id == user.institution_id,
@@ -163,15 +178,17 @@ def _request_condition(user: User) -> sa.ColumnElement[bool]:
                 Offer.request_id == FinancingRequest.id,
                 Offer.institution_id == user.institution_id,
             )
-            in_pool = (
+            dialect = db.session.get_bind().dialect.name
+            added = [
                 sa.exists()
                 .where(
                     Enterprise.id == FinancingRequest.enterprise_id,
-                    pool_condition(user.institution_id, db.session.get_bind().dialect.name),
+                    scope(user.institution_id, dialect),
                 )
                 .correlate_except(Enterprise)
-            )
-            return sa.or_(applied, offered, in_pool)
+                for scope in current_app.extensions.get(_REQUEST_SCOPES, ())
+            ]
+            return sa.or_(applied, offered, *added)
     return sa.false()
 
 

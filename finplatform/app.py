@@ -44,6 +44,7 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     register_extensions(app)
     register_security_headers(app)
     register_blueprints(app)
+    register_access_scopes(app)
     errors.register(app)
     input_guard.register(app)
     register_unit_of_work(app)
@@ -150,6 +151,13 @@ def register_blueprints(app: Flask) -> None:
             api_reports.bp,
         ],
     )
+
+
+def register_access_scopes(app: Flask) -> None:
+    """What features add to the records a user may see (`access` imports no feature)."""
+    from finplatform.ranking import pool
+
+    pool.register(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -8,7 +8,9 @@ request. A test checks both agree on the same records.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import Flask
 
+from finplatform import access
 from finplatform.models import (
     CommunityMembership,
     Enterprise,
@@ -127,6 +129,11 @@ def pool_condition(institution_id: int, dialect: str) -> sa.ColumnElement[bool]:
         Institution.id == institution_id, Institution.status == InstitutionStatus.APPROVED
     )
     return sa.and_(FinancingRequest.status == RequestStatus.OPEN, approved, fits)
+
+
+def register(app: Flask) -> None:
+    """Let each institution see the open requests of its demand pool (see `access`)."""
+    access.add_institution_request_scope(app, pool_condition)
 
 
 def fitting_products_query(institution_id: int, request: FinancingRequest, dialect: str):
