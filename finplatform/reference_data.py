@@ -58,7 +58,17 @@ def load_reference() -> dict[str, int]:
     counts["districts"] = _upsert(
         District,
         "code",
-        [{"code": d.code, "name_zh": d.name_zh, "name_en": d.name_en} for d in data.districts],
+        [
+            {
+                "code": d.code,
+                "name_zh": d.name_zh,
+                "name_en": d.name_en,
+                "short_name_zh": d.short_name_zh,
+                "name_2014_zh": d.name_2014_zh,
+                "code_2014": d.code_2014,
+            }
+            for d in data.districts
+        ],
     )
     sections = [
         {

@@ -6,34 +6,40 @@ product and institution. Every loader validates what it reads (required fields, 
 references between files, money arithmetic) and raises ReferenceDataError naming the file and
 record, so a bad edit fails at load time instead of producing a wrong report.
 
-Pure Python: no Flask, no database. The platform's seed command turns these records into rows.
-(The module and the data folder share the name `reference`; a module file wins over a folder
-without __init__.py, which is what we want.)
+The records' shapes and code formats are the platform's (`finplatform.domain.reference`); this
+module only reads the files. Pure Python: no Flask, no database. `flask seed reference`
+(`seeds.reference_loader`) turns the records into rows. (The module and the data folder share
+the name `reference`; a module file wins over a folder without __init__.py, which is what we
+want.)
 """
 
 from __future__ import annotations
 
 import csv
-import re
 import tomllib
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from finplatform.domain.reference import (
+    DISTRICT_CODE,
+    DIVISION_CODE,
+    KEY,
+    SECTION_CODE,
+    District,
+    IndustryDivision,
+    IndustrySection,
+    InstitutionKind,
+    ProductKind,
+    ReferenceData,
+    Target,
+    TechFocus,
+)
+from finplatform.domain.units import COUNT_UNITS, YUAN_PER_UNIT
+
 __all__ = [
-    "COUNT_UNITS",
     "REFERENCE_DIR",
-    "YUAN_PER_UNIT",
-    "District",
-    "IndustryDivision",
-    "IndustrySection",
-    "InstitutionKind",
-    "ProductKind",
-    "ReferenceData",
     "ReferenceDataError",
-    "Target",
-    "TechFocus",
     "load_districts",
     "load_industry_divisions",
     "load_industry_sections",
@@ -46,112 +52,9 @@ __all__ = [
 
 REFERENCE_DIR = Path(__file__).with_name("reference")
 
-# 1 亿元 = 100,000,000 yuan; 1 万元 = 10,000 yuan.
-YUAN_PER_UNIT = {"亿元": Decimal(100_000_000), "万元": Decimal(10_000), "元": Decimal(1)}
-COUNT_UNITS = frozenset({"家", "名", "个"})
-
-_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
-_DISTRICT_CODE = re.compile(r"^12\d{4}$")  # 12 is Tianjin's province-level prefix in GB/T 2260
-_SECTION_CODE = re.compile(r"^[A-T]$")
-_DIVISION_CODE = re.compile(r"^\d{2}$")
-
 
 class ReferenceDataError(ValueError):
     """A reference data file is missing, malformed or inconsistent."""
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """A yearly target (指标) from the plan, in its own unit and wording."""
-
-    year: int
-    metric: str
-    wording_zh: str
-    label_en: str
-    value: Decimal
-    unit: str
-    yuan: Decimal | None
-    tracks_en: str
-
-    @property
-    def is_money(self) -> bool:
-        """Whether the target is an amount of money (then `yuan` is set)."""
-        return self.yuan is not None
-
-
-@dataclass(frozen=True, slots=True)
-class District:
-    """A district (区) of Tianjin, keyed by its administrative division code."""
-
-    code: str
-    name_zh: str
-    short_name_zh: str
-    name_en: str
-    name_2014_zh: str
-    code_2014: str
-
-
-@dataclass(frozen=True, slots=True)
-class TechFocus:
-    """An industry or technology the plan pushes (e.g. 生物医药)."""
-
-    key: str
-    name_zh: str
-    name_en: str
-
-
-@dataclass(frozen=True, slots=True)
-class IndustrySection:
-    """A GB/T 4754-2017 section (门类), A to T."""
-
-    code: str
-    name_zh: str
-    name_en: str
-
-
-@dataclass(frozen=True, slots=True)
-class IndustryDivision:
-    """A GB/T 4754-2017 division (大类), two digits, with the plan's focus areas it serves."""
-
-    code: str
-    section: str
-    name_zh: str
-    name_en: str
-    tech_focus: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ProductKind:
-    """A kind of financing product (e.g. 信用贷款 credit loan)."""
-
-    key: str
-    name_zh: str
-    name_en: str
-    is_loan: bool
-    is_credit_loan: bool
-
-
-@dataclass(frozen=True, slots=True)
-class InstitutionKind:
-    """A kind of financial or service institution (e.g. 科技支行 tech bank branch)."""
-
-    key: str
-    name_zh: str
-    name_en: str
-    counts_toward: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ReferenceData:
-    """Every reference list, loaded and cross-checked together."""
-
-    targets_2014: list[Target]
-    districts: list[District]
-    tech_focus: list[TechFocus]
-    industry_sections: list[IndustrySection]
-    industry_divisions: list[IndustryDivision]
-    product_kinds: list[ProductKind]
-    institution_kinds: list[InstitutionKind]
 
 
 # ---------------------------------------------------------------- file reading and field checks
@@ -224,7 +127,7 @@ def _check_unique(where: str, seen: set[str], key: str, label: str = "key") -> N
 
 
 def _check_key(where: str, key: str) -> None:
-    if not _KEY.match(key):
+    if not KEY.match(key):
         raise ReferenceDataError(f"{where}: key {key!r} is not snake_case")
 
 
@@ -313,7 +216,7 @@ def load_districts(directory: Path = REFERENCE_DIR) -> list[District]:
             if not row[name]:
                 raise ReferenceDataError(f"{where}: {name} is empty")
         for name in ("code", "code_2014"):
-            if not _DISTRICT_CODE.match(row[name]):
+            if not DISTRICT_CODE.match(row[name]):
                 raise ReferenceDataError(f"{where}: {name} {row[name]!r} is not a Tianjin code")
         _check_unique(where, codes, row["code"], "code")
         _check_unique(where, names, row["name_zh"], "name")
@@ -353,7 +256,7 @@ def load_industry_sections(directory: Path = REFERENCE_DIR) -> list[IndustrySect
     for where, row in _industry_rows(directory):
         if row["level"] != "section":
             continue
-        if not _SECTION_CODE.match(row["code"]) or row["section"] != row["code"]:
+        if not SECTION_CODE.match(row["code"]) or row["section"] != row["code"]:
             raise ReferenceDataError(f"{where}: section code {row['code']!r} is not A-T")
         if row["tech_focus"]:
             raise ReferenceDataError(f"{where}: tech_focus belongs on divisions, not sections")
@@ -371,7 +274,7 @@ def load_industry_divisions(directory: Path = REFERENCE_DIR) -> list[IndustryDiv
             continue
         if row["level"] != "division":
             raise ReferenceDataError(f"{where}: level {row['level']!r} is not section/division")
-        if not _DIVISION_CODE.match(row["code"]):
+        if not DIVISION_CODE.match(row["code"]):
             raise ReferenceDataError(f"{where}: division code {row['code']!r} is not 2 digits")
         if row["section"] not in sections:
             raise ReferenceDataError(f"{where}: section {row['section']!r} is not defined")

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
-from finplatform.imports import services
+from finplatform.imports import columns, services
 from finplatform.models import (
     Application,
     ApplicationEvent,
@@ -70,6 +70,13 @@ def test_the_fixed_file_imports_everything_and_again_changes_nothing(db):
     _batch, again = _run(db, "enterprises", content)
     assert again["created"] == again["updated"] == 0 and again["unchanged"] == 3
     assert _enterprise_rows(db) == before
+
+
+def test_a_district_is_found_by_any_of_its_names_then_and_now(db):
+    districts = services.build_lookups().districts
+    # 宁河 became a district in 2015; records from 2014 call it 宁河县, code 120221.
+    for name in ("宁河区", "宁河", "宁河县", "120221", "120117", "Ninghe District"):
+        assert districts[columns.fold(name)] == "120117", name
 
 
 def _enterprise_rows(db) -> list[tuple]:

@@ -73,3 +73,10 @@ def test_divisions_belong_to_sections_and_credit_loans_are_marked(db):
     credit = db.session.get(ProductKind, "credit_loan")
     assert credit.is_credit_loan and credit.name_zh == "信用贷款"
     assert db.session.get(InstitutionKind, "credit_community").name_zh == "信用共同体"
+
+
+def test_districts_keep_the_names_records_use_besides_todays(db):
+    ninghe = db.session.get(District, "120117")
+    assert (ninghe.name_zh, ninghe.short_name_zh) == ("宁河区", "宁河")
+    # A county in 2014, when the plan was written.
+    assert (ninghe.name_2014_zh, ninghe.code_2014) == ("宁河县", "120221")

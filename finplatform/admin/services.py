@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from finplatform.audit import record_audit
+from finplatform.domain.units import COUNT_UNITS, YUAN_PER_UNIT
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.models import Enterprise, Role, Target, User, utcnow
 from finplatform.notifications.services import notify
-from seeds.reference import COUNT_UNITS, YUAN_PER_UNIT
 
 
 def _specialist(user_id: int | None) -> User:

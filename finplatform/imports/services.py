@@ -36,7 +36,6 @@ from finplatform.models import (
     utcnow,
 )
 from finplatform.reports.refresh import refresh_rollups
-from seeds.reference import load_districts
 
 KINDS = tuple(cols.COLUMNS)
 NON_NEGATIVE = {"revenue_yuan", "rd_spend_yuan", "min_revenue_yuan"}
@@ -56,14 +55,14 @@ class Mapped:
 def build_lookups() -> cols.Lookups:
     """District names and codes, industry divisions and kinds, from the reference tables."""
     lookups = cols.Lookups()
-    codes = set(db.session.scalars(sa.select(District.code)))
-    for district in db.session.scalars(sa.select(District)):
+    districts = list(db.session.scalars(sa.select(District)))
+    for district in districts:
         for name in (district.code, district.name_zh, district.name_en):
             lookups.districts[cols.fold(name)] = district.code
-    # The reference file also knows the short names (滨海) and the 2014 names (宁河县).
-    for district in load_districts():
-        if district.code in codes:
-            for name in (district.short_name_zh, district.name_2014_zh, district.code_2014):
+    # Then the other names (滨海, 宁河县, 120221), where they name no district already.
+    for district in districts:
+        for name in (district.short_name_zh, district.name_2014_zh, district.code_2014):
+            if name:
                 lookups.districts.setdefault(cols.fold(name), district.code)
     lookups.industries = set(
         db.session.scalars(sa.select(Industry.code).where(Industry.level == "division"))

@@ -16,6 +16,11 @@ class District(Base):
     code: Mapped[str] = mapped_column(sa.String(6), primary_key=True)
     name_zh: Mapped[str] = mapped_column(sa.String(40), unique=True)
     name_en: Mapped[str] = mapped_column(sa.String(60))
+    # Other names records use: the short name (滨海 for 滨海新区), and the county's name and
+    # code in 2014, when three of today's districts were counties (宁河县, 120221).
+    short_name_zh: Mapped[str | None] = mapped_column(sa.String(20))
+    name_2014_zh: Mapped[str | None] = mapped_column(sa.String(40))
+    code_2014: Mapped[str | None] = mapped_column(sa.String(6))
 
 
 class Industry(Base):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from finplatform.credit_code import ALPHABET, WEIGHTS
-from seeds.reference import District, IndustryDivision
+from finplatform.domain.reference import District, IndustryDivision
 from seeds.world import facts
 from seeds.world.facts import MINUTES_PER_DAY, WorldSize
 
