@@ -21,10 +21,12 @@ run: install translations migrate seed serve
 test: install system-deps translations lint
 	@bash scripts/run-tests.sh "$(TEST_PG_URL)" "$(TEST_REDIS)"
 
-$(STAMP): requirements.txt requirements-dev.txt
+# The project itself is installed (editable) for its `flask seed` entry point.
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet -e . --no-deps
 	touch $(STAMP)
 
 install: $(STAMP)

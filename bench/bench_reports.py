@@ -37,13 +37,13 @@ from config import TestingConfig
 from finplatform import create_app
 from finplatform.extensions import db
 from finplatform.models import RollupState
-from finplatform.reference_data import load_reference
 from finplatform.reports import rollups
 from finplatform.reports.exports import write_xlsx
 from finplatform.reports.periods import Month
 from finplatform.reports.refresh import refresh_rollups
 from finplatform.reports.rollups import STATE_ID
 from finplatform.reports.services import build_report
+from seeds.reference_loader import load_reference
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/reports_bench"
 FIRMS, INSTITUTIONS, PRODUCTS = 50_000, 200, 1_000

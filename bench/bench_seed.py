@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from config import TestingConfig
 from finplatform import create_app
 from finplatform.extensions import db
-from finplatform.reference_data import load_reference
 from seeds.loader import load_world
+from seeds.reference_loader import load_reference
 from seeds.world import SIZES, generate_world, world_password_hash
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/world_scratch"

@@ -1,97 +1,21 @@
-"""Command-line tools: `flask seed …` and `flask users …`. Each command commits once."""
+"""Command-line tools: `flask users …` and `flask import …`. Each command commits once.
+
+(`flask seed …` belongs to `seeds`, which registers it through its `flask.commands` entry point.)
+"""
 
 from __future__ import annotations
 
-import time
-
 import click
-import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
 from finplatform.auth import services
-from finplatform.demo_accounts import DEMO_ACCOUNTS, create_demo_accounts
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.imports.cli import import_cli
-from finplatform.models import District, Role
-from finplatform.reference_data import load_reference
-from finplatform.reports.refresh import refresh_rollups
+from finplatform.models import Role
 
-# Modules, not names: seeds.world imports finplatform.credit_code, which may be what is
-# importing this module right now.
-from seeds import loader as world_loader
-from seeds import world as demo_world
-
-seed_cli = AppGroup("seed", help="Load reference and demo data.")
 users_cli = AppGroup("users", help="Manage accounts.")
-
-
-@seed_cli.command("reference")
-def seed_reference() -> None:
-    """Load districts, industries, product and institution kinds, and the 2014 targets."""
-    counts = load_reference()
-    db.session.commit()
-    summary = ", ".join(f"{name} {count}" for name, count in counts.items())
-    click.echo(f"reference data loaded: {summary}")
-
-
-@seed_cli.command("demo-accounts")
-def seed_demo_accounts() -> None:
-    """Create one demo account per role (idempotent); prints the sign-in details."""
-    created = create_demo_accounts()
-    db.session.commit()
-    click.echo(f"demo accounts: {created} created, {len(DEMO_ACCOUNTS) - created} already there")
-    for account in DEMO_ACCOUNTS:
-        click.echo(f"  {account.role:<12} {account.email:<28} {account.password}")
-
-
-@seed_cli.command("demo")
-@click.option(
-    "--size",
-    type=click.Choice(["small", "demo", "full"]),
-    default="demo",
-    show_default=True,
-    help="small: tests; demo: what `make run` shows; full: the plan's scale.",
-)
-@click.option("--seed", "seed", type=int, default=2014, show_default=True, help="World seed.")
-@click.option("--replace", is_flag=True, help="Empty every non-reference table first.")
-@click.option(
-    "--skip-if-loaded", is_flag=True, help="Do nothing (and succeed) when data is already there."
-)
-def seed_demo(size: str, seed: int, replace: bool, skip_if_loaded: bool) -> None:
-    """Generate the deterministic demo world and bulk-load it (needs `flask seed reference`)."""
-    connection = db.session.connection()
-    if db.session.scalar(sa.select(sa.func.count()).select_from(District)) == 0:
-        raise click.ClickException("no reference data: run `flask seed reference` first")
-    if skip_if_loaded and not replace and world_loader.tables_with_data(connection):
-        click.echo("the database already holds data: world not loaded (use --replace to reload)")
-        return
-    started = time.perf_counter()
-    password_hash = demo_world.world_password_hash(current_app.config["PASSWORD_HASH_METHOD"], seed)
-    world = demo_world.generate_world(size, seed, password_hash=password_hash)
-    generated = time.perf_counter()
-    counts = world.counts()
-    with click.progressbar(length=sum(counts.values()), label="loading") as bar:
-        try:
-            world_loader.load_world(
-                connection, world, replace=replace, progress=lambda _table, n: bar.update(n)
-            )
-        except world_loader.WorldLoadError as error:
-            db.session.rollback()
-            raise click.ClickException(str(error)) from error
-        loaded = time.perf_counter()
-        # The monthly report reads the world's history from rollups made now.
-        refresh_rollups()
-        db.session.commit()
-    finished = time.perf_counter()
-    click.echo(
-        f"world {size!r} (seed {seed}) loaded: generated in {generated - started:.1f} s, "
-        f"loaded in {loaded - generated:.1f} s, rolled up for the report in "
-        f"{finished - loaded:.1f} s"
-    )
-    for table, count in counts.items():
-        click.echo(f"  {table:<22} {count:>9,}")
 
 
 @users_cli.command("create-admin")
@@ -117,6 +41,5 @@ def create_admin(email: str, name: str, password: str) -> None:
 
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
-    app.cli.add_command(seed_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(import_cli)

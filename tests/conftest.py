@@ -15,7 +15,7 @@ from config import TestingConfig
 from finplatform import create_app
 from finplatform.auth import throttle
 from finplatform.extensions import db as _db
-from finplatform.reference_data import load_reference
+from seeds.reference_loader import load_reference
 from tests.browser import chromium_page, serve
 from tests.factories import Factory
 

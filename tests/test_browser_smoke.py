@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from finplatform.demo_accounts import create_demo_accounts
+from seeds.demo_accounts import create_demo_accounts
 
 pytestmark = pytest.mark.browser
 

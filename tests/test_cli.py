@@ -2,21 +2,45 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import sqlalchemy as sa
 
 from finplatform.models import District, Role, Target, User
+from seeds.cli import seed_cli
 
 
 def test_seed_reference_twice_changes_nothing(app, db):
     runner = app.test_cli_runner()
-    first = runner.invoke(args=["seed", "reference"])
+    first = runner.invoke(seed_cli, ["reference"])
     assert first.exit_code == 0, first.output
     assert "districts 16" in first.output
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Target))
-    second = runner.invoke(args=["seed", "reference"])
+    second = runner.invoke(seed_cli, ["reference"])
     assert second.exit_code == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Target)) == before
     assert db.session.scalar(sa.select(sa.func.count()).select_from(District)) == 16
+
+
+def test_flask_knows_the_seed_commands_from_the_seeds_entry_point(tmp_path):
+    # The platform never imports `seeds`; `flask` finds the group through the installed
+    # project's `flask.commands` entry point, as on a fresh machine after `make install`.
+    environment = {**os.environ, "FINPLATFORM_INSTANCE_DIR": str(tmp_path)}
+    environment.pop("FLASK_APP", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "seed", "--help"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    for command in ("reference", "demo-accounts", "demo "):
+        assert command in result.stdout
 
 
 def test_create_admin_from_options(app, db):

@@ -13,7 +13,7 @@ from config import TestingConfig as SuiteConfig
 from finplatform import create_app
 from finplatform.extensions import db as _db
 from finplatform.models import Role
-from finplatform.reference_data import load_reference
+from seeds.reference_loader import load_reference
 from tests.factories import Factory
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}

@@ -6,8 +6,8 @@ import pytest
 from flask import url_for
 
 from finplatform.access import ROLE_HOME
-from finplatform.demo_accounts import DEMO_ACCOUNTS, create_demo_accounts
 from finplatform.models import Role
+from seeds.demo_accounts import DEMO_ACCOUNTS, create_demo_accounts
 
 
 def test_demo_accounts_are_created_once(db):

@@ -12,7 +12,7 @@ from finplatform import create_app
 from finplatform.auth import throttle
 from finplatform.extensions import db as _db
 from finplatform.models import AuditEvent, Role
-from finplatform.reference_data import load_reference
+from seeds.reference_loader import load_reference
 from tests.factories import Factory
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from finplatform.models import District, Industry, InstitutionKind, ProductKind, Target, utcnow
-from finplatform.reference_data import load_reference
+from seeds.reference_loader import load_reference
 
 
 def _digest(db) -> str:

@@ -10,7 +10,6 @@ import pytest
 import sqlalchemy as sa
 
 from finplatform.credit_code import validate_credit_code
-from finplatform.demo_accounts import DEMO_ACCOUNTS, create_demo_accounts
 from finplatform.models import (
     Application,
     ApplicationEvent,
@@ -22,6 +21,8 @@ from finplatform.models import (
     Role,
     User,
 )
+from seeds.cli import seed_cli
+from seeds.demo_accounts import DEMO_ACCOUNTS, create_demo_accounts
 from seeds.loader import WorldLoadError, database_digest, load_world
 from seeds.world import generate_world, world_password_hash
 from seeds.world.facts import benchmark_rate, day_number
@@ -207,12 +208,12 @@ def test_world_users_sign_in_with_the_demo_password(world, client):
 
 def test_seed_demo_command_loads_once_and_refuses_to_load_twice(app, db):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["seed", "demo", "--size", "small"])
+    result = runner.invoke(seed_cli, ["demo", "--size", "small"])
     assert result.exit_code == 0, result.output
     assert "applications" in result.output
-    again = runner.invoke(args=["seed", "demo", "--size", "small"])
+    again = runner.invoke(seed_cli, ["demo", "--size", "small"])
     assert again.exit_code != 0
     assert "--replace" in again.output
-    skipped = runner.invoke(args=["seed", "demo", "--size", "small", "--skip-if-loaded"])
+    skipped = runner.invoke(seed_cli, ["demo", "--size", "small", "--skip-if-loaded"])
     assert skipped.exit_code == 0
     assert "not loaded" in skipped.output

@@ -13,7 +13,7 @@ from finplatform import create_app
 from finplatform.api.tokens import create_token, hash_token
 from finplatform.extensions import db as _db
 from finplatform.models import ApiToken, Role
-from finplatform.reference_data import load_reference
+from seeds.reference_loader import load_reference
 from tests.api.conftest import bearer
 from tests.factories import Factory
 

@@ -8,7 +8,7 @@ import pytest
 from config import TestingConfig as SuiteConfig
 from finplatform import create_app
 from finplatform.extensions import db as _db
-from finplatform.reference_data import load_reference
+from seeds.reference_loader import load_reference
 from tests.faults.private_postgres import PrivatePostgres
 
 

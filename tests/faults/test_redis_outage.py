@@ -20,7 +20,7 @@ from finplatform.api.tokens import create_token
 from finplatform.audit import record_audit
 from finplatform.extensions import db as _db
 from finplatform.models import AuditEvent, Role
-from finplatform.reference_data import load_reference
+from seeds.reference_loader import load_reference
 from tests.factories import Factory
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")

@@ -17,10 +17,10 @@ from finplatform import create_app
 from finplatform.extensions import db as _db
 from finplatform.models import ModelStatus, ModelVersion, Product, ProductStatus
 from finplatform.products.services import set_product_status
-from finplatform.reference_data import load_reference
 from matching.model import MatchingModel, save_model, train_model
 from matching.synthetic import make_world
 from seeds.loader import load_world
+from seeds.reference_loader import load_reference
 from seeds.world import generate_world, world_password_hash
 
 WORLD_HASH = world_password_hash("scrypt:1024:8:1", 0)

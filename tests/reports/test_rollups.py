@@ -29,6 +29,7 @@ from finplatform.models import (
 from finplatform.reports import refresh, rollups
 from finplatform.reports.periods import Month
 from finplatform.reports.services import build_report
+from seeds.cli import seed_cli
 from tests.reports.conftest import WorldBuilder, bj
 
 IMPORTS = Path(__file__).parent.parent / "fixtures" / "imports"
@@ -248,7 +249,7 @@ def test_an_import_rolls_up_the_history_it_brings(db, make, monkeypatch):
 
 
 def test_seeding_the_demo_world_rolls_it_up(app, db, monkeypatch):
-    result = app.test_cli_runner().invoke(args=["seed", "demo", "--size", "small"])
+    result = app.test_cli_runner().invoke(seed_cli, ["demo", "--size", "small"])
     assert result.exit_code == 0, result.output
     assert "rolled up for the report" in result.output
     assert db.session.get(RollupState, rollups.STATE_ID) is not None

@@ -1,4 +1,5 @@
-"""Loading the reference lists of `seeds/reference/` into the database, idempotently."""
+"""The reference lists of `seeds/reference/` into the database, idempotently (`flask seed
+reference`)."""
 
 from __future__ import annotations
 
