@@ -27,7 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from seeds.reference import load_targets_2014
-from seeds.world import SIZES, generate_world, history
+from seeds.world import SIZES, decisions, generate_world
 
 REPORT_TZ = ZoneInfo("Asia/Shanghai")
 LOAN_KINDS = {"credit_loan", "ip_pledge", "guarantee_loan", "pledge_loan"}
@@ -127,12 +127,12 @@ def main() -> int:
             f"{year:<6}{int(mine.sum()):>10,}{int(applied[mine].sum()):>14,}"
             f"{applied[mine].mean():>12.2f}{int((applied[mine] == 0).sum()):>10,}"
         )
-    decided = np.isin(apps.status, (history.APPROVED, history.REJECTED, history.DISBURSED))
+    decided = np.isin(apps.status, (decisions.APPROVED, decisions.REJECTED, decisions.DISBURSED))
     print(
         f"all: {len(requests.firm):,} requests, {len(apps.request):,} applications "
         f"({applied.mean():.2f} per request, {int((applied == 0).sum()):,} requests eligible for "
         f"no product), {int(decided.sum()):,} decided, "
-        f"{int((apps.status == history.EXPIRED).sum()):,} expired"
+        f"{int((apps.status == decisions.EXPIRED).sum()):,} expired"
     )
 
     figures = year_figures(world, 2014)

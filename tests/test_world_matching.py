@@ -9,7 +9,7 @@ import pytest
 
 from matching import schema
 from matching.model import train_model
-from seeds.world import facts, generate_world, history
+from seeds.world import decisions, facts, generate_world
 
 # matching.schema has no leasing product or guarantee/leasing/service institution kinds.
 _PRODUCT_KIND = {
@@ -99,10 +99,10 @@ def _engine_tables(world):
     approved = apps.approved_amount > 0
     outcome = np.select(
         [
-            status == history.DISBURSED,
+            status == decisions.DISBURSED,
             approved,
-            status == history.REJECTED,
-            status == history.EXPIRED,
+            status == decisions.REJECTED,
+            status == decisions.EXPIRED,
         ],
         [
             schema.OUTCOME_DISBURSED,
@@ -114,7 +114,7 @@ def _engine_tables(world):
     )
     keep = outcome >= 0
     decided = np.where(
-        apps.decided < history.NEVER, apps.decided, apps.submitted + 30 * facts.MINUTES_PER_DAY
+        apps.decided < facts.NEVER, apps.decided, apps.submitted + 30 * facts.MINUTES_PER_DAY
     )
     engine_history = schema.History.from_pairs(
         engine_requests,

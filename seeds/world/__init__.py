@@ -1,4 +1,4 @@
-"""A deterministic demo world: firms, institutions, products and 2012-2014 financing history.
+"""A deterministic demo world: firms, institutions, products and 2012-2014 financing decisions.
 
 `generate_world(size, seed)` returns every row to insert, table by table in foreign-key order,
 with explicit primary keys; the same seed gives the same rows, byte for byte (numpy's
@@ -85,7 +85,9 @@ import numpy as np
 
 from finplatform.credit_code import make_credit_code
 from seeds.reference import load_districts, load_industry_divisions
-from seeds.world import facts, history, organisations
+from seeds.world import decisions, facts
+from seeds.world.applications import choose_applications
+from seeds.world.decisions import decide_applications
 from seeds.world.facts import (
     ANCHOR64,
     DEMO_ENTERPRISE,
@@ -96,6 +98,11 @@ from seeds.world.facts import (
     WorldSize,
     day_number,
 )
+from seeds.world.financing_requests import draw_requests
+from seeds.world.firms import draw_firms
+from seeds.world.identities import mobile_numbers, person_names
+from seeds.world.institutions import draw_institutions, draw_memberships
+from seeds.world.products import draw_products
 
 __all__ = [
     "DEMO_ENTERPRISE",
@@ -110,7 +117,7 @@ __all__ = [
 ]
 
 DEMO_ENTERPRISE_CODE = make_credit_code(DEMO_ENTERPRISE["credit_code_first17"])
-NEVER = history.NEVER
+NEVER = facts.NEVER
 DAY = MINUTES_PER_DAY
 
 
@@ -212,15 +219,13 @@ def generate_world(size: str | WorldSize = "demo", seed: int = 2014, password_ha
     start_day = day_number(datetime(size.first_year, 1, 1).date())
     demo_firm = {**DEMO_ENTERPRISE, "credit_code": DEMO_ENTERPRISE_CODE}
 
-    firms = organisations.draw_firms(rng, size, districts, divisions, start_day, demo_firm)
-    institutions = organisations.draw_institutions(
+    firms = draw_firms(rng, size, districts, divisions, start_day, demo_firm)
+    institutions = draw_institutions(
         rng, size, districts, divisions, start_day, DEMO_INSTITUTION_NAME
     )
     per_community = max(10, size.active_enterprises // 30)
-    memberships = organisations.draw_memberships(rng, firms, institutions, per_community)
-    products = organisations.draw_products(
-        rng, size, institutions, len(divisions), len(districts), start_day
-    )
+    memberships = draw_memberships(rng, firms, institutions, per_community)
+    products = draw_products(rng, size, institutions, len(divisions), len(districts), start_day)
     # Specialists own portfolios of active firms, mostly in their own district.
     n_specialists = size.specialists
     specialist_district = rng.choice(
@@ -236,11 +241,9 @@ def generate_world(size: str | WorldSize = "demo", seed: int = 2014, password_ha
     firms.specialist = np.where(owned, np.minimum(pick, n_specialists - 1) + 1, 0)
     firms.specialist[0] = 1
 
-    requests = history.draw_requests(rng, size, firms, start_day)
-    req, prod = history.choose_applications(
-        rng, size, requests, firms, products, institutions, start_day
-    )
-    apps = history.decide_applications(rng, requests, firms, products, institutions, req, prod)
+    requests = draw_requests(rng, size, firms, start_day)
+    req, prod = choose_applications(rng, size, requests, firms, products, institutions, start_day)
+    apps = decide_applications(rng, requests, firms, products, institutions, req, prod)
 
     builder = _RowBuilder(rng, size, districts, divisions, start_day, password_hash)
     batches = builder.build(firms, institutions, memberships, products, requests, apps)
@@ -331,8 +334,8 @@ class _RowBuilder:
     def _specialists(self, n: int) -> TableRows:
         rng = self.rng
         created = _datetimes(np.full(n, (self.start_day - 45) * DAY + 90))
-        names = organisations.person_names(rng, n)
-        phones = organisations.mobile_numbers(rng, n)
+        names = person_names(rng, n)
+        phones = mobile_numbers(rng, n)
         return TableRows(
             "users",
             _USER_COLUMNS,
@@ -359,8 +362,8 @@ class _RowBuilder:
     def _enterprises(self, firms, created_minute) -> TableRows:
         rng = self.rng
         n = len(firms.names)
-        contacts = organisations.person_names(rng, n)
-        phones = organisations.mobile_numbers(rng, n)
+        contacts = person_names(rng, n)
+        phones = mobile_numbers(rng, n)
         contacts[0] = DEMO_ENTERPRISE["contact_name"]
         phones[0] = DEMO_ENTERPRISE["contact_phone"]
         founded = (ANCHOR64.astype("datetime64[D]") + firms.founded_day).tolist()
@@ -446,8 +449,8 @@ class _RowBuilder:
         staff_per = self.size.staff_per_institution
         n_inst = len(institutions.kind)
         rows = []
-        staff_names = organisations.person_names(rng, n_inst * staff_per)
-        staff_phones = organisations.mobile_numbers(rng, n_inst * staff_per)
+        staff_names = person_names(rng, n_inst * staff_per)
+        staff_phones = mobile_numbers(rng, n_inst * staff_per)
         joined = np.where(
             institutions.approved, institutions.approved_minute, institutions.created_minute
         )
@@ -472,7 +475,7 @@ class _RowBuilder:
                         staff_created[j],
                     )
                 )
-        names = organisations.person_names(rng, len(with_user))
+        names = person_names(rng, len(with_user))
         created = _datetimes(firm_created[with_user] + 5)
         for j, firm in enumerate(with_user.tolist()):
             rows.append(
@@ -655,7 +658,7 @@ class _RowBuilder:
         firm = requests.firm[apps.request]
         inst = products.institution[apps.product]
         kind = [facts.PRODUCT_KINDS[k] for k in products.kind[apps.product].tolist()]
-        statuses = history.STATUSES
+        statuses = decisions.STATUSES
         reasons = [facts.REJECT_REASONS[r] if r >= 0 else None for r in apps.reject_reason]
         reason_notes = {
             "insufficient_revenue": "申请金额超过企业经营规模可支撑的水平",
@@ -739,13 +742,15 @@ class _RowBuilder:
         staff_actor = first_staff[inst[e_app]]
         actor = np.select(
             [
-                np.isin(apps.event_to, (history.SUBMITTED, history.WITHDRAWN)),
-                apps.event_to == history.EXPIRED,
+                np.isin(apps.event_to, (decisions.SUBMITTED, decisions.WITHDRAWN)),
+                apps.event_to == decisions.EXPIRED,
             ],
             [firm_actor, 0],
             staff_actor,
         )
-        notes = np.where(apps.event_to == history.REJECTED, apps.reject_reason[e_app], -1).tolist()
+        notes = np.where(
+            apps.event_to == decisions.REJECTED, apps.reject_reason[e_app], -1
+        ).tolist()
         events = list(
             zip(
                 _ids(len(e_app)),

@@ -41,6 +41,8 @@ def day_number(day: date) -> int:
 
 END_DAY = day_number(HISTORY_END)
 END_MINUTE = (END_DAY + 1) * MINUTES_PER_DAY - LOCAL_OFFSET_MINUTES - 1  # 23:59 local
+# The minute of what never happened (an application never answered, a product never retired).
+NEVER = np.iinfo(np.int64).max // 4
 
 # (effective day, rates by term band) — see the module docstring for the source table.
 BENCHMARK_CHANGES = (

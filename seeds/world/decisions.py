@@ -1,7 +1,6 @@
-"""Drawing the world's history: requests, applications and what became of them.
+"""What became of each application: answers, decisions, drawdowns, withdrawals and expiry.
 
-The hidden process that decides each application is described in `seeds.world`'s docstring;
-`approval_logit` is its formula. Times are whole minutes after `facts.ANCHOR` (UTC).
+Times are whole minutes after `facts.ANCHOR` (UTC); `facts.NEVER` marks what did not happen.
 """
 
 from __future__ import annotations
@@ -11,10 +10,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from seeds.world import facts
-from seeds.world.facts import END_MINUTE, MINUTES_PER_DAY, WorldSize
-from seeds.world.organisations import Firms, Institutions, Products
+from seeds.world.applications import approval_logit
+from seeds.world.facts import END_MINUTE, MINUTES_PER_DAY, NEVER
+from seeds.world.financing_requests import Requests
+from seeds.world.firms import Firms
+from seeds.world.institutions import Institutions
+from seeds.world.products import Products
 
-NEVER = np.iinfo(np.int64).max // 4
 DAY = MINUTES_PER_DAY
 # Application statuses, in ApplicationStatus order.
 STATUSES = ("submitted", "in_review", "approved", "rejected", "disbursed", "withdrawn", "expired")
@@ -23,242 +25,10 @@ NO_ANSWER_DAYS = 30  # an application nobody answers expires after this many day
 APPROVAL_LAPSES_DAYS = 90  # an approval not drawn down within this many days lapses
 REQUEST_EXPIRES_DAYS = 120
 TOP_UP_SHARE = 0.15  # approvals drawn although the request was already funded
-LOAN_KINDS = ("credit_loan", "ip_pledge", "guarantee_loan", "pledge_loan")
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
-
-
-def _size_band(revenue: np.ndarray) -> np.ndarray:
-    # The engine's size bands (matching.schema.SIZE_BAND_EDGES_YUAN).
-    return np.searchsorted(np.array([5e6, 2e7, 1e8]), revenue, side="right")
-
-
-@dataclass
-class Requests:
-    """Financing requests as arrays; index i is request id i + 1 (ordered by posting time)."""
-
-    firm: np.ndarray
-    posted_minute: np.ndarray
-    amount: np.ndarray  # yuan
-    term: np.ndarray
-    kinds: np.ndarray  # bitmask over facts.PRODUCT_KINDS, 0 = any kind
-    max_rate: np.ndarray  # hundredths of a percent, 0 = no ceiling
-    collateral: np.ndarray  # index into facts.COLLATERALS, 0 = none offered
-    purpose: np.ndarray
-
-
-def draw_requests(
-    rng: np.random.Generator, size: WorldSize, firms: Firms, history_start_day: int
-) -> Requests:
-    """Requests spread over the history with seasonal peaks, from active firms."""
-    n = size.requests
-    days = np.arange(history_start_day, facts.END_DAY + 1)
-    calendar = facts.ANCHOR64.astype("datetime64[D]") + days
-    month = calendar.astype("datetime64[M]").astype(np.int64) % 12
-    year = calendar.astype("datetime64[Y]").astype(np.int64) + 1970
-    weekday = (calendar.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday; 0 = Monday
-    weight = facts.MONTH_WEIGHTS[month] * np.array([facts.YEAR_WEIGHTS[y] for y in year])
-    weight *= np.where(weekday >= 5, 0.15, 1.0)
-    posted_day = rng.choice(days, size=n, p=weight / weight.sum())
-    posted_minute = np.sort(posted_day * DAY + facts.WORKDAY_START_MINUTE + rng.integers(0, 510, n))
-    active = np.flatnonzero(firms.active)
-    p = firms.activity[active] / firms.activity[active].sum()
-    firm = rng.choice(active, size=n, p=p)
-    # The demo enterprise posts a handful of requests, the last ones in December 2014.
-    demo_rows = np.concatenate([rng.choice(n - 40, size=3, replace=False), [n - 25, n - 5]])
-    firm[demo_rows] = 0
-
-    revenue = firms.revenue[firm].astype(np.float64)
-    intensity = firms.rd_spend[firm] / np.maximum(revenue, 1.0)
-    # Small firms know that banks rarely lend to them unsecured and look for guarantees.
-    small = revenue < 2e7
-    kind_p = np.column_stack(
-        [
-            np.where(small, 0.12, 0.45),  # credit_loan
-            np.where(firms.patents[firm] > 2, 0.16, 0.02),  # ip_pledge
-            np.where(small, 0.3, 0.14),  # guarantee_loan
-            np.full(n, 0.12),  # pledge_loan
-            np.where(intensity > 0.08, 0.14, 0.03),  # equity_investment
-            np.full(n, 0.05),  # insurance
-            np.full(n, 0.05),  # leasing
-            np.full(n, 0.02),  # other
-        ]
-    )
-    cumulative = np.cumsum(kind_p / kind_p.sum(axis=1, keepdims=True), axis=1)
-    primary = (rng.random(n)[:, None] > cumulative).sum(axis=1)
-    primary = np.minimum(primary, len(facts.PRODUCT_KINDS) - 1)
-    second = rng.integers(0, 4, n)  # a loan kind as the fall-back (guaranteed if small)
-    second = np.where(small & (second == 0), 2, second)
-    kinds = (1 << primary) | np.where(rng.random(n) < np.where(small, 0.85, 0.7), 1 << second, 0)
-    kinds = np.where(rng.random(n) < 0.25, 0, kinds)
-
-    equity = primary == facts.PRODUCT_KINDS.index("equity_investment")
-    ratio = np.exp(rng.normal(np.log(0.029), 0.6, n) + 0.5 * firms.quality[firm])
-    ratio *= np.where(equity, 1.5, 1.0)
-    amount = np.clip(revenue * ratio, 50_000, 100_000_000)
-    amount = np.where(
-        amount >= 1_000_000,
-        np.round(amount / 100_000) * 100_000,
-        np.round(amount / 10_000) * 10_000,
-    ).astype(np.int64)
-    term = rng.choice(facts.REQUEST_TERMS, size=n, p=facts.REQUEST_TERM_WEIGHTS)
-    term = np.where(equity, rng.choice(np.array([36, 60]), n), term)
-    term = np.where(primary == facts.PRODUCT_KINDS.index("insurance"), 12, term)
-    loan = primary < 4
-    ceiling = facts.benchmark_rate(posted_minute // DAY, np.full(n, 12))
-    max_rate = np.where(
-        loan & (rng.random(n) < 0.5), np.round(ceiling * rng.uniform(1.15, 1.6, n) * 100), 0
-    ).astype(np.int64)
-    collateral_p = np.array([0.55, 0.15, 0.1, 0.08, 0.07, 0.05])
-    collateral = rng.choice(len(collateral_p), size=n, p=collateral_p)
-    collateral = np.where((collateral == 4) & (firms.patents[firm] == 0), 0, collateral)
-    return Requests(
-        firm=firm,
-        posted_minute=posted_minute,
-        amount=amount,
-        term=term,
-        kinds=kinds,
-        max_rate=max_rate,
-        collateral=collateral,
-        purpose=rng.integers(len(facts.PURPOSES), size=n),
-    )
-
-
-def choose_applications(
-    rng: np.random.Generator,
-    size: WorldSize,
-    requests: Requests,
-    firms: Firms,
-    products: Products,
-    institutions: Institutions,
-    history_start_day: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each request applies to a few products it is eligible for, picked with a mild bias
-    towards local institutions and the kind it asked for first; returns (request, product)
-    row pairs ordered by request."""
-    n = len(requests.firm)
-    firm = requests.firm
-    kind_bit = 1 << products.kind
-    inst_district = institutions.district[products.institution]
-    # Category rules become lookup tables (category × product) gathered row by row: contiguous
-    # reads instead of a strided column gather per request.
-    masks, mask_row = np.unique(requests.kinds, return_inverse=True)
-    kind_ok = (masks[:, None] == 0) | ((masks[:, None] & kind_bit) != 0)
-    industry_ok = ~products.industries.any(axis=1) | products.industries.T
-    district_ok = ~products.districts.any(axis=1) | products.districts.T
-    community_bit = np.where(
-        products.members_only,
-        1 << np.maximum(institutions.community_index[products.institution], 0),
-        0,
-    )
-    member_sets, member_row = np.unique(firms.communities, return_inverse=True)
-    member_ok = ~products.members_only | ((member_sets[:, None] & community_bit) != 0)
-    giant_ok = np.vstack([~products.little_giant_only, np.ones(len(kind_bit), dtype=bool)])
-    no_rate = np.isin(
-        np.array(facts.PRODUCT_KINDS)[products.kind], ("equity_investment", "insurance", "other")
-    )
-    rate_floor = np.where(no_rate, 0, products.rate_min)
-    retired = np.where(products.retired_minute < 0, NEVER, products.retired_minute)
-    # Preferences among eligible products: local institutions, the kind asked for first, and a
-    # firm's own credit community (log-weights).
-    n_districts = firms.district.max() + 1
-    local = np.float32(1.0) * (inst_district[None, :] == np.arange(n_districts)[:, None])
-    first_kind_ok = np.float32(0.8) * (((masks & -masks)[:, None] & kind_bit) != 0)
-    member_bonus = np.float32(0.8) * products.members_only
-    # Applications each request would like to make (fewer when few products fit).
-    wanted = np.minimum(1 + rng.poisson(size.applications_per_request - 0.4, n), 12)
-    request_rows, product_rows = [], []
-    chunk = 2000
-    for start in range(0, n, chunk):
-        rows = np.arange(start, min(start + chunk, n))
-        f = firm[rows]
-        posted = requests.posted_minute[rows][:, None]
-        amount = requests.amount[rows][:, None]
-        term = requests.term[rows][:, None]
-        max_rate = np.where(requests.max_rate[rows] == 0, NEVER, requests.max_rate[rows])[:, None]
-        age_years = ((requests.posted_minute[rows] // DAY) - firms.founded_day[f]) / 365.25
-        ok = kind_ok[mask_row[rows]]
-        ok &= industry_ok[firms.industry[f]]
-        ok &= district_ok[firms.district[f]]
-        ok &= member_ok[member_row[f]]
-        ok &= giant_ok[firms.little_giant[f].astype(np.intp)]
-        ok &= amount >= products.amount_min
-        ok &= amount <= products.amount_max
-        ok &= term >= products.term_min
-        ok &= term <= products.term_max
-        ok &= age_years[:, None] >= products.min_years
-        ok &= firms.revenue[f][:, None] >= products.min_revenue
-        ok &= posted >= products.created_minute
-        ok &= posted < retired
-        ok &= rate_floor <= max_rate
-        # Gumbel-top-k: the k largest of log-weight + Gumbel noise are a weighted sample
-        # without replacement (dense and float32: cheaper than listing the eligible pairs).
-        keys = local[firms.district[f]] + first_kind_ok[mask_row[rows]] + member_bonus
-        uniform = rng.random(ok.shape, dtype=np.float32)
-        keys -= np.log(-np.log(np.maximum(uniform, np.float32(1e-12))))
-        keys[~ok] = -np.inf
-        top = np.argpartition(-keys, 11, axis=1)[:, :12]
-        top_keys = np.take_along_axis(keys, top, axis=1)
-        by_key = np.argsort(-top_keys, axis=1, kind="stable")
-        top = np.take_along_axis(top, by_key, axis=1)
-        top_keys = np.take_along_axis(top_keys, by_key, axis=1)
-        take = np.isfinite(top_keys) & (np.arange(12) < wanted[rows][:, None])
-        request_rows.append(np.broadcast_to(rows[:, None], top.shape)[take])
-        product_rows.append(top[take])
-    return np.concatenate(request_rows), np.concatenate(product_rows)
-
-
-def approval_logit(
-    rng: np.random.Generator,
-    requests: Requests,
-    firms: Firms,
-    products: Products,
-    institutions: Institutions,
-    req: np.ndarray,
-    prod: np.ndarray,
-) -> np.ndarray:
-    """The hidden process: the log-odds that an institution approves an application."""
-    f = requests.firm[req]
-    inst = products.institution[prod]
-    kind = np.array(facts.PRODUCT_KINDS)[products.kind[prod]]
-    revenue = firms.revenue[f].astype(np.float64)
-    amount = requests.amount[req].astype(np.float64)
-    rating = np.where(firms.rating[f] >= 0, firms.rating[f] / 8.0, 0.35)
-    band = _size_band(revenue) - 1.5
-    intensity = firms.rd_spend[f] / np.maximum(revenue, 1.0)
-    span = np.log(products.amount_max[prod] / products.amount_min[prod]) + 1e-9
-    position = np.log(amount / products.amount_min[prod]) / span  # 0 at the min, 1 at the max
-    term_span = np.maximum(products.term_max[prod] - products.term_min[prod], 1)
-    term_position = (requests.term[req] - products.term_min[prod]) / term_span
-    collateral = requests.collateral[req] > 0
-    member = products.members_only[prod]
-    credit = kind == "credit_loan"
-    priced = np.isin(kind, LOAN_KINDS) | (kind == "leasing")
-    cheap = 0.5 - products.price_position[prod]  # +0.5 cheapest of its kind … -0.5 dearest
-    return (
-        institutions.base[inst]
-        + institutions.industry_appetite[inst, firms.industry[f]]
-        + institutions.district_appetite[inst, firms.district[f]]
-        + institutions.size_slope[inst] * band
-        + 0.5 * firms.quality[f]
-        + 0.6 * (rating - 0.5)
-        - 0.9 * np.maximum(np.log10(amount / np.maximum(revenue, 1.0)) + 0.3, 0.0)
-        - 1.2 * np.maximum(position - 0.75, 0.0)
-        - 0.5 * np.maximum(term_position - 0.8, 0.0)
-        - 1.3 * (products.collateral_required[prod] & ~collateral)
-        + 0.4 * firms.little_giant[f]
-        + 0.25 * firms.high_tech[f]
-        + 0.6 * member
-        + 0.35 * (products.pool_covered[prod] & credit)
-        + credit * (6.0 * (rating - 0.7) + 1.5 * band - 1.3)
-        + priced * 8.0 * cheap * (rating - 0.5)
-        + (kind == "ip_pledge") * (1.2 * np.log1p(firms.patents[f]) - 2.2)
-        + (kind == "equity_investment") * (12.0 * (intensity - 0.1) + 0.8 * firms.little_giant[f])
-        + rng.normal(0.0, 0.4, len(req))
-        - 2.7
-    )
 
 
 @dataclass
