@@ -1,0 +1,182 @@
+"""An institution's inbox: applications to its products, their review, decision and
+disbursements."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from finplatform.access import get_visible_or_404, role_required, visible
+from finplatform.deals import disbursements as disbursement_services
+from finplatform.deals import services as deal_services
+from finplatform.deals.deadlines import overdue_condition
+from finplatform.deals.forms import ApproveForm, DisbursementForm, RejectForm, ReverseForm
+from finplatform.deals.reject_reasons import reject_reason_choices
+from finplatform.deals.routes import render_application
+from finplatform.exceptions import DomainError
+from finplatform.extensions import db
+from finplatform.forms_support import ConfirmForm, show_domain_error
+from finplatform.institution.blueprint import bp, refused
+from finplatform.models import Application, ApplicationStatus, Disbursement, Product, Role
+from finplatform.paging import counted_page
+
+
+@bp.get("/institution/inbox")
+@role_required(Role.INSTITUTION)
+def inbox():
+    """Applications to the institution's products, filtered by status, product or overdue."""
+    status = request.args.get("status", "")
+    product_id = request.args.get("product_id", type=int)
+    overdue = request.args.get("overdue") == "1"
+    query = (
+        sa.select(Application)
+        .where(visible(Application, current_user))
+        .options(
+            joinedload(Application.enterprise),
+            joinedload(Application.product),
+            joinedload(Application.request),
+        )
+    )
+    if status in {member.value for member in ApplicationStatus}:
+        query = query.where(Application.status == status)
+    if product_id:
+        query = query.where(Application.product_id == product_id)
+    if overdue:
+        query = query.where(overdue_condition())
+    # Earliest deadline first, those without one last: the order of an index, so that a page
+    # reads its twenty rows instead of sorting every application the institution ever had.
+    page = counted_page(query.order_by(Application.respond_by.asc().nulls_last(), Application.id))
+    products = db.session.execute(
+        sa.select(Product.id, Product.name)
+        .where(Product.institution_id == current_user.institution_id)
+        .order_by(Product.name)
+    ).all()
+    return render_template(
+        "institution/inbox.html",
+        page=page,
+        status=status,
+        product_id=product_id or "",
+        overdue=overdue,
+        products=products,
+    )
+
+
+def _application(application_id: int) -> Application:
+    return get_visible_or_404(Application, application_id)
+
+
+def _back(application_id: int) -> str:
+    return url_for("deals.application_detail", application_id=application_id)
+
+
+@bp.post("/institution/applications/<int:application_id>/review")
+@role_required(Role.INSTITUTION)
+def review_application(application_id: int):
+    """Take an application into review."""
+    application = _application(application_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            deal_services.take_into_review(application, current_user)
+        except DomainError as error:
+            return refused(error, _back(application_id))
+        flash(_("Application taken into review."), "success")
+    return redirect(_back(application_id))
+
+
+@bp.post("/institution/applications/<int:application_id>/approve")
+@role_required(Role.INSTITUTION)
+def approve_application(application_id: int):
+    """Approve with amount, rate and term."""
+    application = _application(application_id)
+    form = ApproveForm()
+    if form.validate_on_submit():
+        try:
+            deal_services.approve_application(
+                application,
+                current_user,
+                amount_yuan=form.amount_yuan.data,
+                rate=form.rate.data,
+                term_months=form.term_months.data,
+                note=form.note.data or "",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            flash(_("Application approved."), "success")
+            return redirect(_back(application_id))
+    return render_application(_application(application_id), approve_form=form)
+
+
+@bp.post("/institution/applications/<int:application_id>/reject")
+@role_required(Role.INSTITUTION)
+def reject_application(application_id: int):
+    """Reject with a reason from the list and free text."""
+    application = _application(application_id)
+    form = RejectForm()
+    form.reason.choices = reject_reason_choices()
+    if form.validate_on_submit():
+        try:
+            deal_services.reject_application(
+                application, current_user, reason=form.reason.data, note=form.note.data or ""
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            flash(_("Application rejected; the firm and its specialist are told."), "success")
+            return redirect(_back(application_id))
+    return render_application(_application(application_id), reject_form=form)
+
+
+@bp.post("/institution/applications/<int:application_id>/disburse")
+@role_required(Role.INSTITUTION)
+def disburse(application_id: int):
+    """Record a disbursement; a double submit of the same form records it once."""
+    application = _application(application_id)
+    form = DisbursementForm()
+    if form.validate_on_submit():
+        try:
+            _row, created = disbursement_services.record_disbursement(
+                application,
+                amount_yuan=form.amount_yuan.data,
+                rate=form.rate.data,
+                term_months=form.term_months.data,
+                disbursed_on=form.disbursed_on.data,
+                actor=current_user,
+                idempotency_key=form.idempotency_key.data,
+                note=form.note.data or "",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            flash(
+                _("Disbursement recorded.")
+                if created
+                else _("This disbursement was already recorded."),
+                "success" if created else "info",
+            )
+            return redirect(_back(application_id))
+    return render_application(_application(application_id), disburse_form=form)
+
+
+@bp.post("/institution/disbursements/<int:disbursement_id>/reverse")
+@role_required(Role.INSTITUTION)
+def reverse_disbursement(disbursement_id: int):
+    """Reverse a disbursement recorded by mistake, with a reason."""
+    disbursement = get_visible_or_404(Disbursement, disbursement_id)
+    back = _back(disbursement.application_id)
+    form = ReverseForm()
+    if not form.validate_on_submit():
+        flash(_("Please give the reason for the reversal."), "warning")
+        return redirect(back)
+    try:
+        disbursement_services.reverse_disbursement(disbursement, current_user, form.reason.data)
+    except DomainError as error:
+        return refused(error, back)
+    flash(_("Disbursement reversed."), "success")
+    return redirect(back)
