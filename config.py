@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -27,6 +28,16 @@ def _env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _env_date(name: str) -> date | None:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a date like 2014-12-31, got {raw!r}") from exc
 
 
 def normalise_database_url(url: str) -> str:
@@ -84,6 +95,8 @@ class Config:
             self.RATELIMIT_STORAGE_URI = self.REDIS_URL
         self.MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
         self.RESPONSE_DEADLINE_WORKING_DAYS = _env_int("RESPONSE_DEADLINE_WORKING_DAYS", 3)
+        # A demo or test instance shows its world as of this Beijing day (finplatform.clock).
+        self.TODAY: date | None = _env_date("FINPLATFORM_TODAY")
         self.LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
         self.LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
         self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT") or "600 per minute"

@@ -15,6 +15,7 @@ from config import TestingConfig
 from finplatform import create_app
 from finplatform.auth import throttle
 from finplatform.extensions import db as _db
+from finplatform.workcalendar import forget_calendar
 from seeds.reference_loader import load_reference
 from tests.browser import chromium_page, serve
 from tests.factories import Factory
@@ -105,6 +106,19 @@ def app(_app):
         _db.session.commit()
         # Rate-limit and sign-in failure counts start from zero in every test.
         throttle.storage().reset()
+        # Days a test entered into the working calendar leave with its rows.
+        forget_calendar()
+
+
+@pytest.fixture
+def pin_today(app):
+    """Pin the clock to a Beijing day for one test: `pin_today(date(2014, 9, 30))`."""
+
+    def pin(day):
+        app.config["TODAY"] = day
+
+    yield pin
+    app.config["TODAY"] = None
 
 
 @pytest.fixture

@@ -3,11 +3,12 @@ it: what the access and input tests walk, so a new route is covered the day it i
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 
+from finplatform import clock
 from finplatform.deals.disbursements import record_disbursement
 from finplatform.models import ApplicationStatus, Offer, Role, Target
 from finplatform.notifications.services import notify
@@ -76,7 +77,7 @@ def _deals(make, db, users, own_firm, other_firm, own_bank, other_bank) -> dict:
         amount_yuan="100000",
         rate="5",
         term_months=12,
-        disbursed_on=date.today(),
+        disbursed_on=clock.today(),
         actor=users[Role.ADMIN],
         idempotency_key=None,
     )
@@ -122,6 +123,10 @@ def url_for_rule(rule, world: dict) -> str:
             values[argument] = "approve"
         elif argument in {"token_id", "batch_id", "version_id"}:  # none exists: owners get 404
             values[argument] = 1
+        elif argument == "day":  # a calendar day nobody entered: admins get a message
+            values[argument] = "2027-01-01"
+        elif argument == "year":
+            values[argument] = 2027
         elif argument == "user_id":
             values[argument] = world["users"][Role.ENTERPRISE].id
         elif argument in DEAL_ARGUMENTS:

@@ -6,9 +6,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DecimalField,
     EmailField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -93,3 +95,20 @@ class RollbackModelForm(FlaskForm):
 
     note = StringField(_l("Note"), validators=[Length(max=500)])
     submit = SubmitField(_l("Roll back to this version"))
+
+
+class CalendarDayForm(FlaskForm):
+    """A holiday or make-up working day the calendar library does not know."""
+
+    day = DateField(_l("Date"), validators=[InputRequired(REQUIRED)])
+    kind = RadioField(
+        _l("This day is"),
+        choices=[
+            SelectChoice("holiday", _l("a holiday (no work)")),
+            SelectChoice("working", _l("a make-up working day (调休)")),
+        ],
+        default="holiday",
+        validators=[InputRequired(REQUIRED)],
+    )
+    note = StringField(_l("Note"), validators=[Length(max=80)])
+    submit = SubmitField(_l("Save day"))

@@ -16,6 +16,7 @@ from finplatform.admin.forms import (
     StaffAccountForm,
     TargetForm,
 )
+from finplatform.admin.holiday_routes import bp as calendar_bp
 from finplatform.admin.model_routes import bp as models_bp
 from finplatform.auth import services
 from finplatform.choices import district_choices, industry_choices
@@ -32,9 +33,11 @@ from finplatform.models import (
     User,
 )
 from finplatform.paging import counted_page
+from finplatform.workcalendar import uncovered_years
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.register_blueprint(models_bp)
+bp.register_blueprint(calendar_bp)
 
 STATUS_ACTIONS = {"approve": InstitutionStatus.APPROVED, "suspend": InstitutionStatus.SUSPENDED}
 
@@ -50,7 +53,12 @@ def home():
         sa.select(Institution).where(Institution.status == status).order_by(Institution.id)
     )
     return render_template(
-        "admin/home.html", page=page, status=status, statuses=InstitutionStatus, form=ConfirmForm()
+        "admin/home.html",
+        page=page,
+        status=status,
+        statuses=InstitutionStatus,
+        form=ConfirmForm(),
+        uncovered_years=uncovered_years(),
     )
 
 

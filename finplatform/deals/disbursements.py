@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from finplatform import clock
 from finplatform.audit import record_audit
 from finplatform.deals.services import (
     application_link,
@@ -95,7 +96,7 @@ def record_disbursement(
     amount = parse_amount(amount_yuan, "amount_yuan")
     rate_value = check_rate(rate, "rate")
     term = check_term(term_months)
-    if disbursed_on is None or disbursed_on > date.today():
+    if disbursed_on is None or disbursed_on > clock.today():
         raise DomainError(_l("The disbursement date cannot be in the future."), "disbursed_on")
     # The row lock serialises disbursements of one application: the cap check below sees every
     # committed one, and a concurrent retry with the same key finds the first row after waiting.
@@ -168,7 +169,7 @@ def reverse_disbursement(disbursement: Disbursement, actor: User, reason: str) -
         amount_yuan=-disbursement.amount_yuan,
         rate=disbursement.rate,
         term_months=disbursement.term_months,
-        disbursed_on=date.today(),
+        disbursed_on=clock.today(),
         reverses_id=disbursement.id,
         note=reason.strip(),
         recorded_by_id=actor.id,

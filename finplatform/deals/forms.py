@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -20,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from finplatform import clock
 from finplatform.auth.forms import REQUIRED
 
 NOT_A_NUMBER = _l("Please enter a number.")
@@ -113,7 +113,7 @@ class DisbursementForm(FlaskForm):
         self.idempotency_key.data = secrets.token_urlsafe(24)
         self.rate.data = application.approved_rate
         self.term_months.data = application.approved_term_months
-        self.disbursed_on.data = date.today()
+        self.disbursed_on.data = clock.today()
 
 
 class ReverseForm(FlaskForm):

@@ -21,7 +21,6 @@ from finplatform.deals.states import (
     transition_application,
     transition_request,
 )
-from finplatform.deals.workdays import add_working_days
 from finplatform.exceptions import Conflict, DomainError
 from finplatform.extensions import db
 from finplatform.models import (
@@ -50,6 +49,7 @@ from finplatform.ranking.service import (
     eligibility_failures,
     rank_products_for_request,
 )
+from finplatform.workcalendar import current_calendar
 
 MAX_AMOUNT_YUAN = Decimal("10000000000")  # 100亿元: far above any single SME request
 MAX_TERM_MONTHS = 360
@@ -237,7 +237,7 @@ def submit_application(
         offer_id=offer.id if offer is not None else None,
         specialist_id=request.enterprise.specialist_id,
         submitted_at=now,
-        respond_by=add_working_days(now, days),
+        respond_by=current_calendar().response_deadline(now, days),
     )
     db.session.add(application)
     db.session.flush()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from finplatform import clock
 from finplatform.audit import record_audit
 from finplatform.credit_code import InvalidCreditCode, validate_credit_code
 from finplatform.exceptions import DomainError
@@ -57,7 +56,7 @@ def update_profile(enterprise: Enterprise, actor: User, **values) -> Enterprise:
     if industry is None or industry.level != "division":
         raise DomainError(_l("Please choose a value from the list."), "industry_code")
     founded_on = values.get("founded_on")
-    if founded_on is not None and founded_on > date.today():
+    if founded_on is not None and founded_on > clock.today():
         raise DomainError(_l("The founding date cannot be in the future."), "founded_on")
     for name in ("employees", "patents", "revenue_yuan", "rd_spend_yuan"):
         if values.get(name) is not None and values[name] < 0:

@@ -13,18 +13,19 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 
+from finplatform import clock
 from finplatform.credit_code import InvalidCreditCode, validate_credit_code
 from finplatform.i18n import credit_code_message
 
 UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 _ENGLISH_UNITS = {"yuan": "元", "wan": "万元", "yi": "亿元"}
 RATINGS = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C")
-BEIJING = timezone(timedelta(hours=8))
+BEIJING = clock.BEIJING
 _TRUE = {"是", "有", "y", "yes", "true", "1", "√", "✓", "t"}
 _FALSE = {"否", "无", "n", "no", "false", "0", "×", "f", ""}
 

@@ -41,6 +41,7 @@ from finplatform.models.reporting import (
     RollupState,
     Target,
 )
+from finplatform.models.working_calendar import CalendarDay, CalendarYear
 
 __all__ = [
     "ApiToken",
@@ -54,6 +55,8 @@ __all__ = [
     "ApplicationStatus",
     "AuditEvent",
     "Base",
+    "CalendarDay",
+    "CalendarYear",
     "CommunityMembership",
     "ContactChannel",
     "ContactLog",

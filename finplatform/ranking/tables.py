@@ -16,6 +16,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from finplatform import clock
 from finplatform.extensions import db
 from finplatform.models import (
     Application,
@@ -201,7 +202,7 @@ def requests_table(
                 bits |= 1 << communities[community_id]
         rating = firm.credit_rating if firm.credit_rating in CREDIT_RATINGS else "unrated"
         # A firm is described as it was when it posted: training and serving agree on that.
-        posted = request.created_at.date() if request.created_at else date.today()
+        posted = clock.beijing_date(request.created_at) if request.created_at else clock.today()
         rows.append(
             {
                 "id": request.id or 0,

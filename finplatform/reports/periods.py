@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
+from finplatform import clock
 from finplatform.exceptions import DomainError
 
-REPORT_TZ = ZoneInfo("Asia/Shanghai")
+REPORT_TZ = clock.BEIJING
 _MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -49,7 +49,7 @@ class Month:
     @classmethod
     def current(cls, now: datetime | None = None) -> Month:
         """The month it is now in Beijing time."""
-        now = now or datetime.now(UTC)
+        now = now or clock.now()
         return cls.of(now.astimezone(REPORT_TZ).date())
 
     def __str__(self) -> str:

@@ -54,13 +54,14 @@ from __future__ import annotations
 import functools
 import subprocess
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from finplatform import clock
 from finplatform.audit import record_audit
 from finplatform.exceptions import Conflict, DomainError
 from finplatform.extensions import db
@@ -157,7 +158,7 @@ def build_report(
 ) -> dict:
     """Compute a month's report as it stands (rows recorded up to `as_of`, default now), from
     the rollups where they hold and the source tables for the rest; JSON-ready."""
-    as_of = as_of or datetime.now(UTC)
+    as_of = as_of or clock.now()
     step = progress or (lambda done, total, message: None)
     total_steps = 7
     closed = closings()
@@ -444,7 +445,7 @@ def jsonable(value):
 
 def close_month(month: Month, actor: User, *, now: datetime | None = None) -> MonthlySnapshot:
     """Freeze a month's report; months close in order and only once they have ended."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     if month.end_at > now:
         raise DomainError(_l("A month can be closed only after it has ended."), "month")
     closed = closings()

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
+from finplatform import clock
 from finplatform.access import get_visible_or_404, role_required, visible
 from finplatform.choices import district_choices, industry_choices
 from finplatform.exceptions import DomainError
@@ -211,8 +210,7 @@ def log_contact(enterprise_id: int):
     def do(enterprise, form):
         happened_at = form.happened_at.data
         if happened_at is not None:
-            zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-            happened_at = happened_at.replace(tzinfo=zone)
+            happened_at = happened_at.replace(tzinfo=clock.BEIJING)
         services.log_contact(
             enterprise,
             current_user,

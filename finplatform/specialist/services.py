@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased, joinedload
 
+from finplatform import clock
 from finplatform.audit import record_audit
 from finplatform.deals.deadlines import overdue_condition
 from finplatform.deals.states import LIVE_APPLICATION
@@ -110,7 +111,7 @@ def log_contact(
     happened_at = happened_at or utcnow()
     if happened_at > utcnow():
         raise DomainError(_l("A contact cannot be logged in the future."), "happened_at")
-    if follow_up_on is not None and follow_up_on < date.today():
+    if follow_up_on is not None and follow_up_on < clock.today():
         raise DomainError(_l("The follow-up date must not be in the past."), "follow_up_on")
     log = ContactLog(
         specialist_id=specialist.id,

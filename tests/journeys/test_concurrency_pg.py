@@ -7,12 +7,12 @@ workers would; a barrier releases them at the same moment.
 from __future__ import annotations
 
 import threading
-from datetime import date
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
+from finplatform import clock
 from finplatform.deals import services
 from finplatform.deals.disbursements import record_disbursement
 from finplatform.exceptions import AlreadyDecided, Conflict, DomainError
@@ -127,7 +127,7 @@ def disbursement(amount: str, key: str):
             amount_yuan=amount,
             rate="4.8",
             term_months=12,
-            disbursed_on=date.today(),
+            disbursed_on=clock.today(),
             actor=user,
             idempotency_key=key,
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,7 +12,6 @@ from finplatform.deals import offers as offer_services
 from finplatform.deals import services
 from finplatform.deals.costs import borrowing_cost, product_cost
 from finplatform.deals.deadlines import flag_overdue
-from finplatform.deals.workdays import add_working_days
 from finplatform.exceptions import Conflict, DomainError
 from finplatform.extensions import db as _db
 from finplatform.models import (
@@ -33,15 +32,6 @@ def kinds_for(user) -> list[str]:
 
 
 # --- working days and cost of borrowing ---------------------------------------------------
-
-
-def test_working_days_skip_weekends():
-    friday = datetime(2014, 3, 7, 10, 0, tzinfo=UTC)
-    assert add_working_days(friday, 3) == datetime(2014, 3, 12, 10, 0, tzinfo=UTC)  # Wednesday
-    saturday = datetime(2014, 3, 8, 9, 0, tzinfo=UTC)
-    assert add_working_days(saturday, 1) == datetime(2014, 3, 11, 9, 0, tzinfo=UTC)  # Tuesday
-    monday = datetime(2014, 3, 10, 9, 0, tzinfo=UTC)
-    assert add_working_days(monday, 0) == monday
 
 
 def test_cost_of_borrowing_is_simple_interest_plus_fees(world):
@@ -113,13 +103,18 @@ def test_withdrawing_a_request_withdraws_its_pending_applications(db, world, pos
 # --- applications ---------------------------------------------------------------------------
 
 
-def test_applying_sets_the_deadline_and_tells_the_institution(app, db, world, post_request):
+def test_applying_sets_the_deadline_and_tells_the_institution(
+    app, db, world, post_request, pin_today
+):
+    # Submitted on 30 Sep 2014: the National Day week passes, and three working days later is
+    # 10 Oct, answered by 17:30 Beijing time (09:30 UTC).
+    pin_today(date(2014, 9, 30))
     request = post_request()
     application = services.submit_application(request, world.credit_loan, world.firm_user)
     db.session.commit()
     assert application.status == ApplicationStatus.SUBMITTED
-    days = app.config["RESPONSE_DEADLINE_WORKING_DAYS"]
-    assert application.respond_by == add_working_days(application.submitted_at, days)
+    assert app.config["RESPONSE_DEADLINE_WORKING_DAYS"] == 3
+    assert application.respond_by == datetime(2014, 10, 10, 9, 30, tzinfo=UTC)
     assert application.specialist_id == world.specialist.id
     assert application.institution_id == world.bank.id
     assert kinds_for(world.bank_user) == ["application.submitted"]

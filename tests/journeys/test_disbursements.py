@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
+from finplatform import clock
 from finplatform.deals import services
 from finplatform.deals.disbursements import (
     disbursed_total,
@@ -34,7 +35,7 @@ def disburse(application, actor, amount, key, **values):
     """Record a disbursement with the approved terms unless told otherwise."""
     values.setdefault("rate", "4.8")
     values.setdefault("term_months", 12)
-    values.setdefault("disbursed_on", date.today())
+    values.setdefault("disbursed_on", clock.today())
     return record_disbursement(
         application, amount_yuan=amount, actor=actor, idempotency_key=key, **values
     )
@@ -83,7 +84,7 @@ def test_several_disbursements_never_exceed_the_approved_amount(db, world, appro
     ("values", "field"),
     [
         ({"amount": "-5"}, "amount_yuan"),
-        ({"amount": "100", "disbursed_on": date.today() + timedelta(days=1)}, "disbursed_on"),
+        ({"amount": "100", "disbursed_on": clock.today() + timedelta(days=1)}, "disbursed_on"),
         ({"amount": "100", "rate": "50"}, "rate"),
         ({"amount": "100", "term_months": 0}, "term_months"),
     ],

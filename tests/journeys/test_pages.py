@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from finplatform import clock
 from finplatform.deals import services
 from finplatform.models import (
     Application,
@@ -155,7 +156,7 @@ def test_institution_reviews_approves_and_disburses_once(db, world, as_user, pos
         "amount_yuan": "1800000",
         "rate": "4.8",
         "term_months": "12",
-        "disbursed_on": date.today().isoformat(),
+        "disbursed_on": clock.today().isoformat(),
     }
     first = client.post(f"/institution/applications/{application.id}/disburse", data=form)
     second = client.post(f"/institution/applications/{application.id}/disburse", data=form)
@@ -253,7 +254,7 @@ def test_specialist_sees_overdue_and_rejected_and_brokers(db, world, as_user, po
         data={
             "contact-channel": "visit",
             "contact-note": "Visited the plant",
-            "contact-follow_up_on": (date.today() + timedelta(days=7)).isoformat(),
+            "contact-follow_up_on": (clock.today() + timedelta(days=7)).isoformat(),
         },
     )
     assert db.session.scalar(sa.select(sa.func.count(Referral.id))) == 2

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from finplatform import clock
 from finplatform.models import (
     CommunityMembership,
     District,
@@ -40,7 +41,7 @@ def pool_ids(db, institution_id: int) -> set[int]:
         ({}, {}, {}),
         ({"amount_max_yuan": Decimal("1000000")}, {}, {}),
         ({"term_min_months": 24}, {}, {}),
-        ({"min_years": 3}, {"founded_on": date.today()}, {}),
+        ({"min_years": 3}, {"founded_on": clock.today()}, {}),
         ({"min_years": 3}, {"founded_on": date(2005, 1, 1)}, {}),
         ({"min_revenue_yuan": Decimal("50000000")}, {"revenue_yuan": Decimal("1000")}, {}),
         ({"little_giant_only": True}, {"is_little_giant": False}, {}),

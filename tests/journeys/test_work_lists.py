@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from finplatform import clock
 from finplatform.models import (
     ApplicationStatus,
     ContactLog,
@@ -56,7 +57,7 @@ def test_work_queue_tabs_list_the_firms_items_with_their_names(world, make, db, 
             channel="call",
             happened_at=now,
             note="回访",
-            follow_up_on=date.today() + timedelta(days=3),
+            follow_up_on=clock.today() + timedelta(days=3),
         )
     )
     db.session.commit()
