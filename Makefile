@@ -58,8 +58,11 @@ seed: install
 	$(BIN)/flask seed demo --size demo --skip-if-loaded
 	$(BIN)/flask seed demo-accounts
 
+# The demo world's history ends on 2014-12-31: the demo instance is shown as of that day.
+DEMO_TODAY ?= 2014-12-31
+
 serve: install
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	FINPLATFORM_TODAY=$(DEMO_TODAY) $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o finplatform/translations/messages.pot .

@@ -10,10 +10,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import numpy as np
 import pytest
+import sqlalchemy as sa
 
 from finplatform import clock
+from finplatform.models import Application
 from finplatform.workcalendar import LIBRARY_YEARS, WorkingCalendar, uncovered_years
+from seeds.loader import load_world
+from seeds.world import facts, generate_world, world_password_hash
+from seeds.world.decisions import response_deadlines
 
 
 def beijing(*parts: int) -> datetime:
@@ -114,3 +120,37 @@ def test_uncovered_years_are_this_year_and_next_without_holidays(pin_today):
     assert uncovered_years(WorkingCalendar(confirmed_years=[2027])) == []
     pin_today(date(2014, 6, 1))
     assert uncovered_years(WorkingCalendar()) == []
+
+
+def _minute(instant: datetime) -> int:
+    return int((instant - facts.ANCHOR).total_seconds() // 60)
+
+
+def test_the_demo_world_gives_the_live_services_due_dates():
+    # The same submissions as above: 30 Sep 2014 10:00, 3 Oct (holiday) and Monday 06:00.
+    submitted = np.array(
+        [
+            _minute(beijing(2014, 9, 30, 10, 0)),
+            _minute(beijing(2014, 10, 3, 11, 0)),
+            _minute(beijing(2014, 3, 10, 6, 0)),
+        ]
+    )
+    assert response_deadlines(submitted).tolist() == [
+        _minute(beijing(2014, 10, 10, 17, 30)),
+        _minute(beijing(2014, 10, 11, 17, 30)),
+        _minute(beijing(2014, 3, 13, 17, 30)),
+    ]
+
+
+def test_every_loaded_world_application_is_due_when_the_live_service_would_say(db):
+    load_world(
+        db.session.connection(),
+        generate_world("small", 5, world_password_hash("scrypt:1024:8:1", 0)),
+    )
+    db.session.commit()
+    rows = db.session.execute(sa.select(Application.submitted_at, Application.respond_by)).all()
+    assert len(rows) > 100
+    live = WorkingCalendar()
+    assert [respond_by for _, respond_by in rows] == [
+        live.response_deadline(submitted_at, 3) for submitted_at, _ in rows
+    ]

@@ -1,7 +1,7 @@
 """working calendar days entered by the commission
 
 Revision ID: 574b694d8aa6
-Revises: 6f04ada707e8
+Revises: 5b2e7d9c41a3
 Create Date: 2026-12-04 18:57:49.565102
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '574b694d8aa6'
-down_revision = '6f04ada707e8'
+down_revision = '5b2e7d9c41a3'
 branch_labels = None
 depends_on = None
 

@@ -6,9 +6,12 @@ Times are whole minutes after `facts.ANCHOR` (UTC); `facts.NEVER` marks what did
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time, timedelta
 
 import numpy as np
 
+from finplatform import clock
+from finplatform.workcalendar import WorkingCalendar
 from seeds.world import facts
 from seeds.world.applications import approval_logit
 from seeds.world.facts import END_MINUTE, MINUTES_PER_DAY, NEVER
@@ -25,6 +28,12 @@ NO_ANSWER_DAYS = 30  # an application nobody answers expires after this many day
 APPROVAL_LAPSES_DAYS = 90  # an approval not drawn down within this many days lapses
 REQUEST_EXPIRES_DAYS = 120
 TOP_UP_SHARE = 0.15  # approvals drawn although the request was already funded
+
+
+# The platform's default (setting RESPONSE_DEADLINE_WORKING_DAYS), on the official calendar.
+RESPONSE_WORKING_DAYS = 3
+CALENDAR = WorkingCalendar()
+NOON = time(12, 0)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -77,6 +86,21 @@ def _quarter_end_pull(rng: np.random.Generator, minutes: np.ndarray) -> np.ndarr
     return minutes + np.where(pull, np.maximum(shift, 0) * DAY, 0)
 
 
+def response_deadlines(submitted: np.ndarray) -> np.ndarray:
+    """Each submission's respond-by minute, from the live service's own deadline rule.
+
+    The rule depends only on the Beijing day of submission, so it runs once per distinct day.
+    """
+    local_days = (submitted + facts.LOCAL_OFFSET_MINUTES) // DAY
+    distinct, position = np.unique(local_days, return_inverse=True)
+    deadlines = np.empty(len(distinct), dtype=np.int64)
+    for index, local_day in enumerate(distinct.tolist()):
+        received = clock.beijing_instant(facts.ANCHOR.date() + timedelta(days=local_day), NOON)
+        due = CALENDAR.response_deadline(received, RESPONSE_WORKING_DAYS)
+        deadlines[index] = (due - facts.ANCHOR).total_seconds() // 60
+    return deadlines[position]
+
+
 def decide_applications(
     rng: np.random.Generator,
     requests: Requests,
@@ -94,11 +118,7 @@ def decide_applications(
     retired = products.retired_minute[prod]
     submitted = np.where((retired >= 0) & (submitted >= retired), posted + 10, submitted)
     submitted = np.minimum(submitted, END_MINUTE - 30)
-    day0 = facts.ANCHOR64.astype("datetime64[D]")
-    local_day = day0 + (submitted + facts.LOCAL_OFFSET_MINUTES) // DAY
-    deadline = np.busday_offset(local_day, 3, roll="forward")
-    # The deadline is 17:30 local (09:30 UTC) on the third working day.
-    respond_by = (deadline - day0).astype(np.int64) * DAY + 570
+    respond_by = response_deadlines(submitted)
 
     f = requests.firm[req]
     brokered = (firms.specialist[f] > 0) & (rng.random(m) < 0.35)
