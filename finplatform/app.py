@@ -16,7 +16,7 @@ from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
 
 from config import Config, config_from_env
-from finplatform import access, errors, i18n, input_guard, money
+from finplatform import access, errors, i18n, input_guard, labels, money
 from finplatform.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from finplatform.routing import DatabaseIdConverter, PlatformRequest
 
@@ -62,6 +62,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.register(app)
+    labels.register(app)
     bootstrap.init_app(app)
     # One limiter per app: Flask-Limiter keeps its storage and switches on the instance, so a
     # module-level one would carry one app's settings into another.

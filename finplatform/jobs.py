@@ -72,7 +72,8 @@ def enqueue(func: Callable, *args, description: str | None = None, **kwargs) -> 
 
 
 def report_progress(done: int, total: int, message: str = "") -> None:
-    """Record how far the current job is (no-op when running inline)."""
+    """Record how far the current job is, `message` being a step of labels "job_step" (no-op
+    when running inline)."""
     job = get_current_job()
     if job is None:
         return

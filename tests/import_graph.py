@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROJECT_PACKAGES = ("finplatform", "matching", "seeds")
 FACTORY_MODULE = "finplatform.app"
 # Packages of the platform that every feature may use; every other sub-package is a feature.
-SHARED_PACKAGES = ("finplatform.models", "finplatform.domain")
+SHARED_PACKAGES = ("finplatform.models", "finplatform.domain", "finplatform.labels")
 
 
 @dataclass(frozen=True)

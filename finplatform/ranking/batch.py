@@ -35,7 +35,7 @@ def rematch_open_requests(
         .order_by(FinancingRequest.id)
     ).all()
     total, written = len(request_ids), 0
-    progress(0, total, "re-ranking open requests")
+    progress(0, total, "rematching")
     for start in range(0, total, chunk_size):
         chunk = load_requests(request_ids[start : start + chunk_size])
         table = requests_table(chunk, served.cats, served.communities)
@@ -65,7 +65,7 @@ def rematch_open_requests(
                 written += 1
         db.session.commit()
         done = min(start + chunk_size, total)
-        progress(done, total, f"{done} of {total} requests re-ranked")
+        progress(done, total, "rematching")
     return {
         "requests": total,
         "matches": written,

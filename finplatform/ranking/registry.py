@@ -207,7 +207,7 @@ def train_version(
     The caller commits.
     """
     progress = progress or report_progress
-    progress(0, 4, "reading history")
+    progress(0, 4, "reading_history")
     tables = training_tables()
     if len(tables.history) == 0:
         raise DomainError(_l("Not enough history to train: no application has been answered yet."))
@@ -227,7 +227,7 @@ def train_version(
         except ValueError as error:
             raise DomainError(_l("Not enough history to train: %(why)s", why=str(error))) from error
         save_model(model, store, name)
-    progress(2, 4, "comparing with the current version")
+    progress(2, 4, "comparing")
     current = current_model_version()
     comparison = compare(
         model, model.metadata["training_window"], model.metadata["metrics"]["rule"], current, tables

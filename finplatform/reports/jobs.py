@@ -43,7 +43,7 @@ def generate_monthly_report(month_text: str) -> dict:
     exports.write_xlsx(report, partial)
     # Renamed into place only when complete: a download never sees half a workbook.
     partial.replace(xlsx)
-    report_progress(3, 4, "figures file")
+    report_progress(3, 4, "figures_file")
     (directory / f"report-{month}.json").write_text(
         json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"
     )

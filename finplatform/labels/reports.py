@@ -1,0 +1,65 @@
+"""Labels of the monthly report: its measures (figures), breakdowns, funnel steps, projection
+bases, periods, tables and rows. `finplatform/reports/` keeps the codes; readers see these."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+LABELS = {
+    # The figures counted each month; the last two are the summary's own rows.
+    "report_measure": {
+        "requests": _l("Financing requests"),
+        "matches": _l("Matches proposed"),
+        "applications": _l("Applications"),
+        "approvals": _l("Approvals"),
+        "rejections": _l("Rejections"),
+        "disbursements": _l("Disbursements"),
+        "first_time_borrowers": _l("First-time borrowers"),
+        "firms_served": _l("Firms served"),
+    },
+    "report_dimension": {
+        "product_kind": _l("Product kind"),
+        "institution": _l("Institution"),
+        "institution_kind": _l("Institution kind"),
+        "district": _l("District"),
+        "industry": _l("Industry"),
+    },
+    "funnel_step": {
+        "requests": _l("Requests posted"),
+        "matched": _l("Matched"),
+        "applied": _l("Applied"),
+        "approved": _l("Approved"),
+        "disbursed": _l("Disbursed"),
+    },
+    "projection_basis": {
+        "last_year_shape": _l("last year's monthly shape"),
+        "run_rate": _l("run-rate"),
+        "level": _l("current level"),
+    },
+    "report_scope": {
+        "month": _l("this month"),
+        "ytd": _l("year to date"),
+        "adjustments": _l("adjustments"),
+    },
+    "response_interval": {
+        "first_response": _l("To first answer"),
+        "decision": _l("To decision"),
+        "past_deadline": _l("Past the response deadline"),
+    },
+    # The report's tables: a sheet each in the workbook, a file each among the CSVs.
+    "report_table": {
+        "summary": _l("Summary"),
+        "targets": _l("Targets"),
+        "by_product_kind": _l("By product kind"),
+        "by_institution": _l("By institution"),
+        "by_institution_kind": _l("By institution kind"),
+        "by_district": _l("By district"),
+        "by_industry": _l("By industry"),
+        "funnel": _l("Funnel"),
+        "response_times": _l("Response times"),
+        "specialists": _l("Specialists"),
+        "adjustments": _l("Adjustments"),
+        "monthly_by_kind": _l("Disbursed by month and product kind"),
+        "cumulative": _l("Cumulative against target"),
+    },
+}
