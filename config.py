@@ -111,6 +111,13 @@ class Config:
         self.MATCH_CACHE_SECONDS = _env_int("MATCH_CACHE_SECONDS", 300)
         self.MATCH_CATALOGUE_RECHECK_SECONDS = _env_int("MATCH_CATALOGUE_RECHECK_SECONDS", 30)
         self.MATCH_CATALOGUE_MAX_AGE_SECONDS = _env_int("MATCH_CATALOGUE_MAX_AGE_SECONDS", 3600)
+        # Operating (README, "Operating"): log shape and level, who may read /metrics.
+        self.LOG_FORMAT = os.environ.get("LOG_FORMAT", "json").strip().lower()
+        if self.LOG_FORMAT not in ("json", "text", ""):
+            raise ConfigError(f"LOG_FORMAT must be json or text, got {self.LOG_FORMAT!r}")
+        self.LOG_LEVEL = (os.environ.get("LOG_LEVEL") or "INFO").upper()
+        self.METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+        self.METRICS_ALLOWED_NETWORKS = os.environ.get("METRICS_ALLOWED_NETWORKS", "")
 
     @property
     def SQLALCHEMY_ENGINE_OPTIONS(self) -> dict:
@@ -159,6 +166,8 @@ class TestingConfig(Config):
     def __init__(self) -> None:
         super().__init__()
         self.SECRET_KEY = "testing-secret-key"
+        # pytest captures log records itself; no handler of our own on its streams.
+        self.LOG_FORMAT = ""
         url = os.environ.get("TEST_DATABASE_URL")
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url) if url else "sqlite://"
         self.REDIS_URL = os.environ.get("TEST_REDIS_URL") or None

@@ -3,6 +3,10 @@
 import gc
 import logging
 import multiprocessing
+import os
+import shutil
+import tempfile
+from pathlib import Path
 
 from jinja2 import TemplateError
 
@@ -14,6 +18,31 @@ worker_class = "gthread"
 # p99 of 2x4, 2x8, 3x2, 3x4 and 4x2 (bench/load_test.py --workers/--threads).
 workers = multiprocessing.cpu_count() + 1
 threads = 4
+
+# Each worker counts its own metrics into files here; /metrics adds them up (prometheus-client's
+# multiprocess mode). Set before any worker imports the app; emptied at start and at exit.
+_made_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _made_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="finplatform-metrics-")
+
+
+def on_starting(server):
+    """Forget the counts of an earlier run of this server."""
+    for path in Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).glob("*.db"):
+        path.unlink()
+
+
+def child_exit(server, worker):
+    """A gone worker's live gauges stop counting."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    """Remove the metrics directory this configuration made."""
+    if _made_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 
 
 def post_worker_init(worker):

@@ -7,7 +7,9 @@ API traffic at rising concurrency, then the match endpoint against a trivial one
 
 Prints, per stage: requests/s, p50/p95/p99 latency and the error count, how long the stage's
 users took to sign in, and the machine's 1-minute load average at the end of the stage (the
-figures mean little when other work shares the cores); then the throughput of
+figures mean little when other work shares the cores), stopping after the first stage whose p99
+passes 200 ms (the saturation point); the server's own median CPU time per request of the
+busiest endpoints, stage by stage, read from its JSON request log; then the throughput of
 `GET /api/v1/requests/{id}/matches` and of `GET /healthz`, each alone at the same concurrency,
 and their ratio. The bar: zero errors and p99 under 500 ms at 50 users on 2 cores.
 Every request goes to 127.0.0.1 only, and every loop is bounded in time.
@@ -27,8 +29,10 @@ import json
 import os
 import random
 import socket
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -62,16 +66,18 @@ def load_world(env: dict, size: str) -> None:
     )
 
 
-def start_gunicorn(env: dict, port: int, workers: int | None, threads: int | None):
-    """Serve wsgi:app as gunicorn.conf.py says (workers and threads may be overridden) and wait
-    until it answers."""
+def start_gunicorn(env: dict, port: int, workers: int | None, threads: int | None, log_path=None):
+    """Serve wsgi:app as gunicorn.conf.py says (workers and threads may be overridden), its log
+    to `log_path`, and wait until it answers."""
     command = [str(VENV_BIN / "gunicorn"), "--config", "gunicorn.conf.py"]
     if workers:
         command += ["--workers", str(workers)]
     if threads:
         command += ["--threads", str(threads)]
     command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    # The server writes to it for its whole life; closed when this process ends.
+    log = Path(log_path).open("w") if log_path else None  # noqa: SIM115
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stderr=log)
     workers = workers or (os.cpu_count() or 1) + 1  # gunicorn.conf.py's default
     # Workers warm their ranking catalogue and templates before they answer (gunicorn.conf.py):
     # wait for every worker to answer the health probe quickly.
@@ -92,7 +98,33 @@ def start_gunicorn(env: dict, port: int, workers: int | None, threads: int | Non
     raise SystemExit("gunicorn did not start")
 
 
-def run(base_url: str, accounts: dict, stages: list[int], seconds: int) -> None:
+def server_cpu(log_path: Path | None, start: int) -> tuple[dict[str, tuple[int, float]], int]:
+    """Requests and median CPU ms per endpoint logged by the server since byte `start` of its
+    JSON request log; returns them and the log's current end."""
+    if log_path is None:
+        return {}, 0
+    with Path(log_path).open("rb") as handle:
+        handle.seek(start)
+        text = handle.read()
+    by_endpoint: dict[str, list[float]] = {}
+    for line in text.decode(errors="replace").splitlines():
+        if line.startswith("{") and '"cpu_ms"' in line:
+            record = json.loads(line)
+            by_endpoint.setdefault(record["endpoint"], []).append(record["cpu_ms"])
+    figures = {
+        name: (len(values), statistics.median(values)) for name, values in by_endpoint.items()
+    }
+    return figures, start + len(text)
+
+
+def run(
+    base_url: str,
+    accounts: dict,
+    stages: list[int],
+    seconds: int,
+    log_path: Path | None = None,
+    saturation_ms: float | None = None,
+) -> None:
     """Drive the server with locust (imported here: it monkey-patches the standard library)."""
     import gevent
     from locust import FastHttpUser, between, task
@@ -189,6 +221,8 @@ def run(base_url: str, accounts: dict, stages: list[int], seconds: int) -> None:
         def me(self):
             self.client.get("/api/v1/me", headers=self.headers, name="api me")
 
+    log_end = [0]
+
     def stage(user_classes, users: int, duration: int):
         environment = Environment(user_classes=user_classes, host=base_url)
         runner = environment.create_local_runner()
@@ -203,6 +237,7 @@ def run(base_url: str, accounts: dict, stages: list[int], seconds: int) -> None:
         signed_in = time.monotonic() - started
         gevent.sleep(1)
         environment.stats.reset_all()
+        log_end[0] = server_cpu(log_path, log_end[0])[1]
         gevent.sleep(duration)
         runner.quit()
         for error in list(runner.exceptions.values())[:3]:
@@ -215,8 +250,10 @@ def run(base_url: str, accounts: dict, stages: list[int], seconds: int) -> None:
         f" {'signed in after':>16} {'load':>5}"
     )
     slowest = {}
+    cpu_by_stage = []
     for users in stages:
         all_stats, signed_in = stage([Enterprise, Institution, Specialist, Api], users, seconds)
+        cpu_by_stage.append((users, server_cpu(log_path, log_end[0])[0]))
         stats = all_stats.total
         slowest = {
             name: entry.get_response_time_percentile(0.95)
@@ -228,9 +265,14 @@ def run(base_url: str, accounts: dict, stages: list[int], seconds: int) -> None:
             f"{stats.get_response_time_percentile(0.99):>7.0f} {stats.num_failures:>6}"
             f" {signed_in:>14.1f} s {os.getloadavg()[0]:>5.2f}"
         )
+        if saturation_ms and stats.get_response_time_percentile(0.99) > saturation_ms:
+            print(f"saturated: p99 passed {saturation_ms:.0f} ms at {users} users")
+            break
 
     ranked = sorted(slowest.items(), key=lambda item: -item[1])[:5]
     print("slowest at the last stage (p95 ms):", ", ".join(f"{n} {ms:.0f}" for n, ms in ranked))
+    if log_path is not None:
+        print_server_cpu(cpu_by_stage)
 
     class OnlyMatches(FastHttpUser):
         wait_time = between(0, 0)
@@ -268,13 +310,37 @@ def run(base_url: str, accounts: dict, stages: list[int], seconds: int) -> None:
     )
 
 
+def print_server_cpu(cpu_by_stage: list) -> None:
+    """The server's median CPU per request of the busiest endpoints, stage by stage."""
+    totals: dict[str, int] = {}
+    for _users, figures in cpu_by_stage:
+        for name, (count, _ms) in figures.items():
+            totals[name] = totals.get(name, 0) + count
+    busiest = sorted(totals, key=lambda name: -totals[name])[:8]
+    print("server CPU per request, median ms (from its JSON request log), busiest endpoints:")
+    print(f"{'users':>5} " + " ".join(f"{name[-24:]:>24}" for name in busiest))
+    for users, figures in cpu_by_stage:
+        cells = [
+            f"{figures[name][1]:>24.2f}" if name in figures else f"{'-':>24}" for name in busiest
+        ]
+        print(f"{users:>5} " + " ".join(cells))
+
+
 def main() -> None:
     """Parse arguments, prepare, serve, drive, print."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--load", choices=["small", "demo", "full"], help="(re)load this world first"
     )
-    parser.add_argument("--stages", default="10,25,50", help="concurrent users per stage")
+    parser.add_argument(
+        "--stages", default="10,25,50,75,100,150,200,250,300", help="concurrent users per stage"
+    )
+    parser.add_argument(
+        "--saturation-ms",
+        type=float,
+        default=200.0,
+        help="stop after the first stage whose p99 passes this (0: run every stage)",
+    )
     parser.add_argument("--stage-seconds", type=int, default=20)
     parser.add_argument(
         "--workers", type=int, help="gunicorn worker processes (default: gunicorn.conf.py's)"
@@ -292,6 +358,7 @@ def main() -> None:
         "SECRET_KEY": os.environ.get("SECRET_KEY", "load-test-secret-key-0123456789"),
         "API_RATE_LIMIT": "1000000 per minute",
         "LOGIN_MAX_FAILURES_PER_ADDRESS": "1000000",
+        "LOG_FORMAT": "json",
     }
     if args.load:
         load_world(env, args.load)
@@ -305,13 +372,16 @@ def main() -> None:
     )
     accounts = json.loads(prepared.stdout)
     port = _free_port()
-    server = start_gunicorn(env, port, args.workers, args.threads)
+    log_path = Path(tempfile.mkdtemp(prefix="load-test-")) / "gunicorn.log"
+    server = start_gunicorn(env, port, args.workers, args.threads, log_path)
     try:
         run(
             f"http://127.0.0.1:{port}",
             accounts,
             [int(n) for n in args.stages.split(",")],
             args.stage_seconds,
+            log_path,
+            args.saturation_ms or None,
         )
     finally:
         server.terminate()

@@ -50,6 +50,7 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     register_unit_of_work(app)
     money.register(app)
     register_commands(app)
+    register_operations(app)
     return app
 
 
@@ -170,6 +171,13 @@ def register_commands(app: Flask) -> None:
 
     for module in (cli, jobs, deals_cli, ranking_cli, reports_cli):
         module.register(app)
+
+
+def register_operations(app: Flask) -> None:
+    """Request ids, JSON logs and /metrics."""
+    from finplatform.observability import wiring as observability
+
+    observability.register(app)
 
 
 def register_unit_of_work(app: Flask) -> None:

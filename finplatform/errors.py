@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from finplatform.extensions import db
+from finplatform.observability.requests import current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +54,20 @@ def render_error(code: int, detail: str | None = None, errors: dict | None = Non
             "title": str(title),
             "status": code,
             "detail": str(detail),
+            "request_id": current_request_id(),
         }
         if errors:
             problem["errors"] = errors
         response = jsonify(problem)
         response.mimetype = "application/problem+json"
     else:
-        page = render_template("errors/error.html", code=code, title=title, detail=detail)
+        page = render_template(
+            "errors/error.html",
+            code=code,
+            title=title,
+            detail=detail,
+            request_id=current_request_id(),
+        )
         response = make_response(page)
     response.status_code = code
     return response

@@ -40,6 +40,9 @@ class ProblemSchema(ma.Schema):
     errors = ma.fields.Dict(
         metadata={"description": "Per field (and location) messages, for validation errors"}
     )
+    request_id = ma.fields.String(
+        metadata={"description": "The request's id (X-Request-ID), to quote to support"}
+    )
 
 
 class PlatformApi(Api):

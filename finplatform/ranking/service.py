@@ -30,6 +30,7 @@ from finplatform.extensions import db
 from finplatform.i18n import is_english
 from finplatform.jobs import redis_connection
 from finplatform.models import FinancingRequest, Product
+from finplatform.observability import metrics
 from finplatform.ranking import versions
 from finplatform.ranking.registry import current_model_version, load_version
 from finplatform.ranking.tables import (
@@ -172,6 +173,8 @@ def serving_catalogue() -> ServingCatalogue:
             return held
         state.catalogue = _build_catalogue(redis_version, database_version)
         state.builds += 1
+        metrics.CATALOGUE_BUILDS.inc()
+        metrics.CATALOGUE_BUILT.set(time.time())
         log.info(
             "ranking catalogue built in %.2f s (version %s)",
             state.catalogue.build_seconds,
@@ -248,6 +251,7 @@ def rank_products_for_request(
     items = _cached_result(key) if key else None
     if items is None:
         _state().computed += 1
+        metrics.RANKINGS.labels("miss").inc()
         lang = "en" if is_english() else "zh"
         ranked = served.ranker.rank(
             request_table(request, served.cats, served.communities),
@@ -257,6 +261,8 @@ def rank_products_for_request(
         items = items[:top_k]
         if key:
             _store_result(key, items)
+    else:
+        metrics.RANKINGS.labels("hit").inc()
     if not items:
         return []
     products = {
