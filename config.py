@@ -118,6 +118,12 @@ class Config:
         self.LOG_LEVEL = (os.environ.get("LOG_LEVEL") or "INFO").upper()
         self.METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
         self.METRICS_ALLOWED_NETWORKS = os.environ.get("METRICS_ALLOWED_NETWORKS", "")
+        # Blob storage (README, "Blob storage"): model artifacts and uploaded documents.
+        self.STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND") or "database"
+        self.STORAGE_S3_BUCKET = os.environ.get("STORAGE_S3_BUCKET") or None
+        self.STORAGE_S3_PREFIX = os.environ.get("STORAGE_S3_PREFIX", "")
+        self.STORAGE_S3_ENDPOINT_URL = os.environ.get("STORAGE_S3_ENDPOINT_URL") or None
+        self.STORAGE_S3_REGION = os.environ.get("STORAGE_S3_REGION") or None
 
     @property
     def SQLALCHEMY_ENGINE_OPTIONS(self) -> dict:

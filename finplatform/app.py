@@ -174,10 +174,12 @@ def register_commands(app: Flask) -> None:
 
 
 def register_operations(app: Flask) -> None:
-    """Request ids, JSON logs and /metrics."""
+    """Request ids, JSON logs and /metrics; the blob store."""
     from finplatform.observability import wiring as observability
+    from finplatform.storage import wiring as storage
 
     observability.register(app)
+    storage.register(app)
 
 
 def register_unit_of_work(app: Flask) -> None:

@@ -41,6 +41,7 @@ from finplatform.models.reporting import (
     RollupState,
     Target,
 )
+from finplatform.models.storage import StoredBlob, StoredBlobChunk
 from finplatform.models.working_calendar import CalendarDay, CalendarYear
 
 __all__ = [
@@ -84,6 +85,8 @@ __all__ = [
     "RequestStatus",
     "Role",
     "RollupFirm",
+    "StoredBlob",
+    "StoredBlobChunk",
     "RollupState",
     "Target",
     "User",

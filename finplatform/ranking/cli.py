@@ -6,7 +6,7 @@ import time
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from finplatform.exceptions import DomainError
@@ -14,6 +14,7 @@ from finplatform.extensions import db
 from finplatform.jobs import enqueue, job_status
 from finplatform.models import User
 from finplatform.ranking import registry
+from finplatform.ranking.artifacts import import_directory
 from finplatform.ranking.batch import rematch_open_requests
 from finplatform.ranking.tables import training_tables
 
@@ -175,6 +176,16 @@ def rematch(queue: bool) -> None:
     click.echo(
         f"{result['requests']} open requests, {result['matches']} matches ({result['source']})"
     )
+
+
+@matching_cli.command("import-artifacts")
+@click.argument("directory", type=click.Path(file_okay=False), required=False)
+def import_artifacts(directory: str | None) -> None:
+    """Put model versions saved as files (default: MODEL_STORE) into the blob store."""
+    directory = directory or current_app.config["MODEL_STORE"]
+    imported = import_directory(directory)
+    db.session.commit()
+    click.echo(f"{len(imported)} version(s) imported from {directory}: {', '.join(imported)}")
 
 
 def register(app: Flask) -> None:

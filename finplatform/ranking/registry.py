@@ -2,9 +2,9 @@
 
 A training run builds the engine's tables from every answered application
 (`finplatform.ranking.tables`), trains with `matching.model.train_model`, saves the artifact
-into MODEL_STORE and records a `ModelVersion` candidate with its held-out metrics. The version
-name is derived from the training data and parameters, so a retried job finds the version it
-already made instead of making a second one.
+into the blob store (`finplatform.ranking.artifacts`) and records a `ModelVersion` candidate
+with its held-out metrics. The version name is derived from the training data and parameters,
+so a retried job finds the version it already made instead of making a second one.
 
 A candidate becomes current only when it beats the current version on the candidate's
 held-out window (both scored on the same rows, `matching.evaluate.beats` on NDCG@10), or the
@@ -23,7 +23,6 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -33,19 +32,13 @@ from finplatform.extensions import db
 from finplatform.jobs import report_progress
 from finplatform.models import ModelStatus, ModelVersion, User
 from finplatform.models.base import utcnow
+from finplatform.ranking.artifacts import artifact_exists, load_artifact, save_artifact
 from finplatform.ranking.tables import TrainingTables, training_tables
 from finplatform.ranking.versions import invalidate_catalogue
 from matching.evaluate import PRIMARY_METRIC, beats, evaluate_rankings
 from matching.features import FEATURE_NAMES, ProductTable, pair_features
 from matching.history import InstitutionHistory
-from matching.model import (
-    MatchingModel,
-    ModelStoreError,
-    list_versions,
-    load_model,
-    save_model,
-    train_model,
-)
+from matching.model import MatchingModel, ModelStoreError, train_model
 from matching.schema import rows_of
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -81,8 +74,8 @@ def find_version(name: str) -> ModelVersion | None:
 
 
 def load_version(version: ModelVersion) -> MatchingModel:
-    """Load a version's artifact from the model store (checksum and compatibility checked)."""
-    return load_model(current_app.config["MODEL_STORE"], version.version)
+    """Load a version's artifact from the blob store (digests and compatibility checked)."""
+    return load_artifact(version.version)
 
 
 def _finite(value):
@@ -216,17 +209,17 @@ def train_version(
     existing = find_version(name)
     if existing is not None:
         return existing
-    store = current_app.config["MODEL_STORE"]
     progress(1, 4, "training")
-    if name in list_versions(store):
-        # A retried job whose first run saved the files but never recorded the row.
-        model = load_model(store, name)
+    if artifact_exists(name):
+        # A retried job whose first run saved the files but never recorded the row (with an
+        # S3 store; the database store keeps both or neither).
+        model = load_artifact(name)
     else:
         try:
             model = train_model(tables.requests, tables.products, tables.history, **params)
         except ValueError as error:
             raise DomainError(_l("Not enough history to train: %(why)s", why=str(error))) from error
-        save_model(model, store, name)
+        save_artifact(model, name)
     progress(2, 4, "comparing")
     current = current_model_version()
     comparison = compare(

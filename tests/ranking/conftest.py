@@ -4,7 +4,6 @@ two app instances (two workers) sharing one database and, optionally, one Redis.
 from __future__ import annotations
 
 import os
-import shutil
 from contextlib import contextmanager
 from decimal import Decimal
 
@@ -17,7 +16,8 @@ from finplatform import create_app
 from finplatform.extensions import db as _db
 from finplatform.models import ModelStatus, ModelVersion, Product, ProductStatus
 from finplatform.products.services import set_product_status
-from matching.model import MatchingModel, save_model, train_model
+from finplatform.ranking.artifacts import save_artifact
+from matching.model import MatchingModel, train_model
 from matching.synthetic import make_world
 from seeds.loader import load_world
 from seeds.reference_loader import load_reference
@@ -73,10 +73,8 @@ def engine_model() -> MatchingModel:
 @pytest.fixture
 def stored_version(app, db, engine_model):
     """Save the engine model into the store and record it as a candidate that beats the rule."""
-    store = app.config["MODEL_STORE"]
 
     def record(name: str = "test-model", status: ModelStatus = ModelStatus.CANDIDATE):
-        shutil.rmtree(store, ignore_errors=True)
         model = MatchingModel(
             **{
                 key: getattr(engine_model, key)
@@ -93,7 +91,7 @@ def stored_version(app, db, engine_model):
             },
             metadata=dict(engine_model.metadata),
         )
-        save_model(model, store, name)
+        save_artifact(model, name)
         version = ModelVersion(
             version=name,
             status=status,
@@ -108,8 +106,7 @@ def stored_version(app, db, engine_model):
         db.session.commit()
         return version
 
-    yield record
-    shutil.rmtree(store, ignore_errors=True)
+    return record
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from finplatform.models import FinancingRequest, ModelStatus, ModelVersion, Role
 from finplatform.models.base import utcnow
 from finplatform.ranking import registry, versions
 from finplatform.ranking.service import rank_products_for_request, worker_stats
+from finplatform.storage.wiring import blob_store
 from tests.factories import Factory
 from tests.ranking.conftest import in_app, retire
 
@@ -61,7 +62,8 @@ def test_the_current_model_ranks_with_an_approval_likelihood(
 
 def test_a_model_that_cannot_load_leaves_the_rule_score_serving(app, catalogue, stored_version):
     version = stored_version(status=ModelStatus.CURRENT)
-    os.remove(os.path.join(app.config["MODEL_STORE"], f"{version.version}.joblib"))
+    blob_store().delete(f"models/{version.version}.joblib")
+    db.session.commit()
     assert {item.source for item in rank_products_for_request(catalogue["request"])} == {"rule"}
 
 
