@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 import sqlalchemy as sa
+from flask import jsonify
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import abort
@@ -41,7 +42,7 @@ from finplatform.models import (
     RequestStatus,
     Role,
 )
-from finplatform.ranking.service import rank_products_for_request
+from finplatform.ranking.service import match_rows
 
 requests_bp = api_blueprint("api_requests", "/requests", "Financing requests and their matches.")
 applications_bp = api_blueprint(
@@ -143,8 +144,11 @@ def withdraw_request(values, request_id: int):
 def request_matches(args, request_id: int):
     """The products ranked for the request, best first, each with its reasons."""
     require_role(Role.ENTERPRISE, Role.SPECIALIST, Role.ADMIN)
+    # Its firm and accepted kinds are read only when the ranking is not in the cache.
     found = get_visible_or_404(FinancingRequest, request_id)
-    return rank_products_for_request(found, args["top"])
+    # Serialised here rather than by MatchSchema, which documents the same fields: the rows
+    # are plain values already, and this is the API's busiest call.
+    return jsonify(match_rows(found, args["top"]))
 
 
 @applications_bp.get("")

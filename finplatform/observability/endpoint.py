@@ -69,11 +69,31 @@ class PlatformCollector:
             with contextlib.suppress(redis.RedisError):
                 depth.add_metric([QUEUE_NAME], Queue(QUEUE_NAME, connection=connection).count)
         yield depth
+        try:
+            yield from self._database_figures()
+            up = 1
+        except sa.exc.SQLAlchemyError:
+            # The scrape still answers when the database does not: that is what it is for.
+            db.session.rollback()
+            up = 0
+        yield GaugeMetricFamily(
+            "finplatform_database_up", "Whether the database answered this scrape.", value=up
+        )
+        held = worker_stats().catalogue
+        if held is not None:
+            yield GaugeMetricFamily(
+                "finplatform_ranking_catalogue_age_seconds",
+                "Age of the ranking catalogue of the worker that answered this scrape.",
+                value=time.monotonic() - held.built_at,
+            )
+
+    def _database_figures(self):
         current = db.session.execute(
             sa.select(ModelVersion.version, ModelVersion.promoted_at).where(
                 ModelVersion.status == ModelStatus.CURRENT
             )
         ).first()
+        changed = db.session.scalar(sa.select(sa.func.max(Product.updated_at)))
         info = GaugeMetricFamily(
             "finplatform_model_version_info",
             "The ranking model version in service (1); 'rule' when none is.",
@@ -87,19 +107,11 @@ class PlatformCollector:
                 "When the version in service was promoted (Unix time).",
                 value=current.promoted_at.timestamp(),
             )
-        changed = db.session.scalar(sa.select(sa.func.max(Product.updated_at)))
         if changed is not None:
             yield GaugeMetricFamily(
                 "finplatform_catalogue_last_change_age_seconds",
                 "Seconds since a product was last created, edited or retired.",
                 value=max(0.0, time.time() - changed.timestamp()),
-            )
-        held = worker_stats().catalogue
-        if held is not None:
-            yield GaugeMetricFamily(
-                "finplatform_ranking_catalogue_age_seconds",
-                "Age of the ranking catalogue of the worker that answered this scrape.",
-                value=time.monotonic() - held.built_at,
             )
 
 

@@ -78,6 +78,9 @@ class ServingCatalogue:
     communities: dict[int, int]
     model_version_id: int | None
     model_version: str | None
+    # Product id → (name, institution id): what the API shows of a ranked product, so that
+    # serving a ranking loads no product rows (a product change rebuilds the catalogue).
+    cards: dict[int, tuple[str, int]]
     built_at: float
     checked_at: float
     build_seconds: float
@@ -131,6 +134,7 @@ def _build_catalogue(redis_version: str | None, database_version: str) -> Servin
         communities=communities,
         model_version_id=version.id if version is not None and model is not None else None,
         model_version=version.version if version is not None and model is not None else None,
+        cards={product.id: (product.name, product.institution_id) for product in products},
         built_at=now,
         checked_at=now,
         build_seconds=time.perf_counter() - started,
@@ -237,6 +241,30 @@ def ranked_items(ranked: RankedProducts, lang: str) -> list[dict]:
     ]
 
 
+def _ranked_items(
+    request: FinancingRequest, top_k: int, excluded: set[int]
+) -> tuple[list[dict], ServingCatalogue]:
+    """The request's ranking as plain items, from the Redis cache or computed (and cached)."""
+    served = serving_catalogue()
+    key = _result_key(request, served, top_k, excluded) if request.id else None
+    items = _cached_result(key) if key else None
+    if items is not None:
+        metrics.RANKINGS.labels("hit").inc()
+        return items, served
+    _state().computed += 1
+    metrics.RANKINGS.labels("miss").inc()
+    lang = "en" if is_english() else "zh"
+    ranked = served.ranker.rank(
+        request_table(request, served.cats, served.communities),
+        top_k=top_k + len(excluded),
+    )
+    items = [item for item in ranked_items(ranked, lang) if item["product_id"] not in excluded]
+    items = items[:top_k]
+    if key:
+        _store_result(key, items)
+    return items, served
+
+
 def rank_products_for_request(
     request: FinancingRequest, top_k: int = 10, *, exclude_ids: Sequence[int] = ()
 ) -> list[RankedProduct]:
@@ -245,24 +273,7 @@ def rank_products_for_request(
     The current model ranks when one is in service (source "model", with an approval
     likelihood); otherwise the rule score does (source "rule").
     """
-    excluded = set(exclude_ids)
-    served = serving_catalogue()
-    key = _result_key(request, served, top_k, excluded) if request.id else None
-    items = _cached_result(key) if key else None
-    if items is None:
-        _state().computed += 1
-        metrics.RANKINGS.labels("miss").inc()
-        lang = "en" if is_english() else "zh"
-        ranked = served.ranker.rank(
-            request_table(request, served.cats, served.communities),
-            top_k=top_k + len(excluded),
-        )
-        items = [item for item in ranked_items(ranked, lang) if item["product_id"] not in excluded]
-        items = items[:top_k]
-        if key:
-            _store_result(key, items)
-    else:
-        metrics.RANKINGS.labels("hit").inc()
+    items, _served = _ranked_items(request, top_k, set(exclude_ids))
     if not items:
         return []
     products = {
@@ -285,6 +296,34 @@ def rank_products_for_request(
         )
         for position, item in enumerate(item for item in items if item["product_id"] in products)
     ]
+
+
+def match_rows(request: FinancingRequest, top_k: int = 10) -> list[dict]:
+    """The request's ranking as the API's match objects (MatchSchema's fields), best first.
+
+    Product names and institutions come from the worker's catalogue, so a ranking served from
+    the cache reads nothing but the request from the database.
+    """
+    items, served = _ranked_items(request, top_k, set())
+    rows = []
+    for item in items:
+        card = served.cards.get(item["product_id"])
+        if card is None:
+            continue
+        probability = item["probability"]
+        rows.append(
+            {
+                "rank": len(rows) + 1,
+                "product_id": item["product_id"],
+                "product_name": card[0],
+                "institution_id": card[1],
+                "score": item["score"],
+                "reasons": item["reasons"],
+                "source": item["source"],
+                "probability": None if probability is None else round(probability * 100.0, 1),
+            }
+        )
+    return rows
 
 
 def eligibility_failures(request: FinancingRequest, products: Sequence[Product]) -> dict[int, str]:

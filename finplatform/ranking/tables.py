@@ -192,7 +192,8 @@ def requests_table(
     requests: Sequence[FinancingRequest], cats: Categories, communities: dict
 ) -> Requests:
     """The requests (with a snapshot of each firm) as the engine's table, in the given order."""
-    member_of = _memberships([request.enterprise_id for request in requests])
+    # Memberships matter only for members-only products' communities (none: no query).
+    member_of = _memberships([r.enterprise_id for r in requests]) if communities else {}
     rows = []
     for request in requests:
         firm = request.enterprise
