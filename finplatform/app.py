@@ -174,12 +174,14 @@ def register_commands(app: Flask) -> None:
 
 
 def register_operations(app: Flask) -> None:
-    """Request ids, JSON logs and /metrics; the blob store."""
+    """Request ids, JSON logs and /metrics; the blob store; the templates' cheaper helpers."""
+    from finplatform import rendering
     from finplatform.observability import wiring as observability
     from finplatform.storage import wiring as storage
 
     observability.register(app)
     storage.register(app)
+    rendering.register(app)
 
 
 def register_unit_of_work(app: Flask) -> None:

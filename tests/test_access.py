@@ -25,6 +25,8 @@ PUBLIC = {
     "api_docs.docs",
     "api_docs.asset",
     "api-docs.openapi_json",
+    # No user session: the metrics token or an allowed network (tests/test_observability.py).
+    "observability.metrics",
 }
 # The API signs in by token, never by session: its routes are checked for that instead.
 API_PREFIX = "/api/v1/"

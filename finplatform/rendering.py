@@ -1,0 +1,56 @@
+"""Cheaper template helpers for the busiest pages, with the same output as Flask-Babel's.
+
+Profiling the work lists showed two per-call costs that add up on a page of 20 rows:
+
+- each `_()` in a template asked Flask-Babel for the request's translations afresh (three
+  context lookups and a domain lookup, about 25 µs), and a page makes 40-80 such calls. The
+  translations are looked up once per request and locale here instead;
+- `|datetimeformat('yyyy-MM-dd HH:mm')` went through Babel's pattern formatter (about 55 µs).
+  The numeric patterns the templates use are formatted with strftime after the same
+  conversion to the user's time zone; any other pattern still goes to Flask-Babel.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, g
+from flask_babel import format_datetime, get_locale, get_translations, to_user_timezone
+
+NUMERIC_PATTERNS = {
+    "yyyy-MM-dd": "%Y-%m-%d",
+    "yyyy-MM-dd HH:mm": "%Y-%m-%d %H:%M",
+    "yyyy-MM-dd HH:mm:ss": "%Y-%m-%d %H:%M:%S",
+}
+
+
+def request_translations():
+    """The translations of the request's locale, looked up once per request and locale."""
+    locale = get_locale()
+    cached = g.get("_finplatform_translations")
+    if cached is None or cached[0] is not locale:
+        cached = (locale, get_translations())
+        g._finplatform_translations = cached
+    return cached[1]
+
+
+def datetime_format(value, pattern_name: str | None = None) -> str:
+    """`datetimeformat` with the numeric patterns formatted directly (same text as Babel's)."""
+    pattern = NUMERIC_PATTERNS.get(pattern_name)
+    if pattern is None or not isinstance(value, datetime):
+        return format_datetime(value, pattern_name)
+    return to_user_timezone(value).strftime(pattern)
+
+
+def register(app: Flask) -> None:
+    """Install the cheaper `_`/`ngettext` callables and `datetimeformat` filter (after Babel)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda text: request_translations().ugettext(text),
+        ngettext=lambda one, many, n: request_translations().ungettext(one, many, n),
+        newstyle=True,
+        pgettext=lambda context, text: request_translations().upgettext(context, text),
+        npgettext=lambda context, one, many, n: request_translations().unpgettext(
+            context, one, many, n
+        ),
+    )
+    app.jinja_env.filters["datetimeformat"] = datetime_format
