@@ -151,7 +151,7 @@ def cpu_medians(log_path: Path) -> dict[str, float]:
 def main() -> None:
     """Prepare, serve, drive, print."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="3 rounds of 2.5 s per phase")
+    parser.add_argument("--quick", action="store_true", help="3 rounds of 2 s per phase")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=5.0, help="per phase and round")
     parser.add_argument("--concurrency", type=int, default=12, help="connections at once")
@@ -159,7 +159,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, help="threads per worker (gunicorn.conf.py's)")
     args = parser.parse_args()
     if args.quick:
-        args.rounds, args.seconds = 3, 2.5
+        args.rounds, args.seconds = 3, 2.0
     begun = time.perf_counter()
     scratch = Path(tempfile.mkdtemp(prefix="bench-serving-"))
     metrics_token = secrets.token_urlsafe(16)
@@ -224,9 +224,9 @@ def run(port: int, pairs: list, args, metrics_token: str, log_path: Path) -> Non
     ]
     health = itertools.repeat((HEALTH, {}))
     # Warm-up: every worker answers both endpoints; the hot results enter the cache.
-    drive(port, itertools.islice(health, 300), 3, args.concurrency)
+    drive(port, itertools.islice(health, 200), 2, args.concurrency)
     drive(port, hot, 10, args.concurrency)
-    drive(port, itertools.islice(misses, 60), 5, args.concurrency)
+    drive(port, itertools.islice(misses, 36), 5, args.concurrency)
     figures: dict[str, list[float]] = {"trivial": [], "misses": [], "hits": []}
     before = scrape(port, metrics_token)
     counted = {"misses": {"hit": 0.0, "miss": 0.0}, "hits": {"hit": 0.0, "miss": 0.0}}

@@ -20,9 +20,9 @@ from finplatform.api.tokens import create_token
 from finplatform.extensions import db
 from finplatform.models import FinancingRequest, Role, User
 from finplatform.ranking.registry import train_version
-from finplatform.reference_data import load_reference
 from seeds import loader as world_loader
 from seeds import world as demo_world
+from seeds.reference_loader import load_reference
 
 
 def prepare(size: str) -> dict:
