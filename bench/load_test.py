@@ -299,7 +299,9 @@ def run(
         def health(self):
             self.client.get("/healthz", name="healthz")
 
-    users = stages[-1] // 5 or 2
+    # A fifth of the last stage that ran (the saturation point's), as before at 50 users.
+    users = cpu_by_stage[-1][0] // 5 if cpu_by_stage else 2
+    users = max(users, 2)
     matches = stage([OnlyMatches], users, max(seconds // 2, 5))[0].total
     trivial = stage([OnlyHealth], users, max(seconds // 2, 5))[0].total
     print(

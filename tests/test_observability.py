@@ -17,6 +17,7 @@ from finplatform.models import ModelStatus, ModelVersion
 from finplatform.observability.logs import RequestIdFilter, json_formatter
 
 METRICS_TOKEN = "metrics-token-for-tests"
+UNREACHABLE_DB = "postgresql+psycopg://postgres@127.0.0.1:1/none"
 
 
 def _families(text: str) -> dict:
@@ -116,11 +117,15 @@ def test_metrics_show_latency_errors_the_model_in_service_and_the_catalogue(app,
 def test_metrics_open_to_an_allowed_network_but_not_through_the_proxy(tmp_path):
     config = SuiteConfig()
     config.INSTANCE_DIR = tmp_path
-    app = create_app(config, METRICS_ALLOWED_NETWORKS="10.0.0.0/8, 127.0.0.1/32")
+    app = create_app(
+        config,
+        METRICS_ALLOWED_NETWORKS="10.0.0.0/8, 127.0.0.1/32",
+        SQLALCHEMY_DATABASE_URI=UNREACHABLE_DB,
+    )
     client = app.test_client()
     inside = client.get("/metrics", environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert inside.status_code == 200
-    # This app's database has no tables: the scrape still answers, and says so.
+    # This app's database does not answer: the scrape still does, and says so.
     (up,) = _families(inside.get_data(as_text=True))["finplatform_database_up"].samples
     assert up.value == 0
     outside = client.get("/metrics", environ_base={"REMOTE_ADDR": "192.0.2.10"})
