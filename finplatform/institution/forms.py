@@ -11,9 +11,9 @@ from finplatform.auth.forms import REQUIRED
 
 
 class MemberForm(FlaskForm):
-    """Add a member firm by its unified social credit code."""
+    """Ask a firm to join, by its unified social credit code."""
 
     credit_code = StringField(
         _l("Unified social credit code"), validators=[DataRequired(REQUIRED), Length(max=40)]
     )
-    submit = SubmitField(_l("Add member"))
+    submit = SubmitField(_l("Ask to join"))

@@ -28,6 +28,7 @@ from finplatform.models.organisations import (
     Enterprise,
     Institution,
     InstitutionStatus,
+    MembershipRequest,
 )
 from finplatform.models.products import Product, ProductStatus
 from finplatform.models.ranking import ModelStatus, ModelVersion
@@ -59,6 +60,7 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "CommunityMembership",
+    "MembershipRequest",
     "ContactChannel",
     "ContactLog",
     "Disbursement",
