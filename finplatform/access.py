@@ -68,17 +68,12 @@ def add_institution_request_scope(app: Flask, scope: InstitutionRequestScope) ->
 
 
 def configure_login(login_manager: LoginManager) -> None:
-    """Tell Flask-Login how to load users and where to send anonymous visitors."""
+    """Tell Flask-Login where to send anonymous visitors (`finplatform.auth.sessions` loads
+    the users, from their server-side sign-ins)."""
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
-            return None
-        return db.session.get(User, int(user_id))
 
 
 def in_good_standing(user: User) -> bool:

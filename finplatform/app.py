@@ -17,6 +17,7 @@ from flask_talisman import Talisman
 
 from config import Config, config_from_env
 from finplatform import access, errors, i18n, input_guard, labels, money
+from finplatform.auth import sessions
 from finplatform.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from finplatform.routing import DatabaseIdConverter, PlatformRequest
 
@@ -60,6 +61,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     login_manager.init_app(app)
     access.configure_login(login_manager)
+    sessions.register(app, login_manager)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.register(app)

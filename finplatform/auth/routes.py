@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from finplatform.access import ROLE_HOME, role_required
-from finplatform.auth import services
+from finplatform.auth import services, sessions
 from finplatform.auth.forms import (
     ChangePasswordForm,
     EnterpriseRegistrationForm,
@@ -53,7 +53,7 @@ def login():
             db.session.commit()
             status = 429 if refusal.throttled else 200
         else:
-            login_user(user, remember=form.remember.data)
+            sessions.start(user, remember=form.remember.data)
             return redirect(_safe_next() or _home_url(user))
     return render_template("auth/login.html", form=form), status
 
@@ -61,8 +61,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out."""
-    logout_user()
+    """Sign out: this device's sign-in ends on the server too."""
+    sessions.end()
     flash(_("You have signed out."), "info")
     return redirect(url_for("main.index"))
 
@@ -77,7 +77,7 @@ def _register(form, register, template: str, welcome: str, category: str = "succ
             db.session.rollback()
             show_domain_error(form, error)
         else:
-            login_user(user)
+            sessions.start(user)
             flash(welcome, category)
             return redirect(_home_url(user))
     return render_template(template, form=form)
@@ -142,9 +142,23 @@ def change_password():
         except DomainError as error:
             show_domain_error(form, error)
         else:
+            # Every other device signs in again with the new password.
+            sessions.end_all(current_user, except_current=True)
             flash(_("Your password has been changed."), "success")
             return redirect(_home_url(current_user))
-    return render_template("auth/change_password.html", form=form)
+    return render_template("auth/change_password.html", form=form, confirm=ConfirmForm())
+
+
+@bp.post("/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """End every sign-in of this account, on every device, this one included."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    sessions.end_all(current_user)
+    sessions.end()
+    flash(_("You have signed out on every device."), "info")
+    return redirect(url_for("auth.login"))
 
 
 @bp.get("/locked")

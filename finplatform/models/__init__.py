@@ -4,6 +4,7 @@ from finplatform.models.accounts import (
     ApiToken,
     AuditEvent,
     IdempotencyRecord,
+    LoginSession,
     Notification,
     Role,
     User,
@@ -47,6 +48,7 @@ from finplatform.models.working_calendar import CalendarDay, CalendarYear
 
 __all__ = [
     "ApiToken",
+    "LoginSession",
     "IdempotencyRecord",
     "ImportBatch",
     "Notification",
