@@ -20,19 +20,13 @@ from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.forms_support import ConfirmForm, show_domain_error
 from finplatform.models import Role, User
+from finplatform.redirects import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 def _home_url(user) -> str:
     return url_for(ROLE_HOME[user.role])
-
-
-def _safe_next() -> str | None:
-    target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -54,7 +48,7 @@ def login():
             status = 429 if refusal.throttled else 200
         else:
             sessions.start(user, remember=form.remember.data)
-            return redirect(_safe_next() or _home_url(user))
+            return redirect(safe_next(request.args.get("next"), _home_url(user)))
     return render_template("auth/login.html", form=form), status
 
 
