@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from finplatform.forms_support import PlatformForm
 
 REQUIRED = _l("This field is required.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PlatformForm):
     """Email and password, with remember-me."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(REQUIRED), Length(max=254)])
@@ -19,7 +20,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class _AccountFields(FlaskForm):
+class _AccountFields(PlatformForm):
     contact_name = StringField(
         _l("Contact person"), validators=[DataRequired(REQUIRED), Length(max=40)]
     )
@@ -71,7 +72,7 @@ class InstitutionRegistrationForm(_AccountFields):
     submit = SubmitField(_l("Register"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PlatformForm):
     """Change one's own password."""
 
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
