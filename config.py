@@ -99,6 +99,8 @@ class Config:
         self.TODAY: date | None = _env_date("FINPLATFORM_TODAY")
         self.LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
         self.LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
+        # Proxies in front of the app whose X-Forwarded-For/-Proto are believed (0: none).
+        self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
         self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT") or "600 per minute"
         self.API_MAX_BODY_BYTES = _env_int("API_MAX_BODY_BYTES", 1024 * 1024)
         url = os.environ.get("DATABASE_URL")

@@ -14,6 +14,7 @@ from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_from_env
 from finplatform import access, errors, i18n, input_guard, labels, money
@@ -40,6 +41,7 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     )
     app.config.from_object(config)
     app.config.update(overrides)
+    trust_proxies(app)
     app.url_map.converters["int"] = DatabaseIdConverter
     app.request_class = PlatformRequest
     register_extensions(app)
@@ -53,6 +55,15 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     register_commands(app)
     register_operations(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES proxies (the TLS proxy in front of gunicorn: 1), the client's
+    address and scheme are the ones those proxies add to X-Forwarded-For/-Proto; with none,
+    the headers are ignored, since anyone could send them."""
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_extensions(app: Flask) -> None:

@@ -7,8 +7,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from finplatform import clock
 from finplatform.access import ROLE_HOME, role_required
-from finplatform.auth import services, sessions
+from finplatform.auth import devices, services, sessions
 from finplatform.auth.forms import (
     ChangePasswordForm,
     EnterpriseRegistrationForm,
@@ -39,7 +40,10 @@ def login():
     if form.validate_on_submit():
         try:
             user = services.authenticate(
-                form.email.data, form.password.data, request.remote_addr or "unknown"
+                form.email.data,
+                form.password.data,
+                request.remote_addr or "unknown",
+                known_device_of=devices.known_user_id(),
             )
         except services.LoginRefused as refusal:
             flash(str(refusal.message), "danger")
@@ -48,7 +52,8 @@ def login():
             status = 429 if refusal.throttled else 200
         else:
             sessions.start(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next"), _home_url(user)))
+            target = safe_next(request.args.get("next"), _home_url(user))
+            return devices.remember(redirect(target), user.id)
     return render_template("auth/login.html", form=form), status
 
 
@@ -160,7 +165,7 @@ def sign_out_everywhere():
 def locked_accounts():
     """Accounts locked by repeated failed sign-ins."""
     users = db.session.scalars(
-        sa.select(User).where(User.locked_at.is_not(None)).order_by(User.locked_at.desc())
+        sa.select(User).where(User.locked_until > clock.now()).order_by(User.locked_at.desc())
     ).all()
     return render_template("auth/locked.html", users=users, form=ConfirmForm())
 

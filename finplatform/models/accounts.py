@@ -56,8 +56,11 @@ class User(UserMixin, TimestampMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(sa.String(12))
     last_login_at: Mapped[datetime | None]
-    # Set when repeated failed sign-ins lock the account; an admin unlocks it.
+    # Set when repeated failed sign-ins lock the account: until `locked_until` (15 minutes,
+    # doubling with each lock-out in a row), or until an admin unlocks it.
     locked_at: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
+    lockouts: Mapped[int] = mapped_column(default=0, server_default="0")
 
     enterprise: Mapped[Enterprise | None] = relationship(foreign_keys=[enterprise_id])
     institution: Mapped[Institution | None] = relationship(foreign_keys=[institution_id])
