@@ -17,7 +17,7 @@ from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_from_env
-from finplatform import access, errors, i18n, input_guard, labels, money
+from finplatform import access, errors, i18n, input_guard, labels, mail, money
 from finplatform.auth import sessions
 from finplatform.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from finplatform.routing import DatabaseIdConverter, PlatformRequest
@@ -73,6 +73,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     access.configure_login(login_manager)
     sessions.register(app, login_manager)
+    mail.register(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.register(app)
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     from finplatform.api import reference as api_reference
     from finplatform.api import reports as api_reports
     from finplatform.api.core import register_api
+    from finplatform.auth import reset_routes
     from finplatform.auth.routes import bp as auth_bp
     from finplatform.deals.routes import bp as deals_bp
     from finplatform.enterprise.routes import bp as enterprise_bp
@@ -138,6 +140,8 @@ def register_blueprints(app: Flask) -> None:
     from finplatform.specialist.routes import bp as specialist_bp
     from finplatform.targets.routes import bp as targets_bp
 
+    # The reset pages are views of the auth blueprint, added when their module is imported.
+    assert reset_routes.bp is auth_bp
     for blueprint in (
         main_bp,
         auth_bp,

@@ -20,6 +20,8 @@ PUBLIC = {
     "auth.login",
     "auth.register_enterprise",
     "auth.register_institution",
+    "auth.request_reset",
+    "auth.reset_password",
     "health.healthz",
     "health.readyz",
     "api_docs.docs",

@@ -89,3 +89,28 @@ class ChangePasswordForm(PlatformForm):
         ],
     )
     submit = SubmitField(_l("Change password"))
+
+
+class ResetRequestForm(PlatformForm):
+    """The address to send a reset link to."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(REQUIRED), Length(max=254)])
+    submit = SubmitField(_l("Send the link"))
+
+
+class ResetPasswordForm(PlatformForm):
+    """A new password, from a reset link."""
+
+    new_password = PasswordField(
+        _l("New password"),
+        description=_l("At least 10 characters, with letters and digits."),
+        validators=[DataRequired(REQUIRED), Length(max=128)],
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(REQUIRED),
+            EqualTo("new_password", _l("The passwords do not match.")),
+        ],
+    )
+    submit = SubmitField(_l("Set the new password"))

@@ -16,6 +16,8 @@ LABELS = {
         "user.locked": _l("Account locked after failed sign-ins"),
         "user.unlocked": _l("Account unlocked"),
         "user.password_changed": _l("Password changed"),
+        "user.password_reset": _l("Password reset by e-mail link"),
+        "password.reset_requested": _l("Password reset link asked for"),
         "api_token.created": _l("API token created"),
         "api_token.revoked": _l("API token revoked"),
         "enterprise.registered": _l("Enterprise registered"),
