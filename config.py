@@ -99,6 +99,18 @@ class Config:
         self.TODAY: date | None = _env_date("FINPLATFORM_TODAY")
         self.LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
         self.LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
+        # Proxies in front of the app whose X-Forwarded-For/-Proto are believed (0: none).
+        self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+        # Mail (finplatform/mail.py, Flask-Mail): the SMTP server and the sender.
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or "localhost"
+        self.MAIL_PORT = _env_int("MAIL_PORT", 25)
+        self.MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+        self.MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "").lower() in ("1", "true", "yes")
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+        self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER") or "noreply@localhost"
+        # A password reset link works once, for this many seconds.
+        self.PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
         self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT") or "600 per minute"
         self.API_MAX_BODY_BYTES = _env_int("API_MAX_BODY_BYTES", 1024 * 1024)
         url = os.environ.get("DATABASE_URL")

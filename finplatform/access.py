@@ -5,6 +5,11 @@ Two questions, answered here and nowhere else:
 2. Which records a user sees: `visible(model, user)` gives the SQL condition, and
    `get_visible_or_404` fetches one record by id under it. Another organisation's record
    answers 404, so an id changed in the URL reveals nothing, not even that it exists.
+
+An institution's standing is part of both: until the commission approves it, and while it is
+suspended, its users reach only the pages declared `while_unapproved=True` (its status, its own
+draft products) and see no record but its own institution and products; its API tokens reach
+nothing (`in_good_standing`).
 """
 
 from __future__ import annotations
@@ -63,21 +68,29 @@ def add_institution_request_scope(app: Flask, scope: InstitutionRequestScope) ->
 
 
 def configure_login(login_manager: LoginManager) -> None:
-    """Tell Flask-Login how to load users and where to send anonymous visitors."""
+    """Tell Flask-Login where to send anonymous visitors (`finplatform.auth.sessions` loads
+    the users, from their server-side sign-ins)."""
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
-            return None
-        return db.session.get(User, int(user_id))
+
+def in_good_standing(user: User) -> bool:
+    """Whether the user's organisation may act on the platform: every user but one of an
+    institution that is pending approval or suspended."""
+    if user.role != Role.INSTITUTION:
+        return True
+    institution = user.institution
+    return institution is not None and institution.is_approved
 
 
-def role_required(*roles: Role) -> Callable:
-    """Let only signed-in users with one of `roles` reach the view; others get 403."""
+def role_required(*roles: Role, while_unapproved: bool = False) -> Callable:
+    """Let only signed-in users with one of `roles` reach the view; others get 403.
+
+    A user of an institution not in good standing gets 403 too, unless `while_unapproved`
+    declares the page one such an institution may use (its status, its draft products).
+    """
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -86,9 +99,12 @@ def role_required(*roles: Role) -> Callable:
                 return current_app.login_manager.unauthorized()
             if current_user.role not in roles:
                 abort(403)
+            if not while_unapproved and not in_good_standing(current_user):
+                abort(403)
             return view(*args, **kwargs)
 
         wrapped.allowed_roles = roles
+        wrapped.open_while_unapproved = while_unapproved
         return wrapped
 
     return decorator
@@ -271,12 +287,19 @@ _CONDITIONS: dict[type, Callable[[User], sa.ColumnElement[bool]]] = {
 }
 
 
+# What an institution not in good standing still sees: itself, its own (draft) products and
+# its personal notifications.
+_SEEN_WHILE_UNAPPROVED = {Institution, Product, Notification}
+
+
 def visible(model: type, user: User) -> sa.ColumnElement[bool]:
     """The SQL condition selecting the rows of `model` that `user` may see."""
     try:
         condition = _CONDITIONS[model]
     except KeyError as exc:
         raise LookupError(f"no access rule for {model.__name__}") from exc
+    if model not in _SEEN_WHILE_UNAPPROVED and not in_good_standing(user):
+        return sa.false()
     return condition(user)
 
 

@@ -14,9 +14,11 @@ from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_from_env
-from finplatform import access, errors, i18n, input_guard, labels, money
+from finplatform import access, errors, i18n, input_guard, labels, mail, money
+from finplatform.auth import sessions
 from finplatform.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from finplatform.routing import DatabaseIdConverter, PlatformRequest
 
@@ -39,6 +41,7 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     )
     app.config.from_object(config)
     app.config.update(overrides)
+    trust_proxies(app)
     app.url_map.converters["int"] = DatabaseIdConverter
     app.request_class = PlatformRequest
     register_extensions(app)
@@ -54,12 +57,23 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     return app
 
 
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES proxies (the TLS proxy in front of gunicorn: 1), the client's
+    address and scheme are the ones those proxies add to X-Forwarded-For/-Proto; with none,
+    the headers are ignored, since anyone could send them."""
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extension objects to this app."""
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     login_manager.init_app(app)
     access.configure_login(login_manager)
+    sessions.register(app, login_manager)
+    mail.register(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.register(app)
@@ -112,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     from finplatform.api import reference as api_reference
     from finplatform.api import reports as api_reports
     from finplatform.api.core import register_api
+    from finplatform.auth import reset_routes
     from finplatform.auth.routes import bp as auth_bp
     from finplatform.deals.routes import bp as deals_bp
     from finplatform.enterprise.routes import bp as enterprise_bp
@@ -125,6 +140,8 @@ def register_blueprints(app: Flask) -> None:
     from finplatform.specialist.routes import bp as specialist_bp
     from finplatform.targets.routes import bp as targets_bp
 
+    # The reset pages are views of the auth blueprint, added when their module is imported.
+    assert reset_routes.bp is auth_bp
     for blueprint in (
         main_bp,
         auth_bp,

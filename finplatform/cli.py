@@ -31,7 +31,9 @@ users_cli = AppGroup("users", help="Manage accounts.")
 def create_admin(email: str, name: str, password: str) -> None:
     """Create a commission admin account."""
     try:
-        user = services.create_user(role=Role.ADMIN, email=email, name=name, password=password)
+        user = services.create_user(
+            role=Role.ADMIN, email=email, name=name, password=password, chosen_by_person=True
+        )
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error.message)) from error

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -44,8 +44,23 @@ def _wants_json() -> bool:
     return request.path.startswith(("/api/", "/healthz", "/readyz"))
 
 
+# Seconds a caller is asked to wait before trying again while the database is away.
+RETRY_AFTER_SECONDS = 30
+
+
+def _without_the_database() -> None:
+    """Render the rest of the request as for an anonymous visitor: an error page must not load
+    the signed-in user (or anything about them) from a database that may be what failed."""
+    g._login_user = current_app.login_manager.anonymous_user()
+
+
 def render_error(code: int, detail: str | None = None, errors: dict | None = None):
-    """The error page (or problem+json for the API) for an HTTP status code."""
+    """The error page (or problem+json for the API) for an HTTP status code.
+
+    A server-side error (5xx) never touches the database: the page is the anonymous one.
+    """
+    if code >= 500:
+        _without_the_database()
     title, default_detail = ERROR_TEXTS.get(code, ERROR_TEXTS[500 if code >= 500 else 400])
     detail = detail or default_detail
     if _wants_json():
@@ -91,7 +106,9 @@ def database_unavailable(error: Exception):
     """The 503 page or problem+json, after dropping whatever the request had half-done."""
     log.warning("database unavailable: %s", error)
     abandon_transaction()
-    return render_error(503)
+    response = render_error(503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def register(app: Flask) -> None:

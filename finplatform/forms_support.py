@@ -1,17 +1,39 @@
-"""What every page's forms share: the confirm button, and a service's refusal shown on the
-form field it concerns."""
+"""What every page's forms share: their base class, which holds every number field to what its
+database column can store; the confirm button; a service's refusal shown on its field."""
 
 from __future__ import annotations
 
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SubmitField
+from wtforms import DecimalField, IntegerField, SubmitField
+from wtforms.validators import StopValidation
 
+from finplatform.bounds import out_of_range
 from finplatform.exceptions import DomainError
 
 
-class ConfirmForm(FlaskForm):
+def _within_column(form, field) -> None:
+    places = getattr(field, "places", None) if isinstance(field, DecimalField) else None
+    message = out_of_range(field.data, places)
+    if message is not None:
+        field.errors[:] = []
+        raise StopValidation(str(message))
+
+
+class PlatformForm(FlaskForm):
+    """The base of every form: each decimal and integer field is first held to its column's
+    range (and to being a finite number), so no number reaches the database unstorable."""
+
+    class Meta(FlaskForm.Meta):
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            if isinstance(field, DecimalField | IntegerField):
+                field.validators = [_within_column, *field.validators]
+            return field
+
+
+class ConfirmForm(PlatformForm):
     """A button that only carries the CSRF token."""
 
     submit = SubmitField(_l("Confirm"))

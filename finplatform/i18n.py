@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from finplatform.credit_code import InvalidCreditCode
 from finplatform.extensions import db
+from finplatform.redirects import safe_next
 
 LANGUAGE_NAMES = {"zh_Hans_CN": "中文", "en": "English"}
 
@@ -51,13 +52,6 @@ def format_timestamp(value) -> str:
     return format_datetime(value, "yyyy-MM-dd HH:mm")
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site is followed back, never another host."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("main.index")
-
-
 def register(app: Flask) -> None:
     """The language switch route and template globals."""
 
@@ -68,7 +62,7 @@ def register(app: Flask) -> None:
             if current_user.is_authenticated:
                 current_user.locale = code
                 db.session.flush()
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next"), url_for("main.index")))
 
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     app.add_template_filter(localized_name, "localized")

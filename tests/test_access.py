@@ -20,6 +20,8 @@ PUBLIC = {
     "auth.login",
     "auth.register_enterprise",
     "auth.register_institution",
+    "auth.request_reset",
+    "auth.reset_password",
     "health.healthz",
     "health.readyz",
     "api_docs.docs",
@@ -30,7 +32,7 @@ PUBLIC = {
 }
 # The API signs in by token, never by session: its routes are checked for that instead.
 API_PREFIX = "/api/v1/"
-SIGNED_IN_ANY_ROLE = {"auth.logout", "auth.change_password"}
+SIGNED_IN_ANY_ROLE = {"auth.logout", "auth.change_password", "auth.sign_out_everywhere"}
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ def _enterprise_form(**values) -> dict:
         "contact_name": "张三",
         "phone": "13800000000",
         "email": "zhang@example.cn",
-        "password": "Secret12345",
-        "confirm": "Secret12345",
+        "password": "Haihe-river-2049",
+        "confirm": "Haihe-river-2049",
     }
     form.update(values)
     return form
@@ -100,8 +100,8 @@ def test_institution_registers_pending_until_admin_approves(client, db, make, lo
             "contact_name": "李四",
             "phone": "022-12345678",
             "email": "li@bank.example.cn",
-            "password": "Secret12345",
-            "confirm": "Secret12345",
+            "password": "Haihe-river-2049",
+            "confirm": "Haihe-river-2049",
         },
     )
     assert response.headers["Location"] == "/institution/"
@@ -180,18 +180,22 @@ def test_password_change_needs_the_current_password(client, make, login, db):
     login(user)
     page = client.post(
         "/auth/password",
-        data={"current_password": "nope", "new_password": "NewSecret99", "confirm": "NewSecret99"},
+        data={
+            "current_password": "nope",
+            "new_password": "Haihe-bridge-7731",
+            "confirm": "Haihe-bridge-7731",
+        },
     ).get_data(as_text=True)
     assert "当前密码不正确" in page
     response = client.post(
         "/auth/password",
         data={
             "current_password": make.PASSWORD,
-            "new_password": "NewSecret99",
-            "confirm": "NewSecret99",
+            "new_password": "Haihe-bridge-7731",
+            "confirm": "Haihe-bridge-7731",
         },
     )
     assert response.status_code == 302
     client.post("/auth/logout")
     assert login(user).status_code == 200  # old password no longer works: the form comes back
-    assert login(user, password="NewSecret99").status_code == 302
+    assert login(user, password="Haihe-bridge-7731").status_code == 302

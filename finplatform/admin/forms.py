@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,10 +18,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
 
 from finplatform.auth.forms import REQUIRED
+from finplatform.forms_support import PlatformForm
 from finplatform.models import Role
 
 
-class StaffAccountForm(FlaskForm):
+class StaffAccountForm(PlatformForm):
     """A specialist or commission viewer account, created by an admin."""
 
     role = SelectField(
@@ -51,14 +51,14 @@ class StaffAccountForm(FlaskForm):
     submit = SubmitField(_l("Create account"))
 
 
-class AssignForm(FlaskForm):
+class AssignForm(PlatformForm):
     """Assign one firm to a specialist."""
 
     specialist_id = SelectField(_l("Specialist"), coerce=int)
     submit = SubmitField(_l("Assign"))
 
 
-class BulkAssignForm(FlaskForm):
+class BulkAssignForm(PlatformForm):
     """Assign every firm of a district and/or industry to a specialist."""
 
     district_code = SelectField(_l("District"))
@@ -68,7 +68,7 @@ class BulkAssignForm(FlaskForm):
     submit = SubmitField(_l("Assign all"))
 
 
-class TargetForm(FlaskForm):
+class TargetForm(PlatformForm):
     """A target's value, in the plan's own unit."""
 
     value = DecimalField(
@@ -82,7 +82,7 @@ class TargetForm(FlaskForm):
     submit = SubmitField(_l("Save target"))
 
 
-class PromoteModelForm(FlaskForm):
+class PromoteModelForm(PlatformForm):
     """Promote a model version; an override (it does not beat the current one) needs a note."""
 
     note = StringField(_l("Note"), validators=[Length(max=500)])
@@ -90,14 +90,14 @@ class PromoteModelForm(FlaskForm):
     submit = SubmitField(_l("Promote"))
 
 
-class RollbackModelForm(FlaskForm):
+class RollbackModelForm(PlatformForm):
     """Put an earlier model version back in service."""
 
     note = StringField(_l("Note"), validators=[Length(max=500)])
     submit = SubmitField(_l("Roll back to this version"))
 
 
-class CalendarDayForm(FlaskForm):
+class CalendarDayForm(PlatformForm):
     """A holiday or make-up working day the calendar library does not know."""
 
     day = DateField(_l("Date"), validators=[InputRequired(REQUIRED)])

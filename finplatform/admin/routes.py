@@ -93,6 +93,7 @@ def staff():
                 password=form.password.data,
                 phone=form.phone.data,
                 actor=current_user,
+                chosen_by_person=True,
             )
         except DomainError as error:
             db.session.rollback()

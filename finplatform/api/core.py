@@ -19,6 +19,7 @@ from flask_smorest import abort as smorest_abort
 from flask_smorest.spec.plugins import integerconverter2paramschema
 from flask_smorest.utils import prepare_response
 
+from finplatform import access
 from finplatform.api.schemas import DecimalString
 from finplatform.api.tokens import TOKEN_PREFIX, user_for_token
 from finplatform.exceptions import Conflict, DomainError
@@ -87,6 +88,9 @@ def authenticate() -> None:
     if found is None:
         abort(401)
     user, token = found
+    if not access.in_good_standing(user):
+        # A pending or suspended institution prepares its drafts on the site, never here.
+        abort(403)
     # Flask-Login reads the signed-in user from g first: the session cookie is never consulted.
     g._login_user = user
     g.api_token = token

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import abort
 
+from finplatform import idempotency
 from finplatform.access import get_visible_or_404, visible
 from finplatform.api.core import (
     PageArgs,
@@ -253,8 +254,10 @@ def create_disbursement(header, values, application_id: int):
     """Record money paid out. Send an Idempotency-Key: a retry with the same key returns the
     first disbursement and records nothing new."""
     application = _own_application(application_id, Role.INSTITUTION)
-    # Keys are scoped to the token's user, so two institutions can never collide.
-    key = f"api:{current_user.id}:{header['key']}"
+    # Scoped to the token's user and this application: no other caller or record shares it.
+    key = idempotency.stored_key(
+        "api", current_user.id, f"application/{application.id}", header["key"]
+    )
     with refusals():
         disbursement, created = record_disbursement(
             application,

@@ -4,15 +4,47 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from finplatform.bounds import LARGEST_INTEGER, TOO_LARGE, largest_for, out_of_range
+
 
 class DecimalString(ma.fields.Decimal):
     """A decimal sent and returned as a string ("1500000.00"): exact, never a float.
 
     Documented as `type: string, format: decimal` (see register_api).
+
+    Held to its column's range (money: 2 places, rates: 4), documented as its bounds.
     """
 
     def __init__(self, places: int, **kwargs) -> None:
+        largest = largest_for(places)
+        kwargs["validate"] = [*_validators(kwargs), _column_range(-largest, largest)]
         super().__init__(places=places, as_string=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        # Before rounding to the places, which fails on a number this large.
+        if isinstance(value, str | int) and out_of_range(value, self.places) == TOO_LARGE:
+            raise ma.ValidationError(str(TOO_LARGE))
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _validators(kwargs: dict) -> list:
+    given = kwargs.get("validate") or []
+    return list(given) if isinstance(given, list | tuple) else [given]
+
+
+def _column_range(low, high) -> ma.validate.Range:
+    return ma.validate.Range(min=low, max=high, error=TOO_LARGE)
+
+
+class DatabaseInteger(ma.fields.Integer):
+    """An integer held to the database's 32-bit range (a count, a term, an id)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs["validate"] = [
+            *_validators(kwargs),
+            _column_range(-LARGEST_INTEGER, LARGEST_INTEGER),
+        ]
+        super().__init__(**kwargs)
 
 
 # Money travels in yuan with fen; rates in percent with four places.
@@ -59,7 +91,7 @@ class InstitutionKindSchema(ma.Schema):
 class InstitutionSchema(ma.Schema):
     """A financial institution on the platform."""
 
-    id = ma.fields.Integer(required=True)
+    id = DatabaseInteger(required=True)
     name = ma.fields.String(required=True)
     kind_code = ma.fields.String(required=True)
     district_code = ma.fields.String(required=True)
@@ -69,21 +101,21 @@ class InstitutionSchema(ma.Schema):
 class ProductSchema(ma.Schema):
     """A financing product with its ranges and eligibility."""
 
-    id = ma.fields.Integer(required=True)
-    institution_id = ma.fields.Integer(required=True)
+    id = DatabaseInteger(required=True)
+    institution_id = DatabaseInteger(required=True)
     kind_code = ma.fields.String(required=True)
     name = ma.fields.String(required=True)
     description = ma.fields.String(required=True)
     amount_min_yuan = Money
     amount_max_yuan = Money
-    term_min_months = ma.fields.Integer(required=True)
-    term_max_months = ma.fields.Integer(required=True)
+    term_min_months = DatabaseInteger(required=True)
+    term_max_months = DatabaseInteger(required=True)
     rate_min = Rate
     rate_max = Rate
     fee_rate = Rate
     collateral_required = ma.fields.Boolean(required=True)
     guarantee_required = ma.fields.Boolean(required=True)
-    min_years = ma.fields.Integer(required=True)
+    min_years = DatabaseInteger(required=True)
     min_revenue_yuan = Money
     little_giant_only = ma.fields.Boolean(required=True)
     members_only = ma.fields.Boolean(required=True)
@@ -96,12 +128,12 @@ class ProductSchema(ma.Schema):
 class MeSchema(ma.Schema):
     """The token's user."""
 
-    id = ma.fields.Integer(required=True)
+    id = DatabaseInteger(required=True)
     name = ma.fields.String(required=True)
     email = ma.fields.String(required=True)
     role = ma.fields.Function(lambda user: user.role.value, required=True)
-    enterprise_id = ma.fields.Integer(allow_none=True)
-    institution_id = ma.fields.Integer(allow_none=True)
+    enterprise_id = DatabaseInteger(allow_none=True)
+    institution_id = DatabaseInteger(allow_none=True)
 
 
 class ProductInputSchema(ma.Schema):
@@ -112,14 +144,14 @@ class ProductInputSchema(ma.Schema):
     kind_code = ma.fields.String(required=True, validate=ma.validate.Length(max=24))
     amount_min_yuan = DecimalString(2, required=True)
     amount_max_yuan = DecimalString(2, required=True)
-    term_min_months = ma.fields.Integer(required=True, strict=True)
-    term_max_months = ma.fields.Integer(required=True, strict=True)
+    term_min_months = DatabaseInteger(required=True, strict=True)
+    term_max_months = DatabaseInteger(required=True, strict=True)
     rate_min = DecimalString(4, required=True)
     rate_max = DecimalString(4, required=True)
     fee_rate = DecimalString(4, load_default=None, allow_none=True)
     collateral_required = ma.fields.Boolean(load_default=False)
     guarantee_required = ma.fields.Boolean(load_default=False)
-    min_years = ma.fields.Integer(load_default=0, strict=True)
+    min_years = DatabaseInteger(load_default=0, strict=True)
     min_revenue_yuan = DecimalString(2, load_default=None, allow_none=True)
     little_giant_only = ma.fields.Boolean(load_default=False)
     members_only = ma.fields.Boolean(load_default=False)
@@ -135,10 +167,10 @@ class ProductInputSchema(ma.Schema):
 class RequestSchema(ma.Schema):
     """A financing request."""
 
-    id = ma.fields.Integer(required=True)
-    enterprise_id = ma.fields.Integer(required=True)
+    id = DatabaseInteger(required=True)
+    enterprise_id = DatabaseInteger(required=True)
     amount_yuan = Money
-    term_months = ma.fields.Integer(required=True)
+    term_months = DatabaseInteger(required=True)
     purpose = ma.fields.String(required=True)
     max_rate = DecimalString(4, allow_none=True)
     collateral_offered = ma.fields.String(required=True)
@@ -151,7 +183,7 @@ class RequestInputSchema(ma.Schema):
     """What an enterprise sends to post or edit a financing request."""
 
     amount_yuan = DecimalString(2, required=True)
-    term_months = ma.fields.Integer(required=True, strict=True)
+    term_months = DatabaseInteger(required=True, strict=True)
     purpose = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000))
     max_rate = DecimalString(4, load_default=None, allow_none=True)
     collateral_offered = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
@@ -163,7 +195,7 @@ class RequestInputSchema(ma.Schema):
 class MatchSchema(ma.Schema):
     """A product ranked for a request, with the reasons a person can read."""
 
-    rank = ma.fields.Integer(required=True)
+    rank = DatabaseInteger(required=True)
     product_id = ma.fields.Function(lambda m: m.product.id, required=True)
     product_name = ma.fields.Function(lambda m: m.product.name, required=True)
     institution_id = ma.fields.Function(lambda m: m.product.institution_id, required=True)
@@ -184,18 +216,18 @@ class MatchSchema(ma.Schema):
 class ApplicationSchema(ma.Schema):
     """An application of a request to a product, where it stands."""
 
-    id = ma.fields.Integer(required=True)
-    request_id = ma.fields.Integer(required=True)
-    product_id = ma.fields.Integer(required=True)
-    enterprise_id = ma.fields.Integer(required=True)
-    institution_id = ma.fields.Integer(required=True)
+    id = DatabaseInteger(required=True)
+    request_id = DatabaseInteger(required=True)
+    product_id = DatabaseInteger(required=True)
+    enterprise_id = DatabaseInteger(required=True)
+    institution_id = DatabaseInteger(required=True)
     status = ma.fields.Function(lambda obj: obj.status.value, required=True)
     submitted_at = ma.fields.DateTime(required=True)
     respond_by = ma.fields.DateTime(allow_none=True)
     decided_at = ma.fields.DateTime(allow_none=True)
     approved_amount_yuan = DecimalString(2, allow_none=True)
     approved_rate = DecimalString(4, allow_none=True)
-    approved_term_months = ma.fields.Integer(allow_none=True)
+    approved_term_months = DatabaseInteger(allow_none=True)
     reject_reason = ma.fields.String(allow_none=True)
     reject_note = ma.fields.String(required=True)
 
@@ -203,8 +235,8 @@ class ApplicationSchema(ma.Schema):
 class ApplicationInputSchema(ma.Schema):
     """Apply a request to a product."""
 
-    request_id = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1))
-    product_id = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1))
+    request_id = DatabaseInteger(required=True, strict=True, validate=ma.validate.Range(min=1))
+    product_id = DatabaseInteger(required=True, strict=True, validate=ma.validate.Range(min=1))
 
 
 class NoteSchema(ma.Schema):
@@ -218,7 +250,7 @@ class ApprovalSchema(NoteSchema):
 
     amount_yuan = DecimalString(2, required=True)
     rate = DecimalString(4, required=True)
-    term_months = ma.fields.Integer(required=True, strict=True)
+    term_months = DatabaseInteger(required=True, strict=True)
 
 
 class RejectionSchema(NoteSchema):
@@ -230,13 +262,13 @@ class RejectionSchema(NoteSchema):
 class DisbursementSchema(ma.Schema):
     """Money paid out on an application (negative for a reversal)."""
 
-    id = ma.fields.Integer(required=True)
-    application_id = ma.fields.Integer(required=True)
+    id = DatabaseInteger(required=True)
+    application_id = DatabaseInteger(required=True)
     amount_yuan = Money
     rate = Rate
-    term_months = ma.fields.Integer(required=True)
+    term_months = DatabaseInteger(required=True)
     disbursed_on = ma.fields.Date(required=True)
-    reverses_id = ma.fields.Integer(allow_none=True)
+    reverses_id = DatabaseInteger(allow_none=True)
     created_at = ma.fields.DateTime(required=True)
 
 
@@ -245,6 +277,6 @@ class DisbursementInputSchema(ma.Schema):
 
     amount_yuan = DecimalString(2, required=True)
     rate = DecimalString(4, required=True)
-    term_months = ma.fields.Integer(required=True, strict=True)
+    term_months = DatabaseInteger(required=True, strict=True)
     disbursed_on = ma.fields.Date(required=True)
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))

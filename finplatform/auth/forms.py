@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from finplatform.forms_support import PlatformForm
 
 REQUIRED = _l("This field is required.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PlatformForm):
     """Email and password, with remember-me."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(REQUIRED), Length(max=254)])
@@ -19,7 +20,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class _AccountFields(FlaskForm):
+class _AccountFields(PlatformForm):
     contact_name = StringField(
         _l("Contact person"), validators=[DataRequired(REQUIRED), Length(max=40)]
     )
@@ -71,7 +72,7 @@ class InstitutionRegistrationForm(_AccountFields):
     submit = SubmitField(_l("Register"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PlatformForm):
     """Change one's own password."""
 
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
@@ -88,3 +89,28 @@ class ChangePasswordForm(FlaskForm):
         ],
     )
     submit = SubmitField(_l("Change password"))
+
+
+class ResetRequestForm(PlatformForm):
+    """The address to send a reset link to."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(REQUIRED), Length(max=254)])
+    submit = SubmitField(_l("Send the link"))
+
+
+class ResetPasswordForm(PlatformForm):
+    """A new password, from a reset link."""
+
+    new_password = PasswordField(
+        _l("New password"),
+        description=_l("At least 10 characters, with letters and digits."),
+        validators=[DataRequired(REQUIRED), Length(max=128)],
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(REQUIRED),
+            EqualTo("new_password", _l("The passwords do not match.")),
+        ],
+    )
+    submit = SubmitField(_l("Set the new password"))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
+from finplatform import clock
 from finplatform.access import ROLE_HOME, role_required
-from finplatform.auth import services
+from finplatform.auth import devices, services, sessions
 from finplatform.auth.forms import (
     ChangePasswordForm,
     EnterpriseRegistrationForm,
@@ -20,19 +21,13 @@ from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.forms_support import ConfirmForm, show_domain_error
 from finplatform.models import Role, User
+from finplatform.redirects import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 def _home_url(user) -> str:
     return url_for(ROLE_HOME[user.role])
-
-
-def _safe_next() -> str | None:
-    target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -45,7 +40,10 @@ def login():
     if form.validate_on_submit():
         try:
             user = services.authenticate(
-                form.email.data, form.password.data, request.remote_addr or "unknown"
+                form.email.data,
+                form.password.data,
+                request.remote_addr or "unknown",
+                known_device_of=devices.known_user_id(),
             )
         except services.LoginRefused as refusal:
             flash(str(refusal.message), "danger")
@@ -53,16 +51,17 @@ def login():
             db.session.commit()
             status = 429 if refusal.throttled else 200
         else:
-            login_user(user, remember=form.remember.data)
-            return redirect(_safe_next() or _home_url(user))
+            sessions.start(user, remember=form.remember.data)
+            target = safe_next(request.args.get("next"), _home_url(user))
+            return devices.remember(redirect(target), user.id)
     return render_template("auth/login.html", form=form), status
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out."""
-    logout_user()
+    """Sign out: this device's sign-in ends on the server too."""
+    sessions.end()
     flash(_("You have signed out."), "info")
     return redirect(url_for("main.index"))
 
@@ -77,7 +76,7 @@ def _register(form, register, template: str, welcome: str, category: str = "succ
             db.session.rollback()
             show_domain_error(form, error)
         else:
-            login_user(user)
+            sessions.start(user)
             flash(welcome, category)
             return redirect(_home_url(user))
     return render_template(template, form=form)
@@ -142,9 +141,23 @@ def change_password():
         except DomainError as error:
             show_domain_error(form, error)
         else:
+            # Every other device signs in again with the new password.
+            sessions.end_all(current_user, except_current=True)
             flash(_("Your password has been changed."), "success")
             return redirect(_home_url(current_user))
-    return render_template("auth/change_password.html", form=form)
+    return render_template("auth/change_password.html", form=form, confirm=ConfirmForm())
+
+
+@bp.post("/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """End every sign-in of this account, on every device, this one included."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    sessions.end_all(current_user)
+    sessions.end()
+    flash(_("You have signed out on every device."), "info")
+    return redirect(url_for("auth.login"))
 
 
 @bp.get("/locked")
@@ -152,7 +165,7 @@ def change_password():
 def locked_accounts():
     """Accounts locked by repeated failed sign-ins."""
     users = db.session.scalars(
-        sa.select(User).where(User.locked_at.is_not(None)).order_by(User.locked_at.desc())
+        sa.select(User).where(User.locked_until > clock.now()).order_by(User.locked_at.desc())
     ).all()
     return render_template("auth/locked.html", users=users, form=ConfirmForm())
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from finplatform import clock
 from finplatform.audit import record_audit
-from finplatform.auth import throttle
+from finplatform.auth import passwords, throttle
 from finplatform.credit_code import InvalidCreditCode, validate_credit_code
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
@@ -66,11 +70,15 @@ def create_user(
     enterprise: Enterprise | None = None,
     institution: Institution | None = None,
     actor: User | None = None,
+    chosen_by_person: bool = False,
 ) -> User:
-    """Create an account of any role after checking the email and the password's strength."""
+    """Create an account of any role after checking the email and the password's strength
+    (and, for a password a person chose rather than the seeds, that it is hard to guess)."""
     email = normalise_email(email)
     _check_email_free(email)
     check_password_strength(password)
+    if chosen_by_person:
+        passwords.refuse_guessable(password, [email, name])
     user = User(
         role=role,
         email=email,
@@ -127,6 +135,7 @@ def register_enterprise(
         password=password,
         phone=phone,
         enterprise=enterprise,
+        chosen_by_person=True,
     )
     record_audit("enterprise.registered", enterprise, actor=user)
     return user
@@ -172,6 +181,7 @@ def register_institution(
         password=password,
         phone=phone,
         institution=institution,
+        chosen_by_person=True,
     )
     record_audit("institution.registered", institution, actor=user)
     return user
@@ -185,52 +195,96 @@ class LoginRefused(DomainError):
         self.throttled = throttled
 
 
-WRONG_CREDENTIALS = _l("The email or password is not correct.")
-ACCOUNT_LOCKED = _l(
-    "This account is locked after repeated failed sign-ins. Ask the platform administrator "
-    "to unlock it."
+# The one answer to every refused sign-in (unknown e-mail, wrong password, locked or
+# deactivated account), so that it tells nobody whether an account exists.
+WRONG_CREDENTIALS = _l(
+    "The email or password is not correct, or the account is temporarily locked after "
+    "repeated failed sign-ins."
 )
+ADDRESS_THROTTLED = _l("Too many failed sign-ins from your network. Please wait 15 minutes.")
+LOCK_MINUTES = 15
+# Lock-outs in a row double the wait up to 2**6 × 15 minutes (16 hours).
+MAX_DOUBLINGS = 6
 
 
-def authenticate(email: str, password: str, address: str) -> User:
-    """The active user with this email and password, or LoginRefused saying why.
+def _dummy_hash() -> str:
+    """A hash of the configured method checked for unknown e-mails, so that they cost the same
+    work as a known one."""
+    extensions = current_app.extensions
+    if "finplatform_dummy_hash" not in extensions:
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        extensions["finplatform_dummy_hash"] = generate_password_hash(
+            secrets.token_urlsafe(16), method=method
+        )
+    return extensions["finplatform_dummy_hash"]
 
-    Failures are counted per account and per address; an account that fails
-    LOGIN_MAX_FAILURES times within the window is locked until an admin unlocks it.
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Exactly one password-hash check, against the user's hash or a dummy one."""
+    stored = user.password_hash if user is not None else _dummy_hash()
+    return check_password_hash(stored, password) and user is not None
+
+
+def is_locked(user: User) -> bool:
+    """Whether a lock-out holds now (it ends by itself at `locked_until`)."""
+    return user.locked_until is not None and user.locked_until > clock.now()
+
+
+def _lock(user: User, failures: int) -> None:
+    user.lockouts = (user.lockouts or 0) + 1
+    minutes = LOCK_MINUTES * 2 ** min(user.lockouts - 1, MAX_DOUBLINGS)
+    user.locked_at = utcnow()
+    user.locked_until = user.locked_at + timedelta(minutes=minutes)
+    throttle.clear_failures(user.email)
+    record_audit("user.locked", user, actor=None, detail={"failures": failures, "minutes": minutes})
+
+
+def authenticate(
+    email: str, password: str, address: str, known_device_of: int | None = None
+) -> User:
+    """The active user with this email and password, or LoginRefused.
+
+    Failures are counted per account and per address. An account that fails
+    LOGIN_MAX_FAILURES times within the window is locked for 15 minutes, doubling with each
+    lock-out in a row; neither the lock nor the address limit stops a correct sign-in from a
+    device where this account signed in before (`known_device_of`: the user id its signed
+    device cookie names), so a stranger's guesses cannot lock the owner out.
     """
     email = normalise_email(email)
-    if throttle.address_blocked(address):
-        record_audit("login.throttled", None, actor=None, detail={"email": email[:254]})
-        raise LoginRefused(
-            _l("Too many failed sign-ins from your network. Please wait 15 minutes."),
-            throttled=True,
-        )
     user = db.session.scalar(sa.select(User).where(User.email == email))
-    if user is not None and user.locked_at is not None:
-        record_audit("login.refused_locked", user, actor=None)
-        raise LoginRefused(ACCOUNT_LOCKED)
-    if user is None or not user.check_password(password):
-        failures = throttle.record_failure(email, address)
+    known_device = user is not None and known_device_of == user.id
+    if not known_device and throttle.address_blocked(address):
+        record_audit("login.throttled", None, actor=None, detail={"email": email[:254]})
+        raise LoginRefused(ADDRESS_THROTTLED, throttled=True)
+    if not password_matches(user, password):
         record_audit("login.failed", user, actor=None, detail={"email": email[:254]})
-        if user is not None and failures >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_at = utcnow()
-            record_audit("user.locked", user, actor=None, detail={"failures": failures})
-            raise LoginRefused(ACCOUNT_LOCKED)
+        db.session.flush()
+        failures = throttle.record_failure(email, address, user)
+        limit = current_app.config["LOGIN_MAX_FAILURES"]
+        if user is not None and not is_locked(user) and failures >= limit:
+            _lock(user, failures)
+        raise LoginRefused(WRONG_CREDENTIALS)
+    if is_locked(user) and not known_device:
+        record_audit("login.refused_locked", user, actor=None)
         raise LoginRefused(WRONG_CREDENTIALS)
     if not user.active:
         record_audit("login.refused_inactive", user, actor=user)
         raise LoginRefused(WRONG_CREDENTIALS)
     throttle.clear_failures(email)
+    if not is_locked(user):
+        user.lockouts = 0
     user.last_login_at = utcnow()
     record_audit("login.succeeded", user, actor=user)
     return user
 
 
 def unlock_user(user: User, actor: User) -> None:
-    """An admin lifts a sign-in lock-out."""
-    if user.locked_at is None:
+    """An admin lifts a sign-in lock-out (or a reset of the password does)."""
+    if user.locked_at is None and user.locked_until is None:
         return
     user.locked_at = None
+    user.locked_until = None
+    user.lockouts = 0
     throttle.clear_failures(user.email)
     record_audit("user.unlocked", user, actor=actor)
 
@@ -245,6 +299,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         check_password_strength(new_password)
     except DomainError as exc:
         raise DomainError(exc.message, "new_password") from exc
+    passwords.refuse_guessable(new_password, [user.email, user.name], "new_password")
     user.set_password(new_password, current_app.config["PASSWORD_HASH_METHOD"])
     record_audit("user.password_changed", user, actor=user)
 

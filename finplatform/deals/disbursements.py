@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from finplatform import clock
+from finplatform import clock, idempotency
 from finplatform.audit import record_audit
 from finplatform.deals.services import (
     application_link,
@@ -47,6 +47,11 @@ def _by_key(idempotency_key: str) -> Disbursement | None:
     return db.session.scalar(
         sa.select(Disbursement).where(Disbursement.idempotency_key == idempotency_key)
     )
+
+
+def _replayed(row: Disbursement, asked: dict) -> tuple[Disbursement, bool]:
+    idempotency.require_same_request({name: getattr(row, name) for name in asked}, asked)
+    return row, False
 
 
 def _denormalised(application: Application) -> dict:
@@ -88,14 +93,22 @@ def record_disbursement(
     note: str = "",
 ) -> tuple[Disbursement, bool]:
     """Record money paid out; returns (row, created). The same idempotency key twice (double
-    click, retry) records once and returns the first row with created=False."""
-    if idempotency_key:
-        existing = _by_key(idempotency_key)
-        if existing is not None:
-            return existing, False
+    click, retry) records once and returns the first row with created=False; the same key with
+    different values is refused (`idempotency.KeyReused`)."""
     amount = parse_amount(amount_yuan, "amount_yuan")
     rate_value = check_rate(rate, "rate")
     term = check_term(term_months)
+    asked = {
+        "amount_yuan": amount,
+        "rate": rate_value,
+        "term_months": term,
+        "disbursed_on": disbursed_on,
+        "note": note.strip(),
+    }
+    if idempotency_key:
+        existing = _by_key(idempotency_key)
+        if existing is not None:
+            return _replayed(existing, asked)
     if disbursed_on is None or disbursed_on > clock.today():
         raise DomainError(_l("The disbursement date cannot be in the future."), "disbursed_on")
     # The row lock serialises disbursements of one application: the cap check below sees every
@@ -104,7 +117,7 @@ def record_disbursement(
     if idempotency_key:
         existing = _by_key(idempotency_key)
         if existing is not None:
-            return existing, False
+            return _replayed(existing, asked)
     if application.status not in DISBURSABLE:
         raise Conflict(_l("Only an approved application can be disbursed."))
     if disbursed_on < application.decided_at.date():
@@ -132,7 +145,7 @@ def record_disbursement(
         )
     )
     if not created:
-        return row, False
+        return _replayed(row, asked)
     if application.status == ApplicationStatus.APPROVED:
         transition_application(application, ApplicationStatus.DISBURSED, actor, f"{amount}")
     mark_request_fulfilled(application.request, actor)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
@@ -21,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from finplatform import clock
 from finplatform.auth.forms import REQUIRED
+from finplatform.forms_support import PlatformForm
 
 NOT_A_NUMBER = _l("Please enter a number.")
 POSITIVE = _l("The value must be more than zero.")
@@ -59,7 +59,7 @@ def term_field(label) -> IntegerField:
     )
 
 
-class RequestForm(FlaskForm):
+class RequestForm(PlatformForm):
     """A financing request (融资需求)."""
 
     amount_yuan = amount_field(_l("Amount needed (yuan)"))
@@ -79,7 +79,7 @@ class RequestForm(FlaskForm):
     submit = SubmitField(_l("Save request"))
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(PlatformForm):
     """Approve an application with the terms granted."""
 
     amount_yuan = amount_field(_l("Approved amount (yuan)"))
@@ -89,7 +89,7 @@ class ApproveForm(FlaskForm):
     submit = SubmitField(_l("Approve"))
 
 
-class RejectForm(FlaskForm):
+class RejectForm(PlatformForm):
     """Reject an application with a reason from the list and free text."""
 
     reason = SelectField(_l("Reason"), validators=[DataRequired(REQUIRED)])
@@ -97,7 +97,7 @@ class RejectForm(FlaskForm):
     submit = SubmitField(_l("Reject"))
 
 
-class DisbursementForm(FlaskForm):
+class DisbursementForm(PlatformForm):
     """Record one disbursement; the hidden key makes a double click record once."""
 
     idempotency_key = HiddenField(validators=[DataRequired(), Length(max=80)])
@@ -116,14 +116,14 @@ class DisbursementForm(FlaskForm):
         self.disbursed_on.data = clock.today()
 
 
-class ReverseForm(FlaskForm):
+class ReverseForm(PlatformForm):
     """Reverse a disbursement recorded by mistake."""
 
     reason = StringField(_l("Reason"), validators=[DataRequired(REQUIRED), Length(max=500)])
     submit = SubmitField(_l("Reverse"))
 
 
-class OfferForm(FlaskForm):
+class OfferForm(PlatformForm):
     """An institution's offer on a request from its demand pool."""
 
     product_id = SelectField(_l("Product"), coerce=int, validators=[InputRequired(REQUIRED)])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,11 +15,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from finplatform.auth.forms import REQUIRED
+from finplatform.forms_support import PlatformForm
 
 NOT_NEGATIVE = _l("The value cannot be negative.")
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(PlatformForm):
     """Everything institutions and matching look at."""
 
     credit_code = StringField(

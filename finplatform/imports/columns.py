@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 
 from finplatform import clock
+from finplatform.bounds import out_of_range
 from finplatform.credit_code import InvalidCreditCode, validate_credit_code
 from finplatform.i18n import credit_code_message
 
@@ -124,11 +125,18 @@ def number(value) -> Decimal:
     return result
 
 
+def _within_column(value, places: int | None = None) -> None:
+    message = out_of_range(value, places)
+    if message is not None:
+        raise ValueError(str(message))
+
+
 def count(value, lookups) -> int:
     """A whole number ≥ 0."""
     result = number(value)
     if result != result.to_integral_value() or result < 0:
         raise ValueError(_("Give a whole number, 0 or more."))
+    _within_column(int(result))
     return int(result)
 
 
@@ -147,6 +155,7 @@ def money(value, lookups, unit: str, positive: bool = True) -> Decimal:
         raise ValueError(_("The amount must be greater than zero."))
     if result < 0:
         raise ValueError(_("The amount cannot be negative."))
+    _within_column(result, 2)
     return result.quantize(Decimal("0.01"))
 
 

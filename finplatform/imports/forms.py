@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
+
+from finplatform.forms_support import PlatformForm
 
 KIND_CHOICES = [
     SelectChoice("enterprises", _l("Enterprises")),
@@ -17,7 +18,7 @@ KIND_CHOICES = [
 ]
 
 
-class ImportForm(FlaskForm):
+class ImportForm(PlatformForm):
     """What the file holds, the file, and whether to import only the good rows."""
 
     kind = SelectField(

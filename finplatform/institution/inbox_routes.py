@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from finplatform import idempotency
 from finplatform.access import get_visible_or_404, role_required, visible
 from finplatform.deals import disbursements as disbursement_services
 from finplatform.deals import services as deal_services
@@ -147,7 +148,12 @@ def disburse(application_id: int):
                 term_months=form.term_months.data,
                 disbursed_on=form.disbursed_on.data,
                 actor=current_user,
-                idempotency_key=form.idempotency_key.data,
+                idempotency_key=idempotency.stored_key(
+                    "form",
+                    current_user.id,
+                    f"application/{application.id}",
+                    form.idempotency_key.data,
+                ),
                 note=form.note.data or "",
             )
         except DomainError as error:

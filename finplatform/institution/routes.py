@@ -13,7 +13,7 @@ from finplatform.deals.deadlines import overdue_condition
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.forms_support import ConfirmForm, show_domain_error
-from finplatform.institution import inbox_routes, pool_routes, services
+from finplatform.institution import inbox_routes, membership_routes, pool_routes, services
 from finplatform.institution.blueprint import bp, refused
 from finplatform.institution.forms import MemberForm
 from finplatform.models import (
@@ -32,11 +32,11 @@ from finplatform.paging import counted_page
 __all__ = ["bp"]
 
 # The inbox's and the pool's views, registered on `bp` when their modules are imported.
-VIEW_MODULES = (inbox_routes, pool_routes)
+VIEW_MODULES = (inbox_routes, pool_routes, membership_routes)
 
 
 @bp.get("/institution/")
-@role_required(Role.INSTITUTION)
+@role_required(Role.INSTITUTION, while_unapproved=True)
 def home():
     """The institution's home: approval status, work waiting, referrals, products."""
     institution = current_user.institution
@@ -79,7 +79,9 @@ def home():
 
 
 @bp.get("/institutions/<int:institution_id>")
-@role_required(Role.INSTITUTION, Role.ENTERPRISE, Role.SPECIALIST, Role.ADMIN)
+@role_required(
+    Role.INSTITUTION, Role.ENTERPRISE, Role.SPECIALIST, Role.ADMIN, while_unapproved=True
+)
 def detail(institution_id: int):
     """One institution's profile, to those allowed to see it."""
     institution = get_visible_or_404(Institution, institution_id)
@@ -89,17 +91,21 @@ def detail(institution_id: int):
 @bp.route("/institution/members", methods=["GET", "POST"])
 @role_required(Role.INSTITUTION)
 def members():
-    """A credit community's member firms: list, add by credit code."""
+    """A credit community's member firms: list; ask a firm to join by its credit code."""
     institution = current_user.institution
     form = MemberForm()
     if form.validate_on_submit():
         try:
-            services.add_member(institution, form.credit_code.data, current_user)
+            services.request_member(institution, form.credit_code.data, current_user)
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
         else:
-            flash(_("Member added."), "success")
+            # The same words whether or not a firm has this code.
+            flash(
+                _("If a firm with this code is registered, it is asked to confirm joining."),
+                "success",
+            )
             return redirect(url_for("institution.members"))
     page = counted_page(
         sa.select(Enterprise)

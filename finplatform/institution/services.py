@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import abort
 from flask_babel import lazy_gettext as _l
 
 from finplatform.audit import record_audit
 from finplatform.credit_code import InvalidCreditCode, validate_credit_code
-from finplatform.exceptions import Conflict, DomainError
+from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.i18n import credit_code_message
-from finplatform.models import CommunityMembership, Enterprise, Institution, User
+from finplatform.models import (
+    CommunityMembership,
+    Enterprise,
+    Institution,
+    MembershipRequest,
+    Role,
+    User,
+)
 
 COMMUNITY_KIND = "credit_community"
 
@@ -20,8 +28,10 @@ def _require_community(institution: Institution) -> None:
         raise DomainError(_l("Only a credit community has member firms."))
 
 
-def add_member(institution: Institution, credit_code: str, actor: User) -> CommunityMembership:
-    """Add the firm with this credit code to the community."""
+def request_member(institution: Institution, credit_code: str, actor: User) -> None:
+    """Ask the firm with this credit code to join the community; the firm (or the commission)
+    confirms. Whether a firm has the code, or already belongs, is not told: the community
+    learns nothing about a code until the firm confirms."""
     _require_community(institution)
     try:
         code = validate_credit_code(credit_code)
@@ -29,16 +39,52 @@ def add_member(institution: Institution, credit_code: str, actor: User) -> Commu
         raise DomainError(credit_code_message(exc), "credit_code") from exc
     enterprise = db.session.scalar(sa.select(Enterprise).where(Enterprise.credit_code == code))
     if enterprise is None:
-        raise DomainError(_l("No firm with this credit code is registered."), "credit_code")
-    if db.session.get(CommunityMembership, (institution.id, enterprise.id)) is not None:
-        raise Conflict(_l("%(name)s is already a member.", name=enterprise.name), "credit_code")
-    membership = CommunityMembership(community_id=institution.id, enterprise_id=enterprise.id)
-    db.session.add(membership)
+        return
+    key = (institution.id, enterprise.id)
+    if db.session.get(CommunityMembership, key) or db.session.get(MembershipRequest, key):
+        return
+    db.session.add(
+        MembershipRequest(
+            community_id=institution.id, enterprise_id=enterprise.id, requested_by_id=actor.id
+        )
+    )
     record_audit(
-        "community.member_added", enterprise, actor=actor, detail={"community": institution.id}
+        "community.member_requested", enterprise, actor=actor, detail={"community": institution.id}
     )
     db.session.flush()
-    return membership
+
+
+def pending_requests(user: User) -> sa.Select:
+    """The membership requests `user` may answer: a firm's own, or all for the commission."""
+    query = sa.select(MembershipRequest).order_by(MembershipRequest.requested_at)
+    if user.role == Role.ENTERPRISE:
+        return query.where(MembershipRequest.enterprise_id == user.enterprise_id)
+    if user.role in (Role.COMMISSION, Role.ADMIN):
+        return query
+    return query.where(sa.false())
+
+
+def answer_request(
+    user: User, community_id: int, enterprise_id: int, *, accept: bool
+) -> MembershipRequest:
+    """Confirm (the firm joins) or decline a community's request; 404 unless `user` may."""
+    found = db.session.scalar(
+        pending_requests(user).where(
+            MembershipRequest.community_id == community_id,
+            MembershipRequest.enterprise_id == enterprise_id,
+        )
+    )
+    if found is None:
+        abort(404)
+    detail = {"community": community_id}
+    if accept:
+        db.session.add(CommunityMembership(community_id=community_id, enterprise_id=enterprise_id))
+        record_audit("community.member_added", found.enterprise, actor=user, detail=detail)
+    else:
+        record_audit("community.member_declined", found.enterprise, actor=user, detail=detail)
+    db.session.delete(found)
+    db.session.flush()
+    return found
 
 
 def remove_member(institution: Institution, enterprise_id: int, actor: User) -> None:

@@ -13,5 +13,6 @@ LABELS = {
     "product_status": {
         "active": _l("Active"),
         "retired": _l("Retired"),
+        "draft": _l("Draft"),
     },
 }

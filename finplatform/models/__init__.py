@@ -4,6 +4,7 @@ from finplatform.models.accounts import (
     ApiToken,
     AuditEvent,
     IdempotencyRecord,
+    LoginSession,
     Notification,
     Role,
     User,
@@ -28,6 +29,7 @@ from finplatform.models.organisations import (
     Enterprise,
     Institution,
     InstitutionStatus,
+    MembershipRequest,
 )
 from finplatform.models.products import Product, ProductStatus
 from finplatform.models.ranking import ModelStatus, ModelVersion
@@ -46,6 +48,7 @@ from finplatform.models.working_calendar import CalendarDay, CalendarYear
 
 __all__ = [
     "ApiToken",
+    "LoginSession",
     "IdempotencyRecord",
     "ImportBatch",
     "Notification",
@@ -59,6 +62,7 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "CommunityMembership",
+    "MembershipRequest",
     "ContactChannel",
     "ContactLog",
     "Disbursement",

@@ -56,8 +56,11 @@ class User(UserMixin, TimestampMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(sa.String(12))
     last_login_at: Mapped[datetime | None]
-    # Set when repeated failed sign-ins lock the account; an admin unlocks it.
+    # Set when repeated failed sign-ins lock the account: until `locked_until` (15 minutes,
+    # doubling with each lock-out in a row), or until an admin unlocks it.
     locked_at: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
+    lockouts: Mapped[int] = mapped_column(default=0, server_default="0")
 
     enterprise: Mapped[Enterprise | None] = relationship(foreign_keys=[enterprise_id])
     institution: Mapped[Institution | None] = relationship(foreign_keys=[institution_id])
@@ -66,6 +69,14 @@ class User(UserMixin, TimestampMixin, Base):
     def is_active(self) -> bool:
         """Flask-Login refuses sign-in for deactivated users."""
         return self.active
+
+    # The token of the sign-in (a `LoginSession`) this object was loaded for, when it was.
+    login_token = None
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember cookie: the user's id and
+        the random token of this sign-in, so that ending the sign-in ends both."""
+        return f"{self.id}.{self.login_token or ''}"
 
     def set_password(self, password: str, method: str = "scrypt") -> None:
         """Store a salted hash of the password (scrypt by default), never the password."""
@@ -149,3 +160,17 @@ class IdempotencyRecord(Base):
     status_code: Mapped[int]
     body: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginSession(Base):
+    """One sign-in on one device: the session and remember cookies carry its random token,
+    stored here only as a hash; revoking the row ends both cookies wherever they are."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]

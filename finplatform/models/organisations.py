@@ -125,3 +125,24 @@ class CommunityMembership(Base):
 
     community: Mapped[Institution] = relationship()
     enterprise: Mapped[Enterprise] = relationship()
+
+
+class MembershipRequest(Base):
+    """A credit community's request that a firm join it; the firm (or the commission) confirms
+    it, which makes the membership, or declines it."""
+
+    __tablename__ = "membership_requests"
+
+    community_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("institutions.id", ondelete="CASCADE"), primary_key=True
+    )
+    enterprise_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("enterprises.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    community: Mapped[Institution] = relationship()
+    enterprise: Mapped[Enterprise] = relationship()

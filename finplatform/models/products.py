@@ -37,10 +37,12 @@ product_districts = sa.Table(
 
 
 class ProductStatus(enum.StrEnum):
-    """Retired products keep their history but take no new applications."""
+    """Retired products keep their history but take no new applications; a draft (of an
+    institution not yet approved, or suspended) is seen by its institution alone."""
 
     ACTIVE = "active"
     RETIRED = "retired"
+    DRAFT = "draft"
 
 
 class Product(TimestampMixin, Base):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -18,9 +17,10 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from finplatform.auth.forms import REQUIRED
 from finplatform.deals.forms import amount_field, rate_field, term_field
+from finplatform.forms_support import PlatformForm
 
 
-class ProductForm(FlaskForm):
+class ProductForm(PlatformForm):
     """A financing product (融资产品)."""
 
     name = StringField(_l("Product name"), validators=[DataRequired(REQUIRED), Length(max=120)])

@@ -22,7 +22,7 @@ bp = Blueprint("products", __name__, url_prefix="/institution/products")
 
 
 @bp.get("/")
-@role_required(Role.INSTITUTION)
+@role_required(Role.INSTITUTION, while_unapproved=True)
 def index():
     """The institution's products, active first, filtered by status."""
     status = request.args.get("status", "")
@@ -55,7 +55,7 @@ def _values(form: ProductForm) -> dict:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(Role.INSTITUTION)
+@role_required(Role.INSTITUTION, while_unapproved=True)
 def new():
     """Post a new product."""
     form = _form()
@@ -74,7 +74,7 @@ def new():
 
 
 @bp.route("/<int:product_id>/edit", methods=["GET", "POST"])
-@role_required(Role.INSTITUTION)
+@role_required(Role.INSTITUTION, while_unapproved=True)
 def edit(product_id: int):
     """Edit a product's terms and eligibility."""
     product = get_visible_or_404(Product, product_id)
@@ -110,14 +110,14 @@ def _set_status(product_id: int, status: ProductStatus):
 
 
 @bp.post("/<int:product_id>/retire")
-@role_required(Role.INSTITUTION)
+@role_required(Role.INSTITUTION, while_unapproved=True)
 def retire(product_id: int):
     """Retire a product: no new applications or offers, history kept."""
     return _set_status(product_id, ProductStatus.RETIRED)
 
 
 @bp.post("/<int:product_id>/reactivate")
-@role_required(Role.INSTITUTION)
+@role_required(Role.INSTITUTION, while_unapproved=True)
 def reactivate(product_id: int):
     """Bring a retired product back."""
     return _set_status(product_id, ProductStatus.ACTIVE)

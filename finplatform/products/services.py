@@ -99,9 +99,10 @@ def _require_approved(institution: Institution) -> None:
 
 
 def create_product(institution: Institution, actor: User, **values) -> Product:
-    """Post a new active product for the institution."""
-    _require_approved(institution)
-    product = Product(institution=institution, status=ProductStatus.ACTIVE)
+    """Post a new active product for the institution; one not in good standing (pending
+    approval or suspended) prepares a draft that nobody else sees."""
+    status = ProductStatus.ACTIVE if institution.is_approved else ProductStatus.DRAFT
+    product = Product(institution=institution, status=status)
     _set_values(product, institution, values)
     db.session.add(product)
     db.session.flush()
@@ -111,8 +112,9 @@ def create_product(institution: Institution, actor: User, **values) -> Product:
 
 
 def update_product(product: Product, actor: User, **values) -> Product:
-    """Edit a product's terms and eligibility (active or retired)."""
-    _require_approved(product.institution)
+    """Edit a product's terms and eligibility (active or retired; drafts at any standing)."""
+    if product.status != ProductStatus.DRAFT:
+        _require_approved(product.institution)
     _set_values(product, product.institution, values)
     product.updated_at = utcnow()
     record_audit("product.updated", product, actor=actor)
@@ -122,7 +124,7 @@ def update_product(product: Product, actor: User, **values) -> Product:
 
 
 def set_product_status(product: Product, status: ProductStatus, actor: User) -> Product:
-    """Retire a product (it keeps its history) or bring a retired one back."""
+    """Retire a product (it keeps its history), bring a retired one back or publish a draft."""
     if product.status == status:
         return product
     if status == ProductStatus.ACTIVE:

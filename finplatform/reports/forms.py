@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Regexp
 
+from finplatform.forms_support import PlatformForm
 
-class MonthForm(FlaskForm):
+
+class MonthForm(PlatformForm):
     """A month given as YYYY-MM (the close and generate buttons post one)."""
 
     month = HiddenField(

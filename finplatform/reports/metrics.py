@@ -36,6 +36,8 @@ LOAN_KINDS = sa.select(ProductKind.code).where(ProductKind.is_loan.is_(True))
 def money_metric_conditions(members: sa.Select | None = None) -> dict[str, tuple]:
     """The conditions on disbursement rows that each money target counts (`members`: the
     credit communities' member firms, when not today's)."""
+    # as-of: count only disbursements an institution recorded while approved, from its
+    # standing's history (finplatform/history/); today new ones need good standing to be made.
     member = (
         sa.exists().where(CommunityMembership.enterprise_id == Disbursement.enterprise_id)
         if members is None

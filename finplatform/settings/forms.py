@@ -1,14 +1,14 @@
 """Settings forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from finplatform.auth.forms import REQUIRED
+from finplatform.forms_support import PlatformForm
 
 
-class NewTokenForm(FlaskForm):
+class NewTokenForm(PlatformForm):
     """Name a new API token."""
 
     name = StringField(

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from finplatform.auth.forms import REQUIRED
+from finplatform.forms_support import PlatformForm
 
 
-class RecommendForm(FlaskForm):
+class RecommendForm(PlatformForm):
     """Recommend a product to the firm, with a note it will read."""
 
     product_id = SelectField(_l("Product"), coerce=int, validators=[InputRequired(REQUIRED)])
@@ -22,7 +22,7 @@ class RecommendForm(FlaskForm):
     submit = SubmitField(_l("Recommend"))
 
 
-class ReferForm(FlaskForm):
+class ReferForm(PlatformForm):
     """Refer the firm to an institution."""
 
     institution_id = SelectField(
@@ -34,7 +34,7 @@ class ReferForm(FlaskForm):
     submit = SubmitField(_l("Refer"))
 
 
-class ContactForm(FlaskForm):
+class ContactForm(PlatformForm):
     """A visit, call or meeting, with an optional follow-up date."""
 
     channel = SelectField(
