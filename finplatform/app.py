@@ -57,6 +57,9 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extension objects to this app."""
     db.init_app(app)
+    from finplatform.history import recording
+
+    recording.register()
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     login_manager.init_app(app)
     access.configure_login(login_manager)
