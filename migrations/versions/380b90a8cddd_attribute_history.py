@@ -77,6 +77,10 @@ def upgrade():
 
     # ### end Alembic commands ###
     backfill(op.get_bind())
+    # The rollups counted requests and applications under each firm's district of the day they
+    # were refreshed; reports now count them where the firm was at the time. Forgetting the
+    # rollups' state makes reports live until the next refresh, which rebuilds them all.
+    op.execute("DELETE FROM rollup_state")
 
 
 def downgrade():
