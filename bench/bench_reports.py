@@ -36,6 +36,7 @@ import os
 from config import TestingConfig
 from finplatform import create_app
 from finplatform.extensions import db
+from finplatform.history.backfill import backfill
 from finplatform.models import RollupState
 from finplatform.reports import rollups
 from finplatform.reports.exports import write_xlsx
@@ -226,6 +227,11 @@ def build(rebuild: bool) -> None:
             )
         )
     db.session.commit()
+    started = time.perf_counter()
+    # The generated firms have no attribute history yet (rows written by SQL): start it.
+    backfill(db.session.connection())
+    db.session.commit()
+    print(f"  attribute history        {time.perf_counter() - started:6.1f} s", flush=True)
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         # Live rows arrive in time order, so a month sits in neighbouring pages; the generated
         # rows are spread over two years at random, so they are put in time order once.

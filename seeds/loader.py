@@ -3,7 +3,8 @@
 Rows go in table by table in foreign-key order, inside the caller's transaction (the CLI
 commits once): PostgreSQL through COPY, other databases through executemany in batches. The
 loader refuses a database that already holds data beyond the reference lists unless asked to
-replace it, and then empties those tables first.
+replace it, and then empties those tables first. The world's rows carry no attribute history;
+it starts from them (`finplatform.history.backfill`) in the same transaction.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from finplatform.history.backfill import backfill
 from finplatform.models import Base
 
 if TYPE_CHECKING:
@@ -78,6 +80,7 @@ def load_world(
     if connection.dialect.name != "postgresql":
         for batch in world.batches:
             _insert(connection, tables[batch.table], batch.columns, batch.rows, progress)
+        backfill(connection)
         return world.counts()
     foreign_keys = _drop_foreign_keys(connection)
     indexes = _drop_secondary_indexes(connection)
@@ -87,6 +90,7 @@ def load_world(
         connection.exec_driver_sql(definition)
     _restore_foreign_keys(connection, foreign_keys)
     _reset_sequences(connection)
+    backfill(connection)
     return world.counts()
 
 

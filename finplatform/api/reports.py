@@ -7,7 +7,7 @@ import marshmallow as ma
 from finplatform.api.core import api_blueprint, refusals, require_role
 from finplatform.api.schemas import DecimalString
 from finplatform.models import Role
-from finplatform.reports import services
+from finplatform.reports import services, view
 from finplatform.reports.periods import Month
 
 bp = api_blueprint("api_reports", "/reports", "Monthly report figures and target progress.")
@@ -34,6 +34,14 @@ class MonthlyReportSchema(ma.Schema):
     figures = ma.fields.Dict(
         required=True,
         metadata={"description": "Every figure of the report; money as decimal strings in yuan"},
+    )
+    tables = ma.fields.List(
+        ma.fields.Dict(),
+        required=True,
+        metadata={
+            "description": "The report's tables as the page, XLSX and CSV show them: name,"
+            " title, headers and rows (money as decimal strings in yuan)"
+        },
     )
 
 
@@ -73,6 +81,7 @@ def monthly(month_text: str):
         "month": str(month),
         "closed": bool(report.get("closed")),
         "figures": services.jsonable(report),
+        "tables": [table.as_data() for table in view.report_tables(report)],
     }
 
 

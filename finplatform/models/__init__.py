@@ -24,6 +24,7 @@ from finplatform.models.deals import (
     RequestEvent,
     RequestStatus,
 )
+from finplatform.models.history import FirmAttributes, InstitutionStanding, MembershipPeriod
 from finplatform.models.organisations import (
     CommunityMembership,
     Enterprise,
@@ -68,6 +69,9 @@ __all__ = [
     "Disbursement",
     "District",
     "Enterprise",
+    "FirmAttributes",
+    "InstitutionStanding",
+    "MembershipPeriod",
     "FinancingRequest",
     "Industry",
     "Institution",

@@ -18,6 +18,8 @@ from sqlalchemy.orm import selectinload
 
 from finplatform import clock
 from finplatform.extensions import db
+from finplatform.history import reading as history
+from finplatform.history.periods import held_at
 from finplatform.models import (
     Application,
     ApplicationStatus,
@@ -25,6 +27,7 @@ from finplatform.models import (
     District,
     Enterprise,
     FinancingRequest,
+    FirmAttributes,
     Industry,
     Institution,
     InstitutionStatus,
@@ -175,7 +178,7 @@ def _firm_age_years(founded_on: date | None, on: date) -> float:
 
 
 def _memberships(enterprise_ids: Sequence[int]) -> dict[int, list[int]]:
-    """Enterprise id → the credit communities (institution ids) it belongs to."""
+    """Enterprise id → the credit communities (institution ids) it belongs to now."""
     member_of: dict[int, list[int]] = defaultdict(list)
     for batch in _id_batches(enterprise_ids):
         rows = db.session.execute(
@@ -188,26 +191,49 @@ def _memberships(enterprise_ids: Sequence[int]) -> dict[int, list[int]]:
     return member_of
 
 
-def requests_table(
-    requests: Sequence[FinancingRequest], cats: Categories, communities: dict
-) -> Requests:
-    """The requests (with a snapshot of each firm) as the engine's table, in the given order."""
+def _firms_now(requests: Sequence[FinancingRequest], communities: dict):
+    """Each request's firm and communities as they are now (request id → values)."""
     # Memberships matter only for members-only products' communities (none: no query).
-    member_of = _memberships([r.enterprise_id for r in requests]) if communities else {}
+    member_of = _memberships([r.enterprise.id for r in requests]) if communities else {}
+    firms = {r.id: r.enterprise for r in requests}
+    return firms, {r.id: member_of.get(r.enterprise.id, []) for r in requests}
+
+
+def _firms_as_posted(requests: Sequence[FinancingRequest], communities: dict):
+    """Each request's firm and communities as they were when it was posted."""
+    ids = [r.id for r in requests]
+    firms = history.firm_attributes_at_posting(db.session, ids)
+    member_of = history.communities_at_posting(db.session, ids) if communities else {}
+    return firms, member_of
+
+
+def requests_table(
+    requests: Sequence[FinancingRequest],
+    cats: Categories,
+    communities: dict,
+    *,
+    as_posted: bool = False,
+) -> Requests:
+    """The requests with their firm as the engine's table, in the given order.
+
+    Serving describes a firm as it is now; training (`as_posted`) as it was when it posted
+    the request, from the attribute history, so that no later change leaks into what a past
+    outcome is learned from.
+    """
+    firms, member_of = (_firms_as_posted if as_posted else _firms_now)(requests, communities)
     rows = []
     for request in requests:
-        firm = request.enterprise
+        firm = firms[request.id]
         bits = 0
-        for community_id in member_of.get(firm.id, ()):
+        for community_id in member_of.get(request.id, ()):
             if community_id in communities:
                 bits |= 1 << communities[community_id]
         rating = firm.credit_rating if firm.credit_rating in CREDIT_RATINGS else "unrated"
-        # A firm is described as it was when it posted: training and serving agree on that.
         posted = clock.beijing_date(request.created_at) if request.created_at else clock.today()
         rows.append(
             {
                 "id": request.id or 0,
-                "enterprise_id": firm.id,
+                "enterprise_id": request.enterprise.id,
                 "amount_yuan": float(request.amount_yuan),
                 "term_months": request.term_months,
                 "max_rate": _as_float(request.max_rate),
@@ -216,7 +242,8 @@ def requests_table(
                 ),
                 "industry": cats.industries.get(firm.industry_code, 0),
                 "district": cats.districts.get(firm.district_code, 0),
-                "firm_age_years": _firm_age_years(firm.founded_on, posted),
+                # The founding date is not an attribute that changes: it is read from the firm.
+                "firm_age_years": _firm_age_years(request.enterprise.founded_on, posted),
                 "employees": firm.employees or 0,
                 "revenue_yuan": _as_float(firm.revenue_yuan),
                 "rd_spend_yuan": _as_float(firm.rd_spend_yuan),
@@ -257,13 +284,21 @@ def load_requests(request_ids: Sequence[int]) -> list[FinancingRequest]:
     return loaded
 
 
+def _as_posted(name: str) -> sa.ColumnElement:
+    """A firm attribute as it held when the request was posted (today's if never recorded)."""
+    return sa.case(
+        (FirmAttributes.id.is_(None), getattr(Enterprise, name)),
+        else_=getattr(FirmAttributes, name),
+    ).label(name)
+
+
 def application_history(cats: Categories) -> History:
     """Every answered application (or one that went unanswered) as the engine's history.
 
     Outcome: disbursed 3, approved 2, rejected 1, withdrawn or expired 0; applications still
     waiting for an answer are left out. The day is the decision's, else the submission's. The
-    firm's industry, district and size band are its current ones (the platform keeps no
-    snapshot of them per decision).
+    firm's industry, district and size band are those it had when it posted the request
+    (`finplatform.history`).
     """
     rows = db.session.execute(
         sa.select(
@@ -273,11 +308,19 @@ def application_history(cats: Categories) -> History:
             Application.status,
             Application.decided_at,
             Application.submitted_at,
-            Enterprise.industry_code,
-            Enterprise.district_code,
-            Enterprise.revenue_yuan,
+            _as_posted("industry_code"),
+            _as_posted("district_code"),
+            _as_posted("revenue_yuan"),
         )
         .join(Enterprise, Enterprise.id == Application.enterprise_id)
+        .join(FinancingRequest, FinancingRequest.id == Application.request_id)
+        .outerjoin(
+            FirmAttributes,
+            sa.and_(
+                FirmAttributes.enterprise_id == Application.enterprise_id,
+                held_at(FirmAttributes, FinancingRequest.created_at),
+            ),
+        )
         .where(Application.status.in_(list(OUTCOME_OF_STATUS)))
         .order_by(Application.id)
     ).all()
@@ -322,7 +365,7 @@ def training_tables() -> TrainingTables:
     communities = community_index(products)
     requests = load_requests(np.unique(history.request_id).tolist())
     return TrainingTables(
-        requests=requests_table(requests, cats, communities),
+        requests=requests_table(requests, cats, communities, as_posted=True),
         products=products_table(products, cats, communities),
         history=history,
     )

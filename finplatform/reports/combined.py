@@ -17,10 +17,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from finplatform.extensions import db
-from finplatform.models import Enterprise, Institution, MonthlyFirm, MonthlyRollup, RollupFirm
+from finplatform.models import Institution, MonthlyFirm, MonthlyRollup
 from finplatform.reports import measures, metrics
 from finplatform.reports.measures import MEASURES, ZERO, Measure, Scope, sum_money, to_money
-from finplatform.reports.periods import Month, local_midnight
+from finplatform.reports.periods import Month
 from finplatform.reports.rollups import Coverage, Months, Split, is_member
 
 R, F = MonthlyRollup, MonthlyFirm
@@ -93,18 +93,11 @@ def _breakdown_sums(
         return measures.breakdowns_sums(measure, scope, names)
     live = measures.breakdowns_sums(measure, scope, names, where=split.where)
     rolled = _rolled_breakdowns(measure, split.rolled)
-    moved = _moved_firms(measure, split.rolled, coverage)
     result = {}
     for name in names:
         sums = _add_sums(live[name])
         _add_sums(rolled.get(name, ()), sums)
-        _add_sums(moved.get(name, ()), sums)
-        # These measures count rows: a key whose rows all moved away has none left.
-        result[name] = [
-            (key, count, amount)
-            for key, (count, amount) in sums.items()
-            if count or name not in moved
-        ]
+        result[name] = [(key, count, amount) for key, (count, amount) in sums.items()]
     return result
 
 
@@ -140,48 +133,6 @@ def _rolled_breakdowns(measure: Measure, months: Months) -> dict[str, list[tuple
                     .group_by(column)
                 )
             ]
-    return result
-
-
-def _moved_firms(measure: Measure, months: Months, coverage: Coverage) -> dict[str, list]:
-    """Rolled-up rows of firms that moved district or industry since they were counted: taken
-    from where the rollups counted them and put where a live query counts them."""
-    if not coverage.moved or measure.firm is None:
-        return {}
-    S, E = RollupFirm, Enterprise
-    date_column = measure.date_column
-    kept_apart = [
-        sa.and_(
-            date_column >= local_midnight(day), date_column < local_midnight(Month.of(day).end_day)
-        )
-        for day in months.excluded
-    ]
-    rows = db.session.execute(
-        measure.select(
-            [
-                S.district_code,
-                E.district_code,
-                S.industry_code,
-                E.industry_code,
-                measure.count,
-                measure.amount,
-            ],
-            Scope(months.low, months.high),
-            where=(
-                measure.entity.id <= coverage.mark(measure.source),
-                measure.firm.in_(coverage.moved),
-                *(~part for part in kept_apart),
-            ),
-        )
-        .join(S, S.enterprise_id == measure.firm)
-        .join(E, E.id == measure.firm)
-        .group_by(S.district_code, E.district_code, S.industry_code, E.industry_code)
-    ).all()
-    result: dict[str, list] = {"district": [], "industry": []}
-    for was_district, district, was_industry, industry, count, amount in rows:
-        taken = (-int(count), -Decimal(amount)) if amount is not None else (-int(count), None)
-        result["district"] += [(was_district, *taken), (district, count, amount)]
-        result["industry"] += [(was_industry, *taken), (industry, count, amount)]
     return result
 
 

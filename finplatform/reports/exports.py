@@ -1,4 +1,5 @@
-"""The report as tables: an XLSX workbook with native Excel charts, and one CSV per table.
+"""The report's tables (`view.report_tables`) as an XLSX workbook with native Excel charts, and
+one CSV per table.
 
 Any text cell beginning with `=`, `+`, `-`, `@` (or a tab / carriage return) would be read by a
 spreadsheet as a formula: a firm named `=HYPERLINK(...)` must stay a name. In XLSX such cells
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,25 +21,12 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from finplatform.i18n import is_english
+from finplatform.reports.view import Table, report_tables
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "#,##0.00"
 COUNT_FORMAT = "#,##0"
 PERCENT_FORMAT = "0.0"
-DIMENSION_TABLES = ("product_kind", "institution", "institution_kind", "district", "industry")
-
-
-@dataclass
-class Table:
-    """One table of the report: a sheet in the workbook, a file among the CSVs."""
-
-    name: str
-    title: str
-    headers: list[str]
-    rows: list[list] = field(default_factory=list)
-    # Column index → "money" | "count" | "percent"
-    formats: dict[int, str] = field(default_factory=dict)
 
 
 def is_formula_like(value) -> bool:
@@ -57,248 +44,6 @@ def csv_cell(value) -> str:
         return str(value)
     text = str(value)
     return "'" + text if is_formula_like(text) else text
-
-
-def _number(value):
-    if value is None or value == "":
-        return None
-    return Decimal(value)
-
-
-def _name(row: dict) -> str:
-    return row["name_en"] if is_english() else row["name_zh"]
-
-
-def report_tables(report: dict) -> list[Table]:
-    """Every table of a report, in the order of the HTML page."""
-    measures = ("requests", "matches", "applications", "approvals", "rejections", "disbursements")
-    summary = Table(
-        "summary",
-        _("Summary"),
-        [
-            _("Figure"),
-            _("Count"),
-            _("Amount (yuan)"),
-            _("Year to date: count"),
-            _("Year to date: amount (yuan)"),
-        ],
-        formats={1: "count", 2: "money", 3: "count", 4: "money"},
-    )
-    for name in measures:
-        own, ytd = report["totals"][name], report["ytd"][name]
-        summary.rows.append(
-            [name, own["count"], _number(own["amount"]), ytd["count"], _number(ytd["amount"])]
-        )
-    first = report["first_time_borrowers"]
-    summary.rows.append(
-        ["first_time_borrowers", first["count"], _number(first["amount"]), None, None]
-    )
-    summary.rows.append(["firms_served", report["firms_served"], None, None, None])
-    tables = [summary]
-
-    targets = Table(
-        "targets",
-        _("Targets"),
-        [
-            _("Target"),
-            _("Metric"),
-            _("Target value"),
-            _("Year to date"),
-            _("Percent"),
-            _("Projection to year end"),
-            _("Projection basis"),
-            _("Expected by now"),
-            _("Ahead (+) or behind (−)"),
-            _("On track"),
-        ],
-        formats={2: "money", 3: "money", 4: "percent", 5: "money", 7: "money", 8: "money"},
-    )
-    for target in report["targets"]:
-        label = target["label_en"] if is_english() else target["wording_zh"]
-        if not target["measured"]:
-            targets.rows.append(
-                [
-                    label,
-                    target["metric"],
-                    _number(target["value"]),
-                    None,
-                    None,
-                    None,
-                    _("not measured by the platform"),
-                    None,
-                    None,
-                    None,
-                ]
-            )
-            continue
-        targets.rows.append(
-            [
-                label,
-                target["metric"],
-                _number(target["target"]),
-                _number(target["ytd"]),
-                _number(target["percent"]),
-                _number(target["projection"]),
-                target["projection_basis"],
-                _number(target["expected_to_date"]),
-                _number(target["ahead_by"]),
-                _("yes") if target["on_track"] else _("no"),
-            ]
-        )
-    tables.append(targets)
-
-    for dimension in DIMENSION_TABLES:
-        table = Table(
-            f"by_{dimension}",
-            dimension.replace("_", " "),
-            [
-                _("Key"),
-                _("Name"),
-                _("Disbursements"),
-                _("Disbursed (yuan)"),
-                _("Applications"),
-                _("Approvals"),
-                _("Approved (yuan)"),
-            ],
-            formats={2: "count", 3: "money", 4: "count", 5: "count", 6: "money"},
-        )
-        merged: dict[str, list] = {}
-        for measure, columns in (
-            ("disbursements", (2, 3)),
-            ("applications", (4, None)),
-            ("approvals", (5, 6)),
-        ):
-            for row in report["breakdowns"][measure].get(dimension, []):
-                line = merged.setdefault(
-                    row["key"], [row["key"], _name(row), 0, Decimal(0), 0, 0, Decimal(0)]
-                )
-                line[columns[0]] = row["count"]
-                if columns[1] is not None:
-                    line[columns[1]] = _number(row["amount"])
-        table.rows = sorted(merged.values(), key=lambda line: (-line[3], -line[2], line[0]))
-        tables.append(table)
-
-    funnel = Table(
-        "funnel",
-        _("Funnel"),
-        [_("Step"), _("Requests"), _("From previous step %"), _("From requests %")],
-        formats={1: "count", 2: "percent", 3: "percent"},
-    )
-    for step in report["funnel"]:
-        funnel.rows.append(
-            [
-                step["step"],
-                step["count"],
-                _number(step["rate_from_previous"]),
-                _number(step["rate_from_requests"]),
-            ]
-        )
-    tables.append(funnel)
-
-    times = report["response_times"]
-    response = Table(
-        "response_times",
-        _("Response times"),
-        [_("Interval"), _("Applications"), _("Median days"), _("90th percentile days")],
-        formats={1: "count", 2: "percent", 3: "percent"},
-    )
-    for key in ("first_response", "decision"):
-        response.rows.append(
-            [
-                key,
-                times[key]["count"],
-                _number(times[key]["median_days"]),
-                _number(times[key]["p90_days"]),
-            ]
-        )
-    response.rows.append(["past_deadline", times["past_deadline"], None, None])
-    tables.append(response)
-
-    specialists = Table(
-        "specialists",
-        _("Specialists"),
-        [_("Specialist"), _("Firms served"), _("Deals brokered"), _("Amount (yuan)")],
-        formats={1: "count", 2: "count", 3: "money"},
-    )
-    specialists.rows = [
-        [row["name"], row["firms_served"], row["deals"], _number(row["amount"])]
-        for row in report["specialists"]
-    ]
-    tables.append(specialists)
-
-    adjustments = Table(
-        "adjustments",
-        _("Adjustments"),
-        [
-            _("Disbursement"),
-            _("Dated"),
-            _("Month"),
-            _("Enterprise"),
-            _("Amount (yuan)"),
-            _("Reverses"),
-            _("Recorded at"),
-            _("Note"),
-        ],
-        formats={4: "money"},
-    )
-    adjustments.rows = [
-        [
-            row["id"],
-            row["disbursed_on"],
-            row["month"],
-            row.get("enterprise_name", ""),
-            _number(row["amount"]),
-            row["reverses_id"],
-            row["recorded_at"],
-            row["note"],
-        ]
-        for row in report["adjustments"]["rows"]
-    ]
-    tables.append(adjustments)
-
-    months = int(report["month"][5:7])
-    monthly = Table(
-        "monthly_by_kind",
-        _("Disbursed by month and product kind"),
-        [_("Month"), *[_name(entry) for entry in report["series"]["by_kind"]]],
-        formats=dict.fromkeys(range(1, len(report["series"]["by_kind"]) + 1), "money"),
-    )
-    for index in range(months):
-        monthly.rows.append(
-            [
-                f"{report['month'][:4]}-{index + 1:02d}",
-                *[_number(entry["amounts"][index]) for entry in report["series"]["by_kind"]],
-            ]
-        )
-    tables.append(monthly)
-
-    cumulative = Table(
-        "cumulative",
-        _("Cumulative against target"),
-        [
-            _("Month"),
-            _("Financing facilitated (yuan)"),
-            _("Target pace (yuan)"),
-            _("New credit loans (yuan)"),
-        ],
-        formats={1: "money", 2: "money", 3: "money"},
-    )
-    goal = next(
-        (t for t in report["targets"] if t["metric"] == "financing_facilitated" and t["measured"]),
-        None,
-    )
-    for index, value in enumerate(report["series"]["cumulative"]["financing_facilitated"]):
-        pace = Decimal(goal["target"]) * (index + 1) / 12 if goal else None
-        cumulative.rows.append(
-            [
-                f"{report['month'][:4]}-{index + 1:02d}",
-                _number(value),
-                pace.quantize(Decimal("0.01")) if pace is not None else None,
-                _number(report["series"]["cumulative"]["new_credit_loans"][index]),
-            ]
-        )
-    tables.append(cumulative)
-    return tables
 
 
 NUMBER_FORMATS = {"money": MONEY_FORMAT, "count": COUNT_FORMAT, "percent": PERCENT_FORMAT}

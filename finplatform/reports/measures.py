@@ -17,13 +17,14 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from finplatform.extensions import db
+from finplatform.history.periods import held_at
 from finplatform.models import (
     Application,
     ApplicationStatus,
     Disbursement,
     District,
-    Enterprise,
     FinancingRequest,
+    FirmAttributes,
     Industry,
     Institution,
     InstitutionKind,
@@ -77,8 +78,6 @@ class Measure:
     dimensions: dict[str, tuple[sa.ColumnElement, tuple[Join, ...]]] = field(default_factory=dict)
     # The table whose rows are rolled up per month (see rollups.py); None: always counted live.
     source: str | None = None
-    # The row's enterprise, for breakdowns by the firm's district or industry from rollups.
-    firm: sa.ColumnElement | None = None
 
     def scope_conditions(self, scope: Scope) -> list[sa.ColumnElement[bool]]:
         """The WHERE conditions selecting this measure's rows in a scope."""
@@ -118,7 +117,9 @@ class Measure:
         for target, onclause in joins:
             if target not in seen:
                 seen.append(target)
-                statement = statement.join(target, onclause)
+                # Outer: a firm stored without history (raw SQL) still counts in the totals.
+                outer = target is FirmAttributes
+                statement = statement.join(target, onclause, isouter=outer)
         return statement.where(*conditions)
 
 
@@ -134,19 +135,33 @@ def sum_money(expression) -> sa.ColumnElement:
     return sa.type_coerce(sa.func.coalesce(sa.func.sum(expression), 0), Money)
 
 
-_APP_ENTERPRISE: Join = (Enterprise, Enterprise.id == Application.enterprise_id)
+def _firm_then(firm_id, when, *before: Join) -> dict[str, tuple]:
+    """Breakdowns by the firm's district and industry as they were at `when` (the row's date):
+    a firm that moved is counted where it was at the time (`finplatform.history`)."""
+    then: Join = (
+        FirmAttributes,
+        sa.and_(FirmAttributes.enterprise_id == firm_id, held_at(FirmAttributes, when)),
+    )
+    return {
+        "district": (FirmAttributes.district_code, (*before, then)),
+        "industry": (FirmAttributes.industry_code, (*before, then)),
+    }
+
+
 _APP_INSTITUTION: Join = (Institution, Institution.id == Application.institution_id)
-_APP_DIMENSIONS = {
-    "product_kind": (Application.product_kind_code, ()),
-    "institution": (Application.institution_id, ()),
-    "institution_kind": (Institution.kind_code, (_APP_INSTITUTION,)),
-    "district": (Enterprise.district_code, (_APP_ENTERPRISE,)),
-    "industry": (Enterprise.industry_code, (_APP_ENTERPRISE,)),
-}
+
+
+def _app_dimensions(when) -> dict[str, tuple]:
+    return {
+        "product_kind": (Application.product_kind_code, ()),
+        "institution": (Application.institution_id, ()),
+        "institution_kind": (Institution.kind_code, (_APP_INSTITUTION,)),
+        **_firm_then(Application.enterprise_id, when),
+    }
+
+
 _MATCH_PRODUCT: Join = (Product, Product.id == Match.product_id)
 _MATCH_REQUEST: Join = (FinancingRequest, FinancingRequest.id == Match.request_id)
-_MATCH_ENTERPRISE: Join = (Enterprise, Enterprise.id == FinancingRequest.enterprise_id)
-_REQUEST_ENTERPRISE: Join = (Enterprise, Enterprise.id == FinancingRequest.enterprise_id)
 
 # A reversal row (negative amount) takes back one disbursement: the count is net.
 NET_DISBURSEMENT_COUNT = sa.func.coalesce(
@@ -162,12 +177,8 @@ MEASURES: dict[str, Measure] = {
         recorded_column=FinancingRequest.created_at,
         count=sa.func.count(FinancingRequest.id),
         amount=sum_money(FinancingRequest.amount_yuan),
-        dimensions={
-            "district": (Enterprise.district_code, (_REQUEST_ENTERPRISE,)),
-            "industry": (Enterprise.industry_code, (_REQUEST_ENTERPRISE,)),
-        },
+        dimensions=_firm_then(FinancingRequest.enterprise_id, FinancingRequest.created_at),
         source="financing_requests",
-        firm=FinancingRequest.enterprise_id,
     ),
     "matches": Measure(
         name="matches",
@@ -184,8 +195,7 @@ MEASURES: dict[str, Measure] = {
                 Institution.kind_code,
                 (_MATCH_PRODUCT, (Institution, Institution.id == Product.institution_id)),
             ),
-            "district": (Enterprise.district_code, (_MATCH_REQUEST, _MATCH_ENTERPRISE)),
-            "industry": (Enterprise.industry_code, (_MATCH_REQUEST, _MATCH_ENTERPRISE)),
+            **_firm_then(FinancingRequest.enterprise_id, Match.created_at, _MATCH_REQUEST),
         },
     ),
     "applications": Measure(
@@ -196,9 +206,8 @@ MEASURES: dict[str, Measure] = {
         recorded_column=Application.created_at,
         count=sa.func.count(Application.id),
         amount=sum_money(Application.amount_yuan),
-        dimensions=_APP_DIMENSIONS,
+        dimensions=_app_dimensions(Application.submitted_at),
         source="applications",
-        firm=Application.enterprise_id,
     ),
     "approvals": Measure(
         name="approvals",
@@ -209,9 +218,8 @@ MEASURES: dict[str, Measure] = {
         count=sa.func.count(Application.id),
         amount=sum_money(Application.approved_amount_yuan),
         conditions=(Application.approved_amount_yuan.is_not(None),),
-        dimensions=_APP_DIMENSIONS,
+        dimensions=_app_dimensions(Application.decided_at),
         source="applications",
-        firm=Application.enterprise_id,
     ),
     "rejections": Measure(
         name="rejections",
@@ -222,9 +230,8 @@ MEASURES: dict[str, Measure] = {
         count=sa.func.count(Application.id),
         amount=sum_money(Application.amount_yuan),
         conditions=(Application.status == ApplicationStatus.REJECTED,),
-        dimensions=_APP_DIMENSIONS,
+        dimensions=_app_dimensions(Application.decided_at),
         source="applications",
-        firm=Application.enterprise_id,
     ),
     "disbursements": Measure(
         name="disbursements",

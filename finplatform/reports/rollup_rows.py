@@ -11,8 +11,8 @@ from finplatform.extensions import db
 from finplatform.models import (
     Application,
     Disbursement,
-    Enterprise,
     FinancingRequest,
+    FirmAttributes,
     MonthlyFirm,
     MonthlyRollup,
     RollupFirm,
@@ -65,15 +65,15 @@ def _insert_rows(rows: list[dict]) -> None:
 
 def _roll_measure(measure: Measure, scope: Scope, mark: int) -> None:
     """A measure's totals and breakdowns: by the row's own columns, and by the firm's district
-    and industry as `rollup_firms` has them. (The institution's kind is left to the report,
-    which reads it through the breakdown by institution.)"""
+    and industry as they were at the row's date. (The institution's kind is left to the
+    report, which reads it through the breakdown by institution.)"""
     month = month_start(measure.date_column, measure.is_date)
     keys = {}
     for name, (column, joins) in measure.dimensions.items():
-        if not joins:
+        if not joins or column.table is FirmAttributes.__table__:
             keys[name] = column
-        elif column.table is Enterprise.__table__ and measure.firm is not None:
-            keys[name] = getattr(RollupFirm, column.key)
+    # The firm's district and industry at the row's date, which no later move changes.
+    then = [name for name in keys if measure.dimensions[name][1]]
 
     one_pass = db.session.get_bind().dialect.name == "postgresql"
 
@@ -92,10 +92,9 @@ def _roll_measure(measure: Measure, scope: Scope, mark: int) -> None:
                 measure.amount.label("amount"),
             ],
             scope,
+            dimension=then,
             where=(measure.entity.id <= mark,),
         )
-        if measure.firm is not None:
-            statement = statement.outerjoin(RollupFirm, RollupFirm.enterprise_id == measure.firm)
         return statement
 
     rows: list[dict] = []

@@ -9,10 +9,12 @@ What is kept, for every month before `RollupState.rolled_until` (months that hav
   times; and counts of distinct firms (served, first-time borrowers, with credit loans).
 - `monthly_firms`: each firm's part in the month (served; loans and their net amount; credit
   loans; loans of any loan kind), from which the distinct counts are derived and corrected.
-- `rollup_firms`: the district, industry and credit-community membership each firm was
-  counted under. A firm that has moved since (or joined or left a community) is found by
-  comparing with today's values, and the report moves its rolled-up rows to where a live query
-  would count them; `refresh_rollups(full=True)` rebuilds everything under today's values.
+- `rollup_firms`: the credit-community membership each firm was counted under. A firm that
+  joined or left a community since is found by comparing with today's values, and the report
+  corrects its rolled-up loans; `refresh_rollups(full=True)` rebuilds everything. (Districts and
+  industries need no correction: requests, matches and applications are counted under the
+  firm's district and industry at their date, from `finplatform.history`, which no later move
+  changes; disbursements carry their own. `Coverage.moved` still lists firms that moved since.)
 The product kinds' credit and loan flags are recorded with the rollups; if they change, the
 rollups are not used until the next refresh (which then rebuilds them).
 

@@ -27,10 +27,10 @@ from finplatform.extensions import db
 from finplatform.i18n import is_english
 from finplatform.jobs import enqueue, job_status
 from finplatform.models import Role
-from finplatform.reports import charts, exports, services
+from finplatform.reports import charts, exports, services, view
 from finplatform.reports.forms import MonthForm
 from finplatform.reports.jobs import generate_monthly_report, generated_xlsx
-from finplatform.reports.measures import DIMENSIONS, MEASURES
+from finplatform.reports.measures import DIMENSIONS
 from finplatform.reports.periods import Month
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -85,9 +85,7 @@ def index():
         month=month,
         charts=_chart_markup(report),
         late_rows=services.late_rows_count(month) if report["closed"] else 0,
-        dimensions=DIMENSIONS,
-        measures=MEASURES,
-        tables=[table.name for table in exports.report_tables(report)],
+        view=view.report_tables(report),
     )
 
 
@@ -109,7 +107,7 @@ def csv():
     """One table of the report as CSV (UTF-8 with BOM)."""
     month = _month_arg()
     name = request.args.get("table", "summary")
-    tables = {table.name: table for table in exports.report_tables(services.report_for(month))}
+    tables = {table.name: table for table in view.report_tables(services.report_for(month))}
     if name not in tables:
         abort(404)
     return Response(

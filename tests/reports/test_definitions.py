@@ -1,0 +1,66 @@
+"""Report definitions changed on purpose (each listed in the README's definitions list)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal as D
+
+from finplatform.models import ApplicationStatus
+from finplatform.reports import refresh
+from finplatform.reports.periods import Month
+from finplatform.reports.services import build_report
+from tests.reports.conftest import WorldBuilder, bj
+
+JUNE, AUGUST = Month(2014, 6), Month(2014, 8)
+
+
+def _by(report: dict, measure: str) -> dict:
+    rows = report["breakdowns"][measure]["district"]
+    return {row["key"]: (row["count"], D(row["amount"])) for row in rows}
+
+
+def test_a_firm_that_moved_is_counted_where_it_was_at_the_time(db, make, world, pin_today):
+    pin_today(date(2014, 1, 2))
+    builder = WorldBuilder(db, make)
+    builder.world = world
+    world.enterprises["EM"] = firm = make.enterprise(
+        name="南开迁移科技有限公司", district_code="120104", industry_code="39"
+    )
+    builder.request("RM", "EM", "2000000", bj(2014, 6, 5))
+    builder.apply(
+        "AM",
+        "RM",
+        "P1",
+        bj(2014, 6, 6),
+        status=ApplicationStatus.APPROVED,
+        decided_at=bj(2014, 6, 9),
+        approved_amount_yuan=D("1500000"),
+        approved_rate=D("5.0"),
+        approved_term_months=12,
+        respond_by=bj(2014, 6, 9),
+    )
+    db.session.commit()
+    # On 1 August the firm moves from 南开 to 西青, then posts again.
+    pin_today(date(2014, 8, 1))
+    firm.district_code = "120111"
+    db.session.commit()
+    builder.request("RM2", "EM", "800000", bj(2014, 8, 10))
+    db.session.commit()
+    pin_today(date(2014, 9, 15))
+
+    june = build_report(JUNE)
+    for measure, amount in (("requests", "2000000"), ("applications", "2000000")):
+        assert _by(june, measure)["120104"] == (1, D(amount))
+        assert "120111" not in _by(june, measure)
+    assert _by(june, "approvals")["120104"] == (1, D("1500000"))
+    august = build_report(AUGUST)
+    assert _by(august, "requests") == {"120111": (1, D("800000"))}
+
+    # The same from the monthly rollups, and after the firm moves again.
+    refresh.refresh_rollups()
+    db.session.commit()
+    firm.district_code = "120116"
+    db.session.commit()
+    rolled = build_report(JUNE)
+    assert rolled["breakdowns"] == june["breakdowns"]
+    assert _by(build_report(AUGUST), "requests") == {"120111": (1, D("800000"))}
