@@ -5,7 +5,7 @@ disbursements' district and industry, audited approvals and suspensions, join da
 other attribute from today's value).
 
 Revision ID: 380b90a8cddd
-Revises: 54a5888c9aee
+Revises: e5c9a7f3b218
 Create Date: 2026-12-04 22:23:17.693420
 
 """
@@ -17,7 +17,7 @@ from finplatform.history.backfill import backfill
 
 # revision identifiers, used by Alembic.
 revision = '380b90a8cddd'
-down_revision = '54a5888c9aee'
+down_revision = 'e5c9a7f3b218'
 branch_labels = None
 depends_on = None
 
