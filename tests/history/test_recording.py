@@ -153,12 +153,19 @@ def test_joining_leaving_and_rejoining_a_community_are_three_facts(db, make, pin
     club = make.institution(kind_code="credit_community")
     firm = make.enterprise()
     staff = make.user(Role.INSTITUTION, institution=club)
+    owner = make.user(Role.ENTERPRISE, enterprise=firm)
+
+    def join():
+        # The community asks; the firm confirms: membership starts at the confirmation.
+        community.request_member(club, firm.credit_code, staff)
+        community.answer_request(owner, club.id, firm.id, accept=True)
+
     pin_today(date(2014, 3, 1))
-    community.add_member(club, firm.credit_code, staff)
+    join()
     pin_today(date(2014, 5, 1))
     community.remove_member(club, firm.id, staff)
     pin_today(date(2014, 8, 1))
-    community.add_member(club, firm.credit_code, staff)
+    join()
     db.session.commit()
 
     member = {
