@@ -9,10 +9,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from finplatform.extensions import db
+from finplatform.history.periods import held_at
 from finplatform.models import (
     CommunityMembership,
     Disbursement,
     Institution,
+    InstitutionStanding,
     InstitutionStatus,
     ProductKind,
     Role,
@@ -30,34 +32,53 @@ from finplatform.reports.measures import (
 from finplatform.reports.periods import Month
 
 CREDIT_KINDS = sa.select(ProductKind.code).where(ProductKind.is_credit_loan.is_(True))
+# Only what an institution did while approved counts towards the targets: a disbursement
+# recorded while its institution was pending or suspended does not (its standing's history;
+# an institution stored with no history counts as it stands today).
+_STANDING = InstitutionStanding
+APPROVED_THEN = sa.or_(
+    sa.exists().where(
+        _STANDING.institution_id == Disbursement.institution_id,
+        _STANDING.status == InstitutionStatus.APPROVED,
+        held_at(_STANDING, Disbursement.created_at),
+    ),
+    sa.and_(
+        ~sa.exists().where(_STANDING.institution_id == Disbursement.institution_id),
+        sa.exists().where(
+            Institution.id == Disbursement.institution_id,
+            Institution.status == InstitutionStatus.APPROVED,
+        ),
+    ),
+)
 LOAN_KINDS = sa.select(ProductKind.code).where(ProductKind.is_loan.is_(True))
 
 
 def money_metric_conditions(members: sa.Select | None = None) -> dict[str, tuple]:
     """The conditions on disbursement rows that each money target counts (`members`: the
     credit communities' member firms, when not today's)."""
-    # as-of: count only disbursements an institution recorded while approved, from its
-    # standing's history (finplatform/history/); today new ones need good standing to be made.
     member = (
         sa.exists().where(CommunityMembership.enterprise_id == Disbursement.enterprise_id)
         if members is None
         else Disbursement.enterprise_id.in_(members)
     )
     return {
-        "financing_facilitated": (),
-        "all_financing": (),
-        "new_credit_loans": (Disbursement.product_kind_code.in_(CREDIT_KINDS),),
+        "financing_facilitated": (APPROVED_THEN,),
+        "all_financing": (APPROVED_THEN,),
+        "new_credit_loans": (Disbursement.product_kind_code.in_(CREDIT_KINDS), APPROVED_THEN),
         "risk_guarantee_pool": (
             Disbursement.product_kind_code.in_(CREDIT_KINDS),
             Disbursement.pool_covered.is_(True),
+            APPROVED_THEN,
         ),
         "credit_community_loans": (
             Disbursement.product_kind_code.in_(LOAN_KINDS),
             member,
+            APPROVED_THEN,
         ),
         "tech_transfer_fund": (
             Disbursement.product_kind_code == "equity_investment",
             Disbursement.institution_kind_code == "fund",
+            APPROVED_THEN,
         ),
     }
 

@@ -3,6 +3,7 @@ migration's backfill from what is stored, and the ranking's training tables."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from finplatform import clock
+from finplatform.enterprise.services import update_profile
 from finplatform.history import firm_attributes_at, held_at, institution_standing_at, valid_at
 from finplatform.history.backfill import backfill
 from finplatform.models import (
@@ -22,6 +24,7 @@ from finplatform.models import (
     InstitutionStanding,
     InstitutionStatus,
     MembershipPeriod,
+    Role,
 )
 from finplatform.ranking import tables
 
@@ -203,3 +206,52 @@ def test_training_reads_the_firm_as_it_was_when_it_posted(db, make, pin_today):
     served = tables.request_table(application.request, cats, {})
     assert served.district.tolist() == [cats.districts["120113"]]
     assert db.session.get(Application, application.id).status == ApplicationStatus.REJECTED
+
+
+DISTRICTS = ("120116", "120113", "120111", "120104", "120110")
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_edits_read_back_as_the_last_committed_one_before(db, make, pin_today, seed):
+    rng = random.Random(seed)
+    pin_today(date(2014, 1, 1))
+    firm = make.enterprise(district_code="120116", employees=10)
+    actor = make.user(Role.ADMIN)
+    db.session.commit()
+    committed = [(date(2014, 1, 1), ("120116", 10))]
+    day = date(2014, 1, 2)
+    for _ in range(12):
+        day += timedelta(days=rng.choice((0, 1, 3, 20)))
+        values = (rng.choice(DISTRICTS), rng.choice((10, 25, 60)))
+        pin_today(day)
+        update_profile(
+            firm,
+            actor,
+            credit_code=firm.credit_code,
+            name=firm.name,
+            district_code=values[0],
+            industry_code="39",
+            employees=values[1],
+        )
+        if rng.random() < 0.25:
+            db.session.rollback()
+        else:
+            db.session.commit()
+            committed.append((day, values))
+    pin_today(None)
+
+    def expected(before_or_on: date, *, include_day: bool) -> tuple:
+        kept = [v for d, v in committed if d < before_or_on or (include_day and d == before_or_on)]
+        return kept[-1]
+
+    day = date(2014, 1, 2)
+    while day <= committed[-1][0] + timedelta(days=1):
+        for when, include in (
+            (clock.beijing_instant(day), False),
+            (clock.beijing_instant(day + timedelta(days=1)) - TICK, True),
+        ):
+            snapshot = firm_attributes_at(db.session, firm.id, when)[firm.id]
+            assert (snapshot.district_code, snapshot.employees) == expected(
+                day, include_day=include
+            ), (day, include)
+        day += timedelta(days=1)

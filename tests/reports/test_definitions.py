@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal as D
 
-from finplatform.models import ApplicationStatus
+from finplatform.models import ApplicationStatus, InstitutionStatus
 from finplatform.reports import refresh
 from finplatform.reports.periods import Month
 from finplatform.reports.services import build_report
@@ -64,3 +64,53 @@ def test_a_firm_that_moved_is_counted_where_it_was_at_the_time(db, make, world, 
     rolled = build_report(JUNE)
     assert rolled["breakdowns"] == june["breakdowns"]
     assert _by(build_report(AUGUST), "requests") == {"120111": (1, D("800000"))}
+
+
+def _target(report: dict, metric: str) -> dict:
+    return next(t for t in report["targets"] if t["metric"] == metric)
+
+
+def test_only_what_an_institution_recorded_while_approved_counts_towards_targets(
+    db, make, world, pin_today
+):
+    pin_today(date(2014, 1, 2))
+    builder = WorldBuilder(db, make)
+    builder.world = world
+    lender = make.institution(name="待批银行", kind_code="bank", status=InstitutionStatus.PENDING)
+    world.products["PP"] = make.product(lender, name="待批贷")
+    builder.request("RP", "E3", "2000000", bj(2014, 5, 2))
+    builder.apply(
+        "AP",
+        "RP",
+        "PP",
+        bj(2014, 5, 3),
+        status=ApplicationStatus.DISBURSED,
+        decided_at=bj(2014, 5, 9),
+        approved_amount_yuan=D("2000000"),
+        approved_rate=D("5.0"),
+        approved_term_months=12,
+        respond_by=bj(2014, 5, 9),
+    )
+    # Recorded on 20 June while the institution was still pending: not counted.
+    builder.disburse("pending", "AP", "1000000", date(2014, 6, 20), created_at=bj(2014, 6, 20))
+    db.session.commit()
+    pin_today(date(2014, 7, 1))
+    lender.status = InstitutionStatus.APPROVED
+    db.session.commit()
+    # Dated in June, recorded on 15 July once approved: counted, and stays counted after the
+    # institution is suspended in September.
+    builder.disburse("approved", "AP", "700000", date(2014, 6, 28), created_at=bj(2014, 7, 15))
+    db.session.commit()
+    pin_today(date(2014, 9, 1))
+    lender.status = InstitutionStatus.SUSPENDED
+    db.session.commit()
+    pin_today(None)  # the report as of now: the world's rows are recorded today
+
+    june = build_report(JUNE)
+    # The world's June: 15,300,000 towards financing facilitated; 11,800,000 disbursed.
+    assert _target(june, "financing_facilitated")["ytd"] == "16000000.00"
+    assert _target(june, "all_financing")["ytd"] == "16000000.00"
+    assert june["totals"]["disbursements"]["amount"] == "13500000.00"
+    refresh.refresh_rollups()
+    db.session.commit()
+    assert _target(build_report(JUNE), "financing_facilitated")["ytd"] == "16000000.00"
