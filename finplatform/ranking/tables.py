@@ -368,6 +368,10 @@ class TrainingTables:
     requests: Requests
     products: Products
     history: History
+    # Each product's first active day and the day it was retired (exclusive; far future while
+    # active), for evaluations that rank every product active on a request's day.
+    active_from: np.ndarray | None = None
+    active_to: np.ndarray | None = None
 
 
 def training_tables() -> TrainingTables:
@@ -391,4 +395,17 @@ def training_tables() -> TrainingTables:
         requests=requests_table(requests, cats, communities, as_posted=True),
         products=products_table(products, cats, communities),
         history=history,
+        active_from=np.array(
+            [_day(clock.beijing_date(p.created_at)) if p.created_at else 0 for p in products],
+            dtype=np.int64,
+        ),
+        active_to=np.array(
+            [
+                _day(clock.beijing_date(p.retired_at))
+                if p.retired_at is not None
+                else np.iinfo(np.int64).max
+                for p in products
+            ],
+            dtype=np.int64,
+        ),
     )
