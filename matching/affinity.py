@@ -13,8 +13,31 @@ from __future__ import annotations
 
 import numpy as np
 
-AFFINITY_GROUPS: tuple[str, ...] = ("amount", "term", "new_firm")
-"""The request profiles an institution's share is measured in, one feature each."""
+AFFINITY_GROUPS: tuple[str, ...] = ("amount", "term", "new_firm", "district_amount")
+"""The request profiles an institution's share is measured in, one feature each: the amount
+band, the term band, new-vs-existing firm, and the amount band within the firm's district (who
+lends this size of loan *here*)."""
+AMOUNT_BAND_LIMIT = 24
+"""Amount bands above this are counted with the last one when combined with the district."""
+
+
+def profile_bands(
+    amount_band: np.ndarray | int,
+    term_band: np.ndarray | int,
+    new_firm: np.ndarray | int,
+    district: np.ndarray | int,
+) -> dict[str, np.ndarray]:
+    """Return the band of each AFFINITY_GROUPS profile (-1 where the amount band is unknown)."""
+    amount = np.asarray(amount_band, dtype=np.int64)
+    local = np.asarray(district, dtype=np.int64) * AMOUNT_BAND_LIMIT
+    return {
+        "amount": amount,
+        "term": np.asarray(term_band, dtype=np.int64),
+        "new_firm": np.asarray(new_firm, dtype=np.int64),
+        "district_amount": np.where(
+            amount >= 0, local + np.minimum(amount, AMOUNT_BAND_LIMIT - 1), -1
+        ),
+    }
 
 
 class AffinityIndex:
@@ -52,7 +75,7 @@ class AffinityIndex:
         approvals in the request's band before ``end``, shrunk towards ``prior``."""
         out = {}
         for group in AFFINITY_GROUPS:
-            band = np.asarray(bands[group], dtype=np.int64)
+            band = np.asarray(bands.get(group, -1), dtype=np.int64)  # absent: unknown
             ok = (band >= 0) & (band < self.radix[group])
             _, mine, _ = self._mine[group].counts(
                 inst * self.radix[group] + band, known & ok, start, end

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matching.affinity import AFFINITY_GROUPS
+from matching.affinity import AFFINITY_GROUPS, profile_bands
 from matching.history import InstitutionHistory
 from matching.relationship import RELATIONSHIP_FEATURES
 from matching.schema import (
@@ -140,11 +140,12 @@ def _firm_columns(requests: Requests, rows: np.ndarray | int) -> dict[str, np.nd
 
 def _bands(requests: Requests, rows: np.ndarray | int) -> dict[str, np.ndarray]:
     """Return the request profile the affinity shares are measured in (``matching.affinity``)."""
-    return {
-        "amount": amount_band(requests.amount_yuan[rows]),
-        "term": term_band(requests.term_months[rows]),
-        "new_firm": new_firm(requests.firm_age_years[rows]),
-    }
+    return profile_bands(
+        amount_band(requests.amount_yuan[rows]),
+        term_band(requests.term_months[rows]),
+        new_firm(requests.firm_age_years[rows]),
+        requests.district[rows],
+    )
 
 
 def _fill(

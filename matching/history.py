@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matching.affinity import AffinityIndex
+from matching.affinity import AFFINITY_GROUPS, AffinityIndex, profile_bands
 from matching.relationship import RelationshipIndex
 from matching.schema import OUTCOME_APPROVED, OUTCOME_DISBURSED, OUTCOME_REJECTED, History
 
@@ -152,11 +152,9 @@ class InstitutionHistory:
         self._all_industry = index(history.industry)
         self._all_district = index(history.district)
         self._all_industry_district = index(history.industry * self.n_districts + history.district)
-        bands = {
-            "amount": history.amount_band,
-            "term": history.term_band,
-            "new_firm": history.new_firm,
-        }
+        bands = profile_bands(
+            history.amount_band, history.term_band, history.new_firm, history.district
+        )
         self.affinity = AffinityIndex(bands, institution, index)
         self.relationship = RelationshipIndex(
             history.enterprise_id, institution, days, outcome, self.n_institutions, index
@@ -259,7 +257,7 @@ class InstitutionHistory:
         affinity = self.affinity.shares(
             inst,
             known,
-            bands if bands is not None else {"amount": -1, "term": -1, "new_firm": -1},
+            bands if bands is not None else dict.fromkeys(AFFINITY_GROUPS, -1),
             start,
             end,
             share,

@@ -137,6 +137,10 @@ REASON_TEXTS: dict[str, tuple[str, str]] = {
         "该机构常为同样成立年限的企业放款",
         "Institution often lends to firms as young or as established as this one",
     ),
+    "inst_log_share_district_amount": (
+        "该机构在本区常为同等金额的融资放款",
+        "Institution often grants loans of about this amount in this district",
+    ),
     "rel_log_applied": (
         "企业曾向该机构申请融资",
         "The firm has applied to this institution before",

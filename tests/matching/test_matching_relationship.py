@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from matching.affinity import AFFINITY_GROUPS
 from matching.features import FEATURE_INDEX, ProductTable, pair_features, request_features
 from matching.history import InstitutionHistory
 from matching.relationship import RELATIONSHIP_FEATURES
@@ -118,9 +119,7 @@ NEW_COLUMNS = [
     FEATURE_INDEX[name]
     for name in (
         *RELATIONSHIP_FEATURES,
-        "inst_log_share_amount",
-        "inst_log_share_term",
-        "inst_log_share_new_firm",
+        *(f"inst_log_share_{group}" for group in AFFINITY_GROUPS),
     )
 ]
 
