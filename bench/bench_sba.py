@@ -268,8 +268,8 @@ def main() -> int:
     parser.add_argument(
         "--validate", action="store_true", help="the validation split inside the history years"
     )
-    parser.add_argument("--max-iter", type=int, default=100)
-    parser.add_argument("--max-leaf-nodes", type=int, default=15)
+    parser.add_argument("--max-iter", type=int, default=300)
+    parser.add_argument("--max-leaf-nodes", type=int, default=31)
     parser.add_argument("--learning-rate", type=float, default=0.1)
     parser.add_argument("--skip-rule", action="store_true", help="do not rank by the rule score")
     args = parser.parse_args()
