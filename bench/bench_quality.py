@@ -18,8 +18,8 @@ all others grade 0. Every method ranks the same candidates from the same feature
 decided before each request only) and gets NDCG@5, NDCG@10, HR@10 and MRR@10 with 95 % bootstrap
 intervals and the paired difference to the best baseline. Our model is ``train_model`` on the
 training applications; LightGBM's ``LGBMRanker`` (lambdarank, grouped per request) trains on the
-same applications, its leaves and learning rate chosen on the latest 20 % of training requests
-(early-stopped trees, at most 500).
+same applications, its trees, leaves and learning rate chosen from a small grid on the latest
+20 % of training requests, each setting scored over every eligible product of those requests.
 """
 
 from __future__ import annotations
@@ -56,7 +56,10 @@ from matching.schema import rows_of  # noqa: E402
 from matching.synthetic import make_world  # noqa: E402
 
 BASELINES = ("random", "popularity", "popularity by district", "recent popularity", "rule score")
-LGB_GRID = ((7, 0.05), (15, 0.05), (31, 0.05), (7, 0.1), (15, 0.1), (31, 0.1))
+LGB_GRID = tuple(
+    (trees, leaves, rate) for trees in (50, 150, 400) for leaves in (7, 31) for rate in (0.05, 0.1)
+)
+"""(trees, leaves, learning rate) settings LightGBM LambdaRank is tuned over."""
 
 
 def load_platform(url: str):
@@ -71,26 +74,28 @@ def load_platform(url: str):
             return training_tables()
 
 
-def lambdarank(x, grades, groups, days, x_test, seed):
+def lambdarank(x, grades, groups, days, valid_candidates, x_test, seed):
     """Tune LightGBM LambdaRank on the latest 20 % of training requests; score x_test.
 
-    Returns (scores, description) or None without LightGBM.
+    Each setting of LGB_GRID fits the earlier 80 % and is scored, like every method here, over
+    every eligible product of the validation requests (``valid_candidates``: features, request
+    rows, grades); the best one is refitted on all training rows. Returns (scores, description)
+    or None without LightGBM.
     """
     if lgb is None:
         return None
     order = np.lexsort((groups, days))  # by day, then request: groups contiguous
     x, y, groups, days = x[order], grades[order], groups[order], days[order]
-    valid = time_ordered_split(days, 0.2)
+    valid = np.isin(groups, np.unique(valid_candidates[1]))
 
     def sizes(part: np.ndarray) -> np.ndarray:
         cut = np.flatnonzero(np.r_[True, groups[part][1:] != groups[part][:-1]])
         return np.diff(np.r_[cut, part.sum()])
 
-    best = None
-    for leaves, rate in LGB_GRID:
+    def fit(rows: np.ndarray, trees: int, leaves: int, rate: float):
         ranker = lgb.LGBMRanker(
             objective="lambdarank",
-            n_estimators=500,
+            n_estimators=trees,
             learning_rate=rate,
             num_leaves=leaves,
             min_child_samples=20,
@@ -99,33 +104,17 @@ def lambdarank(x, grades, groups, days, x_test, seed):
             random_state=seed,
             verbose=-1,
         )
-        ranker.fit(
-            x[~valid],
-            y[~valid],
-            group=sizes(~valid),
-            eval_X=(x[valid],),
-            eval_y=(y[valid],),
-            eval_group=[sizes(valid)],
-            eval_at=[10],
-            callbacks=[lgb.early_stopping(50, verbose=False)],
-        )
-        score = ranker.best_score_["valid_0"]["ndcg@10"]
-        trees = int(ranker.best_iteration_ or 500)
-        if best is None or score > best[0]:
-            best = (score, leaves, rate, trees)
-    _, leaves, rate, trees = best
-    final = lgb.LGBMRanker(
-        objective="lambdarank",
-        n_estimators=trees,
-        learning_rate=rate,
-        num_leaves=leaves,
-        min_child_samples=20,
-        reg_lambda=1.0,
-        n_jobs=1,
-        random_state=seed,
-        verbose=-1,
-    )
-    final.fit(x, y, group=sizes(np.ones(len(y), dtype=bool)))
+        return ranker.fit(x[rows], y[rows], group=sizes(rows))
+
+    x_valid, valid_groups, valid_grades = valid_candidates
+    best = None
+    for trees, leaves, rate in LGB_GRID:
+        scores = fit(~valid, trees, leaves, rate).predict(x_valid)
+        ndcg = per_request_metrics(valid_groups, scores, valid_grades, seed)["ndcg@10"].mean()
+        if best is None or ndcg > best[0]:
+            best = (ndcg, trees, leaves, rate)
+    _, trees, leaves, rate = best
+    final = fit(np.ones(len(y), dtype=bool), trees, leaves, rate)
     return final.predict(x_test), f"{trees} trees, {leaves} leaves, rate {rate}"
 
 
@@ -193,11 +182,23 @@ def main() -> int:
         }
         train_table = ProductTable(products, InstitutionHistory(train_history, args.window_days))
         x_train = pair_features(train_table, requests, request_rows[~test], product_rows[~test])
+        # LightGBM's validation: the latest 20 % of training requests, every eligible product.
+        late = time_ordered_split(posted[~test], 0.2)
+        valid = eligible_candidates(
+            requests,
+            products,
+            np.unique(request_rows[~test][late]),
+            train_history.take(np.flatnonzero(late)),
+            active_from,
+            active_to,
+        )
+        x_valid = pair_features(train_table, requests, valid.request_rows, valid.product_rows)
         tuned = lambdarank(
             x_train,
             history.outcome[~test].astype(np.float64),
             request_rows[~test],
             posted[~test],
+            (x_valid, valid.request_rows, valid.grades),
             x_test,
             args.seed,
         )
