@@ -120,6 +120,21 @@ def per_request_metrics(
     return out
 
 
+def mean_metrics(
+    groups: np.ndarray, scores: np.ndarray, grades: np.ndarray, seed: int = 0
+) -> dict[str, float]:
+    """Return the mean of each metric over the requests with a relevant candidate, and their
+    number, under the keys the platform stores (``requests``, ``ndcg@5``, ``ndcg@10``,
+    ``hit@10``, ``mrr``; MRR counts only the top 10)."""
+    per_request = per_request_metrics(groups, scores, grades, seed)
+    n = len(per_request["ndcg@10"])
+    names = {"ndcg@5": "ndcg@5", "ndcg@10": "ndcg@10", "hit@10": "hit@10", "mrr@10": "mrr"}
+    report = {"requests": float(n)}
+    for metric, key in names.items():
+        report[key] = float(per_request[metric].mean()) if n else float("nan")
+    return report
+
+
 def bootstrap_table(
     per_request: dict[str, dict[str, np.ndarray]],
     reference: str,
