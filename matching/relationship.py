@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from matching.schema import OUTCOME_APPROVED
+
 RELATIONSHIP_FEATURES: tuple[str, ...] = (
     "rel_log_applied",
     "rel_log_borrowed",
@@ -53,8 +55,6 @@ class RelationshipIndex:
     ):
         """Index the decisions; ``index(keys, days=None)`` builds a cumulative-count index
         (``InstitutionHistory``'s) over the history's rows or over the given days."""
-        from matching.schema import OUTCOME_APPROVED  # the schema's codes, no history import
-
         known = enterprise_id >= 0
         self.firms = np.unique(enterprise_id[known])
         firm = np.searchsorted(self.firms, enterprise_id).astype(np.int64)
