@@ -31,10 +31,12 @@ Mapping onto the engine's tables (``matching.schema``), through the engine's own
   outcome or a later one. Institution statistics use the whole history (no 365-day window):
   the test years lie after the history ends.
 
-Figures: hit rate, NDCG and MRR at 10 of the model ranking (``Ranker.rank_batch``), the
-engine's rule score, and the popularity baselines of the README (most lending banks overall and
-in the borrower's state, computed here from the history), for all scored test loans and for the
-loans not made by the two biggest history lenders.
+Figures: hit rate, NDCG and MRR at 10 and NDCG at 5 of the model ranking (``Ranker.rank_batch``),
+the engine's rule score, and the popularity baselines of the README (most lending banks overall
+and in the borrower's state, computed here from the history), for all scored loans, for the
+loans not made by the two biggest history lenders, and by fiscal year; the last line sums up
+the model. ``--validate`` runs the validation split instead (``split_rows``): settings are
+chosen there, and the test split is only run to report.
 """
 
 from __future__ import annotations
