@@ -31,10 +31,12 @@ Mapping onto the engine's tables (``matching.schema``), through the engine's own
   outcome or a later one. Institution statistics use the whole history (no 365-day window):
   the test years lie after the history ends.
 
-Figures: hit rate, NDCG and MRR at 10 of the model ranking (``Ranker.rank_batch``), the
-engine's rule score, and the popularity baselines of the README (most lending banks overall and
-in the borrower's state, computed here from the history), for all scored test loans and for the
-loans not made by the two biggest history lenders.
+Figures: hit rate, NDCG and MRR at 10 and NDCG at 5 of the model ranking (``Ranker.rank_batch``),
+the engine's rule score, and the popularity baselines of the README (most lending banks overall
+and in the borrower's state, computed here from the history), for all scored loans, for the
+loans not made by the two biggest history lenders, and by fiscal year; the last line sums up
+the model. ``--validate`` runs the validation split instead (``split_rows``): settings are
+chosen there, and the test split is only run to report.
 """
 
 from __future__ import annotations
@@ -103,9 +105,12 @@ def load_loans(path: Path) -> SbaLoans:
     sectors = sorted({row["NAICS"][:2] if row["NAICS"] != "0" else "00" for row in rows})
     state = np.array([states.index(row["State"]) for row in rows])
     n = len(rows)
+    # A borrower is its name and zip code: the few that borrow twice keep one firm id.
+    firm_ids: dict[tuple[str, str], int] = {}
+    enterprise = [firm_ids.setdefault((row["Name"], row["Zip"]), len(firm_ids) + 1) for row in rows]
     requests = Requests(
         id=np.arange(1, n + 1),
-        enterprise_id=np.arange(1, n + 1),
+        enterprise_id=np.array(enterprise),
         amount_yuan=np.array([float(row["GrAppv"]) for row in rows]),
         term_months=np.array([int(row["Term"]) for row in rows]),
         max_rate=np.full(n, np.nan),
@@ -194,12 +199,13 @@ def sampled_history(
     )
 
 
-def metrics_at_10(position: np.ndarray) -> tuple[float, float, float]:
-    """Return (HR@10, NDCG@10, MRR@10) from the 0-based rank of the one relevant lender."""
+def metrics_at_10(position: np.ndarray) -> tuple[float, float, float, float]:
+    """Return (HR@10, NDCG@10, MRR@10, NDCG@5) from the 0-based rank of the one relevant lender."""
     hit = position < 10
     ndcg = np.where(hit, 1.0 / np.log2(np.minimum(position, 9) + 2.0), 0.0)
     mrr = np.where(hit, 1.0 / (np.minimum(position, 9) + 1.0), 0.0)
-    return float(hit.mean()), float(ndcg.mean()), float(mrr.mean())
+    ndcg5 = np.where(position < 5, ndcg, 0.0)
+    return float(hit.mean()), float(ndcg.mean()), float(mrr.mean()), float(ndcg5.mean())
 
 
 def popularity_positions(
@@ -234,6 +240,26 @@ def ranked_positions(ranked: list, actual_product_ids: np.ndarray) -> np.ndarray
     return position
 
 
+def split_rows(loans: SbaLoans, validate: bool) -> tuple[np.ndarray, np.ndarray, str]:
+    """Return (history rows, evaluation rows, name of the split).
+
+    Test: history FY <= 2004, evaluation FY >= 2005. Validation (``--validate``), mirroring
+    that gap inside the history: the FY2004 loans split at their median approval day; loans
+    before it (and every earlier year) are the history, the later FY2004 loans the evaluation.
+    """
+    posted = loans.requests.posted_at
+    if not validate:
+        return (
+            np.flatnonzero(loans.fiscal_year <= LAST_HISTORY_FY),
+            np.flatnonzero(loans.fiscal_year > LAST_HISTORY_FY),
+            "test",
+        )
+    last_year = loans.fiscal_year == LAST_HISTORY_FY
+    split_day = int(np.median(posted[last_year]))
+    history = np.flatnonzero((loans.fiscal_year <= LAST_HISTORY_FY) & (posted < split_day))
+    return history, np.flatnonzero(last_year & (posted >= split_day)), "validation"
+
+
 def main() -> int:
     """Load the loans, train on the history years, rank every history lender for test loans."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -241,6 +267,13 @@ def main() -> int:
     parser.add_argument("--uniform-negatives", type=int, default=20)
     parser.add_argument("--popular-negatives", type=int, default=0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--validate", action="store_true", help="the validation split inside the history years"
+    )
+    parser.add_argument("--max-iter", type=int, default=300)
+    parser.add_argument("--max-leaf-nodes", type=int, default=31)
+    parser.add_argument("--learning-rate", type=float, default=0.1)
+    parser.add_argument("--skip-rule", action="store_true", help="do not rank by the rule score")
     args = parser.parse_args()
     path = Path(args.csv) if args.csv else ROOT / DEFAULT_CSV
     if not path.is_file():
@@ -249,8 +282,13 @@ def main() -> int:
 
     start = time.perf_counter()
     loans = load_loans(path)
-    history_rows = np.flatnonzero(loans.fiscal_year <= LAST_HISTORY_FY)
-    test_all = np.flatnonzero(loans.fiscal_year > LAST_HISTORY_FY)
+    history_rows, test_all, split = split_rows(loans, args.validate)
+    if args.validate:  # lenders are those of the validation's own history
+        seen = np.unique(loans.lender[history_rows])
+        remap = np.full(len(loans.lender_names), -1)
+        remap[seen] = np.arange(len(seen))
+        loans.lender = np.where(loans.lender >= 0, remap[np.maximum(loans.lender, 0)], -1)
+        loans.lender_names = [loans.lender_names[i] for i in seen]
     test_rows = test_all[loans.lender[test_all] >= 0]
     products = lender_products(
         len(loans.lender_names),
@@ -261,15 +299,23 @@ def main() -> int:
         loans, products, history_rows, args.uniform_negatives, args.popular_negatives, args.seed
     )
     print(
-        f"{len(loans.requests):,} loans: history {len(history_rows):,} "
-        f"({len(history):,} applications with sampled negatives), test {len(test_all):,}, "
+        f"{len(loans.requests):,} loans, {split} split: history {len(history_rows):,} "
+        f"({len(history):,} applications with sampled negatives), evaluated {len(test_all):,}, "
         f"scored {len(test_rows):,}; {len(products):,} lenders ranked "
         f"(loaded in {time.perf_counter() - start:.1f} s)"
     )
 
     start = time.perf_counter()
     with threadpool_limits(limits=1):
-        model = train_model(loans.requests, products, history, window_days=None)
+        model = train_model(
+            loans.requests,
+            products,
+            history,
+            window_days=None,
+            max_iter=args.max_iter,
+            max_leaf_nodes=args.max_leaf_nodes,
+            learning_rate=args.learning_rate,
+        )
     print(f"trained in {time.perf_counter() - start:.1f} s")
 
     overall = np.bincount(loans.lender[history_rows], minlength=len(products))
@@ -279,7 +325,8 @@ def main() -> int:
     actual_ids = products.id[loans.lender[test_rows]]
 
     rows: dict[str, np.ndarray] = {}
-    for name, ranker_model in (("model", model), ("rule score", None)):
+    rankers = (("model", model),) if args.skip_rule else (("model", model), ("rule score", None))
+    for name, ranker_model in rankers:
         start = time.perf_counter()
         ranker = Ranker(products, history, ranker_model, window_days=None)
         with threadpool_limits(limits=1):
@@ -290,17 +337,29 @@ def main() -> int:
     rows["popular by state"] = popularity_positions(loans, history_rows, test_rows, by_state=True)
 
     names = ", ".join(loans.lender_names[i] for i in top2)
-    for label, subset, key in (
-        ("all scored test loans", np.ones(len(test_rows), dtype=bool), "all"),
-        (f"loans not made by the two biggest history lenders ({names})", not_top2, "not_top2"),
-    ):
+    subsets = [("all scored loans", np.ones(len(test_rows), dtype=bool), "all")]
+    subsets.append(
+        (f"loans not made by the two biggest history lenders ({names})", not_top2, "not_top2")
+    )
+    years = loans.fiscal_year[test_rows]
+    for year in np.unique(years):
+        subsets.append((f"fiscal year {year}", years == year, None))
+    for label, subset, key in subsets:
         print(f"\n{label}: {int(subset.sum()):,} loans")
-        print(f"  {'ranking':<28} {'HR@10':>6} {'NDCG@10':>8} {'MRR@10':>7}")
+        print(f"  {'ranking':<28} {'HR@10':>6} {'NDCG@10':>8} {'MRR@10':>7} {'NDCG@5':>7}")
         for name, position in rows.items():
-            hr, ndcg, mrr = metrics_at_10(position[subset])
-            print(f"  {name:<28} {hr:>6.3f} {ndcg:>8.3f} {mrr:>7.3f}")
-        hr, ndcg, mrr = README_BASELINES[key]
-        print(f"  {'README: popular by state':<28} {hr:>6.3f} {ndcg:>8.3f} {mrr:>7.3f}")
+            hr, ndcg, mrr, ndcg5 = metrics_at_10(position[subset])
+            print(f"  {name:<28} {hr:>6.3f} {ndcg:>8.3f} {mrr:>7.3f} {ndcg5:>7.3f}")
+        if key is not None and not args.validate:
+            hr, ndcg, mrr = README_BASELINES[key]
+            print(f"  {'README: popular by state':<28} {hr:>6.3f} {ndcg:>8.3f} {mrr:>7.3f}")
+    hr_all, ndcg_all, _, _ = metrics_at_10(rows["model"])
+    hr_top, ndcg_top, _, _ = metrics_at_10(rows["model"][not_top2])
+    prefix = "sba" if not args.validate else "sba validation"
+    print(
+        f"\n{prefix} ndcg10 all={ndcg_all:.3f} top2-excluded={ndcg_top:.3f} "
+        f"hr10 all={hr_all:.3f} top2-excluded={hr_top:.3f}"
+    )
     return 0
 
 

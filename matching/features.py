@@ -1,10 +1,12 @@
 """Features of request × product pairs, vectorised over pairs.
 
-Three families: how well the product fits the request (amount, term, rate, targeting), what the
-firm looks like (revenue, age, R&D intensity, patents, flags, rating), and how the product's
+Four families: how well the product fits the request (amount, term, rate, targeting), what the
+firm looks like (revenue, age, R&D intensity, patents, flags, rating), how the product's
 institution treated similar firms before the request was posted (``InstitutionHistory``): its
 approval rates, and its share of all approvals given to firms of the same industry / district
-(overall and recency-weighted), which says where such firms actually got money.
+(overall and recency-weighted) and to requests of the same amount band, term band and firm age
+(``matching.affinity``), which says where such firms actually got money; and the firm's own
+past with the institution and its lenders' co-lenders (``matching.relationship``).
 Product-side arrays are prepared once in ``ProductTable``; a request then costs a few vector
 operations over its eligible products (``request_features``), a block of requests one pass over
 all their eligible pairs (``block_features``), and arbitrary pairs for training ``pair_features``.
@@ -14,8 +16,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from matching.affinity import AFFINITY_GROUPS, profile_bands
 from matching.history import InstitutionHistory
-from matching.schema import CREDIT_RATINGS, PRODUCT_KINDS, History, Products, Requests, size_band
+from matching.relationship import RELATIONSHIP_FEATURES
+from matching.schema import (
+    CREDIT_RATINGS,
+    PRODUCT_KINDS,
+    History,
+    Products,
+    Requests,
+    amount_band,
+    new_firm,
+    size_band,
+    term_band,
+)
 
 PAIR_FEATURES: tuple[str, ...] = (
     "amount_fit",
@@ -59,6 +73,8 @@ HISTORY_FEATURES: tuple[str, ...] = (
     "inst_log_recent_share_district",
     "product_log_applications",
     "product_approval_rate",
+    *(f"inst_log_share_{group}" for group in AFFINITY_GROUPS),
+    *RELATIONSHIP_FEATURES,
 )
 FEATURE_NAMES: tuple[str, ...] = PAIR_FEATURES + FIRM_FEATURES + HISTORY_FEATURES
 """Column order of every feature matrix produced here (and stored with every model)."""
@@ -120,6 +136,16 @@ def _firm_columns(requests: Requests, rows: np.ndarray | int) -> dict[str, np.nd
         "credit_rating": requests.credit_rating[rows] / (len(CREDIT_RATINGS) - 1),
         "amount_to_revenue": np.clip(np.log10((amount + 1.0) / (revenue + 1.0)), -3.0, 3.0),
     }
+
+
+def _bands(requests: Requests, rows: np.ndarray | int) -> dict[str, np.ndarray]:
+    """Return the request profile the affinity shares are measured in (``matching.affinity``)."""
+    return profile_bands(
+        amount_band(requests.amount_yuan[rows]),
+        term_band(requests.term_months[rows]),
+        new_firm(requests.firm_age_years[rows]),
+        requests.district[rows],
+    )
 
 
 def _fill(
@@ -221,6 +247,12 @@ def request_features(
         requests.district[row],
         int(size_band(requests.revenue_yuan[row])),
         cutoff,
+        _bands(requests, row),
+    )
+    per_institution.update(
+        history.relationship.features(
+            requests.enterprise_id[row], table.all_institution_rows, cutoff
+        )
     )
     institution = table.institution_row[product_rows]
     columns = {name: values[institution] for name, values in per_institution.items()}
@@ -254,6 +286,12 @@ def pair_features(
         requests.district[request_rows],
         size_band(requests.revenue_yuan[request_rows]),
         cutoffs,
+        _bands(requests, request_rows),
+    )
+    columns.update(
+        history.relationship.features(
+            requests.enterprise_id[request_rows], table.institution_row[product_rows], cutoffs
+        )
     )
     columns.update(
         history.product_rates(
@@ -294,6 +332,14 @@ def block_features(
         requests.district[rows][column],
         size_band(requests.revenue_yuan[rows])[column],
         cutoffs[column],
+        {name: band[column] for name, band in _bands(requests, rows).items()},
+    )
+    per_institution.update(
+        history.relationship.features(
+            requests.enterprise_id[rows][column],
+            table.all_institution_rows[None, :],
+            cutoffs[column],
+        )
     )
     # Rates are (requests, institutions) grids; one flat index gathers every pair's cell.
     n_institutions = len(table.all_institution_rows)

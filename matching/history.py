@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from matching.schema import OUTCOME_APPROVED, OUTCOME_DISBURSED, History
+from matching.affinity import AFFINITY_GROUPS, AffinityIndex, profile_bands
+from matching.relationship import RelationshipIndex
+from matching.schema import OUTCOME_APPROVED, OUTCOME_DISBURSED, OUTCOME_REJECTED, History
 
 GLOBAL_APPROVAL_PRIOR = 0.3
 """Approval rate assumed before any decision exists."""
@@ -41,6 +43,7 @@ class _CumulativeCounts:
         disbursed = outcome[order] == OUTCOME_DISBURSED
         self.cum_approved = np.concatenate(([0], np.cumsum(approved)))
         self.cum_disbursed = np.concatenate(([0], np.cumsum(disbursed)))
+        self.cum_rejected = np.concatenate(([0], np.cumsum(outcome[order] == OUTCOME_REJECTED)))
 
     def _segment(self, keys: np.ndarray, valid: np.ndarray | bool) -> tuple[np.ndarray, np.ndarray]:
         """Return (found, base): whether each key has decisions, and its segment's base value."""
@@ -76,6 +79,15 @@ class _CumulativeCounts:
             lo = self._position(base, np.maximum(start, end - days))
             total = total + (upto - self.cum_approved[lo])
         return np.where(found, total, 0)
+
+    def rejections(
+        self, keys: np.ndarray, valid: np.ndarray | bool, start: np.ndarray, end: np.ndarray
+    ) -> np.ndarray:
+        """Return rejections per key with start <= day < end."""
+        if len(self.unique_keys) == 0:
+            return np.zeros(np.broadcast(keys, start, end).shape, dtype=np.int64)
+        found, lo, hi = self._bounds(keys, valid, start, end)
+        return np.where(found, self.cum_rejected[hi] - self.cum_rejected[lo], 0)
 
     def counts(
         self, keys: np.ndarray, valid: np.ndarray | bool, start: np.ndarray, end: np.ndarray
@@ -115,8 +127,12 @@ class InstitutionHistory:
         day0 = int(days.min()) if self.size else 0
         outcome = history.outcome
 
-        def index(keys: np.ndarray) -> _CumulativeCounts:
-            return _CumulativeCounts(keys.astype(np.int64), days, outcome, day0)
+        def index(keys: np.ndarray, on_days: np.ndarray | None = None) -> _CumulativeCounts:
+            """Index the history's rows by key, or approvals on other days (co-lending pairs)."""
+            if on_days is None:
+                return _CumulativeCounts(keys.astype(np.int64), days, outcome, day0)
+            approvals = np.full(len(keys), OUTCOME_APPROVED, dtype=np.int8)
+            return _CumulativeCounts(keys.astype(np.int64), on_days, approvals, day0)
 
         inst = institution.astype(np.int64)
         self._global = index(np.zeros(self.size, dtype=np.int64))
@@ -136,6 +152,13 @@ class InstitutionHistory:
         self._all_industry = index(history.industry)
         self._all_district = index(history.district)
         self._all_industry_district = index(history.industry * self.n_districts + history.district)
+        bands = profile_bands(
+            history.amount_band, history.term_band, history.new_firm, history.district
+        )
+        self.affinity = AffinityIndex(bands, institution, index)
+        self.relationship = RelationshipIndex(
+            history.enterprise_id, institution, days, outcome, self.n_institutions, index
+        )
 
     @property
     def n_institutions(self) -> int:
@@ -170,6 +193,7 @@ class InstitutionHistory:
         district: np.ndarray | int,
         size_band: np.ndarray | int,
         cutoff: np.ndarray | int,
+        bands: dict[str, np.ndarray | int] | None = None,
     ) -> dict[str, np.ndarray]:
         """Return smoothed approval/disbursement rates of institutions with firms like this one,
         and the institutions' (log) shares of all approvals for such firms.
@@ -180,7 +204,8 @@ class InstitutionHistory:
         (industry, district, both), shrunk towards its overall share, itself shrunk towards an
         equal split; the recent shares weigh recent approvals more (``RECENCY_LADDER_DAYS``). Shares
         measure where similar firms actually got money, which approval rates cannot when most
-        firms apply to one lender only.
+        firms apply to one lender only. ``bands`` holds the request's amount band, term band
+        and new-firm flag (``matching.affinity``; absent or -1: the overall share stands in).
         """
         start, end = self._window(cutoff)
         inst = np.asarray(institution_row, dtype=np.int64)
@@ -229,6 +254,15 @@ class InstitutionHistory:
             industry * self.n_districts + district, ind_ok & dist_ok, start, end
         )
         share_industry_district = _shrink(a, total, share_district, PRIOR_STRENGTH)
+        affinity = self.affinity.shares(
+            inst,
+            known,
+            bands if bands is not None else dict.fromkeys(AFFINITY_GROUPS, -1),
+            start,
+            end,
+            share,
+            PRIOR_STRENGTH,
+        )
         recent = self._global.recent_approvals(np.zeros_like(end), True, start, end)
         mine = self._institution.recent_approvals(inst, known, start, end)
         recent_share = _shrink(mine, recent, equal_split, PRIOR_STRENGTH)
@@ -250,6 +284,7 @@ class InstitutionHistory:
             "inst_log_share_industry_district": np.log(share_industry_district),
             "inst_log_recent_share": np.log(recent_share),
             "inst_log_recent_share_district": np.log(recent_share_district),
+            **affinity,
         }
 
     def product_counts(

@@ -125,6 +125,31 @@ REASON_TEXTS: dict[str, tuple[str, str]] = {
         "该机构近期在同区企业获批融资中占比高",
         "Institution granted a large share of this district's recent approvals",
     ),
+    "inst_log_share_amount": (
+        "该机构常为同等金额的融资放款",
+        "Institution often grants loans of about this amount",
+    ),
+    "inst_log_share_term": (
+        "该机构常为同等期限的融资放款",
+        "Institution often grants loans of about this term",
+    ),
+    "inst_log_share_new_firm": (
+        "该机构常为同样成立年限的企业放款",
+        "Institution often lends to firms as young or as established as this one",
+    ),
+    "inst_log_share_district_amount": (
+        "该机构在本区常为同等金额的融资放款",
+        "Institution often grants loans of about this amount in this district",
+    ),
+    "rel_log_applied": (
+        "企业曾向该机构申请融资",
+        "The firm has applied to this institution before",
+    ),
+    "rel_log_borrowed": ("企业曾从该机构获得贷款", "The firm has borrowed from this institution"),
+    "rel_colender_share": (
+        "与企业现有贷款机构共同服务同一批企业",
+        "Lends to the same firms as the firm's own lenders",
+    ),
     "product_log_applications": ("该产品近一年申请活跃", "Product was in demand last year"),
     "product_approval_rate": (
         "该产品近一年审批通过率高",

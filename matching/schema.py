@@ -40,6 +40,13 @@ CREDIT_RATINGS: tuple[str, ...] = ("unrated", "C", "CC", "CCC", "B", "BB", "BBB"
 
 SIZE_BAND_EDGES_YUAN: tuple[float, ...] = (5e6, 2e7, 1e8)
 """Annual revenue edges of the firm size bands used to compare "similar firms" (4 bands)."""
+AMOUNT_BANDS_PER_DECADE = 2
+"""Amount bands are half-decades of the amount (×1, ×3.16, ×10 …): the same bands fit yuan and
+dollars, and a lender's habit (small credit lines or large term loans) shows in any currency."""
+TERM_BAND_EDGES_MONTHS: tuple[int, ...] = (12, 36, 60, 84, 120, 180, 240)
+"""Term edges of the term bands (8 bands): a term on an edge opens the band above it."""
+NEW_FIRM_YEARS = 2.0
+"""A firm younger than this is a new business (the SBA's own line between new and existing)."""
 
 OUTCOME_IGNORED, OUTCOME_REJECTED, OUTCOME_APPROVED, OUTCOME_DISBURSED = 0, 1, 2, 3
 OUTCOMES: tuple[str, ...] = ("ignored", "rejected", "approved", "disbursed")
@@ -83,6 +90,26 @@ def size_band(revenue_yuan: np.ndarray | float) -> np.ndarray:
     """Return the size band (0..3) of firms from their annual revenue in yuan."""
     revenue = np.nan_to_num(np.asarray(revenue_yuan, dtype=np.float64), nan=0.0)
     return np.searchsorted(np.asarray(SIZE_BAND_EDGES_YUAN), revenue, side="right").astype(np.int8)
+
+
+def amount_band(amount: np.ndarray | float) -> np.ndarray:
+    """Return the amount band (half-decade of the amount, 0 for 1 or less) of requests."""
+    amount = np.asarray(amount, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        band = np.floor(AMOUNT_BANDS_PER_DECADE * np.log10(np.maximum(amount, 1.0)))
+    return np.where(np.isfinite(band), band, 0).astype(np.intp)
+
+
+def term_band(term_months: np.ndarray | float) -> np.ndarray:
+    """Return the term band (0..7) of requests from their term in months."""
+    edges = np.asarray(TERM_BAND_EDGES_MONTHS)
+    return np.searchsorted(edges, np.asarray(term_months), side="right").astype(np.intp)
+
+
+def new_firm(age_years: np.ndarray | float) -> np.ndarray:
+    """Return 1 for a new business (younger than NEW_FIRM_YEARS), else 0."""
+    age = np.nan_to_num(np.asarray(age_years, dtype=np.float64), nan=NEW_FIRM_YEARS)
+    return (age < NEW_FIRM_YEARS).astype(np.intp)
 
 
 def _coerce(table: object, dtypes: dict[str, type | np.dtype]) -> int:
@@ -274,6 +301,10 @@ class History:
     The firm's industry, district and size band are stored as they were when the application
     was decided, so institution statistics never need a join. ``outcome`` uses OUTCOMES codes;
     an application nobody answered is ``OUTCOME_IGNORED`` with ``decided_at`` = the day it expired.
+    The optional columns describe the firm and its request for the relationship and affinity
+    features (``matching.relationship``, ``InstitutionHistory``): the firm's id and the
+    request's amount band, term band and new-firm flag; -1 (the default) means unknown, and
+    such rows count in no relationship or band statistic.
     """
 
     request_id: np.ndarray
@@ -284,6 +315,10 @@ class History:
     size_band: np.ndarray
     decided_at: np.ndarray
     outcome: np.ndarray
+    enterprise_id: np.ndarray | None = None
+    amount_band: np.ndarray | None = None
+    term_band: np.ndarray | None = None
+    new_firm: np.ndarray | None = None
 
     _DTYPES = {
         "request_id": np.int64,
@@ -294,10 +329,18 @@ class History:
         "size_band": np.intp,
         "decided_at": np.int64,
         "outcome": np.int8,
+        "enterprise_id": np.int64,
+        "amount_band": np.intp,
+        "term_band": np.intp,
+        "new_firm": np.intp,
     }
+    _OPTIONAL = ("enterprise_id", "amount_band", "term_band", "new_firm")
 
     def __post_init__(self) -> None:
-        """Cast the columns to their dtypes and check the outcome codes."""
+        """Cast the columns to their dtypes (unknown optional ones to -1), check the outcomes."""
+        for name in self._OPTIONAL:
+            if getattr(self, name) is None:
+                setattr(self, name, np.full(np.shape(self.request_id), -1, dtype=np.int64))
         _coerce(self, self._DTYPES)
         if np.any((self.outcome < 0) | (self.outcome >= len(OUTCOMES))):
             raise ValueError("outcome must be one of the OUTCOMES codes (0..3)")
@@ -338,6 +381,10 @@ class History:
             size_band=size_band(requests.revenue_yuan[request_rows]),
             decided_at=decided_at,
             outcome=outcome,
+            enterprise_id=requests.enterprise_id[request_rows],
+            amount_band=amount_band(requests.amount_yuan[request_rows]),
+            term_band=term_band(requests.term_months[request_rows]),
+            new_firm=new_firm(requests.firm_age_years[request_rows]),
         )
 
 

@@ -99,13 +99,14 @@ def evaluate(version: str | None) -> None:
     if found is None:
         raise click.ClickException("no such version (and none is current)")
     tables = training_tables()
-    metrics = registry.window_metrics(
-        registry.load_version(found), tables, found.details["training_window"]
+    window = found.details["training_window"]
+    metrics = registry.window_metrics(registry.load_version(found), tables, window)
+    click.echo(
+        f"{found.version} on its held-out window (today's data), every eligible product ranked:"
     )
-    click.echo(f"{found.version} on its held-out window (today's data):")
     for name, values in {
         "model": metrics,
-        **{key: found.metrics.get(key, {}) for key in ("rule", "popularity", "random")},
+        "rule": registry.rule_window_metrics(tables, window),
     }.items():
         shown = ", ".join(
             f"{key} {value:.4f}" for key, value in values.items() if isinstance(value, float)

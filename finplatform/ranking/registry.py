@@ -35,10 +35,12 @@ from finplatform.models.base import utcnow
 from finplatform.ranking.artifacts import artifact_exists, load_artifact, save_artifact
 from finplatform.ranking.tables import TrainingTables, training_tables
 from finplatform.ranking.versions import invalidate_catalogue
-from matching.evaluate import PRIMARY_METRIC, beats, evaluate_rankings
+from matching.evaluate import PRIMARY_METRIC, beats
 from matching.features import FEATURE_NAMES, ProductTable, pair_features
+from matching.harness import eligible_candidates, mean_metrics
 from matching.history import InstitutionHistory
 from matching.model import MatchingModel, ModelStoreError, train_model
+from matching.rules import rule_scores
 from matching.schema import rows_of
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -105,13 +107,12 @@ def version_name(tables: TrainingTables, params: dict) -> str:
     return "m" + digest.hexdigest()[:16]
 
 
-def window_metrics(model: MatchingModel, tables: TrainingTables, window: dict) -> dict:
-    """A model's ranking metrics on a held-out window (requests posted from
-    `validation_from_day` to `last_posted_day`, decided by `last_decided_day`)."""
+def _window_candidates(tables: TrainingTables, window: dict):
+    """Every eligible product active on the day of each request of a held-out window, graded
+    by the applications decided by the window's end (``matching.harness``)."""
     history = tables.history
     request_rows = rows_of(tables.requests.id, history.request_id)
-    product_rows = rows_of(tables.products.id, history.product_id)
-    known = (request_rows >= 0) & (product_rows >= 0)
+    known = request_rows >= 0
     posted = np.where(known, tables.requests.posted_at[request_rows], -1)
     rows = (
         known
@@ -119,23 +120,51 @@ def window_metrics(model: MatchingModel, tables: TrainingTables, window: dict) -
         & (posted <= window["last_posted_day"])
         & (history.decided_at <= window["last_decided_day"])
     )
+    return eligible_candidates(
+        tables.requests,
+        tables.products,
+        np.unique(request_rows[rows]),
+        history.take(np.flatnonzero(rows)),
+        tables.active_from,
+        tables.active_to,
+    )
+
+
+def _window_features(tables: TrainingTables, window_days: int | None, candidates) -> np.ndarray:
+    index = InstitutionHistory(tables.history, window_days=window_days)
+    table = ProductTable(tables.products, index)
+    return pair_features(table, tables.requests, candidates.request_rows, candidates.product_rows)
+
+
+def window_metrics(model: MatchingModel, tables: TrainingTables, window: dict) -> dict:
+    """A model's ranking metrics on a held-out window (requests posted from
+    `validation_from_day` to `last_posted_day`, decided by `last_decided_day`), each request
+    ranked against every eligible product active on its day."""
+    candidates = _window_candidates(tables, window)
     window_days = model.metadata.get("training_window", {}).get("history_window_days", 365)
-    table = ProductTable(tables.products, InstitutionHistory(history, window_days=window_days))
-    features = pair_features(table, tables.requests, request_rows[rows], product_rows[rows])
+    features = _window_features(tables, window_days, candidates)
     scores = model.approval_probability(features)
-    return _finite(evaluate_rankings(request_rows[rows], scores, history.outcome[rows]))
+    return _finite(mean_metrics(candidates.request_rows, scores, candidates.grades))
+
+
+def rule_window_metrics(tables: TrainingTables, window: dict) -> dict:
+    """The rule score's metrics on the same candidates as ``window_metrics``."""
+    candidates = _window_candidates(tables, window)
+    window_days = window.get("history_window_days", 365)
+    features = _window_features(tables, window_days, candidates)
+    scores = rule_scores(features)
+    return _finite(mean_metrics(candidates.request_rows, scores, candidates.grades))
 
 
 def compare(
     candidate: MatchingModel,
     window: dict,
-    rule_metrics: dict,
     current: ModelVersion | None,
     tables: TrainingTables,
 ) -> dict:
     """Score the candidate and the current version (else the rule score) on the same window."""
     candidate_metrics = window_metrics(candidate, tables, window)
-    against, current_metrics = None, rule_metrics
+    against, current_metrics = None, None
     if current is not None:
         against = current.version
         try:
@@ -143,6 +172,8 @@ def compare(
         except ModelStoreError:
             # A current version that cannot load cannot serve either: anything beats it.
             current_metrics = {PRIMARY_METRIC: float("-inf")}
+    else:
+        current_metrics = rule_window_metrics(tables, window)
     candidate_value = candidate_metrics.get(PRIMARY_METRIC)
     current_value = current_metrics.get(PRIMARY_METRIC)
     wins = candidate_value is not None and (
@@ -222,9 +253,7 @@ def train_version(
         save_artifact(model, name)
     progress(2, 4, "comparing")
     current = current_model_version()
-    comparison = compare(
-        model, model.metadata["training_window"], model.metadata["metrics"]["rule"], current, tables
-    )
+    comparison = compare(model, model.metadata["training_window"], current, tables)
     version = _record(model, name, comparison)
     progress(3, 4, "recorded")
     if auto_promote and comparison["beats"]:
@@ -262,13 +291,7 @@ def comparison_with_current(version: ModelVersion) -> dict:
     if stored.get("against") == expected:
         return stored
     tables = training_tables()
-    return compare(
-        load_version(version),
-        version.details["training_window"],
-        version.metrics.get("rule", {}),
-        current,
-        tables,
-    )
+    return compare(load_version(version), version.details["training_window"], current, tables)
 
 
 def _make_current(version: ModelVersion, actor: User | None, note: str) -> ModelVersion | None:

@@ -46,8 +46,11 @@ from matching.schema import (
     History,
     Products,
     Requests,
+    amount_band,
     kinds_mask,
+    new_firm,
     size_band,
+    term_band,
 )
 
 EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal(): matching counts days from 1970-01-01
@@ -299,18 +302,25 @@ def application_history(cats: Categories) -> History:
     waiting for an answer are left out. The day is the decision's, else the submission's. The
     firm's industry, district and size band are those it had when it posted the request
     (`finplatform.history`).
+    The firm's id and the request's amount band, term band and new-firm flag (age at posting)
+    feed the relationship and affinity features.
     """
     rows = db.session.execute(
         sa.select(
             Application.request_id,
             Application.product_id,
             Application.institution_id,
+            Application.enterprise_id,
             Application.status,
             Application.decided_at,
             Application.submitted_at,
             _as_posted("industry_code"),
             _as_posted("district_code"),
             _as_posted("revenue_yuan"),
+            Enterprise.founded_on,
+            FinancingRequest.amount_yuan,
+            FinancingRequest.term_months,
+            FinancingRequest.created_at,
         )
         .join(Enterprise, Enterprise.id == Application.enterprise_id)
         .join(FinancingRequest, FinancingRequest.id == Application.request_id)
@@ -335,6 +345,19 @@ def application_history(cats: Categories) -> History:
         size_band=size_band(np.array([_as_float(row.revenue_yuan) for row in rows])),
         decided_at=np.array([_day(row.decided_at or row.submitted_at) for row in rows]),
         outcome=np.array([OUTCOME_OF_STATUS[ApplicationStatus(row.status)] for row in rows]),
+        enterprise_id=np.array([row.enterprise_id for row in rows]),
+        amount_band=amount_band(np.array([float(row.amount_yuan) for row in rows])),
+        term_band=term_band(np.array([row.term_months for row in rows])),
+        new_firm=new_firm(
+            np.array(
+                [
+                    _firm_age_years(row.founded_on, clock.beijing_date(row.created_at))
+                    if row.created_at
+                    else np.nan
+                    for row in rows
+                ]
+            )
+        ),
     )
 
 
@@ -345,6 +368,10 @@ class TrainingTables:
     requests: Requests
     products: Products
     history: History
+    # Each product's first active day and the day it was retired (exclusive; far future while
+    # active), for evaluations that rank every product active on a request's day.
+    active_from: np.ndarray | None = None
+    active_to: np.ndarray | None = None
 
 
 def training_tables() -> TrainingTables:
@@ -368,4 +395,17 @@ def training_tables() -> TrainingTables:
         requests=requests_table(requests, cats, communities, as_posted=True),
         products=products_table(products, cats, communities),
         history=history,
+        active_from=np.array(
+            [_day(clock.beijing_date(p.created_at)) if p.created_at else 0 for p in products],
+            dtype=np.int64,
+        ),
+        active_to=np.array(
+            [
+                _day(clock.beijing_date(p.retired_at))
+                if p.retired_at is not None
+                else np.iinfo(np.int64).max
+                for p in products
+            ],
+            dtype=np.int64,
+        ),
     )

@@ -148,3 +148,19 @@ def test_training_tables_read_a_history_longer_than_one_id_list(small_world, mon
     assert len(np.unique(whole.history.request_id)) > 5 * 97
     for name, column in vars(whole.requests).items():
         np.testing.assert_array_equal(getattr(batched.requests, name), column)
+
+
+def test_the_held_out_comparison_ranks_every_eligible_product(trained, db):
+    # The promotion check ranks each held-out request against every product eligible and active
+    # that day, so it sees far more candidates than the few products the firms applied to.
+    data = tables.training_tables()
+    window = trained.details["training_window"]
+    candidates = registry._window_candidates(data, window)
+    per_request = len(candidates) / len(np.unique(candidates.request_rows))
+    applications = data.history.request_id[
+        np.isin(data.history.request_id, data.requests.id[np.unique(candidates.request_rows)])
+    ]
+    assert per_request > 2 * len(applications) / len(np.unique(applications))
+    # Before any version served, the rule score was scored on those same candidates.
+    comparison = trained.details["comparison"]
+    assert comparison["current"] == registry.rule_window_metrics(data, window)
