@@ -33,7 +33,7 @@ class StaffAccountForm(PlatformForm):
         ],
         validators=[DataRequired(REQUIRED)],
     )
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=80)])
+    name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED), Length(max=80)])
     email = EmailField(
         _l("Email"),
         validators=[
@@ -73,7 +73,7 @@ class TargetForm(PlatformForm):
 
     value = DecimalField(
         _l("Value"),
-        places=4,
+        places=None,  # shown as entered: 15000, 0.5 (not 15000.0000)
         validators=[
             InputRequired(REQUIRED),
             NumberRange(min=0.0001, message=_l("The target must be more than zero.")),

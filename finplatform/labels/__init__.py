@@ -24,11 +24,20 @@ from flask_babel import LazyString
 from finplatform.extensions import db
 from finplatform.i18n import is_english
 from finplatform.labels import accounts, audit, deals, organisations, platform, reports
+from finplatform.labels.details import audit_details
 from finplatform.models import District, Industry, InstitutionKind, ProductKind
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ENUMERATIONS", "REFERENCE_LISTS", "label", "labels_of", "options", "register"]
+__all__ = [
+    "ENUMERATIONS",
+    "REFERENCE_LISTS",
+    "label",
+    "labels_of",
+    "options",
+    "promotion_note",
+    "register",
+]
 
 
 def _merge(*areas: Mapping[str, Mapping[str, LazyString]]) -> dict[str, dict[str, LazyString]]:
@@ -105,8 +114,22 @@ def options(enumeration: str, values: Iterable | None = None) -> list[tuple[str,
     return [(_value_key(value), label(enumeration, value)) for value in values]
 
 
+# Versions put in service automatically before the note became a code carry this text.
+_OLD_AUTOMATIC_NOTE = "automatic: beats the current version on held-out data"
+
+
+def promotion_note(note: str) -> str:
+    """A model version's promotion note: the reason's label when the job promoted it, else the
+    note the person wrote."""
+    if note == _OLD_AUTOMATIC_NOTE:
+        note = "automatic"
+    return label("promotion_reason", note) if note in ENUMERATIONS["promotion_reason"] else note
+
+
 def register(app: Flask) -> None:
-    """The `label` filter and the `label` and `label_options` template globals."""
+    """The `label` filter and the `label`, `label_options` and `promotion_note` globals."""
     app.add_template_filter(lambda value, enumeration: label(enumeration, value), "label")
     app.jinja_env.globals["label"] = label
     app.jinja_env.globals["label_options"] = options
+    app.jinja_env.globals["promotion_note"] = promotion_note
+    app.jinja_env.globals["audit_details"] = audit_details

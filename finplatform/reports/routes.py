@@ -26,7 +26,8 @@ from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.i18n import is_english
 from finplatform.jobs import enqueue, job_status
-from finplatform.models import Role
+from finplatform.labels import label
+from finplatform.models import Institution, Role
 from finplatform.reports import charts, exports, services, view
 from finplatform.reports.forms import MonthForm
 from finplatform.reports.jobs import generate_monthly_report, generated_xlsx
@@ -144,8 +145,17 @@ def rows():
         measure=measure,
         scope=scope,
         filters=filters,
+        filter_names={name: _filter_name(name, key) for name, key in filters.items()},
         metric=metric,
     )
+
+
+def _filter_name(dimension: str, key: str) -> str:
+    """What a drill-down filter reads as: the institution's name, or the list entry's label."""
+    if dimension != "institution":
+        return label(dimension, key)
+    institution = db.session.get(Institution, int(key)) if key.isdigit() else None
+    return institution.name if institution is not None else key
 
 
 @bp.get("/admin")
