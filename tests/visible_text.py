@@ -3,7 +3,8 @@
 A page's visible text is its HTML without tags, attributes, scripts and styles. A "foreign"
 word is a snake_case identifier (a code that escaped its label) or an English word that is not
 on the short list of tokens a Chinese page legitimately shows (units, file formats, acronyms).
-E-mail addresses, web addresses and unified social credit codes are data, and are left out.
+E-mail addresses, web addresses, unified social credit codes and model version names are data,
+and are left out.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ ALLOWED = {
     "API",
     "XLSX",
     "CSV",
+    "csv",  # file names' extensions
+    "xlsx",
     "ID",
     "URL",
     "HTTP",
@@ -41,6 +44,7 @@ _DATA = re.compile(
     r"[\w.+-]+@[\w-]+(\.[\w-]+)+"  # e-mail addresses
     r"|https?://\S+"  # web addresses
     r"|\b[0-9A-HJ-NPQRTUWXY]{18}\b"  # unified social credit codes
+    r"|\bm[0-9a-f]{16}\b"  # model version names
 )
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
