@@ -104,6 +104,7 @@ def walk(app, client, start: str = "/", allowed: frozenset = frozenset()) -> Wal
     while queue:
         url = queue.popleft()
         response = client.get(url, follow_redirects=True)
+        response.close()  # a file download streams from an open file until closed
         if response.status_code != 200:
             result.broken[url] = response.status_code
             continue
