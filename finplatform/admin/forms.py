@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from finplatform.auth.forms import REQUIRED
 from finplatform.forms_support import PlatformForm
+from finplatform.labels import labels_of
 from finplatform.models import Role
 
 
@@ -28,8 +29,8 @@ class StaffAccountForm(PlatformForm):
     role = SelectField(
         _l("Role"),
         choices=[
-            SelectChoice(Role.SPECIALIST.value, _l("Sci-tech finance specialist")),
-            SelectChoice(Role.COMMISSION.value, _l("Commission viewer (read-only)")),
+            SelectChoice(role.value, labels_of("role")[role.value])
+            for role in (Role.SPECIALIST, Role.COMMISSION)
         ],
         validators=[DataRequired(REQUIRED)],
     )
