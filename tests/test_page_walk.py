@@ -118,3 +118,16 @@ def test_the_walk_catches_a_label_without_a_translation(app, client, walk_world,
     findings = _walk_as(app, client, Role.ENTERPRISE)
     pages = [url for url, words in findings.items() if "Test" in words and "still" in words]
     assert pages, findings
+
+
+def test_in_english_no_page_shows_a_code(app, client, walk_world):
+    codes = {}
+    for role in Role:
+        _sign_in(client, role)
+        client.get("/lang/en")
+        assert '<html lang="en">' in client.get("/", follow_redirects=True).get_data(as_text=True)
+        for url, words in walk(app, client).findings().items():
+            found = [word for word in words if "_" in word]
+            if found:
+                codes[(role.value, url)] = found
+    assert codes == {}
