@@ -3,11 +3,17 @@ form, notification links, names of people and of things, the audit log, import s
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import sqlalchemy as sa
 
 from finplatform.models import AuditEvent, ImportBatch, Role, Target
+from finplatform.notifications.messages import MESSAGES
 from finplatform.notifications.services import notify
 from tests.visible_text import foreign_words, visible_text
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _page(client, path: str) -> str:
@@ -75,3 +81,16 @@ def test_import_statuses_are_words(client, login, make, db):
     text = _page(client, "/admin/imports/")
     assert "已导入" in text and "未导入任何数据" in text
     assert foreign_words(text) == []
+
+
+def test_every_notification_the_code_sends_has_its_sentence():
+    kinds = set()
+    for path in (ROOT / "finplatform").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = getattr(getattr(node, "func", None), "id", "")
+            if isinstance(node, ast.Call) and name.startswith("notify") and len(node.args) > 1:
+                kind = node.args[1]
+                if isinstance(kind, ast.Constant) and isinstance(kind.value, str):
+                    kinds.add(kind.value)
+    assert {"offer.made", "disbursement.recorded", "application.overdue_firm"} <= kinds
+    assert sorted(kinds - set(MESSAGES)) == []
