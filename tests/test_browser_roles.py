@@ -20,6 +20,12 @@ MAIN_PAGES = {
     Role.COMMISSION: ("/reports/", "月度报表"),
     Role.ADMIN: ("/admin/", "机构管理"),
 }
+# Pages whose words came from codes or JSON before: looked at in the browser too.
+MORE_PAGES = {
+    Role.SPECIALIST: ["/specialist/queue?tab=rejected"],
+    Role.COMMISSION: ["/reports/rows?month=2014-11&measure=applications&scope=month"],
+    Role.ADMIN: ["/admin/audit", "/admin/models/", "/admin/imports/"],
+}
 
 
 def test_each_role_main_page_in_chinese(walk_world, live_server, page, artifacts_dir):  # noqa: F811
@@ -38,3 +44,7 @@ def test_each_role_main_page_in_chinese(walk_world, live_server, page, artifacts
         name = f"role-main-{account.role.value}"
         page.screenshot(path=str(artifacts_dir / f"{name}.png"), full_page=True)
         page.screenshot(path=str(artifacts_dir / f"{name}-top.png"))  # what shows first
+        for number, more in enumerate(MORE_PAGES.get(account.role, []), start=1):
+            page.goto(live_server + more)
+            assert foreign_words(page.locator("body").inner_text()) == [], more
+            page.screenshot(path=str(artifacts_dir / f"role-{account.role.value}-{number}.png"))
