@@ -44,14 +44,15 @@ def datetime_format(value, pattern_name: str | None = None) -> str:
     return to_user_timezone(value).strftime(pattern)
 
 
-def beijing_time(value: datetime | str | None) -> str:
-    """An instant (stored in UTC, or its ISO text) as Beijing wall-clock time to the minute."""
+def beijing_time(value: datetime | str | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """An instant (stored in UTC, or its ISO text) as Beijing wall-clock time (to the minute
+    unless another strftime pattern is given)."""
     if not value:
         return ""
     instant = datetime.fromisoformat(value) if isinstance(value, str) else value
     if instant.tzinfo is None:  # SQLite hands stored instants back without their zone
         instant = instant.replace(tzinfo=UTC)
-    return clock.beijing(instant).strftime("%Y-%m-%d %H:%M")
+    return clock.beijing(instant).strftime(pattern)
 
 
 def register(app: Flask) -> None:
