@@ -238,8 +238,12 @@ def job():
     """Progress of a report job, as JSON for the admin page."""
     status = job_status(request.args.get("id", ""))
     if status is None:
-        return jsonify({"status": "unknown"}), 404
-    return jsonify({key: status[key] for key in ("id", "status", "done", "total", "message")})
+        return jsonify({"status": "unknown", "status_label": label("job_state", "unknown")}), 404
+    shown = {key: status[key] for key in ("id", "status", "done", "total", "message")}
+    # What the page shows: the state and step in words (the codes stay for the script's logic).
+    shown["status_label"] = label("job_state", status["status"])
+    shown["message_label"] = label("job_step", status["message"])
+    return jsonify(shown)
 
 
 @bp.get("/generated")
