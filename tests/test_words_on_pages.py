@@ -8,6 +8,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from finplatform.auth.reset import request_reset
+from finplatform.mail import mail
 from finplatform.models import AuditEvent, ImportBatch, Role, Target
 from finplatform.notifications.messages import MESSAGES
 from finplatform.notifications.services import notify
@@ -94,3 +96,13 @@ def test_every_notification_the_code_sends_has_its_sentence():
                     kinds.add(kind.value)
     assert {"offer.made", "disbursement.recorded", "application.overdue_firm"} <= kinds
     assert sorted(kinds - set(MESSAGES)) == []
+
+
+def test_the_password_reset_mail_reads_in_chinese(app, make, db):
+    user = make.user(Role.SPECIALIST, name="王专员")
+    with app.test_request_context("/auth/reset"), mail.record_messages() as outbox:
+        request_reset(user.email)
+    assert len(outbox) == 1
+    message = outbox[0]
+    assert "重置" in message.subject and "王专员" in message.body
+    assert foreign_words(message.subject) == [] and foreign_words(message.body) == []
