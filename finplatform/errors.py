@@ -11,32 +11,25 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from finplatform.extensions import db
+from finplatform.labels import label
 from finplatform.observability.requests import current_request_id
 
 log = logging.getLogger(__name__)
 
-ERROR_TEXTS = {
-    400: (
-        _l("Bad request"),
-        _l("The request could not be understood. Please check what you sent."),
-    ),
-    401: (
-        _l("Sign-in required"),
-        _l("Send a valid API token as 'Authorization: Bearer <token>'."),
-    ),
-    403: (_l("Access denied"), _l("Your account does not have access to this page.")),
-    404: (_l("Page not found"), _l("The page or record you asked for does not exist.")),
-    405: (_l("Method not allowed"), _l("This page does not accept that kind of request.")),
-    409: (_l("Conflict"), _l("The record changed in the meantime. Reload it and try again.")),
-    413: (_l("Upload too large"), _l("The file you sent is larger than the platform accepts.")),
-    415: (_l("Unsupported media type"), _l("Send the request body as application/json.")),
-    422: (_l("Invalid input"), _l("Some fields are missing or not valid; see errors.")),
-    429: (_l("Too many requests"), _l("You are sending requests too fast. Please wait a moment.")),
-    500: (_l("Something went wrong"), _l("An unexpected error occurred. It has been logged.")),
-    503: (
-        _l("Service temporarily unavailable"),
-        _l("The platform cannot reach its database right now. Please try again shortly."),
-    ),
+# The title of each status is its label (finplatform/labels, "problem"); here, what it means.
+ERROR_DETAILS = {
+    400: _l("The request could not be understood. Please check what you sent."),
+    401: _l("Send a valid API token as 'Authorization: Bearer <token>'."),
+    403: _l("Your account does not have access to this page."),
+    404: _l("The page or record you asked for does not exist."),
+    405: _l("This page does not accept that kind of request."),
+    409: _l("The record changed in the meantime. Reload it and try again."),
+    413: _l("The file you sent is larger than the platform accepts."),
+    415: _l("Send the request body as application/json."),
+    422: _l("Some fields are missing or not valid; see errors."),
+    429: _l("You are sending requests too fast. Please wait a moment."),
+    500: _l("An unexpected error occurred. It has been logged."),
+    503: _l("The platform cannot reach its database right now. Please try again shortly."),
 }
 
 
@@ -61,8 +54,9 @@ def render_error(code: int, detail: str | None = None, errors: dict | None = Non
     """
     if code >= 500:
         _without_the_database()
-    title, default_detail = ERROR_TEXTS.get(code, ERROR_TEXTS[500 if code >= 500 else 400])
-    detail = detail or default_detail
+    known = code if code in ERROR_DETAILS else (500 if code >= 500 else 400)
+    title = label("problem", str(known))
+    detail = detail or ERROR_DETAILS[known]
     if _wants_json():
         problem = {
             "type": "about:blank",

@@ -73,6 +73,11 @@ def format_number(value) -> str:
     return text
 
 
+def plain_decimal(value) -> Decimal:
+    """The same number without trailing zeros, for a form field: 15000.0000 → 15000."""
+    return Decimal(format_number(value).replace(",", ""))
+
+
 def register(app: Flask) -> None:
     """Template filters `money`, `yuan` and `amount`."""
     app.add_template_filter(money_html, "money")

@@ -12,10 +12,12 @@ Profiling the work lists showed two per-call costs that add up on a page of 20 r
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import Flask, g
 from flask_babel import format_datetime, get_locale, get_translations, to_user_timezone
+
+from finplatform import clock
 
 NUMERIC_PATTERNS = {
     "yyyy-MM-dd": "%Y-%m-%d",
@@ -42,6 +44,17 @@ def datetime_format(value, pattern_name: str | None = None) -> str:
     return to_user_timezone(value).strftime(pattern)
 
 
+def beijing_time(value: datetime | str | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """An instant (stored in UTC, or its ISO text) as Beijing wall-clock time (to the minute
+    unless another strftime pattern is given)."""
+    if not value:
+        return ""
+    instant = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if instant.tzinfo is None:  # SQLite hands stored instants back without their zone
+        instant = instant.replace(tzinfo=UTC)
+    return clock.beijing(instant).strftime(pattern)
+
+
 def register(app: Flask) -> None:
     """Install the cheaper `_`/`ngettext` callables and `datetimeformat` filter (after Babel)."""
     app.jinja_env.install_gettext_callables(
@@ -54,3 +67,4 @@ def register(app: Flask) -> None:
         ),
     )
     app.jinja_env.filters["datetimeformat"] = datetime_format
+    app.jinja_env.filters["beijing_time"] = beijing_time

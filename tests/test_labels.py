@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from flask_babel import force_locale
 
-from finplatform.labels import ENUMERATIONS, label, options
+from finplatform.labels import ENUMERATIONS, audit_details, label, options, promotion_note
 from finplatform.models import (
     ApplicationStatus,
     ContactChannel,
@@ -118,3 +118,33 @@ def test_every_job_step_reported_by_the_code_has_a_label():
         steps.update(literal.strip('"') for literal in pattern.findall(path.read_text("utf-8")))
     assert {"training", "workbook"} <= steps
     assert sorted(steps - set(ENUMERATIONS["job_step"])) == []
+
+
+def test_audit_details_read_as_words_not_json(app):
+    assert audit_details(
+        "application.rejected", {"from": "in_review", "to": "rejected", "note": "缺少报表"}
+    ) == [("变更前", "审核中"), ("变更后", "已拒绝"), ("备注", "缺少报表")]
+    assert audit_details("target.updated", {"from": "15000.0000", "to": "16000"}) == [
+        ("变更前", "15,000"),
+        ("变更后", "16,000"),
+    ]
+    assert audit_details("user.created", {"role": "specialist"}) == [("角色", "科技金融专员")]
+    assert audit_details("model.promoted", {"automatic": True, "comparison": {"beats": True}}) == [
+        ("自动", "是")
+    ]
+    with force_locale("en"):
+        assert audit_details("request.fulfilled", {"to": "fulfilled"}) == [("After", "Fulfilled")]
+
+
+def test_automatic_promotions_read_as_their_reason(app):
+    assert promotion_note("automatic") == "自动：在留出的融资需求上优于在用版本"
+    assert promotion_note("automatic: beats the current version on held-out data") == (
+        "自动：在留出的融资需求上优于在用版本"
+    )
+    assert promotion_note("季节性调整") == "季节性调整"
+
+
+def test_api_problem_titles_come_from_the_labels(client):
+    problem = client.get("/api/v1/requests").get_json()
+    assert problem["status"] == 401 and problem["title"] == "需要登录"
+    assert client.get("/api/v1/no-such-thing").get_json()["title"] == "页面不存在"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from flask_babel import format_datetime
 
-from finplatform.rendering import datetime_format
+from finplatform.rendering import beijing_time, datetime_format
 
 # Asia/Shanghai is UTC+8 all year (no daylight saving since 1991).
 CASES = [
@@ -45,3 +45,12 @@ def test_pages_speak_the_language_of_each_request(client):
     assert "Page not found" in client.get("/no-such-page").get_data(as_text=True)
     client.get("/lang/zh_Hans_CN")
     assert "页面不存在" in client.get("/no-such-page").get_data(as_text=True)
+
+
+def test_stored_instants_show_in_beijing_time():
+    evening_utc = datetime(2014, 9, 29, 22, 30, tzinfo=UTC)
+    assert beijing_time(evening_utc) == "2014-09-30 06:30"
+    assert beijing_time("2014-09-29T22:30:00+00:00") == "2014-09-30 06:30"
+    assert beijing_time(evening_utc.replace(tzinfo=None)) == "2014-09-30 06:30"  # SQLite's
+    assert beijing_time(evening_utc, "%Y-%m-%d") == "2014-09-30"
+    assert beijing_time(None) == ""

@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from finplatform.auth.forms import REQUIRED
 from finplatform.forms_support import PlatformForm
+from finplatform.labels import labels_of
 from finplatform.models import Role
 
 
@@ -28,12 +29,12 @@ class StaffAccountForm(PlatformForm):
     role = SelectField(
         _l("Role"),
         choices=[
-            SelectChoice(Role.SPECIALIST.value, _l("Sci-tech finance specialist")),
-            SelectChoice(Role.COMMISSION.value, _l("Commission viewer (read-only)")),
+            SelectChoice(role.value, labels_of("role")[role.value])
+            for role in (Role.SPECIALIST, Role.COMMISSION)
         ],
         validators=[DataRequired(REQUIRED)],
     )
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=80)])
+    name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED), Length(max=80)])
     email = EmailField(
         _l("Email"),
         validators=[
@@ -73,7 +74,7 @@ class TargetForm(PlatformForm):
 
     value = DecimalField(
         _l("Value"),
-        places=4,
+        places=None,  # shown as entered: 15000, 0.5 (not 15000.0000)
         validators=[
             InputRequired(REQUIRED),
             NumberRange(min=0.0001, message=_l("The target must be more than zero.")),

@@ -14,6 +14,7 @@ from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.forms_support import ConfirmForm
 from finplatform.jobs import enqueue, job_status
+from finplatform.labels import label
 from finplatform.models import ModelVersion, Role
 from finplatform.ranking import registry
 from finplatform.ranking.batch import rematch_open_requests
@@ -126,7 +127,7 @@ def train():
         message = _(
             "Version %(version)s trained (%(status)s).",
             version=handle.result["version"],
-            status=handle.result["status"],
+            status=label("model_status", handle.result["status"]),
         )
     return _after_job(handle, "train", message)
 

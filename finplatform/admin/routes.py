@@ -32,6 +32,7 @@ from finplatform.models import (
     Target,
     User,
 )
+from finplatform.money import plain_decimal
 from finplatform.paging import counted_page
 from finplatform.workcalendar import uncovered_years
 
@@ -226,6 +227,8 @@ def edit_target(target_id: int):
     """Change one target's value."""
     target = db.get_or_404(Target, target_id)
     form = TargetForm(obj=target)
+    if not form.is_submitted():
+        form.value.data = plain_decimal(target.value)
     if form.validate_on_submit():
         try:
             admin_services.update_target(target, form.value.data, current_user)

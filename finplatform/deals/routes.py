@@ -51,7 +51,7 @@ bp.add_app_template_global(reject_reason_label, "reject_reason_label")
 
 def status_options(labels: dict) -> list[tuple[str, str]]:
     """(value, label) pairs of a status label table, for filter drop-downs."""
-    return [(status.value, str(label)) for status, label in labels.items()]
+    return [(getattr(status, "value", status), str(label)) for status, label in labels.items()]
 
 
 bp.add_app_template_global(status_options, "status_options")

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from finplatform.audit import record_audit
 from finplatform.exceptions import AlreadyDecided, Conflict
 from finplatform.extensions import db
+from finplatform.labels import labels_of
 from finplatform.models import (
     Application,
     ApplicationEvent,
@@ -53,21 +54,9 @@ REQUEST_TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
 }
 """Request status → the statuses it may move to."""
 
-APPLICATION_STATUS_LABELS = {
-    S.SUBMITTED: _l("Submitted"),
-    S.IN_REVIEW: _l("In review"),
-    S.APPROVED: _l("Approved"),
-    S.REJECTED: _l("Rejected"),
-    S.DISBURSED: _l("Disbursed"),
-    S.WITHDRAWN: _l("Withdrawn"),
-    S.EXPIRED: _l("Expired"),
-}
-REQUEST_STATUS_LABELS = {
-    R.OPEN: _l("Open"),
-    R.FULFILLED: _l("Fulfilled"),
-    R.WITHDRAWN: _l("Withdrawn"),
-    R.EXPIRED: _l("Expired"),
-}
+# The statuses' labels (finplatform/labels), under the names the templates use.
+APPLICATION_STATUS_LABELS = labels_of("application_status")
+REQUEST_STATUS_LABELS = labels_of("request_status")
 
 
 def lock_application(application: Application) -> Application:

@@ -15,6 +15,7 @@ from finplatform.imports.natural_keys import (
     problem,
     resolve_institutions,
 )
+from finplatform.labels import label
 from finplatform.models import (
     Application,
     ApplicationEvent,
@@ -86,9 +87,10 @@ class ApplicationRows:
             needs.append("approved_amount_yuan")
         if status == "disbursed":
             needs += ["disbursed_amount_yuan", "disbursed_on"]
+        words = label("application_status", status)
         for name in needs:
             if record.get(name) is None:
-                found.append((name, _("Needed when the status is %(status)s.", status=status)))
+                found.append((name, _("Needed when the status is %(status)s.", status=words)))
         if record.get("decided_at") and record["decided_at"] < record["submitted_at"]:
             found.append(("decided_at", _("The decision cannot come before the application.")))
         paid, approved = record.get("disbursed_amount_yuan"), record.get("approved_amount_yuan")

@@ -9,13 +9,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from finplatform.forms_support import PlatformForm
+from finplatform.labels import labels_of
 
-KIND_CHOICES = [
-    SelectChoice("enterprises", _l("Enterprises")),
-    SelectChoice("institutions", _l("Institutions")),
-    SelectChoice("products", _l("Products")),
-    SelectChoice("applications", _l("Historical applications and disbursements")),
-]
+KIND_CHOICES = [SelectChoice(code, text) for code, text in labels_of("import_kind").items()]
 
 
 class ImportForm(PlatformForm):

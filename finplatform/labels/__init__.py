@@ -20,15 +20,25 @@ from collections.abc import Iterable, Mapping
 import sqlalchemy as sa
 from flask import Flask, g, has_app_context
 from flask_babel import LazyString
+from flask_babel import gettext as _
 
 from finplatform.extensions import db
 from finplatform.i18n import is_english
 from finplatform.labels import accounts, audit, deals, organisations, platform, reports
 from finplatform.models import District, Industry, InstitutionKind, ProductKind
+from finplatform.money import format_number
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ENUMERATIONS", "REFERENCE_LISTS", "label", "labels_of", "options", "register"]
+__all__ = [
+    "ENUMERATIONS",
+    "REFERENCE_LISTS",
+    "label",
+    "labels_of",
+    "options",
+    "promotion_note",
+    "register",
+]
 
 
 def _merge(*areas: Mapping[str, Mapping[str, LazyString]]) -> dict[str, dict[str, LazyString]]:
@@ -105,8 +115,88 @@ def options(enumeration: str, values: Iterable | None = None) -> list[tuple[str,
     return [(_value_key(value), label(enumeration, value)) for value in values]
 
 
+# Versions put in service automatically before the note became a code carry this text.
+_OLD_AUTOMATIC_NOTE = "automatic: beats the current version on held-out data"
+
+
+def promotion_note(note: str) -> str:
+    """A model version's promotion note: the reason's label when the job promoted it, else the
+    note the person wrote."""
+    if note == _OLD_AUTOMATIC_NOTE:
+        note = "automatic"
+    return label("promotion_reason", note) if note in ENUMERATIONS["promotion_reason"] else note
+
+
+# The details of an audit entry as a reader sees them: each key's label with its value in words
+# (statuses, roles, reasons and list entries labelled, yes/no, numbers without trailing zeros),
+# never the stored JSON.
+# The enumeration of the "from" and "to" of a status change, by the action's record kind.
+STATUS_OF_ACTION = {
+    "application": "application_status",
+    "request": "request_status",
+    "institution": "institution_status",
+    "product": "product_status",
+}
+# Details whose value is a code of an enumeration or reference list.
+CODED_DETAILS = {
+    "role": "role",
+    "kind": "import_kind",
+    "district": "district",
+    "industry": "industry",
+}
+# Details whose value is the id of a record (shown as "No. 12").
+RECORD_DETAILS = {
+    "application",
+    "product",
+    "institution",
+    "community",
+    "request",
+    "reverses",
+    "version",
+    "previous",
+}
+
+
+def audit_details(action: str, detail: dict | None) -> list[tuple[str, str]]:
+    """(label, value) of each detail of an entry of `action`, in the stored order."""
+    shown = []
+    for key, value in (detail or {}).items():
+        if value is None or value == "" or key == "comparison":
+            continue  # the comparison of a model promotion is on the model page
+        name = label("audit_detail", key) if key in ENUMERATIONS["audit_detail"] else key
+        shown.append((name, _detail_value(action, key, value)))
+    return shown
+
+
+def _detail_value(action: str, key: str, value) -> str:
+    kind = action.split(".", 1)[0]
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if key in {"from", "to"} and kind in STATUS_OF_ACTION:
+        return label(STATUS_OF_ACTION[kind], value)
+    if key in {"from", "to"} and kind == "target":
+        return format_number(value)
+    if key in {"from", "to"} and kind == "enterprise":
+        return _("Specialist No. %(id)s", id=value)
+    if key in CODED_DETAILS:
+        return label(CODED_DETAILS[key], value)
+    if key == "reason" and str(value) in ENUMERATIONS["reject_reason"]:
+        return label("reject_reason", value)
+    if key == "amount":
+        return format_number(value) + _(" yuan")
+    if key in RECORD_DETAILS and isinstance(value, int):
+        return _("No. %(id)s", id=value)
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
 def register(app: Flask) -> None:
-    """The `label` filter and the `label` and `label_options` template globals."""
+    """The `label` filter and the `label`, `label_options` and `promotion_note` globals."""
     app.add_template_filter(lambda value, enumeration: label(enumeration, value), "label")
     app.jinja_env.globals["label"] = label
     app.jinja_env.globals["label_options"] = options
+    app.jinja_env.globals["promotion_note"] = promotion_note
+    app.jinja_env.globals["audit_details"] = audit_details

@@ -50,6 +50,10 @@ LABELS = {
         "current": _l("In service"),
         "retired": _l("Retired from service"),
     },
+    # Why a model version was put in service without a person's note (`promotion_note`).
+    "promotion_reason": {
+        "automatic": _l("Automatic: beats the version in service on held-out requests"),
+    },
     # Titles of error pages and of the API's problem details, by HTTP status.
     "problem": {
         "400": _l("Bad request"),

@@ -62,4 +62,20 @@ LABELS = {
         "monthly_by_kind": _l("Disbursed by month and product kind"),
         "cumulative": _l("Cumulative against target"),
     },
+    # The plan's targets, by metric: a short name beside the plan's own wording.
+    "target_metric": {
+        "specialists": _l("Sci-tech finance specialists"),
+        "new_matching_platforms": _l("New sci-tech finance matching service platforms"),
+        "firms_served": _l("Enterprises served"),
+        "financing_facilitated": _l("Financing facilitated for enterprises"),
+        "risk_guarantee_pool": _l("Credit-loan risk guarantee pool for tech SMEs"),
+        "firms_with_credit_loans": _l("Tech SMEs receiving new credit loans"),
+        "new_credit_loans": _l("New credit loans to tech SMEs"),
+        "tech_transfer_fund": _l("Technology transfer fund (direct investment)"),
+        "tech_branches": _l("New tech bank branches"),
+        "specialised_institutions": _l("New specialised sci-tech finance service institutions"),
+        "credit_communities": _l("New credit communities"),
+        "credit_community_loans": _l("Bank loans through credit communities (at least)"),
+        "all_financing": _l("All kinds of financing for tech SMEs"),
+    },
 }

@@ -45,6 +45,9 @@ from matching.schema import rows_of
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SMALL_HISTORY_ROWS = 5000
+# The promotion note of a version the training job put in service itself (labels
+# "promotion_reason"); a person's promotion keeps their own note.
+AUTOMATIC_PROMOTION = "automatic"
 """Below this many answered applications the booster gets less capacity: on the `small` demo
 world (about 2,000 rows) 40 rounds of depth 3 rank held-out requests a little better than 100
 rounds of depth 6 (NDCG@10 0.824 against 0.818, averaged over five world seeds; the rule score
@@ -257,7 +260,7 @@ def train_version(
     version = _record(model, name, comparison)
     progress(3, 4, "recorded")
     if auto_promote and comparison["beats"]:
-        _make_current(version, None, "automatic: beats the current version on held-out data")
+        _make_current(version, None, AUTOMATIC_PROMOTION)
         record_audit(
             "model.promoted",
             version,

@@ -24,9 +24,23 @@ from openpyxl.utils import get_column_letter
 from finplatform.reports.view import Table, report_tables
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-MONEY_FORMAT = "#,##0.00"
+MONEY_FORMAT = "#,##0.00"  # yuan to the fen
 COUNT_FORMAT = "#,##0"
 PERCENT_FORMAT = "0.0"
+CENT = Decimal("0.01")
+
+
+def shown(table: Table) -> Table:
+    """The table as a file shows it: a breakdown without its key column (the codes the page
+    links by), its name column first."""
+    if table.dimension is None:
+        return table
+    return Table(
+        table.name,
+        table.headers[1:],
+        [row[1:] for row in table.rows],
+        {column - 1: kind for column, kind in table.formats.items() if column > 0},
+    )
 
 
 def is_formula_like(value) -> bool:
@@ -53,8 +67,11 @@ def _cell(sheet, value, kind: str | None):
     """A value as the workbook stores it: a plain value, or a cell when it needs a number
     format or must stay text although it looks like a formula."""
     if isinstance(value, Decimal):
-        # Excel numbers are binary floats; the exact yuan stay in the CSV and on the page.
-        value = float(value) if kind != "count" else int(value)
+        # Stored as the decimal's own digits (money to the fen), never a float's expansion.
+        if kind == "count":
+            value = int(value)
+        elif kind == "money":
+            value = value.quantize(CENT)
     formula_like = is_formula_like(value)
     if value is None or (kind is None and not formula_like):
         return value
@@ -75,7 +92,8 @@ def write_xlsx(report: dict, target) -> None:
     header_fill = PatternFill("solid", fgColor="1F4E79")
     sheets = {}
     for table in report_tables(report):
-        sheet = workbook.create_sheet(table.name[:31])
+        table = shown(table)
+        sheet = workbook.create_sheet(table.title[:31])
         sheets[table.name] = (sheet, len(table.headers), len(table.rows) + 1)
         # Widths and the frozen header go before the first row is written.
         for column, header in enumerate(table.headers, start=1):
@@ -132,6 +150,7 @@ def xlsx_bytes(report: dict) -> bytes:
 
 def table_csv(table: Table) -> str:
     """One table as CSV text with a UTF-8 byte-order mark (Excel then reads Chinese right)."""
+    table = shown(table)
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)

@@ -26,7 +26,8 @@ from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.i18n import is_english
 from finplatform.jobs import enqueue, job_status
-from finplatform.models import Role
+from finplatform.labels import label
+from finplatform.models import Institution, Role
 from finplatform.reports import charts, exports, services, view
 from finplatform.reports.forms import MonthForm
 from finplatform.reports.jobs import generate_monthly_report, generated_xlsx
@@ -144,8 +145,17 @@ def rows():
         measure=measure,
         scope=scope,
         filters=filters,
+        filter_names={name: _filter_name(name, key) for name, key in filters.items()},
         metric=metric,
     )
+
+
+def _filter_name(dimension: str, key: str) -> str:
+    """What a drill-down filter reads as: the institution's name, or the list entry's label."""
+    if dimension != "institution":
+        return label(dimension, key)
+    institution = db.session.get(Institution, int(key)) if key.isdigit() else None
+    return institution.name if institution is not None else key
 
 
 @bp.get("/admin")
@@ -228,8 +238,12 @@ def job():
     """Progress of a report job, as JSON for the admin page."""
     status = job_status(request.args.get("id", ""))
     if status is None:
-        return jsonify({"status": "unknown"}), 404
-    return jsonify({key: status[key] for key in ("id", "status", "done", "total", "message")})
+        return jsonify({"status": "unknown", "status_label": label("job_state", "unknown")}), 404
+    shown = {key: status[key] for key in ("id", "status", "done", "total", "message")}
+    # What the page shows: the state and step in words (the codes stay for the script's logic).
+    shown["status_label"] = label("job_state", status["status"])
+    shown["message_label"] = label("job_step", status["message"])
+    return jsonify(shown)
 
 
 @bp.get("/generated")

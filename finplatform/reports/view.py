@@ -14,6 +14,9 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 from finplatform.i18n import is_english
+from finplatform.labels import label
+from finplatform.money import plain_decimal
+from finplatform.rendering import beijing_time
 
 DIMENSION_TABLES = ("product_kind", "institution", "institution_kind", "district", "industry")
 # A breakdown table's figure columns → the measure whose rows each figure links to.
@@ -30,8 +33,7 @@ BREAKDOWN_LINKS = {
 class Table:
     """One table of the report: a sheet in the workbook, a file among the CSVs."""
 
-    name: str
-    title: str
+    name: str  # the code: the CSV link's `table=`, the CSV file's name
     headers: list[str]
     rows: list[list] = field(default_factory=list)
     # Column index → "money" | "count" | "percent"
@@ -39,6 +41,11 @@ class Table:
     # Breakdowns: the dimension, and column index → the measure a figure links to.
     dimension: str | None = None
     links: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        """The table's name for a reader: the workbook's sheet name."""
+        return label("report_table", self.name)
 
     def as_data(self) -> dict:
         """The table as JSON-ready data (money and rates as decimal strings)."""
@@ -68,7 +75,6 @@ def report_tables(report: dict) -> list[Table]:
     measures = ("requests", "matches", "applications", "approvals", "rejections", "disbursements")
     summary = Table(
         "summary",
-        _("Summary"),
         [
             _("Figure"),
             _("Count"),
@@ -81,18 +87,26 @@ def report_tables(report: dict) -> list[Table]:
     for name in measures:
         own, ytd = report["totals"][name], report["ytd"][name]
         summary.rows.append(
-            [name, own["count"], _number(own["amount"]), ytd["count"], _number(ytd["amount"])]
+            [
+                label("report_measure", name),
+                own["count"],
+                _number(own["amount"]),
+                ytd["count"],
+                _number(ytd["amount"]),
+            ]
         )
     first = report["first_time_borrowers"]
     summary.rows.append(
-        ["first_time_borrowers", first["count"], _number(first["amount"]), None, None]
+        [label("report_measure", "first_time_borrowers"), first["count"], _number(first["amount"])]
+        + [None, None]
     )
-    summary.rows.append(["firms_served", report["firms_served"], None, None, None])
+    summary.rows.append(
+        [label("report_measure", "firms_served"), report["firms_served"], None, None, None]
+    )
     tables = [summary]
 
     targets = Table(
         "targets",
-        _("Targets"),
         [
             _("Target"),
             _("Metric"),
@@ -108,13 +122,13 @@ def report_tables(report: dict) -> list[Table]:
         formats={2: "money", 3: "money", 4: "percent", 5: "money", 7: "money", 8: "money"},
     )
     for target in report["targets"]:
-        label = target["label_en"] if is_english() else target["wording_zh"]
+        wording = target["label_en"] if is_english() else target["wording_zh"]
         if not target["measured"]:
             targets.rows.append(
                 [
-                    label,
-                    target["metric"],
-                    _number(target["value"]),
+                    wording,
+                    label("target_metric", target["metric"]),
+                    plain_decimal(target["value"]),
                     None,
                     None,
                     None,
@@ -127,13 +141,13 @@ def report_tables(report: dict) -> list[Table]:
             continue
         targets.rows.append(
             [
-                label,
-                target["metric"],
+                wording,
+                label("target_metric", target["metric"]),
                 _number(target["target"]),
                 _number(target["ytd"]),
                 _number(target["percent"]),
                 _number(target["projection"]),
-                target["projection_basis"],
+                label("projection_basis", target["projection_basis"]),
                 _number(target["expected_to_date"]),
                 _number(target["ahead_by"]),
                 _("yes") if target["on_track"] else _("no"),
@@ -144,10 +158,9 @@ def report_tables(report: dict) -> list[Table]:
     for dimension in DIMENSION_TABLES:
         table = Table(
             f"by_{dimension}",
-            dimension.replace("_", " "),
             [
-                _("Key"),
-                _("Name"),
+                _("Key"),  # the code the page links by; the workbook and CSV leave it out
+                label("report_dimension", dimension),
                 _("Disbursements"),
                 _("Disbursed (yuan)"),
                 _("Applications"),
@@ -176,14 +189,13 @@ def report_tables(report: dict) -> list[Table]:
 
     funnel = Table(
         "funnel",
-        _("Funnel"),
         [_("Step"), _("Requests"), _("From previous step %"), _("From requests %")],
         formats={1: "count", 2: "percent", 3: "percent"},
     )
     for step in report["funnel"]:
         funnel.rows.append(
             [
-                step["step"],
+                label("funnel_step", step["step"]),
                 step["count"],
                 _number(step["rate_from_previous"]),
                 _number(step["rate_from_requests"]),
@@ -194,25 +206,25 @@ def report_tables(report: dict) -> list[Table]:
     times = report["response_times"]
     response = Table(
         "response_times",
-        _("Response times"),
         [_("Interval"), _("Applications"), _("Median days"), _("90th percentile days")],
         formats={1: "count", 2: "percent", 3: "percent"},
     )
     for key in ("first_response", "decision"):
         response.rows.append(
             [
-                key,
+                label("response_interval", key),
                 times[key]["count"],
                 _number(times[key]["median_days"]),
                 _number(times[key]["p90_days"]),
             ]
         )
-    response.rows.append(["past_deadline", times["past_deadline"], None, None])
+    response.rows.append(
+        [label("response_interval", "past_deadline"), times["past_deadline"], None, None]
+    )
     tables.append(response)
 
     specialists = Table(
         "specialists",
-        _("Specialists"),
         [_("Specialist"), _("Firms served"), _("Deals brokered"), _("Amount (yuan)")],
         formats={1: "count", 2: "count", 3: "money"},
     )
@@ -224,7 +236,6 @@ def report_tables(report: dict) -> list[Table]:
 
     adjustments = Table(
         "adjustments",
-        _("Adjustments"),
         [
             _("Disbursement"),
             _("Dated"),
@@ -245,7 +256,7 @@ def report_tables(report: dict) -> list[Table]:
             row.get("enterprise_name", ""),
             _number(row["amount"]),
             row["reverses_id"],
-            row["recorded_at"],
+            beijing_time(row["recorded_at"]),
             row["note"],
         ]
         for row in report["adjustments"]["rows"]
@@ -255,7 +266,6 @@ def report_tables(report: dict) -> list[Table]:
     months = int(report["month"][5:7])
     monthly = Table(
         "monthly_by_kind",
-        _("Disbursed by month and product kind"),
         [_("Month"), *[_name(entry) for entry in report["series"]["by_kind"]]],
         formats=dict.fromkeys(range(1, len(report["series"]["by_kind"]) + 1), "money"),
     )
@@ -270,7 +280,6 @@ def report_tables(report: dict) -> list[Table]:
 
     cumulative = Table(
         "cumulative",
-        _("Cumulative against target"),
         [
             _("Month"),
             _("Financing facilitated (yuan)"),

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from finplatform.auth.forms import REQUIRED
 from finplatform.forms_support import PlatformForm
+from finplatform.labels import labels_of
 
 
 class RecommendForm(PlatformForm):
@@ -39,12 +40,7 @@ class ContactForm(PlatformForm):
 
     channel = SelectField(
         _l("Channel"),
-        choices=[
-            SelectChoice("visit", _l("Visit")),
-            SelectChoice("call", _l("Call")),
-            SelectChoice("meeting", _l("Meeting")),
-            SelectChoice("other", _l("Other")),
-        ],
+        choices=[SelectChoice(code, text) for code, text in labels_of("contact_channel").items()],
         validators=[DataRequired(REQUIRED)],
     )
     happened_at = DateTimeLocalField(_l("When"), validators=[Optional()])

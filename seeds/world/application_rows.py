@@ -49,10 +49,10 @@ def application_rows(
     statuses = decisions.STATUSES
     reasons = [facts.REJECT_REASONS[r] if r >= 0 else None for r in apps.reject_reason]
     reason_notes = {
-        "insufficient_revenue": "申请金额超过企业经营规模可支撑的水平",
+        "revenue_too_low": "申请金额超过企业经营规模可支撑的水平",
         "credit_history": "企业信用记录不足",
-        "outside_appetite": "不在本机构当前支持的行业范围内",
-        "documents": "材料不完整，请补充后重新申请",
+        "outside_policy": "不在本机构当前支持的行业范围内",
+        "documents_incomplete": "材料不完整，请补充后重新申请",
         None: "",
     }
     specialist = np.where(apps.brokered, firms.specialist[firm], 0)

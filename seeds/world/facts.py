@@ -244,7 +244,8 @@ COMMUNITY_THEMES = ("科技企业", "科技小巨人", "软件企业", "生物�
 PRODUCT_BRANDS = ("科技", "科创", "创新", "成长", "高新", "智汇", "融智", "助微", "知识", "启航")
 PURPOSES = ("研发投入", "扩大生产", "流动资金", "设备购置", "市场拓展", "技术改造", "项目建设")
 COLLATERALS = ("", "房产抵押", "设备抵押", "应收账款质押", "专利权质押", "股权质押")
-REJECT_REASONS = ("insufficient_revenue", "credit_history", "outside_appetite", "documents")
+# Codes of the live service's reason list (labels "reject_reason").
+REJECT_REASONS = ("revenue_too_low", "credit_history", "outside_policy", "documents_incomplete")
 
 # The demo enterprise and tech branch that `flask seed demo-accounts` signs in as; the world
 # includes them (enterprise 1, institution 1) so that their accounts open onto real history.

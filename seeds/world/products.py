@@ -198,6 +198,11 @@ def _product_names(rng: np.random.Generator, kind_name: np.ndarray, created_day)
     year = (facts.ANCHOR64.astype("datetime64[D]") + created_day).astype("datetime64[Y]")
     year = year.astype(np.int64) + 1970
     return [
-        f"{facts.PRODUCT_BRANDS[b]}{_KIND_WORDS[k]}（{y}版）"
+        f"{_branded(facts.PRODUCT_BRANDS[b], _KIND_WORDS[k])}（{y}版）"
         for b, k, y in zip(brand.tolist(), kind_name.tolist(), year.tolist(), strict=True)
     ]
+
+
+def _branded(brand: str, kind_word: str) -> str:
+    """The brand before the kind's word, once: 知识 + 知识产权质押贷 is 知识产权质押贷."""
+    return kind_word if kind_word.startswith(brand) else brand + kind_word

@@ -179,7 +179,7 @@ def test_specialist_sees_the_overdue_item_and_a_referral(
     assert page.locator('[data-kind="application.overdue"]').is_visible()
     shot(page, artifacts_dir, "specialist-2-notifications")
     page.locator('[data-kind="application.rejected_specialist"]').get_by_role(
-        "button", name="Open"
+        "button", name="View"
     ).click()
     page.wait_for_url(f"**/applications/{rejected.id}")
     assert page.locator("#alternatives").is_visible()  # the next-best products to re-route to

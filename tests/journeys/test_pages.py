@@ -313,7 +313,9 @@ def test_admin_assigns_in_bulk_edits_a_target_and_reads_the_audit_log(db, make, 
     db.session.refresh(target)
     assert target.value == Decimal("250") and target.value_yuan == Decimal("25000000000")
     page = text(client.get("/admin/audit?action=target"))
-    assert "target.updated" in page and "enterprise.bulk_assigned" not in page
+    rows = page.split('id="audit"')[1]
+    assert "<td>Target changed</td>" in rows and "Before: 200" in rows and "After: 250" in rows
+    assert "Firms assigned to a specialist in bulk" not in rows and "{" not in rows
     assert (
         db.session.scalar(
             sa.select(sa.func.count(AuditEvent.id)).where(

@@ -331,7 +331,7 @@ def build_world(db, make) -> World:
         first_response_at=start["A8"] + 4 * days,
         decided_at=start["A8"] + 5 * days,
         respond_by=start["A8"] + 2 * days,
-        reject_reason="insufficient_revenue",
+        reject_reason="revenue_too_low",
     )
     builder.disburse("d3", "A3", "4000000", date(2014, 6, 3))
     builder.disburse("d4", "A4", "2500000", date(2014, 6, 18))

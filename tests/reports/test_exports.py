@@ -38,13 +38,13 @@ def test_formula_like_firm_name_opens_as_text(db, make, world, tmp_path):
     path = tmp_path / "july.xlsx"
     write_xlsx(report, path)
     workbook = load_workbook(path)
-    sheet = workbook["adjustments"]
+    sheet = workbook["调整项"]
     cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == EVIL]
     assert cells, "the firm's name is in the adjustments sheet"
     assert all(cell.data_type == "s" and cell.quotePrefix for cell in cells)
     # Negative amounts stay numbers.
     amounts = [row[4].value for row in sheet.iter_rows(min_row=2)]
-    assert amounts == [700000.0]
+    assert amounts == [700000]
 
     table = next(t for t in report_tables(report) if t.name == "adjustments")
     rows = list(csv.reader(io.StringIO(table_csv(table).lstrip("\ufeff"))))
@@ -64,7 +64,7 @@ def test_institution_named_like_a_formula_is_text_in_xlsx(world, tmp_path):
     report = build_report(Month(2014, 6))
     path = tmp_path / "june.xlsx"
     write_xlsx(report, path)
-    sheet = load_workbook(path)["by_institution"]
+    sheet = load_workbook(path)["按机构"]
     cell = next(c for row in sheet.iter_rows() for c in row if c.value == "+cmd|' /C calc'!A0")
     assert cell.data_type == "s"
 
@@ -73,17 +73,17 @@ def test_workbook_is_formatted_and_has_native_charts(world, tmp_path):
     path = tmp_path / "june.xlsx"
     write_xlsx(build_report(Month(2014, 6)), path)
     workbook = load_workbook(path)
-    summary = workbook["summary"]
+    summary = workbook["汇总"]
     assert summary.freeze_panes == "A2"
     assert summary["A1"].font.bold
-    row = next(r for r in summary.iter_rows(min_row=2) if r[0].value == "disbursements")
+    row = next(r for r in summary.iter_rows(min_row=2) if r[0].value == "放款")
     assert row[2].value == 11800000 and row[2].number_format == "#,##0.00"
     assert summary.column_dimensions["A"].width >= 10
-    assert len(workbook["monthly_by_kind"]._charts) == 1
-    assert len(workbook["cumulative"]._charts) == 1
-    targets = workbook["targets"]
+    assert len(workbook["按月份和产品类型统计的放款"]._charts) == 1
+    assert len(workbook["累计完成与工作目标对比"]._charts) == 1
+    targets = workbook["工作目标"]
     metrics = [r[1].value for r in targets.iter_rows(min_row=2)]
-    assert "financing_facilitated" in metrics and "new_matching_platforms" in metrics
+    assert "帮助企业融资" in metrics and "新增科技金融对接服务平台" in metrics
 
 
 def test_csv_has_a_byte_order_mark_and_chinese_names(world):

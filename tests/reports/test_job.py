@@ -36,12 +36,14 @@ def test_generate_runs_on_the_queue_with_progress(client, login, make, world, re
     response = client.post("/reports/generate", data={"month": "2014-06"})
     assert response.status_code == 302
     job_id = response.headers["Location"].split("job=")[1]
-    assert client.get(f"/reports/job?id={job_id}").get_json()["status"] == "queued"
+    queued = client.get(f"/reports/job?id={job_id}").get_json()
+    assert (queued["status"], queued["status_label"]) == ("queued", "排队等待")
     assert not generated_xlsx(Month(2014, 6)).exists()
 
     SimpleWorker([Queue(QUEUE_NAME, connection=redis_app)], connection=redis_app).work(burst=True)
     status = client.get(f"/reports/job?id={job_id}").get_json()
     assert status["status"] == "finished"
     assert (status["done"], status["total"], status["message"]) == (4, 4, "done")
+    assert status["message_label"] == "完成"
     assert generated_xlsx(Month(2014, 6)).exists()
     assert client.get("/reports/job?id=nope").status_code == 404

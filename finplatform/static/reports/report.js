@@ -15,7 +15,7 @@
         var percent = job.total ? Math.round(100 * job.done / job.total) : 0;
         bar.style.width = percent + "%";
         bar.setAttribute("aria-valuenow", String(percent));
-        text.textContent = job.status + (job.message ? " · " + job.message : "");
+        text.textContent = job.status_label + (job.message_label ? " · " + job.message_label : "");
         if (job.status === "finished") { window.location = progress.dataset.doneUrl; return; }
         if (job.status === "failed" || job.status === "unknown") { return; }
         window.setTimeout(poll, 1000);
