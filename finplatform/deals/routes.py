@@ -17,6 +17,7 @@ from finplatform.deals.forms import (
     RejectForm,
     ReverseForm,
 )
+from finplatform.deals.limits import breach_text
 from finplatform.deals.reject_reasons import reject_reason_choices, reject_reason_label
 from finplatform.deals.services import next_best_products
 from finplatform.deals.states import (
@@ -47,6 +48,7 @@ DEAL_ROLES = (Role.ENTERPRISE, Role.INSTITUTION, Role.SPECIALIST, Role.ADMIN)
 bp.add_app_template_global(APPLICATION_STATUS_LABELS, "APPLICATION_STATUS_LABELS")
 bp.add_app_template_global(REQUEST_STATUS_LABELS, "REQUEST_STATUS_LABELS")
 bp.add_app_template_global(reject_reason_label, "reject_reason_label")
+bp.add_app_template_global(breach_text, "breach_text")
 
 
 def status_options(labels: dict) -> list[tuple[str, str]]:

@@ -46,6 +46,7 @@ LABELS = {
         "application.submitted": _l("Application submitted"),
         "application.in_review": _l("Application taken into review"),
         "application.approved": _l("Application approved"),
+        "application.awaiting_firm": _l("Approval outside the limits sent to the firm"),
         "application.rejected": _l("Application rejected"),
         "application.disbursed": _l("Application disbursed"),
         "application.withdrawn": _l("Application withdrawn"),

@@ -15,6 +15,7 @@ LABELS = {
     "application_status": {
         "submitted": _l("Submitted"),
         "in_review": _l("In review"),
+        "awaiting_firm": _l("Awaiting the firm's acceptance"),
         "approved": _l("Approved"),
         "rejected": _l("Rejected"),
         "disbursed": _l("Disbursed"),
