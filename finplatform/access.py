@@ -28,6 +28,8 @@ from finplatform.models import (
     CommunityMembership,
     ContactLog,
     Disbursement,
+    Document,
+    DocumentRequest,
     Enterprise,
     FinancingRequest,
     Institution,
@@ -273,6 +275,37 @@ def _contact_log_condition(user: User) -> sa.ColumnElement[bool]:
     return sa.false()
 
 
+def _document_condition(user: User) -> sa.ColumnElement[bool]:
+    # The firm's own files; its specialist; an institution only those attached to an
+    # application made to it. Commission staff do not open firms' files.
+    match user.role:
+        case Role.ENTERPRISE:
+            return Document.enterprise_id == user.enterprise_id
+        case Role.SPECIALIST:
+            mine = sa.select(Enterprise.id).where(Enterprise.specialist_id == user.id)
+            return Document.enterprise_id.in_(mine)
+        case Role.INSTITUTION:
+            applications = sa.select(Application.id).where(
+                Application.institution_id == user.institution_id
+            )
+            return Document.application_id.in_(applications)
+    return sa.false()
+
+
+def _document_request_condition(user: User) -> sa.ColumnElement[bool]:
+    match user.role:
+        case Role.ADMIN:
+            return sa.true()
+        case Role.ENTERPRISE:
+            return DocumentRequest.enterprise_id == user.enterprise_id
+        case Role.SPECIALIST:
+            mine = sa.select(Enterprise.id).where(Enterprise.specialist_id == user.id)
+            return DocumentRequest.enterprise_id.in_(mine)
+        case Role.INSTITUTION:
+            return DocumentRequest.institution_id == user.institution_id
+    return sa.false()
+
+
 _CONDITIONS: dict[type, Callable[[User], sa.ColumnElement[bool]]] = {
     Enterprise: _enterprise_condition,
     Institution: _institution_condition,
@@ -284,6 +317,8 @@ _CONDITIONS: dict[type, Callable[[User], sa.ColumnElement[bool]]] = {
     Notification: _notification_condition,
     Referral: _referral_condition,
     ContactLog: _contact_log_condition,
+    Document: _document_condition,
+    DocumentRequest: _document_request_condition,
 }
 
 

@@ -125,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from finplatform.admin.routes import bp as admin_bp
     from finplatform.api import deals as api_deals
     from finplatform.api import docs as api_docs
+    from finplatform.api import documents as api_documents
     from finplatform.api import products as api_products
     from finplatform.api import reference as api_reference
     from finplatform.api import reports as api_reports
@@ -132,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
     from finplatform.auth import reset_routes
     from finplatform.auth.routes import bp as auth_bp
     from finplatform.deals.routes import bp as deals_bp
+    from finplatform.documents.routes import bp as documents_bp
     from finplatform.enterprise.routes import bp as enterprise_bp
     from finplatform.imports.routes import bp as imports_bp
     from finplatform.institution.routes import bp as institution_bp
@@ -156,6 +158,7 @@ def register_blueprints(app: Flask) -> None:
         imports_bp,
         settings_bp,
         deals_bp,
+        documents_bp,
         products_bp,
         notifications_bp,
         reports_bp,
@@ -170,6 +173,8 @@ def register_blueprints(app: Flask) -> None:
             api_products.bp,
             api_deals.requests_bp,
             api_deals.applications_bp,
+            api_documents.bp,
+            api_documents.requests_bp,
             api_reports.bp,
         ],
     )

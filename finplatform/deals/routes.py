@@ -24,6 +24,7 @@ from finplatform.deals.states import (
     APPLICATION_STATUS_LABELS,
     REQUEST_STATUS_LABELS,
 )
+from finplatform.documents.views import application_documents_context
 from finplatform.extensions import db
 from finplatform.forms_support import ConfirmForm
 from finplatform.models import (
@@ -150,6 +151,7 @@ def render_application(application: Application, status: int = 200, **forms):
         and application.request.status == RequestStatus.OPEN
     ):
         context["alternatives"] = next_best_products(application)
+    context.update(application_documents_context(application, current_user))
     disbursements = queries.application_disbursements(application)
     return (
         render_template(

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from finplatform import clock
 from finplatform.access import get_visible_or_404, role_required, visible
 from finplatform.choices import district_choices, industry_choices, product_kind_choices
 from finplatform.deals import acceptance
@@ -15,6 +16,7 @@ from finplatform.deals import offers as offer_services
 from finplatform.deals import services as deal_services
 from finplatform.deals.forms import RequestForm
 from finplatform.deals.queries import recommendations_for
+from finplatform.documents.queries import firm_todo
 from finplatform.enterprise import services
 from finplatform.enterprise.forms import ProfileForm
 from finplatform.exceptions import DomainError
@@ -71,6 +73,8 @@ def home():
         open_requests=open_requests,
         open_offers=open_offers,
         recommendations=recommendations_for(enterprise.id, limit=5),
+        todo=firm_todo(enterprise.id),
+        today=clock.today(),
     )
 
 

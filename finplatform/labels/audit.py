@@ -56,6 +56,8 @@ LABELS = {
         "offer.accepted": _l("Offer accepted"),
         "offer.declined": _l("Offer declined"),
         "offer.withdrawn": _l("Offer withdrawn"),
+        "document.attached": _l("Document attached"),
+        "document.requested": _l("Document requested from a firm"),
         "disbursement.recorded": _l("Disbursement recorded"),
         "disbursement.reversed": _l("Disbursement reversed"),
         "referral.recommended": _l("Product recommended to a firm"),

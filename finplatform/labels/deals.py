@@ -38,6 +38,16 @@ LABELS = {
         "amount_too_high": _l("Requested amount too high for the firm's size"),
         "other": _l("Other (see note)"),
     },
+    "document_kind": {
+        "business_licence": _l("Business licence"),
+        "financial_statements": _l("Financial statements"),
+        "qualification": _l("Qualification certificate"),
+        "patent_certificate": _l("Patent certificate"),
+    },
+    "document_request_status": {
+        "open": _l("Waiting for the firm"),
+        "fulfilled": _l("Provided"),
+    },
     "match_source": {
         "model": _l("Ranking model"),
         "rule": _l("Rule score"),

@@ -24,6 +24,12 @@ from finplatform.models.deals import (
     RequestEvent,
     RequestStatus,
 )
+from finplatform.models.documents import (
+    Document,
+    DocumentKind,
+    DocumentRequest,
+    DocumentRequestStatus,
+)
 from finplatform.models.history import FirmAttributes, InstitutionStanding, MembershipPeriod
 from finplatform.models.organisations import (
     CommunityMembership,
@@ -67,6 +73,10 @@ __all__ = [
     "ContactChannel",
     "ContactLog",
     "Disbursement",
+    "Document",
+    "DocumentKind",
+    "DocumentRequest",
+    "DocumentRequestStatus",
     "District",
     "Enterprise",
     "FirmAttributes",

@@ -28,6 +28,10 @@ MESSAGES = {
         "%(institution)s has not answered your application to %(product)s in time. "
         "You can withdraw it and apply elsewhere."
     ),
+    "document.attached": _l("%(firm)s attached a document to its application to %(product)s."),
+    "document.requested": _l(
+        "%(institution)s asks for a document on your application to %(product)s by %(due)s."
+    ),
     "disbursement.recorded": _l("%(institution)s disbursed %(amount)s yuan for %(product)s."),
     "offer.made": _l("%(institution)s made an offer on your request: %(product)s."),
     "offer.accepted": _l("%(firm)s accepted your offer %(product)s."),
