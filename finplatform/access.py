@@ -54,6 +54,8 @@ ROLE_HOME = {
     Role.SPECIALIST: "specialist.home",
     Role.COMMISSION: "targets.index",
     Role.ADMIN: "admin.home",
+    # A data provider only manages its API tokens; its records go in through the API.
+    Role.DATA_PROVIDER: "settings.api_tokens",
 }
 
 

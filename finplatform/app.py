@@ -123,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     """Each feature's pages, and the API."""
     from finplatform import health
     from finplatform.admin.routes import bp as admin_bp
+    from finplatform.api import credit as api_credit
     from finplatform.api import deals as api_deals
     from finplatform.api import docs as api_docs
     from finplatform.api import documents as api_documents
@@ -175,6 +176,7 @@ def register_blueprints(app: Flask) -> None:
             api_deals.applications_bp,
             api_documents.bp,
             api_documents.requests_bp,
+            api_credit.bp,
             api_reports.bp,
         ],
     )

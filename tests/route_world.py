@@ -26,6 +26,7 @@ def build_world(make, db) -> dict:
         Role.SPECIALIST: make.user(Role.SPECIALIST),
         Role.COMMISSION: make.user(Role.COMMISSION),
         Role.ADMIN: make.user(Role.ADMIN),
+        Role.DATA_PROVIDER: make.user(Role.DATA_PROVIDER),
     }
     own_firm.specialist_id = users[Role.SPECIALIST].id
     db.session.commit()

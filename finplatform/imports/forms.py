@@ -15,6 +15,7 @@ KIND_CHOICES = [
     SelectChoice("institutions", _l("Institutions")),
     SelectChoice("products", _l("Products")),
     SelectChoice("applications", _l("Historical applications and disbursements")),
+    SelectChoice("credit_records", _l("Public-credit records")),
 ]
 
 

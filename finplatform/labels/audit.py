@@ -56,6 +56,7 @@ LABELS = {
         "offer.accepted": _l("Offer accepted"),
         "offer.declined": _l("Offer declined"),
         "offer.withdrawn": _l("Offer withdrawn"),
+        "credit_records.loaded": _l("Public-credit records loaded"),
         "document.attached": _l("Document attached"),
         "document.requested": _l("Document requested from a firm"),
         "disbursement.recorded": _l("Disbursement recorded"),

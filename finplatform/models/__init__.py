@@ -11,6 +11,12 @@ from finplatform.models.accounts import (
 )
 from finplatform.models.base import Base, utcnow
 from finplatform.models.brokering import ContactChannel, ContactLog, Referral, ReferralKind
+from finplatform.models.credit import (
+    CreditBatchChannel,
+    CreditRecord,
+    CreditRecordBatch,
+    CreditRecordKind,
+)
 from finplatform.models.deals import (
     Application,
     ApplicationEvent,
@@ -72,6 +78,10 @@ __all__ = [
     "MembershipRequest",
     "ContactChannel",
     "ContactLog",
+    "CreditBatchChannel",
+    "CreditRecord",
+    "CreditRecordBatch",
+    "CreditRecordKind",
     "Disbursement",
     "Document",
     "DocumentKind",
