@@ -192,11 +192,12 @@ def register_access_scopes(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """The platform's `flask …` command groups (`flask seed` comes from `seeds`' entry point)."""
     from finplatform import cli, jobs
+    from finplatform.credit import cli as credit_cli
     from finplatform.deals import cli as deals_cli
     from finplatform.ranking import cli as ranking_cli
     from finplatform.reports import cli as reports_cli
 
-    for module in (cli, jobs, deals_cli, ranking_cli, reports_cli):
+    for module in (cli, jobs, credit_cli, deals_cli, ranking_cli, reports_cli):
         module.register(app)
 
 
