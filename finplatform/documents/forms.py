@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from finplatform.auth.forms import REQUIRED
+from finplatform.forms_support import PlatformForm
 from finplatform.labels import options
 
 
-class UploadForm(FlaskForm):
+class UploadForm(PlatformForm):
     """A document to attach: its kind and the file (PDF, JPG, PNG or XLSX)."""
 
     kind = SelectField(_l("Kind of document"), validators=[DataRequired(REQUIRED)])
@@ -28,7 +28,7 @@ class UploadForm(FlaskForm):
         self.kind.choices = options("document_kind")
 
 
-class DocumentRequestForm(FlaskForm):
+class DocumentRequestForm(PlatformForm):
     """An institution asks the firm for a missing document by a date."""
 
     kind = SelectField(_l("Kind of document"), validators=[DataRequired(REQUIRED)])
