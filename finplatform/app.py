@@ -133,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
     from finplatform.api.core import register_api
     from finplatform.auth import reset_routes
     from finplatform.auth.routes import bp as auth_bp
+    from finplatform.credit.routes import bp as credit_bp
     from finplatform.deals.routes import bp as deals_bp
     from finplatform.documents.routes import bp as documents_bp
     from finplatform.enterprise.routes import bp as enterprise_bp
@@ -159,6 +160,7 @@ def register_blueprints(app: Flask) -> None:
         imports_bp,
         settings_bp,
         deals_bp,
+        credit_bp,
         documents_bp,
         products_bp,
         notifications_bp,

@@ -175,7 +175,7 @@ def get_document(document_id: int):
 )
 def document_content(document_id: int):
     """The document's file (Content-Disposition: attachment; X-Content-Type-Options: nosniff)."""
-    return attachment_response(get_visible_or_404(Document, document_id))
+    return attachment_response(get_visible_or_404(Document, document_id), current_user)
 
 
 @requests_bp.get("")

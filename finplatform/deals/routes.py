@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from finplatform.access import get_visible_or_404, role_required, visible
+from finplatform.credit.views import application_credit_context
 from finplatform.deals import queries
 from finplatform.deals.costs import product_cost
 from finplatform.deals.deadlines import is_overdue
@@ -152,6 +153,7 @@ def render_application(application: Application, status: int = 200, **forms):
     ):
         context["alternatives"] = next_best_products(application)
     context.update(application_documents_context(application, current_user))
+    context.update(application_credit_context(application, current_user))
     disbursements = queries.application_disbursements(application)
     return (
         render_template(

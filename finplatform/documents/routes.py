@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from finplatform import clock
 from finplatform.access import get_visible_or_404, role_required
+from finplatform.credit.consent import log_view
 from finplatform.documents import queries, services
 from finplatform.documents.content import ACCEPTED
 from finplatform.documents.forms import DocumentRequestForm, UploadForm
@@ -119,10 +120,13 @@ def ask(application_id: int):
     return redirect(_back(application_id))
 
 
-def attachment_response(document: Document) -> Response:
+def attachment_response(document: Document, viewer) -> Response:
     """The document's bytes as a download: its content type, `attachment`, no sniffing, and
-    not kept by shared caches."""
+    not kept by shared caches. An institution's look goes into the firm's consent log."""
     content = services.document_content(document)
+    if viewer.role == Role.INSTITUTION:
+        log_view(document.enterprise_id, viewer, "document")
+        db.session.commit()
     extension = EXTENSION_OF.get(document.content_type, "bin")
     fallback = f"document-{document.id}.{extension}"
     response = Response(content, mimetype=document.content_type)
@@ -138,4 +142,4 @@ def attachment_response(document: Document) -> Response:
 @role_required(Role.ENTERPRISE, Role.SPECIALIST, Role.INSTITUTION)
 def download(document_id: int):
     """One document, to those allowed to open it (others get 404)."""
-    return attachment_response(get_visible_or_404(Document, document_id))
+    return attachment_response(get_visible_or_404(Document, document_id), current_user)

@@ -57,6 +57,8 @@ LABELS = {
         "offer.declined": _l("Offer declined"),
         "offer.withdrawn": _l("Offer withdrawn"),
         "credit_records.loaded": _l("Public-credit records loaded"),
+        "consent.granted": _l("Credit information authorised to an institution"),
+        "consent.revoked": _l("Credit information authorisation revoked"),
         "document.attached": _l("Document attached"),
         "document.requested": _l("Document requested from a firm"),
         "disbursement.recorded": _l("Disbursement recorded"),

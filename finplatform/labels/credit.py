@@ -16,6 +16,10 @@ LABELS = {
         "high_tech": _l("High-tech enterprise certificate"),
         "patent": _l("Patent"),
     },
+    "credit_view_subject": {
+        "profile": _l("Credit profile"),
+        "document": _l("Document"),
+    },
     "credit_batch_channel": {
         "import": _l("File import by the commission"),
         "api": _l("Data provider's API"),

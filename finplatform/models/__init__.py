@@ -13,9 +13,11 @@ from finplatform.models.base import Base, utcnow
 from finplatform.models.brokering import ContactChannel, ContactLog, Referral, ReferralKind
 from finplatform.models.credit import (
     CreditBatchChannel,
+    CreditConsent,
     CreditRecord,
     CreditRecordBatch,
     CreditRecordKind,
+    CreditView,
 )
 from finplatform.models.deals import (
     Application,
@@ -79,6 +81,8 @@ __all__ = [
     "ContactChannel",
     "ContactLog",
     "CreditBatchChannel",
+    "CreditConsent",
+    "CreditView",
     "CreditRecord",
     "CreditRecordBatch",
     "CreditRecordKind",

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from finplatform.models.base import Base, Money, enum_column, utcnow
-from finplatform.models.organisations import Enterprise
+from finplatform.models.organisations import Enterprise, Institution
 
 
 class CreditRecordKind(enum.StrEnum):
@@ -86,3 +86,48 @@ class CreditRecord(Base):
 
     enterprise: Mapped[Enterprise] = relationship()
     batch: Mapped[CreditRecordBatch] = relationship()
+
+
+class CreditConsent(Base):
+    """A firm's authorisation (授权) for an institution to see its public-credit records,
+    credit profile and documents: for one application (until some days after its decision) or
+    standing until a date; revocable at any time."""
+
+    __tablename__ = "credit_consents"
+    __table_args__ = (sa.Index("ix_credit_consents_pair", "enterprise_id", "institution_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(sa.ForeignKey("enterprises.id", ondelete="CASCADE"))
+    institution_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("institutions.id", ondelete="CASCADE")
+    )
+    application_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("applications.id", ondelete="CASCADE")
+    )
+    valid_until: Mapped[date | None]
+    granted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    institution: Mapped[Institution] = relationship()
+
+
+class CreditView(Base):
+    """One look by an institution's user at a firm's profile or document, for the firm's log."""
+
+    __tablename__ = "credit_views"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("enterprises.id", ondelete="CASCADE"), index=True
+    )
+    institution_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("institutions.id", ondelete="CASCADE")
+    )
+    viewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    what: Mapped[str] = mapped_column(sa.String(40))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    institution: Mapped[Institution] = relationship()

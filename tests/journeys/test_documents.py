@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from finplatform import clock
 from finplatform.api.tokens import create_token
+from finplatform.credit.consent import grant_for_application
 from finplatform.deals import services as deal_services
 from finplatform.documents import services
 from finplatform.exceptions import DomainError
@@ -109,6 +110,7 @@ def test_only_those_allowed_open_a_document_and_it_comes_as_a_download(
 ):
     profile = _upload(world, PDF, "资质.pdf", kind="qualification")
     attached = _upload(world, PDF, "营业执照.pdf", kind="business_licence", application=application)
+    grant_for_application(application, world.firm_user)  # the bank sees it only with this
     db.session.commit()
     outsider = make.user(Role.INSTITUTION)  # an institution the firm never applied to
     cases = [
@@ -174,6 +176,7 @@ def test_the_firm_attaches_through_the_page_and_the_bank_sees_it(
         data={"kind": "financial_statements", "file": (io.BytesIO(_xlsx()), "2014年报表.xlsx")},
         content_type="multipart/form-data",
     )
+    client.post(f"/applications/{application.id}/consent")
     client.post("/auth/logout")
     login(world.bank_user)
     shown = client.get(f"/applications/{application.id}").get_data(as_text=True)
@@ -205,6 +208,8 @@ def test_the_api_uploads_refuses_a_liar_and_serves_an_attachment(db, world, appl
     body = created.get_json()
     assert body["content_type"] == "image/png"
     assert body["sha256"] == hashlib.sha256(PNG).hexdigest()
+    grant_for_application(application, world.firm_user)
+    db.session.commit()
     listed = client.get("/api/v1/documents", headers=bearer(bank)).get_json()
     assert [item["id"] for item in listed["items"]] == [body["id"]]
     content = client.get(f"/api/v1/documents/{body['id']}/content", headers=bearer(bank))
