@@ -113,6 +113,10 @@ class Config:
         self.PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
         self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT") or "600 per minute"
         self.API_MAX_BODY_BYTES = _env_int("API_MAX_BODY_BYTES", 1024 * 1024)
+        # Largest document a firm may upload (pages and the API's upload alike).
+        self.DOCUMENT_MAX_BYTES = _env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+        # A consent given with an application lasts this many days after its decision.
+        self.CONSENT_DAYS_AFTER_DECISION = _env_int("CONSENT_DAYS_AFTER_DECISION", 30)
         url = os.environ.get("DATABASE_URL")
         if url:
             self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url)

@@ -15,6 +15,7 @@ nothing (`in_good_standing`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 
 import sqlalchemy as sa
@@ -22,12 +23,16 @@ from flask import Flask, abort, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
+from finplatform import clock
 from finplatform.extensions import db
 from finplatform.models import (
     Application,
     CommunityMembership,
     ContactLog,
+    CreditConsent,
     Disbursement,
+    Document,
+    DocumentRequest,
     Enterprise,
     FinancingRequest,
     Institution,
@@ -40,6 +45,7 @@ from finplatform.models import (
     ReferralKind,
     Role,
     User,
+    utcnow,
 )
 
 # A condition over `FinancingRequest` joined to `Enterprise`, for one institution and dialect.
@@ -52,6 +58,8 @@ ROLE_HOME = {
     Role.SPECIALIST: "specialist.home",
     Role.COMMISSION: "targets.index",
     Role.ADMIN: "admin.home",
+    # A data provider only manages its API tokens; its records go in through the API.
+    Role.DATA_PROVIDER: "settings.api_tokens",
 }
 
 
@@ -273,6 +281,62 @@ def _contact_log_condition(user: User) -> sa.ColumnElement[bool]:
     return sa.false()
 
 
+def consent_in_force(enterprise_id, institution_id: int) -> sa.ColumnElement[bool]:
+    """A CreditConsent row by which the firm (`enterprise_id`, a column or value) authorises the
+    institution now: not revoked, and standing until today or later, or for an application
+    still undecided or decided less than CONSENT_DAYS_AFTER_DECISION days ago."""
+    days = current_app.config["CONSENT_DAYS_AFTER_DECISION"]
+    decided_since = utcnow() - timedelta(days=days)
+    application_open = sa.exists().where(
+        Application.id == CreditConsent.application_id,
+        sa.or_(Application.decided_at.is_(None), Application.decided_at >= decided_since),
+    )
+    return sa.and_(
+        CreditConsent.enterprise_id == enterprise_id,
+        CreditConsent.institution_id == institution_id,
+        CreditConsent.revoked_at.is_(None),
+        sa.or_(
+            CreditConsent.valid_until >= clock.today(),
+            sa.and_(CreditConsent.application_id.is_not(None), application_open),
+        ),
+    )
+
+
+def _document_condition(user: User) -> sa.ColumnElement[bool]:
+    # The firm's own files; its specialist; an institution only those attached to an
+    # application made to it. Commission staff do not open firms' files.
+    match user.role:
+        case Role.ENTERPRISE:
+            return Document.enterprise_id == user.enterprise_id
+        case Role.SPECIALIST:
+            mine = sa.select(Enterprise.id).where(Enterprise.specialist_id == user.id)
+            return Document.enterprise_id.in_(mine)
+        case Role.INSTITUTION:
+            # Attached to an application made to it, and only while the firm authorises it.
+            applications = sa.select(Application.id).where(
+                Application.institution_id == user.institution_id
+            )
+            consented = sa.exists().where(
+                consent_in_force(Document.enterprise_id, user.institution_id)
+            )
+            return sa.and_(Document.application_id.in_(applications), consented)
+    return sa.false()
+
+
+def _document_request_condition(user: User) -> sa.ColumnElement[bool]:
+    match user.role:
+        case Role.ADMIN:
+            return sa.true()
+        case Role.ENTERPRISE:
+            return DocumentRequest.enterprise_id == user.enterprise_id
+        case Role.SPECIALIST:
+            mine = sa.select(Enterprise.id).where(Enterprise.specialist_id == user.id)
+            return DocumentRequest.enterprise_id.in_(mine)
+        case Role.INSTITUTION:
+            return DocumentRequest.institution_id == user.institution_id
+    return sa.false()
+
+
 _CONDITIONS: dict[type, Callable[[User], sa.ColumnElement[bool]]] = {
     Enterprise: _enterprise_condition,
     Institution: _institution_condition,
@@ -284,6 +348,8 @@ _CONDITIONS: dict[type, Callable[[User], sa.ColumnElement[bool]]] = {
     Notification: _notification_condition,
     Referral: _referral_condition,
     ContactLog: _contact_log_condition,
+    Document: _document_condition,
+    DocumentRequest: _document_request_condition,
 }
 
 

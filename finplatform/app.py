@@ -123,15 +123,19 @@ def register_blueprints(app: Flask) -> None:
     """Each feature's pages, and the API."""
     from finplatform import health
     from finplatform.admin.routes import bp as admin_bp
+    from finplatform.api import credit as api_credit
     from finplatform.api import deals as api_deals
     from finplatform.api import docs as api_docs
+    from finplatform.api import documents as api_documents
     from finplatform.api import products as api_products
     from finplatform.api import reference as api_reference
     from finplatform.api import reports as api_reports
     from finplatform.api.core import register_api
     from finplatform.auth import reset_routes
     from finplatform.auth.routes import bp as auth_bp
+    from finplatform.credit.routes import bp as credit_bp
     from finplatform.deals.routes import bp as deals_bp
+    from finplatform.documents.routes import bp as documents_bp
     from finplatform.enterprise.routes import bp as enterprise_bp
     from finplatform.imports.routes import bp as imports_bp
     from finplatform.institution.routes import bp as institution_bp
@@ -156,6 +160,8 @@ def register_blueprints(app: Flask) -> None:
         imports_bp,
         settings_bp,
         deals_bp,
+        credit_bp,
+        documents_bp,
         products_bp,
         notifications_bp,
         reports_bp,
@@ -170,6 +176,9 @@ def register_blueprints(app: Flask) -> None:
             api_products.bp,
             api_deals.requests_bp,
             api_deals.applications_bp,
+            api_documents.bp,
+            api_documents.requests_bp,
+            api_credit.bp,
             api_reports.bp,
         ],
     )
@@ -185,11 +194,12 @@ def register_access_scopes(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """The platform's `flask …` command groups (`flask seed` comes from `seeds`' entry point)."""
     from finplatform import cli, jobs
+    from finplatform.credit import cli as credit_cli
     from finplatform.deals import cli as deals_cli
     from finplatform.ranking import cli as ranking_cli
     from finplatform.reports import cli as reports_cli
 
-    for module in (cli, jobs, deals_cli, ranking_cli, reports_cli):
+    for module in (cli, jobs, credit_cli, deals_cli, ranking_cli, reports_cli):
         module.register(app)
 
 

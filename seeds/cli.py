@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
+from finplatform import clock
 from finplatform.extensions import db
 from finplatform.models import District
 from finplatform.reports.refresh import refresh_rollups
@@ -21,6 +22,7 @@ from seeds import loader as world_loader
 from seeds import world as demo_world
 from seeds.demo_accounts import DEMO_ACCOUNTS, create_demo_accounts
 from seeds.reference_loader import load_reference
+from seeds.world.public_credit import load_world_records
 
 seed_cli = AppGroup("seed", help="Load reference and demo data.")
 
@@ -42,6 +44,26 @@ def seed_demo_accounts() -> None:
     click.echo(f"demo accounts: {created} created, {len(DEMO_ACCOUNTS) - created} already there")
     for account in DEMO_ACCOUNTS:
         click.echo(f"  {account.role:<12} {account.email:<28} {account.password}")
+
+
+@seed_cli.command("credit-records")
+@click.option("--seed", "seed", type=int, default=2014, show_default=True, help="Draw seed.")
+@click.option(
+    "--start",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default="2012-01-01",
+    show_default=True,
+    help="First day records may carry.",
+)
+def seed_credit_records(seed: int, start) -> None:
+    """Draw public-credit records for every firm on the platform up to today and load them
+    (a re-run with the same seed changes nothing)."""
+    batch = load_world_records(db.session, seed=seed, start=start.date(), end=clock.today())
+    db.session.commit()
+    click.echo(
+        f"public-credit records: {batch.created_rows} created, {batch.updated_rows} updated, "
+        f"{batch.unchanged_rows} unchanged"
+    )
 
 
 @seed_cli.command("demo")

@@ -47,6 +47,7 @@ DEMO_ACCOUNTS = (
     DemoAccount(Role.SPECIALIST, "specialist@demo.local", "王专员"),
     DemoAccount(Role.COMMISSION, "commission@demo.local", "赵处长"),
     DemoAccount(Role.ADMIN, "admin@demo.local", "平台管理员"),
+    DemoAccount(Role.DATA_PROVIDER, "data@demo.local", "市公共信用信息中心"),
 )
 
 

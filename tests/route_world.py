@@ -3,6 +3,7 @@ it: what the access and input tests walk, so a new route is covered the day it i
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 
 from finplatform import clock
 from finplatform.deals.disbursements import record_disbursement
+from finplatform.documents.services import upload_document
 from finplatform.models import ApplicationStatus, Offer, Role, Target
 from finplatform.notifications.services import notify
 
@@ -24,6 +26,7 @@ def build_world(make, db) -> dict:
         Role.SPECIALIST: make.user(Role.SPECIALIST),
         Role.COMMISSION: make.user(Role.COMMISSION),
         Role.ADMIN: make.user(Role.ADMIN),
+        Role.DATA_PROVIDER: make.user(Role.DATA_PROVIDER),
     }
     own_firm.specialist_id = users[Role.SPECIALIST].id
     db.session.commit()
@@ -82,6 +85,16 @@ def _deals(make, db, users, own_firm, other_firm, own_bank, other_bank) -> dict:
         idempotency_key=None,
     )
     records["notification"] = notify(users[Role.ENTERPRISE], "offer.made", {}, "/enterprise/")
+    for side, firm in (("own", own_firm), ("other", other_firm)):
+        application = records[f"{side}_application"]
+        records[f"{side}_document"] = upload_document(
+            firm,
+            users[Role.ADMIN],
+            kind="business_licence",
+            file=io.BytesIO(f"%PDF-1.4\n{side} licence\n%%EOF\n".encode()),
+            filename="营业执照.pdf",
+            application=application,
+        )
     db.session.commit()
     records["target"] = db.session.scalars(sa.select(Target)).first()
     return records
@@ -108,6 +121,7 @@ DEAL_ARGUMENTS = {
     "disbursement_id": "other_disbursement",
     "notification_id": "notification",
     "target_id": "target",
+    "document_id": "own_document",
 }
 
 
@@ -121,7 +135,8 @@ def url_for_rule(rule, world: dict) -> str:
             values[argument] = world["own_bank"].id
         elif argument == "action":
             values[argument] = "approve"
-        elif argument in {"token_id", "batch_id", "version_id"}:  # none exists: owners get 404
+        elif argument in {"token_id", "batch_id", "version_id", "consent_id"}:
+            # None exists: owners get 404.
             values[argument] = 1
         elif argument == "day":  # a calendar day nobody entered: admins get a message
             values[argument] = "2027-01-01"

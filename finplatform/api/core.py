@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import http
 from contextlib import contextmanager
+from functools import partial
 from math import ceil
 
 import marshmallow as ma
@@ -75,11 +76,12 @@ def rate_limit_key() -> str:
     return "addr:" + (request.remote_addr or "unknown")
 
 
-def authenticate() -> None:
-    """Sign the request in by its bearer token, or answer 401."""
+def authenticate(body_limit: str = "API_MAX_BODY_BYTES") -> None:
+    """Sign the request in by its bearer token, or answer 401; bodies past the configured
+    `body_limit` answer 413."""
     if request.endpoint and request.endpoint.startswith("api_docs."):
         return
-    limit = current_app.config["API_MAX_BODY_BYTES"]
+    limit = current_app.config[body_limit]
     if request.content_length is not None and request.content_length > limit:
         abort(413)
     header = request.headers.get("Authorization", "")
@@ -96,12 +98,15 @@ def authenticate() -> None:
     g.api_token = token
 
 
-def api_blueprint(name: str, url_prefix: str, description: str) -> Blueprint:
-    """A blueprint under /api/v1 with token sign-in and no CSRF (limits: `register_api`)."""
+def api_blueprint(
+    name: str, url_prefix: str, description: str, *, body_limit: str = "API_MAX_BODY_BYTES"
+) -> Blueprint:
+    """A blueprint under /api/v1 with token sign-in and no CSRF (limits: `register_api`);
+    `body_limit` names the setting that bounds its request bodies."""
     blueprint = Blueprint(
         name, __name__, url_prefix=API_PREFIX + url_prefix, description=description
     )
-    blueprint.before_request(authenticate)
+    blueprint.before_request(partial(authenticate, body_limit))
     csrf.exempt(blueprint)
     return blueprint
 

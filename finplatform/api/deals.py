@@ -31,7 +31,7 @@ from finplatform.api.schemas import (
     RequestInputSchema,
     RequestSchema,
 )
-from finplatform.deals import services
+from finplatform.deals import acceptance, services
 from finplatform.deals.disbursements import record_disbursement
 from finplatform.extensions import db
 from finplatform.models import (
@@ -206,7 +206,8 @@ def review_application(application_id: int):
 @applications_bp.arguments(ApprovalSchema)
 @applications_bp.response(200, ApplicationSchema)
 def approve_application(values, application_id: int):
-    """The institution approves with the amount, rate and term granted."""
+    """The institution approves with the amount, rate and term granted; terms outside the
+    product's ranges or the firm's highest rate need a `reason` and wait for the firm."""
     application = _own_application(application_id, Role.INSTITUTION)
     with refusals():
         return services.approve_application(application, current_user, **values)
@@ -232,6 +233,26 @@ def withdraw_application(values, application_id: int):
     application = _own_application(application_id, Role.ENTERPRISE)
     with refusals():
         return services.withdraw_application(application, current_user, values["note"])
+
+
+@applications_bp.post("/<int:application_id>/accept-terms")
+@applications_bp.arguments(NoteSchema)
+@applications_bp.response(200, ApplicationSchema)
+def accept_terms(values, application_id: int):
+    """The enterprise accepts terms granted outside the limits: the application is approved."""
+    application = _own_application(application_id, Role.ENTERPRISE)
+    with refusals():
+        return acceptance.accept_terms(application, current_user, values["note"])
+
+
+@applications_bp.post("/<int:application_id>/refuse-terms")
+@applications_bp.arguments(NoteSchema)
+@applications_bp.response(200, ApplicationSchema)
+def refuse_terms(values, application_id: int):
+    """The enterprise refuses terms granted outside the limits: the application is withdrawn."""
+    application = _own_application(application_id, Role.ENTERPRISE)
+    with refusals():
+        return acceptance.refuse_terms(application, current_user, values["note"])
 
 
 @applications_bp.get("/<int:application_id>/disbursements")

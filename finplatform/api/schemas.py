@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from finplatform.bounds import LARGEST_INTEGER, TOO_LARGE, largest_for, out_of_range
+from finplatform.deals.limits import breach_text
 
 
 class DecimalString(ma.fields.Decimal):
@@ -213,6 +214,14 @@ class MatchSchema(ma.Schema):
     )
 
 
+class LimitBreachSchema(ma.Schema):
+    """A limit the approved terms broke: the rule, the limit and the sentence stating it."""
+
+    rule = ma.fields.String(required=True)
+    limit = ma.fields.String(required=True)
+    text = ma.fields.Function(breach_text, required=True)
+
+
 class ApplicationSchema(ma.Schema):
     """An application of a request to a product, where it stands."""
 
@@ -230,6 +239,8 @@ class ApplicationSchema(ma.Schema):
     approved_term_months = DatabaseInteger(allow_none=True)
     reject_reason = ma.fields.String(allow_none=True)
     reject_note = ma.fields.String(required=True)
+    limit_breaches = ma.fields.List(ma.fields.Nested(LimitBreachSchema), required=True)
+    limit_reason = ma.fields.String(required=True)
 
 
 class ApplicationInputSchema(ma.Schema):
@@ -251,6 +262,14 @@ class ApprovalSchema(NoteSchema):
     amount_yuan = DecimalString(2, required=True)
     rate = DecimalString(4, required=True)
     term_months = DatabaseInteger(required=True, strict=True)
+    reason = ma.fields.String(
+        load_default="",
+        validate=ma.validate.Length(max=2000),
+        metadata={
+            "description": "Required when the terms are outside the product's ranges or above "
+            "the firm's highest rate; the application then waits for the firm's acceptance."
+        },
+    )
 
 
 class RejectionSchema(NoteSchema):

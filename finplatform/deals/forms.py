@@ -86,6 +86,14 @@ class ApproveForm(PlatformForm):
     rate = rate_field(_l("Approved rate (%)"))
     term_months = term_field(_l("Approved term (months)"))
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    reason = TextAreaField(
+        _l("Reason for terms outside the limits"),
+        description=_l(
+            "Needed only when the terms are outside the product's ranges or above the firm's "
+            "highest rate; the firm must then accept them."
+        ),
+        validators=[Length(max=2000)],
+    )
     submit = SubmitField(_l("Approve"))
 
 

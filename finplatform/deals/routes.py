@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from finplatform.access import get_visible_or_404, role_required, visible
+from finplatform.credit.views import application_credit_context
 from finplatform.deals import queries
 from finplatform.deals.costs import product_cost
 from finplatform.deals.deadlines import is_overdue
@@ -17,12 +18,14 @@ from finplatform.deals.forms import (
     RejectForm,
     ReverseForm,
 )
+from finplatform.deals.limits import breach_text
 from finplatform.deals.reject_reasons import reject_reason_choices, reject_reason_label
 from finplatform.deals.services import next_best_products
 from finplatform.deals.states import (
     APPLICATION_STATUS_LABELS,
     REQUEST_STATUS_LABELS,
 )
+from finplatform.documents.views import application_documents_context
 from finplatform.extensions import db
 from finplatform.forms_support import ConfirmForm
 from finplatform.models import (
@@ -47,6 +50,7 @@ DEAL_ROLES = (Role.ENTERPRISE, Role.INSTITUTION, Role.SPECIALIST, Role.ADMIN)
 bp.add_app_template_global(APPLICATION_STATUS_LABELS, "APPLICATION_STATUS_LABELS")
 bp.add_app_template_global(REQUEST_STATUS_LABELS, "REQUEST_STATUS_LABELS")
 bp.add_app_template_global(reject_reason_label, "reject_reason_label")
+bp.add_app_template_global(breach_text, "breach_text")
 
 
 def status_options(labels: dict) -> list[tuple[str, str]]:
@@ -148,6 +152,8 @@ def render_application(application: Application, status: int = 200, **forms):
         and application.request.status == RequestStatus.OPEN
     ):
         context["alternatives"] = next_best_products(application)
+    context.update(application_documents_context(application, current_user))
+    context.update(application_credit_context(application, current_user))
     disbursements = queries.application_disbursements(application)
     return (
         render_template(

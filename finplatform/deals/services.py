@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from finplatform.audit import record_audit
+from finplatform.deals.limits import approval_breaches, breaches_text
 from finplatform.deals.reject_reasons import REJECT_REASONS
 from finplatform.deals.states import (
     LIVE_APPLICATION,
@@ -169,7 +170,13 @@ def withdraw_request(request: FinancingRequest, actor: User, note: str = "") -> 
     pending = db.session.scalars(
         sa.select(Application).where(
             Application.request_id == request.id,
-            Application.status.in_([ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW]),
+            Application.status.in_(
+                [
+                    ApplicationStatus.SUBMITTED,
+                    ApplicationStatus.IN_REVIEW,
+                    ApplicationStatus.AWAITING_FIRM,
+                ]
+            ),
         )
     ).all()
     for application in pending:
@@ -304,20 +311,45 @@ def take_into_review(application: Application, actor: User) -> Application:
 
 
 def approve_application(
-    application: Application, actor: User, *, amount_yuan, rate, term_months: int, note: str = ""
+    application: Application,
+    actor: User,
+    *,
+    amount_yuan,
+    rate,
+    term_months: int,
+    note: str = "",
+    reason: str = "",
 ) -> Application:
-    """Approve with the amount, rate and term granted; the firm is notified."""
-    amount = parse_amount(amount_yuan, "amount_yuan", maximum=application.product.amount_max_yuan)
+    """Approve with the amount, rate and term granted; the firm is notified.
+
+    Terms outside the product's ranges or above the firm's highest acceptable rate need a
+    reason, and then wait for the firm's acceptance instead of counting as approved.
+    """
+    amount = parse_amount(amount_yuan, "amount_yuan")
     rate_value = check_rate(rate, "rate")
     term = check_term(term_months)
-    application = transition_application(application, ApplicationStatus.APPROVED, actor, note)
+    breaches = approval_breaches(application, amount, rate_value, term)
+    reason = reason.strip()[:MAX_NOTE]
+    if breaches and not reason:
+        raise DomainError(
+            _l(
+                "%(limits)s. Terms outside the limits need a reason, and the firm must accept "
+                "them.",
+                limits=breaches_text(breaches),
+            ),
+            "reason",
+        )
+    to = ApplicationStatus.AWAITING_FIRM if breaches else ApplicationStatus.APPROVED
+    application = transition_application(application, to, actor, note)
     application.approved_amount_yuan = amount
     application.approved_rate = rate_value
     application.approved_term_months = term
+    application.limit_breaches = breaches
+    application.limit_reason = reason if breaches else ""
     db.session.flush()
     notify_enterprise(
         application.enterprise_id,
-        "application.approved",
+        f"application.{to.value}",
         deal_params(application),
         application_link(application),
     )

@@ -31,7 +31,9 @@ from finplatform.models import (
 S = ApplicationStatus
 APPLICATION_TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
     S.SUBMITTED: frozenset({S.IN_REVIEW, S.REJECTED, S.WITHDRAWN, S.EXPIRED}),
-    S.IN_REVIEW: frozenset({S.APPROVED, S.REJECTED, S.WITHDRAWN}),
+    S.IN_REVIEW: frozenset({S.APPROVED, S.AWAITING_FIRM, S.REJECTED, S.WITHDRAWN}),
+    # Terms outside the limits: the firm accepts them (approved) or refuses them (withdrawn).
+    S.AWAITING_FIRM: frozenset({S.APPROVED, S.WITHDRAWN}),
     S.APPROVED: frozenset({S.DISBURSED, S.WITHDRAWN}),
     S.REJECTED: frozenset(),
     S.DISBURSED: frozenset(),
@@ -41,9 +43,9 @@ APPLICATION_TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] =
 """Application status → the statuses it may move to; the empty ones are final."""
 
 # Applications in these statuses still bind the institution or the firm.
-LIVE_APPLICATION = (S.SUBMITTED, S.IN_REVIEW, S.APPROVED, S.DISBURSED)
+LIVE_APPLICATION = (S.SUBMITTED, S.IN_REVIEW, S.AWAITING_FIRM, S.APPROVED, S.DISBURSED)
 # Once here, the institution has decided (or the firm left): deciding again is a conflict.
-DECIDED = frozenset({S.APPROVED, S.REJECTED, S.DISBURSED, S.WITHDRAWN, S.EXPIRED})
+DECIDED = frozenset({S.AWAITING_FIRM, S.APPROVED, S.REJECTED, S.DISBURSED, S.WITHDRAWN, S.EXPIRED})
 
 R = RequestStatus
 REQUEST_TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {

@@ -8,12 +8,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from finplatform import clock
 from finplatform.access import get_visible_or_404, role_required, visible
 from finplatform.choices import district_choices, industry_choices, product_kind_choices
+from finplatform.deals import acceptance
 from finplatform.deals import offers as offer_services
 from finplatform.deals import services as deal_services
 from finplatform.deals.forms import RequestForm
 from finplatform.deals.queries import recommendations_for
+from finplatform.documents.queries import firm_todo
 from finplatform.enterprise import services
 from finplatform.enterprise.forms import ProfileForm
 from finplatform.exceptions import DomainError
@@ -70,6 +73,8 @@ def home():
         open_requests=open_requests,
         open_offers=open_offers,
         recommendations=recommendations_for(enterprise.id, limit=5),
+        todo=firm_todo(enterprise.id),
+        today=clock.today(),
     )
 
 
@@ -257,6 +262,41 @@ def withdraw_application(application_id: int):
         return _refused(error, back)
     flash(_("Application withdrawn."), "success")
     return redirect(back)
+
+
+def _answer_terms(application_id: int, answer, done: str):
+    application = get_visible_or_404(Application, application_id)
+    back = url_for("deals.application_detail", application_id=application_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(back)
+    try:
+        answer(application, current_user, request.form.get("note", ""))
+    except DomainError as error:
+        return _refused(error, back)
+    flash(done, "success")
+    return redirect(back)
+
+
+@bp.post("/enterprise/applications/<int:application_id>/terms/accept")
+@role_required(Role.ENTERPRISE)
+def accept_terms(application_id: int):
+    """Accept terms granted outside the limits: the application is approved."""
+    return _answer_terms(
+        application_id,
+        acceptance.accept_terms,
+        _("You accepted the terms: the application is approved."),
+    )
+
+
+@bp.post("/enterprise/applications/<int:application_id>/terms/refuse")
+@role_required(Role.ENTERPRISE)
+def refuse_terms(application_id: int):
+    """Refuse terms granted outside the limits: the application is withdrawn by the firm."""
+    return _answer_terms(
+        application_id,
+        acceptance.refuse_terms,
+        _("You refused the terms: the application is withdrawn."),
+    )
 
 
 @bp.post("/enterprise/applications/<int:application_id>/reroute")

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from finplatform.extensions import db
 from finplatform.imports.application_writing import ApplicationRows
+from finplatform.imports.credit_writing import CreditRecordRows
 from finplatform.imports.natural_keys import (
     drop_duplicates,
     fetch_by,
@@ -178,4 +179,5 @@ WRITERS = {
     "institutions": InstitutionRows(),
     "products": ProductRows(),
     "applications": ApplicationRows(),
+    "credit_records": CreditRecordRows(),
 }

@@ -102,12 +102,16 @@ def approve_application(application_id: int):
                 rate=form.rate.data,
                 term_months=form.term_months.data,
                 note=form.note.data or "",
+                reason=form.reason.data or "",
             )
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
         else:
-            flash(_("Application approved."), "success")
+            if application.status == ApplicationStatus.AWAITING_FIRM:
+                flash(_("The terms are outside the limits: they now wait for the firm."), "warning")
+            else:
+                flash(_("Application approved."), "success")
             return redirect(_back(application_id))
     return render_application(_application(application_id), approve_form=form)
 

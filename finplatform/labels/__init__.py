@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 
 from finplatform.extensions import db
 from finplatform.i18n import is_english
-from finplatform.labels import accounts, audit, deals, organisations, platform, reports
+from finplatform.labels import accounts, audit, credit, deals, organisations, platform, reports
 from finplatform.models import District, Industry, InstitutionKind, ProductKind
 from finplatform.money import format_number
 
@@ -53,6 +53,7 @@ def _merge(*areas: Mapping[str, Mapping[str, LazyString]]) -> dict[str, dict[str
 
 ENUMERATIONS: dict[str, dict[str, LazyString]] = _merge(
     accounts.LABELS,
+    credit.LABELS,
     organisations.LABELS,
     deals.LABELS,
     platform.LABELS,

@@ -11,5 +11,6 @@ LABELS = {
         "specialist": _l("Sci-tech finance specialist"),
         "commission": _l("Commission viewer (read-only)"),
         "admin": _l("Administrator"),
+        "data_provider": _l("Data provider (writes public-credit records)"),
     },
 }

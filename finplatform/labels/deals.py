@@ -15,6 +15,7 @@ LABELS = {
     "application_status": {
         "submitted": _l("Submitted"),
         "in_review": _l("In review"),
+        "awaiting_firm": _l("Awaiting the firm's acceptance"),
         "approved": _l("Approved"),
         "rejected": _l("Rejected"),
         "disbursed": _l("Disbursed"),
@@ -36,6 +37,16 @@ LABELS = {
         "documents_incomplete": _l("Documents incomplete or not verifiable"),
         "amount_too_high": _l("Requested amount too high for the firm's size"),
         "other": _l("Other (see note)"),
+    },
+    "document_kind": {
+        "business_licence": _l("Business licence"),
+        "financial_statements": _l("Financial statements"),
+        "qualification": _l("Qualification certificate"),
+        "patent_certificate": _l("Patent certificate"),
+    },
+    "document_request_status": {
+        "open": _l("Waiting for the firm"),
+        "fulfilled": _l("Provided"),
     },
     "match_source": {
         "model": _l("Ranking model"),

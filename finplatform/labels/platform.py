@@ -37,6 +37,7 @@ LABELS = {
         "institutions": _l("Financial institutions"),
         "products": _l("Financing products"),
         "applications": _l("Historical applications and disbursements"),
+        "credit_records": _l("Public-credit records"),
     },
     "import_status": {
         "pending": _l("Waiting to start"),

@@ -11,6 +11,14 @@ from finplatform.models.accounts import (
 )
 from finplatform.models.base import Base, utcnow
 from finplatform.models.brokering import ContactChannel, ContactLog, Referral, ReferralKind
+from finplatform.models.credit import (
+    CreditBatchChannel,
+    CreditConsent,
+    CreditRecord,
+    CreditRecordBatch,
+    CreditRecordKind,
+    CreditView,
+)
 from finplatform.models.deals import (
     Application,
     ApplicationEvent,
@@ -23,6 +31,12 @@ from finplatform.models.deals import (
     OfferStatus,
     RequestEvent,
     RequestStatus,
+)
+from finplatform.models.documents import (
+    Document,
+    DocumentKind,
+    DocumentRequest,
+    DocumentRequestStatus,
 )
 from finplatform.models.history import FirmAttributes, InstitutionStanding, MembershipPeriod
 from finplatform.models.organisations import (
@@ -66,7 +80,17 @@ __all__ = [
     "MembershipRequest",
     "ContactChannel",
     "ContactLog",
+    "CreditBatchChannel",
+    "CreditConsent",
+    "CreditView",
+    "CreditRecord",
+    "CreditRecordBatch",
+    "CreditRecordKind",
     "Disbursement",
+    "Document",
+    "DocumentKind",
+    "DocumentRequest",
+    "DocumentRequestStatus",
     "District",
     "Enterprise",
     "FirmAttributes",

@@ -25,6 +25,9 @@ class Role(enum.StrEnum):
     SPECIALIST = "specialist"
     COMMISSION = "commission"
     ADMIN = "admin"
+    # A data provider (tax, social security, courts…) writes public-credit records through the
+    # API with its tokens, and reads nothing.
+    DATA_PROVIDER = "data_provider"
 
 
 class User(UserMixin, TimestampMixin, Base):

@@ -183,10 +183,15 @@ class Offer(TimestampMixin, Base):
 
 
 class ApplicationStatus(enum.StrEnum):
-    """submitted → in review → approved / rejected → disbursed; or withdrawn, expired."""
+    """submitted → in review → approved / rejected → disbursed; or withdrawn, expired.
+
+    Terms granted outside the product's terms or the firm's highest rate wait for the firm's
+    acceptance (awaiting_firm) before they count as approved.
+    """
 
     SUBMITTED = "submitted"
     IN_REVIEW = "in_review"
+    AWAITING_FIRM = "awaiting_firm"
     APPROVED = "approved"
     REJECTED = "rejected"
     DISBURSED = "disbursed"
@@ -267,6 +272,10 @@ class Application(TimestampMixin, Base):
     approved_term_months: Mapped[int | None]
     reject_reason: Mapped[str | None] = mapped_column(sa.String(40))
     reject_note: Mapped[str] = mapped_column(sa.Text, default="")
+    # Terms granted outside the limits: each broken limit ({"rule", "limit"}) and the officer's
+    # reason, shown to the firm, which accepts or refuses them.
+    limit_breaches: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
+    limit_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     offer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("offers.id", ondelete="SET NULL"))
     overdue_notified_at: Mapped[datetime | None]
     external_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)

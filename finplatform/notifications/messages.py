@@ -9,6 +9,12 @@ MESSAGES = {
     "application.withdrawn": _l("%(firm)s withdrew its application to %(product)s."),
     "application.in_review": _l("%(institution)s is reviewing your application to %(product)s."),
     "application.approved": _l("%(institution)s approved your application to %(product)s."),
+    "application.awaiting_firm": _l(
+        "%(institution)s approved your application to %(product)s on terms outside the limits: "
+        "accept or refuse them."
+    ),
+    "application.firm_accepted": _l("%(firm)s accepted the terms granted for %(product)s."),
+    "application.firm_refused": _l("%(firm)s refused the terms granted for %(product)s."),
     "application.rejected": _l(
         "%(institution)s rejected your application to %(product)s. See the next-best products."
     ),
@@ -21,6 +27,10 @@ MESSAGES = {
     "application.overdue_firm": _l(
         "%(institution)s has not answered your application to %(product)s in time. "
         "You can withdraw it and apply elsewhere."
+    ),
+    "document.attached": _l("%(firm)s attached a document to its application to %(product)s."),
+    "document.requested": _l(
+        "%(institution)s asks for a document on your application to %(product)s by %(due)s."
     ),
     "disbursement.recorded": _l("%(institution)s disbursed %(amount)s yuan for %(product)s."),
     "offer.made": _l("%(institution)s made an offer on your request: %(product)s."),

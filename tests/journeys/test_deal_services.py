@@ -162,14 +162,14 @@ def test_approval_keeps_the_terms_and_tells_the_firm(db, world, post_request):
     assert kinds_for(world.firm_user) == ["application.in_review", "application.approved"]
 
 
-def test_approval_above_the_product_maximum_is_refused(db, world, post_request):
+def test_approval_above_the_product_maximum_needs_a_reason(db, world, post_request):
     application = services.submit_application(post_request(), world.credit_loan, world.firm_user)
     services.take_into_review(application, world.bank_user)
     with pytest.raises(DomainError) as refused:
         services.approve_application(
             application, world.bank_user, amount_yuan="9000000", rate="4.8", term_months=12
         )
-    assert refused.value.field == "amount_yuan"
+    assert refused.value.field == "reason"
 
 
 def test_rejection_needs_a_listed_reason_and_refers_the_firm_onwards(db, world, post_request):

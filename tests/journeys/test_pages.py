@@ -146,7 +146,8 @@ def test_institution_reviews_approves_and_disburses_once(db, world, as_user, pos
             data={"amount_yuan": "9000000", "rate": "4.8", "term_months": "12"},
         )
     )
-    assert "The amount is too large." in page and "9000000" in page
+    # Above the product's 500万元 ceiling: the page states the limit and asks for a reason.
+    assert "maximum amount of 500万元" in page and "9000000" in page
     client.post(
         f"/institution/applications/{application.id}/approve",
         data={"amount_yuan": "1800000", "rate": "4.8", "term_months": "12"},

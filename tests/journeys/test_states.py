@@ -41,8 +41,14 @@ ILLEGAL_REQUEST_MOVES = [
 def test_the_tables_cover_every_status():
     assert set(APPLICATION_TRANSITIONS) == set(ApplicationStatus)
     assert set(REQUEST_TRANSITIONS) == set(RequestStatus)
-    # Nothing leaves a final status, and an application never goes back to submitted.
-    assert all(not APPLICATION_TRANSITIONS[s] for s in DECIDED - {ApplicationStatus.APPROVED})
+    # Nothing leaves a final status, and an application never goes back to submitted. Approved
+    # terms still move to disbursed; terms outside the limits wait for the firm's answer.
+    waiting = {ApplicationStatus.APPROVED, ApplicationStatus.AWAITING_FIRM}
+    assert all(not APPLICATION_TRANSITIONS[s] for s in DECIDED - waiting)
+    assert APPLICATION_TRANSITIONS[ApplicationStatus.AWAITING_FIRM] == {
+        ApplicationStatus.APPROVED,
+        ApplicationStatus.WITHDRAWN,
+    }
     assert not any(ApplicationStatus.SUBMITTED in t for t in APPLICATION_TRANSITIONS.values())
 
 
