@@ -19,6 +19,7 @@ MAIN_PAGES = {
     Role.SPECIALIST: ("/specialist/", "企业"),
     Role.COMMISSION: ("/reports/", "月度报表"),
     Role.ADMIN: ("/admin/", "机构管理"),
+    Role.DATA_PROVIDER: ("/settings/tokens", "API 令牌"),
 }
 # Pages whose words came from codes or JSON before: looked at in the browser too.
 MORE_PAGES = {

@@ -36,6 +36,11 @@ NOT_LINKED = {
     (Role.ADMIN, "deals.request_detail"),
     # The commission's targets page: the admin edits targets on its own page.
     (Role.ADMIN, "targets.index"),
+    # A document opens as the file itself (PDF, image, workbook), not a page with words to read;
+    # who may open it is tested in tests/journeys/test_documents.py.
+    (Role.ENTERPRISE, "documents.download"),
+    (Role.INSTITUTION, "documents.download"),
+    (Role.SPECIALIST, "documents.download"),
 }
 
 

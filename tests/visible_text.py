@@ -32,7 +32,9 @@ ALLOWED = {
     "GBK",
     "MRR",  # ranking measures (mean reciprocal rank)
     "IP",  # 知识产权 (IP) in product kinds
-    "PDF",
+    "PDF",  # document file types a firm may upload
+    "JPG",
+    "PNG",
     "AUC",
     "NDCG",
     "Top",
