@@ -8,6 +8,7 @@ Without Redis the platform keeps working: `enqueue` runs the function before ret
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 QUEUE_NAME = "finplatform"
 JOB_TIMEOUT_SECONDS = 3600
 MAINTENANCE_SECONDS = 60
+# The process id of `flask jobs worker`, once it runs: its forks are the work horses.
+_WORKER_PID: dict[str, int] = {}
 
 
 @dataclass
@@ -50,8 +53,15 @@ def redis_connection() -> redis.Redis | None:
     return clients[url]
 
 
-def enqueue(func: Callable, *args, description: str | None = None, **kwargs) -> JobHandle:
-    """Queue `func(*args, **kwargs)` on RQ; without a reachable Redis, run it now."""
+def enqueue(
+    func: Callable,
+    *args,
+    description: str | None = None,
+    timeout: int = JOB_TIMEOUT_SECONDS,
+    **kwargs,
+) -> JobHandle:
+    """Queue `func(*args, **kwargs)` on RQ (stopped after `timeout` seconds); without a
+    reachable Redis, run it now."""
     connection = redis_connection()
     if connection is not None:
         try:
@@ -59,7 +69,7 @@ def enqueue(func: Callable, *args, description: str | None = None, **kwargs) -> 
                 func=func,
                 args=args,
                 kwargs=kwargs,
-                timeout=JOB_TIMEOUT_SECONDS,
+                timeout=timeout,
                 description=description,
                 retry=Retry(max=2, interval=[5, 30]),
             )
@@ -69,6 +79,11 @@ def enqueue(func: Callable, *args, description: str | None = None, **kwargs) -> 
             return JobHandle(id=job.id, status="queued", inline=False)
     result = func(*args, **kwargs)
     return JobHandle(id=None, status="finished", inline=True, result=result)
+
+
+def in_work_horse() -> bool:
+    """Whether this is a work horse: a process forked by `flask jobs worker` for one job."""
+    return get_current_job() is not None and _WORKER_PID.get("pid") not in (None, os.getpid())
 
 
 def report_progress(done: int, total: int, message: str = "") -> None:
@@ -119,6 +134,7 @@ def worker(burst: bool) -> None:
         raise click.ClickException("REDIS_URL is not set: without Redis, jobs run inline.")
     # Connections opened before the fork must not be shared with the work horse.
     db.engine.dispose()
+    _WORKER_PID["pid"] = os.getpid()
     # The scheduler puts retried jobs (retries wait 5 s, then 30 s) back on the queue.
     # Maintenance every minute: abandoned jobs are noticed, and a scheduler lock left by a dead
     # worker is taken over, within a minute or two instead of ten.
