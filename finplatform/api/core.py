@@ -189,6 +189,23 @@ def paginate(statement: sa.Select, page: int, per_page: int, **url_values) -> di
     }
 
 
+# Text the platform stores holds no NUL character (finplatform/input_guard.py answers 400).
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _no_nul_in_text(self, field, ret, **kwargs) -> dict:
+    """Document every free-text string as holding no NUL, which the platform refuses."""
+    if (
+        isinstance(field, ma.fields.String)
+        and not isinstance(field, ma.fields.Email | ma.fields.Url)
+        and "enum" not in ret
+        and "pattern" not in ret
+        and "format" not in ret
+    ):
+        return {"pattern": NO_NUL}
+    return {}
+
+
 def register_api(app, blueprints) -> PlatformApi:
     """Bind a PlatformApi to `app` with the given API blueprints; serves /api/v1/openapi.json."""
     app.config.setdefault("API_TITLE", "Sci-Tech Finance Matching Platform API")
@@ -210,6 +227,7 @@ def register_api(app, blueprints) -> PlatformApi:
         },
     )
     api.register_converter(DatabaseIdConverter, integerconverter2paramschema)
+    api.ma_plugin.converter.add_attribute_function(_no_nul_in_text)
     api.register_field(DecimalString, "string", "decimal")
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "fpt_…"}
