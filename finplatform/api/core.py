@@ -19,6 +19,7 @@ from flask_smorest import Api, Blueprint
 from flask_smorest import abort as smorest_abort
 from flask_smorest.spec.plugins import integerconverter2paramschema
 from flask_smorest.utils import prepare_response
+from webargs.flaskparser import FlaskParser
 
 from finplatform import access
 from finplatform.api.schemas import DecimalString
@@ -98,12 +99,29 @@ def authenticate(body_limit: str = "API_MAX_BODY_BYTES") -> None:
     g.api_token = token
 
 
+class StrictParser(FlaskParser):
+    """A query argument the operation does not document is refused (422), as the document
+    says: the API accepts only what its contract lists."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": ma.RAISE,
+        "querystring": ma.RAISE,
+    }
+
+
+class StrictBlueprint(Blueprint):
+    """flask-smorest's Blueprint with the strict parser."""
+
+    ARGUMENTS_PARSER = StrictParser()
+
+
 def api_blueprint(
     name: str, url_prefix: str, description: str, *, body_limit: str = "API_MAX_BODY_BYTES"
 ) -> Blueprint:
     """A blueprint under /api/v1 with token sign-in and no CSRF (limits: `register_api`);
     `body_limit` names the setting that bounds its request bodies."""
-    blueprint = Blueprint(
+    blueprint = StrictBlueprint(
         name, __name__, url_prefix=API_PREFIX + url_prefix, description=description
     )
     blueprint.before_request(partial(authenticate, body_limit))
