@@ -8,6 +8,7 @@ Without Redis the platform keeps working: `enqueue` runs the function before ret
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -25,7 +26,20 @@ log = logging.getLogger(__name__)
 
 QUEUE_NAME = "finplatform"
 JOB_TIMEOUT_SECONDS = 3600
-MAINTENANCE_SECONDS = 60
+# A dead worker's job is noticed within HEARTBEAT_SECONDS + HEARTBEAT_GRACE_SECONDS of its last
+# heartbeat, by the next maintenance round of any worker (every MAINTENANCE_SECONDS), and
+# retried at once: in under a minute in all.
+HEARTBEAT_SECONDS = 5
+HEARTBEAT_GRACE_SECONDS = 10
+MAINTENANCE_SECONDS = 15
+# An idle worker waits this long on the queue (its TTL less 15 s) before it looks up again and
+# runs maintenance; RQ's default (405 s) is what once let a dead worker's job wait 7 minutes.
+WORKER_TTL_SECONDS = 30
+# The first retry is immediate (no scheduler needed, so a dead worker's scheduler lock delays
+# nothing); a second one waits 30 s.
+RETRY_INTERVALS = [0, 30]
+# The process id of `flask jobs worker`, once it runs: its forks are the work horses.
+_WORKER_PID: dict[str, int] = {}
 
 
 @dataclass
@@ -50,8 +64,15 @@ def redis_connection() -> redis.Redis | None:
     return clients[url]
 
 
-def enqueue(func: Callable, *args, description: str | None = None, **kwargs) -> JobHandle:
-    """Queue `func(*args, **kwargs)` on RQ; without a reachable Redis, run it now."""
+def enqueue(
+    func: Callable,
+    *args,
+    description: str | None = None,
+    timeout: int = JOB_TIMEOUT_SECONDS,
+    **kwargs,
+) -> JobHandle:
+    """Queue `func(*args, **kwargs)` on RQ (stopped after `timeout` seconds); without a
+    reachable Redis, run it now."""
     connection = redis_connection()
     if connection is not None:
         try:
@@ -59,9 +80,9 @@ def enqueue(func: Callable, *args, description: str | None = None, **kwargs) -> 
                 func=func,
                 args=args,
                 kwargs=kwargs,
-                timeout=JOB_TIMEOUT_SECONDS,
+                timeout=timeout,
                 description=description,
-                retry=Retry(max=2, interval=[5, 30]),
+                retry=Retry(max=2, interval=RETRY_INTERVALS),
             )
         except redis.RedisError as error:
             log.warning("Redis unavailable (%s): running %s inline", error, func.__name__)
@@ -69,6 +90,11 @@ def enqueue(func: Callable, *args, description: str | None = None, **kwargs) -> 
             return JobHandle(id=job.id, status="queued", inline=False)
     result = func(*args, **kwargs)
     return JobHandle(id=None, status="finished", inline=True, result=result)
+
+
+def in_work_horse() -> bool:
+    """Whether this is a work horse: a process forked by `flask jobs worker` for one job."""
+    return get_current_job() is not None and _WORKER_PID.get("pid") not in (None, os.getpid())
 
 
 def report_progress(done: int, total: int, message: str = "") -> None:
@@ -101,6 +127,14 @@ def job_status(job_id: str) -> dict | None:
     }
 
 
+class PlatformWorker(Worker):
+    """RQ's worker with a short heartbeat: RQ keeps a job's registry entry alive for a
+    minute beyond the monitoring interval; here only HEARTBEAT_GRACE_SECONDS beyond it."""
+
+    def get_heartbeat_ttl(self, job: Job) -> int:
+        return super().get_heartbeat_ttl(job) - 60 + HEARTBEAT_GRACE_SECONDS
+
+
 jobs_cli = AppGroup("jobs", help="Background job worker.")
 
 
@@ -110,22 +144,23 @@ def worker(burst: bool) -> None:
     """Run an RQ worker inside the app.
 
     Each job runs in a forked work horse that inherits the app context, while this process
-    keeps the job's heartbeat: if the machine or the process dies mid-job, RQ sees the job
-    abandoned about a minute later and the next worker retries it (jobs are written to be
-    idempotent).
+    keeps the job's heartbeat: if the machine or the process dies mid-job, the next worker
+    sees the job abandoned and retries it within a minute (jobs are written to be idempotent).
     """
     connection = redis_connection()
     if connection is None:
         raise click.ClickException("REDIS_URL is not set: without Redis, jobs run inline.")
     # Connections opened before the fork must not be shared with the work horse.
     db.engine.dispose()
-    # The scheduler puts retried jobs (retries wait 5 s, then 30 s) back on the queue.
-    # Maintenance every minute: abandoned jobs are noticed, and a scheduler lock left by a dead
-    # worker is taken over, within a minute or two instead of ten.
-    Worker(
+    _WORKER_PID["pid"] = os.getpid()
+    # The scheduler puts a second retry (after 30 s) back on the queue. Maintenance every 15 s:
+    # abandoned jobs are noticed, and a scheduler lock left by a dead worker is taken over.
+    PlatformWorker(
         [Queue(QUEUE_NAME, connection=connection)],
         connection=connection,
         maintenance_interval=MAINTENANCE_SECONDS,
+        job_monitoring_interval=HEARTBEAT_SECONDS,
+        worker_ttl=WORKER_TTL_SECONDS,
     ).work(burst=burst, with_scheduler=True)
 
 

@@ -19,6 +19,7 @@ from flask_smorest import Api, Blueprint
 from flask_smorest import abort as smorest_abort
 from flask_smorest.spec.plugins import integerconverter2paramschema
 from flask_smorest.utils import prepare_response
+from webargs.flaskparser import FlaskParser
 
 from finplatform import access
 from finplatform.api.schemas import DecimalString
@@ -98,12 +99,29 @@ def authenticate(body_limit: str = "API_MAX_BODY_BYTES") -> None:
     g.api_token = token
 
 
+class StrictParser(FlaskParser):
+    """A query argument the operation does not document is refused (422), as the document
+    says: the API accepts only what its contract lists."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": ma.RAISE,
+        "querystring": ma.RAISE,
+    }
+
+
+class StrictBlueprint(Blueprint):
+    """flask-smorest's Blueprint with the strict parser."""
+
+    ARGUMENTS_PARSER = StrictParser()
+
+
 def api_blueprint(
     name: str, url_prefix: str, description: str, *, body_limit: str = "API_MAX_BODY_BYTES"
 ) -> Blueprint:
     """A blueprint under /api/v1 with token sign-in and no CSRF (limits: `register_api`);
     `body_limit` names the setting that bounds its request bodies."""
-    blueprint = Blueprint(
+    blueprint = StrictBlueprint(
         name, __name__, url_prefix=API_PREFIX + url_prefix, description=description
     )
     blueprint.before_request(partial(authenticate, body_limit))
@@ -189,6 +207,23 @@ def paginate(statement: sa.Select, page: int, per_page: int, **url_values) -> di
     }
 
 
+# Text the platform stores holds no NUL character (finplatform/input_guard.py answers 400).
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _no_nul_in_text(self, field, ret, **kwargs) -> dict:
+    """Document every free-text string as holding no NUL, which the platform refuses."""
+    if (
+        isinstance(field, ma.fields.String)
+        and not isinstance(field, ma.fields.Email | ma.fields.Url)
+        and "enum" not in ret
+        and "pattern" not in ret
+        and "format" not in ret
+    ):
+        return {"pattern": NO_NUL}
+    return {}
+
+
 def register_api(app, blueprints) -> PlatformApi:
     """Bind a PlatformApi to `app` with the given API blueprints; serves /api/v1/openapi.json."""
     app.config.setdefault("API_TITLE", "Sci-Tech Finance Matching Platform API")
@@ -210,6 +245,7 @@ def register_api(app, blueprints) -> PlatformApi:
         },
     )
     api.register_converter(DatabaseIdConverter, integerconverter2paramschema)
+    api.ma_plugin.converter.add_attribute_function(_no_nul_in_text)
     api.register_field(DecimalString, "string", "decimal")
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "fpt_…"}

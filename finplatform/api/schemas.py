@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import marshmallow as ma
+from flask_babel import lazy_gettext as _l
 
 from finplatform.bounds import LARGEST_INTEGER, TOO_LARGE, largest_for, out_of_range
 from finplatform.deals.limits import breach_text
+
+NOT_A_DECIMAL_STRING = _l(
+    'Send a decimal number as a string, e.g. "1500000.00", with at most {places} decimal places.'
+)
 
 
 class DecimalString(ma.fields.Decimal):
@@ -19,12 +26,18 @@ class DecimalString(ma.fields.Decimal):
     def __init__(self, places: int, **kwargs) -> None:
         largest = largest_for(places)
         kwargs["validate"] = [*_validators(kwargs), _column_range(-largest, largest)]
-        super().__init__(places=places, as_string=True, **kwargs)
+        digits = len(str(int(largest)))
+        # Documented (and enforced in `_deserialize`): the digits the column holds.
+        self.pattern = rf"^-?[0-9]{{1,{digits}}}(\.[0-9]{{1,{places}}})?$"
+        metadata = {**kwargs.pop("metadata", {}), "pattern": self.pattern}
+        super().__init__(places=places, as_string=True, metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         # Before rounding to the places, which fails on a number this large.
         if isinstance(value, str | int) and out_of_range(value, self.places) == TOO_LARGE:
             raise ma.ValidationError(str(TOO_LARGE))
+        if not isinstance(value, str) or re.fullmatch(self.pattern, value) is None:
+            raise ma.ValidationError(str(NOT_A_DECIMAL_STRING).format(places=self.places))
         return super()._deserialize(value, attr, data, **kwargs)
 
 

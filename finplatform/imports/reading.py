@@ -2,7 +2,8 @@
 
 CSV files may be UTF-8 (with or without the byte-order mark Excel writes) or GB18030, the
 superset of GBK that Chinese Excel exports use; anything else is refused with a message saying
-so. XLSX files are read with openpyxl in read-only mode (first worksheet). Row numbers are the
+so. XLSX files are measured first (`xlsx_guard`: refused before parsing when larger than an import
+reads), then read with openpyxl in read-only mode (first worksheet). Row numbers are the
 ones a spreadsheet shows: the header is row 1.
 """
 
@@ -17,6 +18,7 @@ from flask_babel import gettext as _
 from openpyxl import load_workbook
 
 from finplatform.exceptions import DomainError
+from finplatform.imports.xlsx_guard import check_workbook
 
 MAX_MB = 10
 MAX_BYTES = MAX_MB * 1024 * 1024
@@ -108,6 +110,7 @@ def _read_csv(content: bytes) -> Table:
 
 
 def _read_xlsx(content: bytes) -> Table:
+    check_workbook(content, MAX_ROWS)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:

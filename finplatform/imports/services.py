@@ -10,6 +10,7 @@ application already imported is left as it is.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from finplatform import jobs
 from finplatform.audit import record_audit
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
+from finplatform.imports import budget
 from finplatform.imports import columns as cols
 from finplatform.imports.reading import Table, read_table
 from finplatform.imports.writing import WRITERS
@@ -206,7 +208,12 @@ def start_import(
     upload_path(batch).write_bytes(content)
     # The job runs elsewhere (or right now) and reads the batch: it must be committed first.
     db.session.commit()
-    handle = jobs.enqueue(run_import_job, batch.id, description=f"import {kind} #{batch.id}")
+    handle = jobs.enqueue(
+        run_import_job,
+        batch.id,
+        description=f"import {kind} #{batch.id}",
+        timeout=budget.IMPORT_TIMEOUT_SECONDS,
+    )
     return batch, handle
 
 
@@ -217,13 +224,16 @@ def run_import_job(batch_id: int) -> dict:
         return {"status": "missing"}
     path = upload_path(batch)
     actor = db.session.get(User, batch.created_by_id) if batch.created_by_id else None
+    # In a work horse (a process of its own for this job) the import runs under a memory limit.
+    limit = budget.memory_limit() if jobs.in_work_horse() else contextlib.nullcontext()
     try:
-        result = run_import(
-            batch,
-            path.read_bytes(),
-            actor,
-            progress=lambda done: jobs.report_progress(done, batch.total_rows),
-        )
+        with limit:
+            result = run_import(
+                batch,
+                path.read_bytes(),
+                actor,
+                progress=lambda done: jobs.report_progress(done, batch.total_rows),
+            )
         db.session.commit()
     except Exception:
         db.session.rollback()
