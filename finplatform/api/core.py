@@ -21,11 +21,13 @@ from flask_smorest.spec.plugins import integerconverter2paramschema
 from flask_smorest.utils import prepare_response
 
 from finplatform import access
+from finplatform.api import signed_in
 from finplatform.api.schemas import DecimalString
-from finplatform.api.tokens import TOKEN_PREFIX, user_for_token
+from finplatform.api.tokens import TOKEN_PREFIX, hash_token, user_for_token
 from finplatform.exceptions import Conflict, DomainError
 from finplatform.extensions import csrf, db
 from finplatform.models import Role
+from finplatform.ranking import versions
 from finplatform.routing import DatabaseIdConverter
 
 API_PREFIX = "/api/v1"
@@ -86,16 +88,26 @@ def authenticate(body_limit: str = "API_MAX_BODY_BYTES") -> None:
         abort(413)
     header = request.headers.get("Authorization", "")
     text = header[7:].strip() if header.startswith("Bearer ") else ""
-    found = user_for_token(text) if text.startswith(TOKEN_PREFIX) else None
-    if found is None:
+    if not text.startswith(TOKEN_PREFIX):
         abort(401)
-    user, token = found
-    if not access.in_good_standing(user):
+    token_hash = hash_token(text)
+    epoch, _catalogue = signed_in.read_epoch_and_catalogue(versions.COUNTER_KEY)
+    recalled = signed_in.recall(token_hash, epoch)
+    if recalled is not None:
+        user, token_id, standing = recalled
+    else:
+        found = user_for_token(text)
+        if found is None:
+            abort(401)
+        user, token = found
+        token_id, standing = token.id, access.in_good_standing(user)
+        signed_in.remember(token_hash, epoch, user, token, standing)
+    if not standing:
         # A pending or suspended institution prepares its drafts on the site, never here.
         abort(403)
     # Flask-Login reads the signed-in user from g first: the session cookie is never consulted.
     g._login_user = user
-    g.api_token = token
+    g.api_token_id = token_id
 
 
 def api_blueprint(
