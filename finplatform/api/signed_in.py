@@ -58,21 +58,17 @@ def _cache() -> dict[str, Remembered]:
     return current_app.extensions.setdefault("finplatform_signed_in", {})
 
 
-def read_epoch_and_catalogue(catalogue_key: str) -> tuple[bytes | None, bytes | None]:
-    """The sign-in epoch and the catalogue counter in one round trip; (None, None) without a
-    reachable Redis. The catalogue counter is kept on `g` for the ranking of this request."""
-    connection = redis_connection()
-    if connection is None:
-        return None, None
-    try:
-        epoch, catalogue = (
-            connection.pipeline(transaction=False).get(EPOCH_KEY).get(catalogue_key).execute()
-        )
-    except redis.RedisError as error:
-        log.warning("Redis unavailable for the sign-in epoch (%s): tokens looked up", error)
-        return None, None
+def queue(pipeline: redis.client.Pipeline, catalogue_key: str) -> None:
+    """Queue the reads of the sign-in epoch and the catalogue counter (two replies)."""
+    pipeline.get(EPOCH_KEY).get(catalogue_key)
+
+
+def settle(replies) -> bytes:
+    """The epoch from the replies `queue` asked for; the catalogue counter is kept on `g` for
+    the ranking of this request (`finplatform.ranking.versions.redis_version`)."""
+    epoch, catalogue = replies
     g.catalogue_counter = catalogue.decode() if catalogue is not None else "0"
-    return epoch if epoch is not None else b"0", catalogue
+    return epoch if epoch is not None else b"0"
 
 
 def recall(token_hash: str, epoch: bytes | None) -> tuple[User, int, bool] | None:
