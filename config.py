@@ -117,6 +117,10 @@ class Config:
         self.DOCUMENT_MAX_BYTES = _env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
         # A consent given with an application lasts this many days after its decision.
         self.CONSENT_DAYS_AFTER_DECISION = _env_int("CONSENT_DAYS_AFTER_DECISION", 30)
+        # An API token's look-up is remembered per worker this long (README, "API"), and only
+        # while no user, institution or token changed; at most this many tokens per worker.
+        self.SIGNED_IN_CACHE_SECONDS = _env_int("SIGNED_IN_CACHE_SECONDS", 60)
+        self.SIGNED_IN_CACHE_SIZE = _env_int("SIGNED_IN_CACHE_SIZE", 10000)
         url = os.environ.get("DATABASE_URL")
         if url:
             self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import http
+import logging
 from contextlib import contextmanager
 from functools import partial
 from math import ceil
 
 import marshmallow as ma
+import redis
 import sqlalchemy as sa
 from flask import abort, current_app, g, request, url_for
 from flask_smorest import Api, Blueprint
@@ -22,15 +24,19 @@ from flask_smorest.utils import prepare_response
 from webargs.flaskparser import FlaskParser
 
 from finplatform import access
+from finplatform.api import rate, signed_in
 from finplatform.api.schemas import DecimalString
-from finplatform.api.tokens import TOKEN_PREFIX, user_for_token
+from finplatform.api.tokens import TOKEN_PREFIX, hash_token, user_for_token
 from finplatform.exceptions import Conflict, DomainError
 from finplatform.extensions import csrf, db
+from finplatform.jobs import redis_connection
 from finplatform.models import Role
+from finplatform.ranking import versions
 from finplatform.routing import DatabaseIdConverter
 
 API_PREFIX = "/api/v1"
 PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger(__name__)
 
 
 class ProblemSchema(ma.Schema):
@@ -77,26 +83,66 @@ def rate_limit_key() -> str:
     return "addr:" + (request.remote_addr or "unknown")
 
 
+def first_trip() -> bytes | None:
+    """Count the call against the rate limit and read the sign-in epoch and the catalogue
+    version: one Redis round trip when both live in the same Redis. Returns the epoch, or None
+    when sign-ins cannot be remembered (no Redis, or it did not answer)."""
+    caller = rate_limit_key()
+    limit_url = rate.storage_url() if rate.enabled() else None
+    epoch_url = current_app.config.get("REDIS_URL")
+    counted = False
+    epoch = None
+    if epoch_url:
+        pipeline = redis_connection().pipeline(transaction=False)
+        window = rate.queue(pipeline, caller) if limit_url == epoch_url else None
+        signed_in.queue(pipeline, versions.COUNTER_KEY)
+        try:
+            replies = pipeline.execute()
+        except redis.RedisError as error:
+            log.warning("Redis unavailable for an API call (%s): counted in the worker", error)
+            replies = None
+        if replies is not None:
+            epoch = signed_in.settle(replies[-2:])
+            if window is not None:
+                counted = True
+                rate.settle(*window, replies[:3])
+    if limit_url and not counted and limit_url != epoch_url:
+        counted = rate.count_in(limit_url, caller)
+    if rate.enabled() and not counted:
+        rate.count_in_worker(caller)
+    return epoch
+
+
 def authenticate(body_limit: str = "API_MAX_BODY_BYTES") -> None:
-    """Sign the request in by its bearer token, or answer 401; bodies past the configured
-    `body_limit` answer 413."""
+    """Count the call, sign it in by its bearer token, or answer 401; bodies past the
+    configured `body_limit` answer 413."""
     if request.endpoint and request.endpoint.startswith("api_docs."):
         return
+    epoch = first_trip()
     limit = current_app.config[body_limit]
     if request.content_length is not None and request.content_length > limit:
         abort(413)
     header = request.headers.get("Authorization", "")
     text = header[7:].strip() if header.startswith("Bearer ") else ""
-    found = user_for_token(text) if text.startswith(TOKEN_PREFIX) else None
-    if found is None:
+    if not text.startswith(TOKEN_PREFIX):
         abort(401)
-    user, token = found
-    if not access.in_good_standing(user):
+    token_hash = hash_token(text)
+    recalled = signed_in.recall(token_hash, epoch)
+    if recalled is not None:
+        user, token_id, standing = recalled
+    else:
+        found = user_for_token(text)
+        if found is None:
+            abort(401)
+        user, token = found
+        token_id, standing = token.id, access.in_good_standing(user)
+        signed_in.remember(token_hash, epoch, user, token, standing)
+    if not standing:
         # A pending or suspended institution prepares its drafts on the site, never here.
         abort(403)
     # Flask-Login reads the signed-in user from g first: the session cookie is never consulted.
     g._login_user = user
-    g.api_token = token
+    g.api_token_id = token_id
 
 
 class StrictParser(FlaskParser):
@@ -125,6 +171,7 @@ def api_blueprint(
         name, __name__, url_prefix=API_PREFIX + url_prefix, description=description
     )
     blueprint.before_request(partial(authenticate, body_limit))
+    blueprint.after_request(rate.add_headers)
     csrf.exempt(blueprint)
     return blueprint
 
@@ -250,10 +297,6 @@ def register_api(app, blueprints) -> PlatformApi:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "fpt_…"}
     )
-    limiter = app.extensions["finplatform_limiter"]
     for blueprint in blueprints:
-        limiter.limit(
-            lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key, per_method=False
-        )(blueprint)
         api.register_blueprint(blueprint)
     return api

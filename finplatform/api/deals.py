@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 import sqlalchemy as sa
-from flask import jsonify
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import abort
@@ -43,7 +43,7 @@ from finplatform.models import (
     RequestStatus,
     Role,
 )
-from finplatform.ranking.service import match_rows
+from finplatform.ranking.service import match_body
 
 requests_bp = api_blueprint("api_requests", "/requests", "Financing requests and their matches.")
 applications_bp = api_blueprint(
@@ -148,8 +148,10 @@ def request_matches(args, request_id: int):
     # Its firm and accepted kinds are read only when the ranking is not in the cache.
     found = get_visible_or_404(FinancingRequest, request_id)
     # Serialised here rather than by MatchSchema, which documents the same fields: the rows
-    # are plain values already, and this is the API's busiest call.
-    return jsonify(match_rows(found, args["top"]))
+    # are plain values already, and this is the API's busiest call (its body is cached whole).
+    return current_app.response_class(
+        match_body(found, args["top"]), mimetype=current_app.json.mimetype
+    )
 
 
 @applications_bp.get("")

@@ -18,7 +18,14 @@ from finplatform.api.schemas import (
     ProductKindSchema,
 )
 from finplatform.extensions import db
-from finplatform.models import District, Industry, Institution, InstitutionKind, ProductKind
+from finplatform.models import (
+    District,
+    Industry,
+    Institution,
+    InstitutionKind,
+    ProductKind,
+    User,
+)
 
 bp = api_blueprint("api_reference", "", "Reference data, institutions and the token's user.")
 
@@ -36,7 +43,9 @@ class InstitutionFilter(PageArgs):
 @bp.response(200, MeSchema)
 def me():
     """The user the token belongs to."""
-    return current_user
+    # Read afresh: a sign-in remembered by the worker (finplatform.api.signed_in) carries the
+    # user's columns as they were when the token was looked up.
+    return db.session.get(User, current_user.id, populate_existing=True) or abort(401)
 
 
 @bp.get("/reference/districts")

@@ -91,7 +91,9 @@ def register(app: Flask, login_manager: LoginManager) -> None:
     @app.after_request
     def no_store_when_signed_in(response):
         user = g.get("_login_user")
-        if user is not None and user.is_authenticated:
+        # is_anonymous, not is_authenticated: the latter reads the user's row again after the
+        # request's commit expired it, one more query on every signed-in answer.
+        if user is not None and not user.is_anonymous:
             response.headers["Cache-Control"] = "no-store"
             response.vary.add("Cookie")
         return response

@@ -251,6 +251,15 @@ def _ranked_items(
     if items is not None:
         metrics.RANKINGS.labels("hit").inc()
         return items, served
+    items = _computed_items(request, served, top_k, excluded)
+    if key:
+        _store_result(key, items)
+    return items, served
+
+
+def _computed_items(
+    request: FinancingRequest, served: ServingCatalogue, top_k: int, excluded: set[int]
+) -> list[dict]:
     _state().computed += 1
     metrics.RANKINGS.labels("miss").inc()
     lang = "en" if is_english() else "zh"
@@ -259,10 +268,7 @@ def _ranked_items(
         top_k=top_k + len(excluded),
     )
     items = [item for item in ranked_items(ranked, lang) if item["product_id"] not in excluded]
-    items = items[:top_k]
-    if key:
-        _store_result(key, items)
-    return items, served
+    return items[:top_k]
 
 
 def rank_products_for_request(
@@ -298,13 +304,45 @@ def rank_products_for_request(
     ]
 
 
-def match_rows(request: FinancingRequest, top_k: int = 10) -> list[dict]:
-    """The request's ranking as the API's match objects (MatchSchema's fields), best first.
+def match_body(request: FinancingRequest, top_k: int = 10) -> bytes:
+    """The request's ranking as the API's JSON body of match objects (MatchSchema's fields),
+    best first, byte for byte what `jsonify` makes of them.
 
     Product names and institutions come from the worker's catalogue, so a ranking served from
-    the cache reads nothing but the request from the database.
+    the cache reads nothing but the request from the database. With Redis the body itself is
+    cached beside the ranked items, under the same key and for as long: one MGET finds either;
+    a call that finds the body sends it as it is.
     """
-    items, served = _ranked_items(request, top_k, set())
+    served = serving_catalogue()
+    key = _result_key(request, served, top_k, set())
+    body_key = key + ":api"
+    connection = redis_connection()
+    found = [None, None]
+    if connection is not None:
+        with contextlib.suppress(redis.RedisError):
+            found = connection.mget(body_key, key)
+    if found[0] is not None:
+        metrics.RANKINGS.labels("hit").inc()
+        return found[0]
+    if found[1] is not None:
+        metrics.RANKINGS.labels("hit").inc()
+        items = json.loads(found[1])
+    else:
+        metrics.RANKINGS.labels("miss").inc()
+        items = _computed_items(request, served, top_k, set())
+    body = (current_app.json.dumps(_match_rows(items, served)) + "\n").encode()
+    seconds = current_app.config["MATCH_CACHE_SECONDS"]
+    if connection is not None and seconds > 0:
+        pipeline = connection.pipeline(transaction=False)
+        if found[1] is None:
+            pipeline.set(key, json.dumps(items), ex=seconds)
+        pipeline.set(body_key, body, ex=seconds)
+        with contextlib.suppress(redis.RedisError):
+            pipeline.execute()
+    return body
+
+
+def _match_rows(items: list[dict], served: ServingCatalogue) -> list[dict]:
     rows = []
     for item in items:
         card = served.cards.get(item["product_id"])

@@ -16,7 +16,7 @@ import time
 
 import redis
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -41,6 +41,9 @@ _LISTENING = "finplatform_catalogue_listening"
 
 def redis_version() -> str | None:
     """The Redis catalogue counter (one GET), or None without a reachable Redis."""
+    if has_request_context() and "catalogue_counter" in g:
+        # Read with the API sign-in's epoch, in the same round trip (finplatform.api.signed_in).
+        return g.catalogue_counter
     connection = redis_connection()
     if connection is None:
         return None

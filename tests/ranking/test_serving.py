@@ -174,3 +174,34 @@ def test_editing_the_request_misses_the_cache(app, catalogue):
     db.session.commit()
     rank_products_for_request(request)
     assert worker_stats().computed == computed + 1
+
+
+@pytest.mark.redis
+def test_the_api_sends_the_same_body_from_the_cache_until_a_product_changes(
+    app, catalogue, client, make, db
+):
+    from finplatform.api.tokens import create_token
+
+    request = catalogue["request"]
+    owner = make.user(Role.ENTERPRISE, enterprise=request.enterprise)
+    _row, token = create_token(owner, "matches")
+    db.session.commit()
+    path = f"/api/v1/requests/{request.id}/matches?top=2"
+    headers = {"Authorization": f"Bearer {token}"}
+    first = client.get(path, headers=headers)
+    computed = worker_stats().computed
+    again = client.get(path, headers=headers)
+    assert again.status_code == first.status_code == 200
+    assert again.mimetype == "application/json"
+    assert again.get_data() == first.get_data()
+    assert [row["rank"] for row in again.json] == [1, 2]
+    assert worker_stats().computed == computed
+    english = client.get(path, headers={**headers, "Accept-Language": "en"})
+    assert english.json[0]["product_id"] == first.json[0]["product_id"]
+    assert english.json[0]["reasons"] != first.json[0]["reasons"]
+    # The best product is retired: the next call ranks again without it.
+    best = first.json[0]["product_id"]
+    retire(best)
+    after = client.get(path, headers=headers)
+    assert best not in [row["product_id"] for row in after.json]
+    assert worker_stats().computed == computed + 2
