@@ -14,11 +14,13 @@ from finplatform.models import (
     ApplicationStatus,
     ContactChannel,
     InstitutionStatus,
+    LoanStatus,
     MatchSource,
     ModelStatus,
     OfferStatus,
     ProductStatus,
     ReferralKind,
+    RepaymentKind,
     RequestStatus,
     Role,
 )
@@ -35,6 +37,8 @@ MODEL_ENUMERATIONS = {
     "match_source": MatchSource,
     "referral_kind": ReferralKind,
     "contact_channel": ContactChannel,
+    "repayment_kind": RepaymentKind,
+    "loan_status": LoanStatus,
 }
 
 

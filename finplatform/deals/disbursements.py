@@ -22,6 +22,7 @@ from finplatform.deals.services import (
 from finplatform.deals.states import lock_application, transition_application
 from finplatform.exceptions import Conflict, DomainError
 from finplatform.extensions import db
+from finplatform.loans.services import open_loan, void_loan
 from finplatform.models import (
     Application,
     ApplicationStatus,
@@ -146,6 +147,7 @@ def record_disbursement(
     )
     if not created:
         return _replayed(row, asked)
+    open_loan(row)
     if application.status == ApplicationStatus.APPROVED:
         transition_application(application, ApplicationStatus.DISBURSED, actor, f"{amount}")
     mark_request_fulfilled(application.request, actor)
@@ -193,6 +195,7 @@ def reverse_disbursement(disbursement: Disbursement, actor: User, reason: str) -
             db.session.add(reversal)
     except IntegrityError as exc:
         raise Conflict(_l("This disbursement has already been reversed.")) from exc
+    void_loan(disbursement, reversal.disbursed_on)
     record_audit(
         "disbursement.reversed",
         reversal,

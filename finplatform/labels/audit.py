@@ -63,6 +63,8 @@ LABELS = {
         "document.requested": _l("Document requested from a firm"),
         "disbursement.recorded": _l("Disbursement recorded"),
         "disbursement.reversed": _l("Disbursement reversed"),
+        "repayment.recorded": _l("Repayment recorded"),
+        "repayment.reversed": _l("Repayment reversed"),
         "referral.recommended": _l("Product recommended to a firm"),
         "referral.referred": _l("Firm referred to an institution"),
         "contact.logged": _l("Contact with a firm logged"),

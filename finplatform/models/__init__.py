@@ -39,6 +39,14 @@ from finplatform.models.documents import (
     DocumentRequestStatus,
 )
 from finplatform.models.history import FirmAttributes, InstitutionStanding, MembershipPeriod
+from finplatform.models.loans import (
+    Instalment,
+    Loan,
+    LoanStatus,
+    Repayment,
+    RepaymentAllocation,
+    RepaymentKind,
+)
 from finplatform.models.organisations import (
     CommunityMembership,
     Enterprise,
@@ -98,6 +106,12 @@ __all__ = [
     "MembershipPeriod",
     "FinancingRequest",
     "Industry",
+    "Instalment",
+    "Loan",
+    "LoanStatus",
+    "Repayment",
+    "RepaymentAllocation",
+    "RepaymentKind",
     "Institution",
     "InstitutionKind",
     "InstitutionStatus",

@@ -1,0 +1,22 @@
+"""Labels of loans after disbursement and of the risk guarantee pool: repayment kinds, loan
+statuses, cover registrations and claims."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+LABELS = {
+    "repayment_kind": {
+        "equal_instalment": _l("Equal instalments (principal and interest)"),
+        "equal_principal": _l("Equal principal"),
+        "interest_only": _l("Interest monthly, principal at maturity"),
+        "bullet": _l("Principal and interest at maturity"),
+    },
+    "loan_status": {
+        "current": _l("Current"),
+        "overdue": _l("Overdue"),
+        "settled": _l("Settled"),
+        "written_off": _l("Written off"),
+        "voided": _l("Voided (disbursement reversed)"),
+    },
+}
