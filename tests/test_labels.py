@@ -12,6 +12,7 @@ from flask_babel import force_locale
 from finplatform.labels import ENUMERATIONS, audit_details, label, options, promotion_note
 from finplatform.models import (
     ApplicationStatus,
+    ClaimStatus,
     ContactChannel,
     InstitutionStatus,
     LoanStatus,
@@ -39,6 +40,7 @@ MODEL_ENUMERATIONS = {
     "contact_channel": ContactChannel,
     "repayment_kind": RepaymentKind,
     "loan_status": LoanStatus,
+    "claim_status": ClaimStatus,
 }
 
 

@@ -19,4 +19,15 @@ LABELS = {
         "written_off": _l("Written off"),
         "voided": _l("Voided (disbursement reversed)"),
     },
+    "claim_status": {
+        "filed": _l("Filed, awaiting review"),
+        "approved": _l("Approved, awaiting payout"),
+        "rejected": _l("Rejected"),
+        "paid": _l("Paid"),
+    },
+    "claim_decision": {
+        "approve": _l("Approve"),
+        "approve_less": _l("Approve a smaller amount"),
+        "reject": _l("Reject"),
+    },
 }

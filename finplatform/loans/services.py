@@ -21,6 +21,7 @@ from finplatform.extensions import db
 from finplatform.loans.positions import loan_position
 from finplatform.loans.schedules import build_schedule
 from finplatform.models import (
+    CoverRegistration,
     Disbursement,
     Instalment,
     Loan,
@@ -82,10 +83,17 @@ def open_loan(disbursement: Disbursement, kind: RepaymentKind | str = DEFAULT_KI
 
 
 def void_loan(disbursement: Disbursement, on: date) -> Loan | None:
-    """A fully reversed disbursement voids its loan: nothing is due on it any more."""
+    """A fully reversed disbursement voids its loan (nothing is due on it any more) and
+    withdraws its cover registration."""
     loan = loan_for(disbursement)
     if loan is not None and loan.voided_on is None:
         loan.voided_on = on
+        for registration in db.session.scalars(
+            sa.select(CoverRegistration).where(
+                CoverRegistration.loan_id == loan.id, CoverRegistration.withdrawn_on.is_(None)
+            )
+        ):
+            registration.withdrawn_on = on
         db.session.flush()
     return loan
 

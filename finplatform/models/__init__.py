@@ -54,6 +54,15 @@ from finplatform.models.organisations import (
     InstitutionStatus,
     MembershipRequest,
 )
+from finplatform.models.pool import (
+    Claim,
+    ClaimStatus,
+    CoverRegistration,
+    GuaranteePool,
+    PoolContribution,
+    PoolMember,
+    Recovery,
+)
 from finplatform.models.products import Product, ProductStatus
 from finplatform.models.ranking import ModelStatus, ModelVersion
 from finplatform.models.reference import District, Industry, InstitutionKind, ProductKind
@@ -84,6 +93,13 @@ __all__ = [
     "Base",
     "CalendarDay",
     "CalendarYear",
+    "Claim",
+    "ClaimStatus",
+    "CoverRegistration",
+    "GuaranteePool",
+    "PoolContribution",
+    "PoolMember",
+    "Recovery",
     "CommunityMembership",
     "MembershipRequest",
     "ContactChannel",
