@@ -196,10 +196,11 @@ def register_commands(app: Flask) -> None:
     from finplatform import cli, jobs
     from finplatform.credit import cli as credit_cli
     from finplatform.deals import cli as deals_cli
+    from finplatform.loans import cli as loans_cli
     from finplatform.ranking import cli as ranking_cli
     from finplatform.reports import cli as reports_cli
 
-    for module in (cli, jobs, credit_cli, deals_cli, ranking_cli, reports_cli):
+    for module in (cli, jobs, credit_cli, deals_cli, loans_cli, ranking_cli, reports_cli):
         module.register(app)
 
 

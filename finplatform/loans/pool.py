@@ -34,7 +34,8 @@ from finplatform.models import (
 ZERO = Decimal("0.00")
 
 
-def _sum(query) -> Decimal:
+def money_sum(query) -> Decimal:
+    """The money a SUM query returns, in yuan to the fen (0 when nothing matched)."""
     return Decimal(db.session.scalar(query) or 0).quantize(Decimal("0.01"))
 
 
@@ -106,7 +107,7 @@ def contributions(pool_id: int, as_of: date | None = None) -> Decimal:
     )
     if as_of is not None:
         query = query.where(PoolContribution.contributed_on <= as_of)
-    return _sum(query)
+    return money_sum(query)
 
 
 def claims_paid(pool_id: int, as_of: date | None = None) -> Decimal:
@@ -116,7 +117,7 @@ def claims_paid(pool_id: int, as_of: date | None = None) -> Decimal:
     )
     if as_of is not None:
         query = query.where(Claim.paid_on <= as_of)
-    return _sum(query)
+    return money_sum(query)
 
 
 def recovered(pool_id: int, as_of: date | None = None) -> Decimal:
@@ -124,7 +125,7 @@ def recovered(pool_id: int, as_of: date | None = None) -> Decimal:
     query = sa.select(sa.func.sum(Recovery.pool_share_yuan)).where(Recovery.pool_id == pool_id)
     if as_of is not None:
         query = query.where(Recovery.recovered_on <= as_of)
-    return _sum(query)
+    return money_sum(query)
 
 
 def balance(pool_id: int, as_of: date | None = None) -> Decimal:
@@ -172,12 +173,12 @@ def covered_outstanding(pool_id: int, condition=None) -> Decimal:
     )
     if condition is not None:
         query = query.where(condition)
-    return _sum(query)
+    return money_sum(query)
 
 
 def registered_principal(member_id: int) -> Decimal:
     """Principal a member has registered for cover and not withdrawn (counted against quota)."""
-    return _sum(
+    return money_sum(
         sa.select(sa.func.sum(CoverRegistration.covered_principal_yuan)).where(
             CoverRegistration.member_id == member_id, CoverRegistration.withdrawn_on.is_(None)
         )
