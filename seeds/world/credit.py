@@ -9,7 +9,7 @@ the same `credit_quality`, so a scorecard built on them has something real to le
 Per loan, with `credit` the firm's credit quality, `band` = log10(revenue / 1000万元) and
 `stretch` = max(log10(amount / revenue) + 0.3, 0) (borrowing more than half the revenue):
 
-    default log-odds = -2.8 - 1.3 credit - 0.35 band + 0.6 [unsecured credit loan] + 0.8 stretch
+    default log-odds = -2.5 - 1.5 credit - 0.35 band + 0.6 [unsecured credit loan] + 0.8 stretch
     late log-odds    = -2.0 - 0.8 credit
 
 A defaulting firm pays its first m - 1 instalments (m uniform over the term) and nothing after;
@@ -47,7 +47,7 @@ def default_probability(
     """The chance that a loan defaults, from the firm's credit quality and the loan."""
     band = np.log10(np.maximum(revenue, 1.0) / 1e7)
     stretch = np.maximum(np.log10(amount / np.maximum(revenue, 1.0)) + 0.3, 0.0)
-    return _sigmoid(-2.8 - 1.3 * credit - 0.35 * band + 0.6 * unsecured + 0.8 * stretch)
+    return _sigmoid(-2.5 - 1.5 * credit - 0.35 * band + 0.6 * unsecured + 0.8 * stretch)
 
 
 @dataclass

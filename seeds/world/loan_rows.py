@@ -20,7 +20,7 @@ from finplatform.clock import BEIJING
 from finplatform.loans.schedules import build_schedule
 from finplatform.models import ClaimStatus, RepaymentKind
 from finplatform.workcalendar import WorkingCalendar
-from seeds.world.credit import credit_quality, draw_behaviour
+from seeds.world.credit import Behaviour, credit_quality, draw_behaviour
 from seeds.world.facts import HISTORY_END
 from seeds.world.rows import TableRows
 
@@ -202,17 +202,27 @@ def _eligible(firms, firm: int, principal: Decimal, term: int) -> bool:
     )
 
 
-def loan_rows(seed: int, first_year: int, disbursements: TableRows, firms) -> list[TableRows]:
-    """The credit loans' and the pool's rows, in load order."""
+def credit_loans(
+    seed: int, disbursements: TableRows, firms
+) -> tuple[list[tuple], np.ndarray, Behaviour]:
+    """The credit-loan disbursement rows, their firms (indexes) and repayment behaviour."""
     cols = {name: i for i, name in enumerate(disbursements.columns)}
     chosen = [row for row in disbursements.rows if row[cols["product_kind_code"]] == CREDIT_LOAN]
     firm = np.array([row[cols["enterprise_id"]] - 1 for row in chosen], dtype=np.int64)
     amount = np.array([float(row[cols["amount_yuan"]]) for row in chosen])
     term = np.array([row[cols["term_months"]] for row in chosen], dtype=np.int64)
-    credit = credit_quality(firms.quality, seed)[firm] if len(chosen) else np.zeros(0)
+    credit = credit_quality(firms.quality, seed)[firm]
     behaviour = draw_behaviour(
         seed, credit, firms.revenue[firm].astype(float), amount, term, np.ones(len(chosen))
     )
+    return chosen, firm, behaviour
+
+
+def loan_rows(seed: int, first_year: int, disbursements: TableRows, firms) -> list[TableRows]:
+    """The credit loans' and the pool's rows, in load order."""
+    cols = {name: i for i, name in enumerate(disbursements.columns)}
+    chosen, firm, behaviour = credit_loans(seed, disbursements, firms)
+    term = np.array([row[cols["term_months"]] for row in chosen], dtype=np.int64)
     kind_rng = np.random.Generator(np.random.PCG64([seed, 12, 2]))
     kinds = kind_rng.choice(len(KINDS), size=len(chosen), p=KIND_P)
     register_after = kind_rng.integers(1, 26, len(chosen))
