@@ -139,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
     from finplatform.enterprise.routes import bp as enterprise_bp
     from finplatform.imports.routes import bp as imports_bp
     from finplatform.institution.routes import bp as institution_bp
+    from finplatform.loans.routes import bp as loans_bp
     from finplatform.main.routes import bp as main_bp
     from finplatform.notifications.routes import bp as notifications_bp
     from finplatform.products.routes import bp as products_bp
@@ -154,6 +155,7 @@ def register_blueprints(app: Flask) -> None:
         auth_bp,
         enterprise_bp,
         institution_bp,
+        loans_bp,
         specialist_bp,
         targets_bp,
         admin_bp,
