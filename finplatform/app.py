@@ -127,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from finplatform.api import deals as api_deals
     from finplatform.api import docs as api_docs
     from finplatform.api import documents as api_documents
+    from finplatform.api import loans as api_loans
     from finplatform.api import products as api_products
     from finplatform.api import reference as api_reference
     from finplatform.api import reports as api_reports
@@ -181,6 +182,8 @@ def register_blueprints(app: Flask) -> None:
             api_documents.bp,
             api_documents.requests_bp,
             api_credit.bp,
+            api_loans.bp,
+            api_loans.pool_bp,
             api_reports.bp,
         ],
     )

@@ -39,6 +39,9 @@ SME_MAX_EMPLOYEES = 500
 SME_MAX_REVENUE_YUAN = Decimal("200000000")
 
 
+NOT_REGISTERED = _l("This loan is not registered for cover.")
+
+
 class NotEligible(DomainError):
     """A loan failed one of the pool's rules; `rule` names it."""
 

@@ -139,7 +139,7 @@ def withdraw(loan_id: int):
     def action(loan):
         registration = queries.registration_of(loan)
         if registration is None:
-            raise DomainError(_("This loan is not registered for cover."))
+            raise DomainError(cover.NOT_REGISTERED)
         cover.withdraw_cover(registration, current_user)
 
     return _act(loan_id, WithdrawCoverForm(), action, _("Registration withdrawn."), "withdraw_form")
@@ -154,7 +154,7 @@ def file_claim(loan_id: int):
     def action(loan):
         registration = queries.registration_of(loan)
         if registration is None:
-            raise DomainError(_("This loan is not registered for cover."))
+            raise DomainError(cover.NOT_REGISTERED)
         claim_services.file_claim(registration, current_user, form.evidence.data or "")
 
     return _act(loan_id, form, action, _("Claim filed; the commission reviews it."), "claim_form")
