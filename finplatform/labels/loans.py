@@ -30,4 +30,10 @@ LABELS = {
         "approve_less": _l("Approve a smaller amount"),
         "reject": _l("Reject"),
     },
+    "delinquency_state": {
+        "current": _l("Current"),
+        "1-30": _l("1–30 days past due"),
+        "31-90": _l("31–90 days past due"),
+        "90+": _l("Over 90 days past due"),
+    },
 }

@@ -19,6 +19,7 @@ from finplatform.forms_support import show_domain_error
 from finplatform.loans import claims as claim_services
 from finplatform.loans import cover, queries, services
 from finplatform.loans.figures import pool_status, pools_of
+from finplatform.loans.forecast import STATES, forecast
 from finplatform.loans.forms import (
     ClaimForm,
     CoverForm,
@@ -33,6 +34,7 @@ from finplatform.paging import counted_page
 
 bp = Blueprint("loans", __name__)
 
+DEFAULT_STRESS = 2.0
 LOAN_READERS = (Role.INSTITUTION, Role.SPECIALIST, Role.COMMISSION, Role.ADMIN)
 
 
@@ -165,11 +167,18 @@ def file_claim(loan_id: int):
 def pool():
     """The year's pool: funds, covered book, leverage, overdue, claims, recoveries, balance."""
     year = request.args.get("year", type=int) or clock.today().year
+    stress = min(max(request.args.get("stress", type=float) or DEFAULT_STRESS, 1.0), 10.0)
     pools = pools_of(year)
+    measured = forecast(year, clock.today())
+    stressed = forecast(year, clock.today(), stress)
     return render_template(
         "loans/pool.html",
         year=year,
         figures=pool_status(year),
+        measured=measured,
+        stressed=stressed,
+        projection=list(zip(measured.months, stressed.months, strict=True))[2::3],
+        states=STATES,
         claims=queries.claims_of_year([p.id for p in pools]),
         decision_form=DecisionForm(),
         payout_form=PayoutForm(),

@@ -67,3 +67,17 @@ def test_roll_rates_are_measured_from_month_end_to_month_end(db, disburse, bank_
     # 28 Feb (11 days) → 31 Mar (42 days); 31 Mar → 30 Apr (72); 30 Apr → 31 May (103).
     assert matrix[1] == pytest.approx([0, 0, 1, 0])
     assert matrix[2] == pytest.approx([0, 0, 0.5, 0.5])
+
+
+def test_forecast_command_prints_the_projection(app, db, pin_today):
+    pin_today(date(2014, 6, 30))
+    funds.contribute(funds.create_pool(2014, "2014年风险保证金"), "市", "1000", date(2014, 1, 2))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(
+        args=["pool", "forecast", "--year", "2014", "--stress", "2", "--months", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    # An empty book: nothing claimed, the 1,000 stay.
+    assert "2014-09-30  claims             0.00" in result.output
+    assert "balance           1,000.00" in result.output
+    assert "runs out: not within the horizon" in result.output
