@@ -6,6 +6,7 @@ import marshmallow as ma
 
 from finplatform.bounds import LARGEST_INTEGER, TOO_LARGE, largest_for, out_of_range
 from finplatform.deals.limits import breach_text
+from finplatform.models import RepaymentKind
 
 
 class DecimalString(ma.fields.Decimal):
@@ -299,3 +300,7 @@ class DisbursementInputSchema(ma.Schema):
     term_months = DatabaseInteger(required=True, strict=True)
     disbursed_on = ma.fields.Date(required=True)
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
+    repayment_kind = ma.fields.String(
+        load_default="equal_instalment",
+        validate=ma.validate.OneOf([kind.value for kind in RepaymentKind]),
+    )

@@ -40,6 +40,14 @@ class KeyReused(DomainError):
     """An idempotency key sent again with a different body (the API answers 422)."""
 
 
+def check_repayment_kind(kind) -> RepaymentKind:
+    """The repayment kind named, or DomainError on `repayment_kind`."""
+    try:
+        return RepaymentKind(kind)
+    except ValueError as exc:
+        raise DomainError(_l("Please choose how the loan is repaid."), "repayment_kind") from exc
+
+
 def loan_for(disbursement: Disbursement) -> Loan | None:
     """The loan opened for a disbursement, if any."""
     return db.session.scalar(sa.select(Loan).where(Loan.disbursement_id == disbursement.id))

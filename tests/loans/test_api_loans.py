@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 
 from finplatform.api.tokens import create_token
 from finplatform.loans import pool as funds
-from finplatform.models import Role
+from finplatform.models import ApplicationStatus, Role
 from tests.api.conftest import bearer
 
 
@@ -113,3 +114,35 @@ def test_firms_do_not_reach_the_loans_api(client, make, token):
     firm = bearer(token(make.user(Role.ENTERPRISE)))
     assert client.get("/api/v1/loans", headers=firm).status_code == 403
     assert client.get("/api/v1/pool/status?year=2014", headers=firm).status_code == 403
+
+
+def test_a_disbursement_through_the_api_picks_the_repayment_kind(
+    db, client, make, bank_user, token, pin_today
+):
+    application = make.application(
+        make.financing_request(),
+        make.product(bank_user.institution),
+        status=ApplicationStatus.APPROVED,
+        decided_at=datetime(2014, 1, 2, tzinfo=UTC),
+        approved_amount_yuan=Decimal("300000"),
+        approved_rate=Decimal("6"),
+        approved_term_months=6,
+    )
+    db.session.commit()
+    pin_today(date(2014, 3, 10))
+    headers = bearer(token(bank_user), **{"Idempotency-Key": "disb-0001"})
+    body = {"amount_yuan": "300000.00", "rate": "6.0000", "term_months": 6}
+    response = client.post(
+        f"/api/v1/applications/{application.id}/disbursements",
+        json={**body, "disbursed_on": "2014-03-10", "repayment_kind": "interest_only"},
+        headers=headers,
+    )
+    assert response.status_code == 201, response.get_json()
+    loans = client.get("/api/v1/loans", headers=headers).get_json()["items"]
+    assert loans[0]["repayment_kind"] == "interest_only"
+    detail = client.get(f"/api/v1/loans/{loans[0]['id']}", headers=headers).get_json()
+    # 300,000 × 0.5 % = 1,500.00 interest a month; the principal at the sixth instalment.
+    assert [line["principal_yuan"] for line in detail["instalments"]] == ["0.00"] * 5 + [
+        "300000.00"
+    ]
+    assert {line["interest_yuan"] for line in detail["instalments"]} == {"1500.00"}
