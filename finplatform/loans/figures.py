@@ -17,7 +17,6 @@ from finplatform.models import Claim, ClaimStatus, CoverRegistration, GuaranteeP
 
 # Days-past-due buckets of the covered book: (label code, lowest day, highest day).
 BUCKETS = (("1-30", 1, 30), ("31-90", 31, 90), ("90+", 91, None))
-CHUNK = 2000
 
 
 def pools_of(year: int) -> list[GuaranteePool]:
@@ -46,13 +45,11 @@ def _covered_loans(pool_ids: list[int]) -> list[Loan]:
 def overdue_buckets(pool_ids: list[int], as_of: date) -> dict[str, Decimal]:
     """Covered outstanding principal of overdue loans, by days past due."""
     totals = {code: Decimal("0.00") for code, _, _ in BUCKETS}
-    loans = _covered_loans(pool_ids)
-    for start in range(0, len(loans), CHUNK):
-        for position in positions(loans[start : start + CHUNK], as_of):
-            days = position.days_past_due
-            for code, low, high in BUCKETS:
-                if days >= low and (high is None or days <= high):
-                    totals[code] += position.outstanding_principal
+    for position in positions(_covered_loans(pool_ids), as_of):
+        days = position.days_past_due
+        for code, low, high in BUCKETS:
+            if days >= low and (high is None or days <= high):
+                totals[code] += position.outstanding_principal
     return totals
 
 

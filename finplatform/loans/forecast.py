@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from finplatform.extensions import db
 from finplatform.loans import pool as funds
 from finplatform.loans.figures import pools_of
-from finplatform.loans.positions import positions
+from finplatform.loans.positions import PositionBook, positions
 from finplatform.loans.schedules import add_months
 from finplatform.models import CoverRegistration, Instalment, Loan, PoolMember
 
@@ -93,13 +93,14 @@ def measure_roll_rates(pool_ids: list[int], as_of: date) -> list[list[float]]:
     """State-to-state monthly roll rates (rows: from; columns: to), principal-weighted, over
     the window's month ends; a row with no history keeps its loans where they are."""
     registered = _registered(pool_ids, as_of)
+    book = PositionBook([loan for loan, _ in registered])
     weights = [[0.0] * 4 for _ in range(3)]
     end = month_end(add_months(as_of, -WINDOW_MONTHS))
     while month_end(add_months(end, 1)) <= as_of:
         following = month_end(add_months(end, 1))
         live = [loan for loan, reg in registered if _in_book(loan, reg, end)]
-        before = positions(live, end)
-        after = {p.loan.id: p for p in positions(live, following)}
+        before = book.at(end, live)
+        after = {p.loan.id: p for p in book.at(following, live)}
         for position in before:
             start = state_of(position.days_past_due)
             if start == 3 or position.outstanding_principal <= 0:

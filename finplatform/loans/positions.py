@@ -114,27 +114,51 @@ def position_of(
     )
 
 
+class PositionBook:
+    """Many loans' instalments and repayments read once (two queries, in chunks), then their
+    positions on any number of days without reading again (for lists, figures, forecasts)."""
+
+    CHUNK = 2000
+
+    def __init__(self, loans: list[Loan]) -> None:
+        self.loans = loans
+        self.instalments: dict[int, list[Instalment]] = {loan.id: [] for loan in loans}
+        self.payments: list[tuple[int, date, Decimal, Decimal]] = []
+        ids = [loan.id for loan in loans]
+        for start in range(0, len(ids), self.CHUNK):
+            chunk = ids[start : start + self.CHUNK]
+            for instalment in db.session.scalars(
+                sa.select(Instalment)
+                .where(Instalment.loan_id.in_(chunk))
+                .order_by(Instalment.loan_id, Instalment.number)
+            ):
+                self.instalments[instalment.loan_id].append(instalment)
+            self.payments.extend(
+                db.session.execute(
+                    sa.select(
+                        RepaymentAllocation.instalment_id,
+                        Repayment.paid_on,
+                        RepaymentAllocation.interest_yuan,
+                        RepaymentAllocation.principal_yuan,
+                    )
+                    .join(Repayment, Repayment.id == RepaymentAllocation.repayment_id)
+                    .where(Repayment.loan_id.in_(chunk))
+                ).all()
+            )
+
+    def at(self, as_of: date, loans: list[Loan] | None = None) -> list[LoanPosition]:
+        """The positions of the book's loans (or of some of them) as of a day."""
+        paid: dict[int, tuple[Decimal, Decimal]] = {}
+        for instalment_id, paid_on, interest, principal in self.payments:
+            if paid_on <= as_of:
+                before = paid.get(instalment_id, (ZERO, ZERO))
+                paid[instalment_id] = (before[0] + interest, before[1] + principal)
+        return [
+            position_of(loan, self.instalments[loan.id], paid, as_of)
+            for loan in (self.loans if loans is None else loans)
+        ]
+
+
 def positions(loans: list[Loan], as_of: date) -> list[LoanPosition]:
-    """Many loans' positions as of a day, read in two queries (for lists and figures)."""
-    ids = [loan.id for loan in loans]
-    if not ids:
-        return []
-    by_loan: dict[int, list[Instalment]] = {loan_id: [] for loan_id in ids}
-    for instalment in db.session.scalars(
-        sa.select(Instalment)
-        .where(Instalment.loan_id.in_(ids))
-        .order_by(Instalment.loan_id, Instalment.number)
-    ):
-        by_loan[instalment.loan_id].append(instalment)
-    rows = db.session.execute(
-        sa.select(
-            RepaymentAllocation.instalment_id,
-            sa.func.sum(RepaymentAllocation.interest_yuan),
-            sa.func.sum(RepaymentAllocation.principal_yuan),
-        )
-        .join(Repayment, Repayment.id == RepaymentAllocation.repayment_id)
-        .where(Repayment.loan_id.in_(ids), Repayment.paid_on <= as_of)
-        .group_by(RepaymentAllocation.instalment_id)
-    )
-    paid = {row[0]: (Decimal(row[1]), Decimal(row[2])) for row in rows}
-    return [position_of(loan, by_loan[loan.id], paid, as_of) for loan in loans]
+    """Many loans' positions as of a day."""
+    return PositionBook(loans).at(as_of) if loans else []
