@@ -10,6 +10,7 @@ from finplatform.loans import pool as funds
 from finplatform.loans.cover import register_cover
 from finplatform.loans.forecast import Forecast, measure_roll_rates, project, state_of
 from finplatform.loans.services import record_repayment
+from finplatform.ranking.tables import application_history, categories, repayment_outcomes
 
 ROLL = [
     [0.9, 0.1, 0.0, 0.0],  # current
@@ -81,3 +82,21 @@ def test_forecast_command_prints_the_projection(app, db, pin_today):
     assert "2014-09-30  claims             0.00" in result.output
     assert "balance           1,000.00" in result.output
     assert "runs out: not within the horizon" in result.output
+
+
+def test_training_reads_repayment_outcomes_as_of_a_day(db, disburse, bank_user, pin_today):
+    good = disburse(amount="30000", on=date(2014, 1, 15), rate="0", term=3)
+    bad = disburse(amount="30000", on=date(2014, 1, 15), rate="0", term=3)
+    pin_today(date(2014, 6, 30))
+    for day in (date(2014, 2, 17), date(2014, 3, 17), date(2014, 4, 15)):
+        record_repayment(good, amount_yuan="10000", paid_on=day, actor=bank_user)
+    history = application_history(categories())
+    requests = history.request_id.tolist()
+    by_request = dict(zip(requests, repayment_outcomes(history, date(2014, 6, 30)), strict=True))
+    good_request = good.disbursement.application.request_id
+    bad_request = bad.disbursement.application.request_id
+    # The good loan is repaid (1); the bad one is 133 days past due on 2014-06-30 (3); on
+    # 2014-03-01 it was 12 days late (2).
+    assert (by_request[good_request], by_request[bad_request]) == (1, 3)
+    early = dict(zip(requests, repayment_outcomes(history, date(2014, 3, 1)), strict=True))
+    assert early[bad_request] == 2
