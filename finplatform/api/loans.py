@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask_login import current_user
 from flask_smorest import abort
 
-from finplatform import clock
+from finplatform import clock, idempotency
 from finplatform.api.core import (
     PageArgs,
     api_blueprint,
@@ -121,7 +121,7 @@ def create_repayment(header, values, loan_id: int):
     Idempotency-Key: the same key and body again returns the first repayment; the same key with
     another body is refused with 422."""
     loan = _loan(loan_id, Role.INSTITUTION)
-    key = f"api:{current_user.id}:{header['key']}"
+    key = idempotency.stored_key("api", current_user.id, f"loan/{loan.id}", header["key"])
     try:
         repayment, created = services.record_repayment(
             loan,
@@ -130,7 +130,7 @@ def create_repayment(header, values, loan_id: int):
             actor=current_user,
             idempotency_key=key,
         )
-    except services.KeyReused as reused:
+    except idempotency.KeyReused as reused:
         message = str(reused.message)
         abort(422, message=message, errors={"headers": {IDEMPOTENCY_HEADER: [message]}})
     except DomainError:

@@ -11,7 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from finplatform import clock
+from finplatform import clock, idempotency
 from finplatform.access import role_required
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
@@ -113,7 +113,9 @@ def repay(loan_id: int):
             amount_yuan=form.amount_yuan.data,
             paid_on=form.paid_on.data,
             actor=current_user,
-            idempotency_key=form.idempotency_key.data,
+            idempotency_key=idempotency.stored_key(
+                "form", current_user.id, f"loan/{loan.id}", form.idempotency_key.data
+            ),
         ),
         _("Repayment recorded."),
         "repayment_form",

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from finplatform import clock
+from finplatform import clock, idempotency
 from finplatform.audit import record_audit
 from finplatform.deals.services import parse_amount
 from finplatform.exceptions import Conflict, DomainError
@@ -34,10 +34,6 @@ from finplatform.models import (
 from finplatform.workcalendar import current_calendar
 
 DEFAULT_KIND = RepaymentKind.EQUAL_INSTALMENT
-
-
-class KeyReused(DomainError):
-    """An idempotency key sent again with a different body (the API answers 422)."""
 
 
 def check_repayment_kind(kind) -> RepaymentKind:
@@ -116,19 +112,17 @@ def lock_loan(loan: Loan) -> Loan:
     ).one()
 
 
-def _fingerprint(loan: Loan, amount: Decimal, paid_on: date) -> str:
-    return f"{loan.id}|{amount}|{paid_on.isoformat()}"
-
-
 def _by_key(key: str) -> Repayment | None:
     return db.session.scalar(sa.select(Repayment).where(Repayment.idempotency_key == key))
 
 
-def _replay(key: str | None, fingerprint: str) -> Repayment | None:
-    """The repayment first recorded with `key`; refuses a reuse with another body."""
+def _replay(key: str | None, asked: dict) -> Repayment | None:
+    """The repayment first recorded with `key`; refuses a reuse with other values
+    (`idempotency.KeyReused`, the security rule for every key)."""
     existing = _by_key(key) if key else None
-    if existing is not None and existing.fingerprint != fingerprint:
-        raise KeyReused(_l("This Idempotency-Key was already used for another repayment."))
+    if existing is not None:
+        first = {"loan_id": existing.loan_id, "amount_yuan": existing.amount_yuan}
+        idempotency.require_same_request({**first, "paid_on": existing.paid_on}, asked)
     return existing
 
 
@@ -173,14 +167,14 @@ def record_repayment(
     note: str = "",
 ) -> tuple[Repayment, bool]:
     """Record money repaid; returns (row, created). The same key with the same body records
-    once; the same key with another body raises KeyReused."""
+    once; the same key with other values raises `idempotency.KeyReused`."""
     amount, paid_on = _check_repayment(loan, amount_yuan, paid_on)
-    fingerprint = _fingerprint(loan, amount, paid_on)
-    existing = _replay(idempotency_key, fingerprint)
+    asked = {"loan_id": loan.id, "amount_yuan": amount, "paid_on": paid_on}
+    existing = _replay(idempotency_key, asked)
     if existing is not None:
         return existing, False
     loan = lock_loan(loan)
-    existing = _replay(idempotency_key, fingerprint)
+    existing = _replay(idempotency_key, asked)
     if existing is not None:
         return existing, False
     if loan.voided_on is not None:
@@ -199,7 +193,6 @@ def record_repayment(
         paid_on=paid_on,
         amount_yuan=amount,
         idempotency_key=idempotency_key or None,
-        fingerprint=fingerprint,
         note=note.strip(),
         recorded_by_id=actor.id,
     )
@@ -207,7 +200,7 @@ def record_repayment(
         with db.session.begin_nested():
             db.session.add(repayment)
     except IntegrityError:
-        existing = _replay(idempotency_key, fingerprint) if idempotency_key else None
+        existing = _replay(idempotency_key, asked) if idempotency_key else None
         if existing is None:
             raise
         return existing, False

@@ -116,8 +116,6 @@ class Repayment(TimestampMixin, Base):
     paid_on: Mapped[date]
     amount_yuan: Mapped[Decimal] = mapped_column(Money)
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(80))
-    # What the key was first sent with, so a reuse with another body is refused.
-    fingerprint: Mapped[str] = mapped_column(sa.String(120), default="")
     reverses_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("repayments.id", ondelete="RESTRICT")
     )

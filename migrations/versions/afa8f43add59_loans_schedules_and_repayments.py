@@ -66,7 +66,6 @@ def upgrade():
     sa.Column('paid_on', sa.Date(), nullable=False),
     sa.Column('amount_yuan', sa.Numeric(precision=18, scale=2), nullable=False),
     sa.Column('idempotency_key', sa.String(length=80), nullable=True),
-    sa.Column('fingerprint', sa.String(length=120), nullable=False),
     sa.Column('reverses_id', sa.Integer(), nullable=True),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),

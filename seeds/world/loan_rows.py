@@ -89,7 +89,7 @@ COLUMNS = {
     ),
     "instalments": ("id", "loan_id", "number", "due_on", "principal_yuan", "interest_yuan"),
     "repayments": (
-        "id", "loan_id", "paid_on", "amount_yuan", "idempotency_key", "fingerprint",
+        "id", "loan_id", "paid_on", "amount_yuan", "idempotency_key",
         "reverses_id", "note", "recorded_by_id", "created_at",
     ),
     "repayment_allocations": (
@@ -145,7 +145,7 @@ def _pools(book: Book, first_year: int, institutions: dict[int, str]) -> dict[in
 
 def _pay(book: Book, loan_id: int, line, instalment_id: int, day: date, staff) -> None:
     repayment_id = book.add(
-        "repayments", loan_id, day, line.principal + line.interest, None, "", None, "", staff,
+        "repayments", loan_id, day, line.principal + line.interest, None, None, "", staff,
         _instant(day, 15),
     )  # fmt: skip
     book.add("repayment_allocations", repayment_id, instalment_id, line.interest, line.principal)

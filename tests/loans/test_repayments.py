@@ -11,8 +11,9 @@ import sqlalchemy as sa
 
 from finplatform.deals.disbursements import reverse_disbursement
 from finplatform.exceptions import Conflict, DomainError
+from finplatform.idempotency import KeyReused
 from finplatform.loans.positions import loan_position
-from finplatform.loans.services import KeyReused, record_repayment, reverse_repayment
+from finplatform.loans.services import record_repayment, reverse_repayment
 from finplatform.models import LoanStatus, Repayment, RepaymentKind
 
 
