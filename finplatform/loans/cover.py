@@ -5,7 +5,7 @@ limit under the pool's row lock, so two registrations at once cannot both take t
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -16,6 +16,7 @@ from finplatform import clock
 from finplatform.audit import record_audit
 from finplatform.exceptions import Conflict, DomainError
 from finplatform.extensions import db
+from finplatform.history.reading import firm_attributes_at
 from finplatform.loans.pool import (
     contributions,
     covered_outstanding,
@@ -72,8 +73,9 @@ def check_eligibility(loan: Loan, member: PoolMember | None, on: date) -> None:
         )
     pool = member.pool
     position = loan_position(loan, on)
-    firm = loan.enterprise
-    # as-of: the firm's size at disbursement belongs to attribute history (issue 16).
+    # The firm as it was on the disbursement day (attribute history).
+    end_of_day = clock.beijing_instant(loan.disbursed_on, time(23, 59, 59))
+    firm = firm_attributes_at(db.session, loan.enterprise_id, end_of_day)[loan.enterprise_id]
     current, credit = position.status == LoanStatus.CURRENT, loan.product_kind_code == CREDIT_LOAN
     checks = [
         ("live", current, _l("Only a current loan can be registered.")),

@@ -5,17 +5,17 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from finplatform import clock
 from finplatform.auth.forms import REQUIRED
 from finplatform.deals.forms import amount_field
+from finplatform.forms_support import PlatformForm
 from finplatform.labels import options
 
 
-class RepaymentForm(FlaskForm):
+class RepaymentForm(PlatformForm):
     """Record money a firm repaid; the hidden key makes a double click record once."""
 
     idempotency_key = HiddenField(validators=[DataRequired(), Length(max=80)])
@@ -29,19 +29,19 @@ class RepaymentForm(FlaskForm):
         self.paid_on.data = clock.today()
 
 
-class CoverForm(FlaskForm):
+class CoverForm(PlatformForm):
     """Register the loan for the pool's cover (备案)."""
 
     submit = SubmitField(_l("Register for cover"))
 
 
-class WithdrawCoverForm(FlaskForm):
+class WithdrawCoverForm(PlatformForm):
     """Withdraw the loan's cover registration."""
 
     submit = SubmitField(_l("Withdraw registration"))
 
 
-class ClaimForm(FlaskForm):
+class ClaimForm(PlatformForm):
     """File a claim on the pool for a loan past the threshold."""
 
     evidence = TextAreaField(
@@ -52,7 +52,7 @@ class ClaimForm(FlaskForm):
     submit = SubmitField(_l("File claim"))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(PlatformForm):
     """The commission's decision on a claim."""
 
     decision = SelectField(_l("Decision"), validators=[DataRequired(REQUIRED)])
@@ -70,7 +70,7 @@ class DecisionForm(FlaskForm):
         self.decision.choices = options("claim_decision")
 
 
-class PayoutForm(FlaskForm):
+class PayoutForm(PlatformForm):
     """Record the payout of an approved claim from the pool."""
 
     submit = SubmitField(_l("Record payout"))

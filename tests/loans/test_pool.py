@@ -245,3 +245,17 @@ def test_a_voided_or_settled_loan_is_not_registered(db, pool, disburse, bank_use
     other = disburse(amount="30000", on=date(2014, 3, 3), rate="0", term=3)
     reverse_disbursement(other.disbursement, bank_user, "录入错误")
     assert refused_rule(other, bank_user, date(2014, 3, 3)) == "live"
+
+
+def test_the_firms_size_is_read_as_it_was_on_the_disbursement_day(
+    db, pool, make, disburse, bank_user, pin_today
+):
+    firm = make.enterprise(employees=120)
+    loan = disburse(amount="300000", on=date(2014, 3, 3), firm=firm)
+    # The firm grows past the tech-SME bound after the loan; the loan stays eligible.
+    pin_today(date(2014, 3, 20))
+    firm.employees = 650
+    db.session.commit()
+    assert register_cover(loan, bank_user, date(2014, 3, 20)).covered_principal_yuan == D(
+        "300000.00"
+    )
