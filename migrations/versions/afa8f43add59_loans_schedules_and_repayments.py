@@ -1,7 +1,7 @@
 """loans, schedules and repayments
 
 Revision ID: afa8f43add59
-Revises: 380b90a8cddd
+Revises: 8d2826569794
 Create Date: 2026-12-04 22:22:16.295442
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'afa8f43add59'
-down_revision = '380b90a8cddd'
+down_revision = '8d2826569794'
 branch_labels = None
 depends_on = None
 
