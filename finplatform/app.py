@@ -127,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from finplatform.api import deals as api_deals
     from finplatform.api import docs as api_docs
     from finplatform.api import documents as api_documents
+    from finplatform.api import loans as api_loans
     from finplatform.api import products as api_products
     from finplatform.api import reference as api_reference
     from finplatform.api import reports as api_reports
@@ -139,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     from finplatform.enterprise.routes import bp as enterprise_bp
     from finplatform.imports.routes import bp as imports_bp
     from finplatform.institution.routes import bp as institution_bp
+    from finplatform.loans.routes import bp as loans_bp
     from finplatform.main.routes import bp as main_bp
     from finplatform.notifications.routes import bp as notifications_bp
     from finplatform.products.routes import bp as products_bp
@@ -154,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
         auth_bp,
         enterprise_bp,
         institution_bp,
+        loans_bp,
         specialist_bp,
         targets_bp,
         admin_bp,
@@ -179,6 +182,8 @@ def register_blueprints(app: Flask) -> None:
             api_documents.bp,
             api_documents.requests_bp,
             api_credit.bp,
+            api_loans.bp,
+            api_loans.pool_bp,
             api_reports.bp,
         ],
     )
@@ -196,10 +201,11 @@ def register_commands(app: Flask) -> None:
     from finplatform import cli, jobs
     from finplatform.credit import cli as credit_cli
     from finplatform.deals import cli as deals_cli
+    from finplatform.loans import cli as loans_cli
     from finplatform.ranking import cli as ranking_cli
     from finplatform.reports import cli as reports_cli
 
-    for module in (cli, jobs, credit_cli, deals_cli, ranking_cli, reports_cli):
+    for module in (cli, jobs, credit_cli, deals_cli, loans_cli, ranking_cli, reports_cli):
         module.register(app)
 
 

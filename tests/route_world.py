@@ -12,7 +12,17 @@ import sqlalchemy as sa
 from finplatform import clock
 from finplatform.deals.disbursements import record_disbursement
 from finplatform.documents.services import upload_document
-from finplatform.models import ApplicationStatus, Offer, Role, Target
+from finplatform.loans.services import loan_for
+from finplatform.models import (
+    ApplicationStatus,
+    Claim,
+    CoverRegistration,
+    GuaranteePool,
+    Offer,
+    PoolMember,
+    Role,
+    Target,
+)
 from finplatform.notifications.services import notify
 
 
@@ -84,6 +94,8 @@ def _deals(make, db, users, own_firm, other_firm, own_bank, other_bank) -> dict:
         actor=users[Role.ADMIN],
         idempotency_key=None,
     )
+    records["other_loan"] = loan_for(records["other_disbursement"])
+    records["claim"] = _claim(db, records["other_loan"])
     records["notification"] = notify(users[Role.ENTERPRISE], "offer.made", {}, "/enterprise/")
     for side, firm in (("own", own_firm), ("other", other_firm)):
         application = records[f"{side}_application"]
@@ -98,6 +110,44 @@ def _deals(make, db, users, own_firm, other_firm, own_bank, other_bank) -> dict:
     db.session.commit()
     records["target"] = db.session.scalars(sa.select(Target)).first()
     return records
+
+
+def _claim(db, loan) -> Claim:
+    """A claim filed on the loan, registered in a pool its bank was admitted to (rows only)."""
+    today = clock.today()
+    pool = GuaranteePool(year=today.year, name="风险保证金")
+    db.session.add(pool)
+    db.session.flush()
+    member = PoolMember(
+        pool_id=pool.id,
+        institution_id=loan.institution_id,
+        cover_ratio=Decimal("0.5"),
+        per_loan_cap_yuan=Decimal("1000000"),
+        quota_yuan=Decimal("1000000"),
+        admitted_on=today,
+    )
+    db.session.add(member)
+    db.session.flush()
+    registration = CoverRegistration(
+        loan_id=loan.id,
+        pool_id=pool.id,
+        member_id=member.id,
+        covered_principal_yuan=loan.principal_yuan,
+        registered_on=today,
+    )
+    db.session.add(registration)
+    db.session.flush()
+    claim = Claim(
+        registration_id=registration.id,
+        pool_id=pool.id,
+        filed_on=today,
+        days_past_due=90,
+        outstanding_principal_yuan=loan.principal_yuan,
+        claimed_yuan=loan.principal_yuan / 2,
+    )
+    db.session.add(claim)
+    db.session.flush()
+    return claim
 
 
 def protected_routes(app) -> list:
@@ -122,6 +172,8 @@ DEAL_ARGUMENTS = {
     "notification_id": "notification",
     "target_id": "target",
     "document_id": "own_document",
+    "loan_id": "other_loan",
+    "claim_id": "claim",
 }
 
 

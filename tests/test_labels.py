@@ -12,13 +12,16 @@ from flask_babel import force_locale
 from finplatform.labels import ENUMERATIONS, audit_details, label, options, promotion_note
 from finplatform.models import (
     ApplicationStatus,
+    ClaimStatus,
     ContactChannel,
     InstitutionStatus,
+    LoanStatus,
     MatchSource,
     ModelStatus,
     OfferStatus,
     ProductStatus,
     ReferralKind,
+    RepaymentKind,
     RequestStatus,
     Role,
 )
@@ -35,6 +38,9 @@ MODEL_ENUMERATIONS = {
     "match_source": MatchSource,
     "referral_kind": ReferralKind,
     "contact_channel": ContactChannel,
+    "repayment_kind": RepaymentKind,
+    "loan_status": LoanStatus,
+    "claim_status": ClaimStatus,
 }
 
 

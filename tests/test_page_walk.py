@@ -34,6 +34,9 @@ NOT_LINKED = {
     # The admin reads deals from the firm's page, not from a list of its own.
     (Role.ADMIN, "deals.application_detail"),
     (Role.ADMIN, "deals.request_detail"),
+    # The demo bank and the demo specialist's firms hold no credit loan in this world.
+    (Role.INSTITUTION, "loans.detail"),
+    (Role.SPECIALIST, "loans.detail"),
     # The commission's targets page: the admin edits targets on its own page.
     (Role.ADMIN, "targets.index"),
     # A document opens as the file itself (PDF, image, workbook), not a page with words to read;

@@ -291,6 +291,7 @@ def create_disbursement(header, values, application_id: int):
             actor=current_user,
             idempotency_key=key,
             note=values["note"],
+            repayment_kind=values["repayment_kind"],
         )
     if disbursement.application_id != application.id:
         message = str(KEY_REUSED)

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from finplatform.bounds import LARGEST_INTEGER, TOO_LARGE, largest_for, out_of_range
 from finplatform.deals.limits import breach_text
+from finplatform.models import RepaymentKind
 
 NOT_A_DECIMAL_STRING = _l(
     'Send a decimal number as a string, e.g. "1500000.00", with at most {places} decimal places.'
@@ -312,3 +313,7 @@ class DisbursementInputSchema(ma.Schema):
     term_months = DatabaseInteger(required=True, strict=True)
     disbursed_on = ma.fields.Date(required=True)
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
+    repayment_kind = ma.fields.String(
+        load_default="equal_instalment",
+        validate=ma.validate.OneOf([kind.value for kind in RepaymentKind]),
+    )

@@ -22,10 +22,12 @@ from finplatform.deals.services import (
 from finplatform.deals.states import lock_application, transition_application
 from finplatform.exceptions import Conflict, DomainError
 from finplatform.extensions import db
+from finplatform.loans.services import DEFAULT_KIND, check_repayment_kind, open_loan, void_loan
 from finplatform.models import (
     Application,
     ApplicationStatus,
     Disbursement,
+    RepaymentKind,
     User,
 )
 from finplatform.notifications.services import notify_enterprise
@@ -91,11 +93,13 @@ def record_disbursement(
     actor: User,
     idempotency_key: str | None,
     note: str = "",
+    repayment_kind: RepaymentKind | str = DEFAULT_KIND,
 ) -> tuple[Disbursement, bool]:
     """Record money paid out; returns (row, created). The same idempotency key twice (double
     click, retry) records once and returns the first row with created=False; the same key with
     different values is refused (`idempotency.KeyReused`)."""
     amount = parse_amount(amount_yuan, "amount_yuan")
+    kind = check_repayment_kind(repayment_kind)
     rate_value = check_rate(rate, "rate")
     term = check_term(term_months)
     asked = {
@@ -146,6 +150,7 @@ def record_disbursement(
     )
     if not created:
         return _replayed(row, asked)
+    open_loan(row, kind)
     if application.status == ApplicationStatus.APPROVED:
         transition_application(application, ApplicationStatus.DISBURSED, actor, f"{amount}")
     mark_request_fulfilled(application.request, actor)
@@ -193,6 +198,7 @@ def reverse_disbursement(disbursement: Disbursement, actor: User, reason: str) -
             db.session.add(reversal)
     except IntegrityError as exc:
         raise Conflict(_l("This disbursement has already been reversed.")) from exc
+    void_loan(disbursement, reversal.disbursed_on)
     record_audit(
         "disbursement.reversed",
         reversal,

@@ -21,6 +21,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from finplatform import clock
 from finplatform.auth.forms import REQUIRED
 from finplatform.forms_support import PlatformForm
+from finplatform.labels import options
+from finplatform.models import RepaymentKind
 
 NOT_A_NUMBER = _l("Please enter a number.")
 POSITIVE = _l("The value must be more than zero.")
@@ -113,8 +115,15 @@ class DisbursementForm(PlatformForm):
     rate = rate_field(_l("Rate (%)"))
     term_months = term_field(_l("Term (months)"))
     disbursed_on = DateField(_l("Disbursed on"), validators=[InputRequired(REQUIRED)])
+    repayment_kind = SelectField(
+        _l("Repayment"), default=RepaymentKind.EQUAL_INSTALMENT.value, validators=[DataRequired()]
+    )
     note = StringField(_l("Note"), validators=[Length(max=500)])
     submit = SubmitField(_l("Record disbursement"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.repayment_kind.choices = options("repayment_kind")
 
     def fill_defaults(self, application) -> None:
         """A fresh idempotency key and the approved terms, when the form is first shown."""

@@ -159,6 +159,7 @@ def disburse(application_id: int):
                     form.idempotency_key.data,
                 ),
                 note=form.note.data or "",
+                repayment_kind=form.repayment_kind.data,
             )
         except DomainError as error:
             db.session.rollback()

@@ -24,7 +24,16 @@ from flask_babel import gettext as _
 
 from finplatform.extensions import db
 from finplatform.i18n import is_english
-from finplatform.labels import accounts, audit, credit, deals, organisations, platform, reports
+from finplatform.labels import (
+    accounts,
+    audit,
+    credit,
+    deals,
+    loans,
+    organisations,
+    platform,
+    reports,
+)
 from finplatform.models import District, Industry, InstitutionKind, ProductKind
 from finplatform.money import format_number
 
@@ -56,6 +65,7 @@ ENUMERATIONS: dict[str, dict[str, LazyString]] = _merge(
     credit.LABELS,
     organisations.LABELS,
     deals.LABELS,
+    loans.LABELS,
     platform.LABELS,
     reports.LABELS,
     audit.LABELS,

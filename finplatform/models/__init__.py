@@ -39,12 +39,29 @@ from finplatform.models.documents import (
     DocumentRequestStatus,
 )
 from finplatform.models.history import FirmAttributes, InstitutionStanding, MembershipPeriod
+from finplatform.models.loans import (
+    Instalment,
+    Loan,
+    LoanStatus,
+    Repayment,
+    RepaymentAllocation,
+    RepaymentKind,
+)
 from finplatform.models.organisations import (
     CommunityMembership,
     Enterprise,
     Institution,
     InstitutionStatus,
     MembershipRequest,
+)
+from finplatform.models.pool import (
+    Claim,
+    ClaimStatus,
+    CoverRegistration,
+    GuaranteePool,
+    PoolContribution,
+    PoolMember,
+    Recovery,
 )
 from finplatform.models.products import Product, ProductStatus
 from finplatform.models.ranking import ModelStatus, ModelVersion
@@ -76,6 +93,13 @@ __all__ = [
     "Base",
     "CalendarDay",
     "CalendarYear",
+    "Claim",
+    "ClaimStatus",
+    "CoverRegistration",
+    "GuaranteePool",
+    "PoolContribution",
+    "PoolMember",
+    "Recovery",
     "CommunityMembership",
     "MembershipRequest",
     "ContactChannel",
@@ -98,6 +122,12 @@ __all__ = [
     "MembershipPeriod",
     "FinancingRequest",
     "Industry",
+    "Instalment",
+    "Loan",
+    "LoanStatus",
+    "Repayment",
+    "RepaymentAllocation",
+    "RepaymentKind",
     "Institution",
     "InstitutionKind",
     "InstitutionStatus",

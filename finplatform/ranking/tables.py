@@ -20,6 +20,7 @@ from finplatform import clock
 from finplatform.extensions import db
 from finplatform.history import reading as history
 from finplatform.history.periods import held_at
+from finplatform.loans.outcomes import outcomes_by_pair
 from finplatform.models import (
     Application,
     ApplicationStatus,
@@ -408,4 +409,19 @@ def training_tables() -> TrainingTables:
             ],
             dtype=np.int64,
         ),
+    )
+
+
+def repayment_outcomes(history: History, as_of: date) -> np.ndarray:
+    """Per history row, its loans' repayment outcome as of a day (`RepaymentOutcome`: 0 no
+    loan, 1 performing, 2 late, 3 defaulted), for the training to grade with."""
+    by_pair = outcomes_by_pair(as_of)
+    return np.array(
+        [
+            int(by_pair.get((request, product), 0))
+            for request, product in zip(
+                history.request_id.tolist(), history.product_id.tolist(), strict=True
+            )
+        ],
+        dtype=np.int64,
     )

@@ -99,6 +99,7 @@ from seeds.world.facts import (
 from seeds.world.financing_requests import draw_requests
 from seeds.world.firms import draw_firms
 from seeds.world.institutions import draw_institutions, draw_memberships
+from seeds.world.loan_rows import loan_rows
 from seeds.world.organisation_rows import (
     enterprise_rows,
     institution_rows,
@@ -161,6 +162,9 @@ def generate_world(size: str | WorldSize = "demo", seed: int = 2014, password_ha
         password_hash,
     )
     batches = build_rows(context, firms, institutions, memberships, products, requests, apps)
+    # Credit loans after disbursement and the risk guarantee pool, from their own draws.
+    disbursed = next(batch for batch in batches if batch.table == "disbursements")
+    batches.extend(loan_rows(seed, size.first_year, disbursed, firms))
     draws = {
         "firms": firms,
         "institutions": institutions,

@@ -1,0 +1,1 @@
+"""Loans after disbursement: schedules, repayments, days past due; and the risk guarantee pool."""

@@ -1,0 +1,96 @@
+"""The loan and pool pages: an institution registers, records and claims; the commission
+decides and pays; each reader sees only what is theirs, in Chinese."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from finplatform.loans import pool as funds
+from finplatform.models import ClaimStatus, Role
+
+
+@pytest.fixture
+def pool(db, bank_user):
+    """The 2014 pool of 1,000,000 yuan; the bank admitted at 50 %."""
+    pool = funds.create_pool(2014, "2014年科技型中小企业信用贷款风险保证金")
+    funds.contribute(pool, "天津市科委", "1000000", date(2014, 1, 2))
+    funds.admit(
+        pool,
+        bank_user.institution,
+        cover_ratio="0.5",
+        per_loan_cap_yuan="500000",
+        quota_yuan="2000000",
+        on=date(2014, 1, 2),
+    )
+    db.session.commit()
+    return pool
+
+
+def test_institution_registers_repays_and_claims_and_the_commission_pays(
+    db, client, login, make, pool, disburse, bank_user, pin_today
+):
+    loan = disburse(amount="100000", on=date(2014, 1, 15), rate="0", term=10)
+    login(bank_user)
+    page = client.get(f"/loans/{loan.id}")
+    assert "等额本息" in page.text and "登记备案" in page.text
+    registered = client.post(f"/loans/{loan.id}/cover", follow_redirects=True)
+    assert "该笔贷款已备案纳入风险保证金" in registered.text
+    # The first instalment (10,000, due Monday 2014-02-17) is paid late; the rest never.
+    pin_today(date(2014, 6, 3))
+    repaid = client.post(
+        f"/loans/{loan.id}/repayments",
+        data={"idempotency_key": "form-1", "amount_yuan": "10000", "paid_on": "2014-03-01"},
+        follow_redirects=True,
+    )
+    assert "还款已登记" in repaid.text
+    # As of 2014-06-03 the second instalment (due Monday 2014-03-17) is 78 days past due.
+    assert "逾期 78 天" in repaid.text
+    pin_today(date(2014, 6, 20))  # 95 days past due: past the claim threshold
+    overdue = client.get("/loans/?overdue=1")
+    assert f"/loans/{loan.id}" in overdue.text
+    claimed = client.post(
+        f"/loans/{loan.id}/claim", data={"evidence": "催收记录"}, follow_redirects=True
+    )
+    assert "代偿申请已提交" in claimed.text
+    assert "45,000.00" in claimed.text or "4.5万元" in claimed.text
+    admin = make.user(Role.ADMIN)
+    client.post("/auth/logout")
+    login(admin)
+    pool_page = client.get("/pool/?year=2014")
+    assert "风险保证金" in pool_page.text
+    claim_id = db.session.scalar(funds.sa.select(funds.Claim.id))
+    client.post(f"/pool/claims/{claim_id}/decision", data={"decision": "approve", "reason": ""})
+    client.post(f"/pool/claims/{claim_id}/payout")
+    claim = db.session.get(funds.Claim, claim_id)
+    db.session.refresh(claim)
+    assert claim.status == ClaimStatus.PAID
+    # 9 × 10,000 outstanding × 50 % = 45,000 paid: 955,000 left (955万元 is 95.5万元).
+    assert funds.balance(pool.id) == funds.Decimal("955000.00")
+    assert "95.5" in client.get("/pool/?year=2014").text
+
+
+def test_a_bad_repayment_is_refused_on_its_field(db, client, login, disburse, bank_user, pin_today):
+    loan = disburse(amount="30000", on=date(2014, 1, 15), rate="0", term=3)
+    pin_today(date(2014, 3, 1))
+    login(bank_user)
+    refused = client.post(
+        f"/loans/{loan.id}/repayments",
+        data={"idempotency_key": "k", "amount_yuan": "40000", "paid_on": "2014-02-20"},
+    )
+    assert refused.status_code == 422
+    assert "超过应还金额" in refused.text
+
+
+def test_others_do_not_see_the_loan_and_firms_do_not_reach_the_pages(
+    db, client, login, make, disburse
+):
+    loan = disburse(amount="30000", on=date(2014, 1, 15), rate="0", term=3)
+    login(make.user(Role.INSTITUTION))
+    assert client.get(f"/loans/{loan.id}").status_code == 404
+    assert f"/loans/{loan.id}" not in client.get("/loans/").text
+    client.post("/auth/logout")
+    login(make.user(Role.ENTERPRISE))
+    assert client.get("/loans/").status_code == 403
+    assert client.get("/pool/").status_code == 403
