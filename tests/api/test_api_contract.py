@@ -57,6 +57,7 @@ def tokens(db, make, token_for):
         Role.SPECIALIST: make.user(Role.SPECIALIST),
         Role.COMMISSION: make.user(Role.COMMISSION),
         Role.ADMIN: make.user(Role.ADMIN),
+        Role.DATA_PROVIDER: make.user(Role.DATA_PROVIDER),
     }
     return {role: token_for(user) for role, user in users.items()}
 
