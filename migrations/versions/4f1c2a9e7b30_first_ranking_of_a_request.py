@@ -1,7 +1,7 @@
 """When a ranking first proposed products for a request (the funnel's matched step)
 
 Revision ID: 4f1c2a9e7b30
-Revises: 8d2826569794
+Revises: fdd6f3904658
 Create Date: 2026-12-04 23:58:00
 
 Backfill: a request's earliest stored match. Rankings whose matches a later re-ranking
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "4f1c2a9e7b30"
-down_revision = "8d2826569794"
+down_revision = "fdd6f3904658"
 branch_labels = None
 depends_on = None
 
