@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from finplatform.extensions import db
 from finplatform.models import CreditRecord, CreditRecordKind, Enterprise
+from finplatform.ranking import versions
 
 K = CreditRecordKind
 CONFIRMED_BY = {
@@ -74,6 +75,9 @@ def confirm(firms: Iterable[Enterprise], on: date) -> int:
             for name, value in flags.items():
                 setattr(firm, name, value)
             changed += 1
+    if changed:
+        # Cached rankings read the firms' old flags: every worker re-ranks after the commit.
+        versions.invalidate_catalogue()
     return changed
 
 
