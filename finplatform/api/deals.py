@@ -149,9 +149,10 @@ def request_matches(args, request_id: int):
     found = get_visible_or_404(FinancingRequest, request_id)
     # Serialised here rather than by MatchSchema, which documents the same fields: the rows
     # are plain values already, and this is the API's busiest call (its body is cached whole).
-    return current_app.response_class(
-        match_body(found, args["top"]), mimetype=current_app.json.mimetype
-    )
+    body = match_body(found, args["top"])
+    if db.session.is_modified(found):
+        db.session.commit()  # its first ranking time, when this was it
+    return current_app.response_class(body, mimetype=current_app.json.mimetype)
 
 
 @applications_bp.get("")

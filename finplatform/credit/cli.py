@@ -10,11 +10,21 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from finplatform import clock
+from finplatform.credit import confirmation
 from finplatform.credit.profile import credit_profile
 from finplatform.extensions import db
 from finplatform.models import Enterprise
 
 credit_cli = AppGroup("credit", help="Credit information: profiles of firms.")
+
+
+@credit_cli.command("confirm")
+def confirm() -> None:
+    """Re-read every firm's confirmed flags from the records valid today (daily, in cron, so
+    that an expired certificate stops confirming its claim)."""
+    changed = confirmation.confirm_all(clock.today())
+    db.session.commit()
+    click.echo(f"confirmed flags changed for {changed} firms")
 
 
 @credit_cli.command("profile")

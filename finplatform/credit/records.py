@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from finplatform import clock
 from finplatform.audit import record_audit
+from finplatform.credit import confirmation
 from finplatform.extensions import db
 from finplatform.models import (
     CreditBatchChannel,
@@ -38,6 +39,7 @@ NEEDED = {
     K.TECH_SME: "reference",
     K.HIGH_TECH: "reference",
     K.PATENT: "reference",
+    K.LITTLE_GIANT: "reference",
 }
 """Kind → the value a record of that kind cannot do without."""
 
@@ -166,5 +168,7 @@ def load_records(
             "unchanged": batch.unchanged_rows,
         },
     )
+    db.session.flush()
+    confirmation.confirm_ids({record["enterprise_id"] for record in records}, clock.today())
     db.session.flush()
     return batch

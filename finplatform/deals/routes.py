@@ -81,6 +81,8 @@ def request_detail(request_id: int):
         and financing_request.status == RequestStatus.OPEN
     ):
         ranked = rank_products_for_request(financing_request, top_k=10)
+        if db.session.is_modified(financing_request):
+            db.session.commit()  # its first ranking time, when this was it
     return render_template(
         "deals/request.html",
         financing_request=financing_request,

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from finplatform import clock
 from finplatform.audit import record_audit
+from finplatform.credit import confirmation
 from finplatform.credit_code import InvalidCreditCode, validate_credit_code
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
@@ -72,6 +73,8 @@ def update_profile(enterprise: Enterprise, actor: User, **values) -> Enterprise:
     enterprise.patents = values.get("patents") or 0
     enterprise.is_little_giant = bool(values.get("is_little_giant"))
     enterprise.is_high_tech = bool(values.get("is_high_tech"))
+    # A claim counts only as far as the firm's public-credit records confirm it.
+    confirmation.confirm([enterprise], clock.today())
     enterprise.contact_name = (values.get("contact_name") or "").strip() or None
     enterprise.contact_phone = (values.get("contact_phone") or "").strip() or None
     record_audit("enterprise.profile_updated", enterprise, actor=actor)

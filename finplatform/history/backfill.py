@@ -36,6 +36,8 @@ FIRM_COLUMNS = (
     "is_high_tech",
     "credit_rating",
 )
+CONFIRMED_COLUMNS = ("little_giant_confirmed", "high_tech_confirmed", "tech_sme_confirmed")
+"""Kept since a later migration added them: copied only where the tables have them."""
 
 
 def _period() -> tuple[sa.ColumnClause, sa.ColumnClause]:
@@ -44,18 +46,19 @@ def _period() -> tuple[sa.ColumnClause, sa.ColumnClause]:
 
 FIRM_TYPES = {"revenue_yuan": Money, "rd_spend_yuan": Money, "is_little_giant": sa.Boolean()}
 FIRM_TYPES["is_high_tech"] = sa.Boolean()
+FIRM_TYPES.update(dict.fromkeys(CONFIRMED_COLUMNS, sa.Boolean()))
 
 enterprises = sa.table(
     "enterprises",
     sa.column("id"),
     sa.column("updated_at", UTCDateTime()),
-    *(sa.column(name, FIRM_TYPES.get(name)) for name in FIRM_COLUMNS),
+    *(sa.column(name, FIRM_TYPES.get(name)) for name in FIRM_COLUMNS + CONFIRMED_COLUMNS),
 )
 firm_history = sa.table(
     "firm_attribute_history",
     sa.column("enterprise_id"),
     *_period(),
-    *(sa.column(name, FIRM_TYPES.get(name)) for name in FIRM_COLUMNS),
+    *(sa.column(name, FIRM_TYPES.get(name)) for name in FIRM_COLUMNS + CONFIRMED_COLUMNS),
 )
 disbursements = sa.table(
     "disbursements",
@@ -141,9 +144,15 @@ def _distinct_starts(starts: list[tuple]) -> list[tuple]:
     return [s for n, s in enumerate(starts) if n + 1 == len(starts) or starts[n + 1][0] != s[0]]
 
 
-def _firm_periods(firm, changes: list[tuple]) -> list[dict]:
+def _kept_columns(connection: Connection) -> tuple[str, ...]:
+    """The firm columns history keeps, as far as the database has them yet."""
+    present = {column["name"] for column in sa.inspect(connection).get_columns("enterprises")}
+    return FIRM_COLUMNS + tuple(name for name in CONFIRMED_COLUMNS if name in present)
+
+
+def _firm_periods(firm, changes: list[tuple], kept: tuple[str, ...]) -> list[dict]:
     """A firm's periods: one per district/industry pair its disbursements show, then today's."""
-    today = {name: getattr(firm, name) for name in FIRM_COLUMNS}
+    today = {name: getattr(firm, name) for name in kept}
     pairs = [(clock.beijing_instant(day), d, i) for day, d, i in changes]
     last_day = changes[-1][0] if changes else None
     if not pairs or pairs[-1][1:] != (firm.district_code, firm.industry_code):
@@ -168,22 +177,25 @@ def _firms(connection: Connection) -> None:
     )
     unrecorded = ~recorded.exists()
     changes = _district_changes(connection)
+    kept = _kept_columns(connection)
+    names = [enterprises.c[name] for name in kept]
     moved = list(changes)
     rows = []
     for start in range(0, len(moved), 10_000):
         batch = moved[start : start + 10_000]
         for firm in connection.execute(
-            sa.select(enterprises).where(enterprises.c.id.in_(batch), unrecorded)
+            sa.select(enterprises.c.id, enterprises.c.updated_at, *names).where(
+                enterprises.c.id.in_(batch), unrecorded
+            )
         ):
-            periods = _firm_periods(firm, changes[firm.id])
+            periods = _firm_periods(firm, changes[firm.id], kept)
             if len(periods) > 1:
                 rows.extend(periods)
     if rows:
         connection.execute(firm_history.insert(), rows)
-    names = [enterprises.c[name] for name in FIRM_COLUMNS]
     connection.execute(
         firm_history.insert().from_select(
-            ["enterprise_id", *FIRM_COLUMNS],
+            ["enterprise_id", *kept],
             sa.select(enterprises.c.id, *names).where(unrecorded).order_by(enterprises.c.id),
         )
     )

@@ -34,6 +34,9 @@ FIRM_ATTRIBUTES = (
     "is_little_giant",
     "is_high_tech",
     "credit_rating",
+    "little_giant_confirmed",
+    "high_tech_confirmed",
+    "tech_sme_confirmed",
 )
 """The enterprise columns whose history is kept (size is read from employees and revenue)."""
 
@@ -55,6 +58,9 @@ class FirmSnapshot:
     is_little_giant: bool
     is_high_tech: bool
     credit_rating: str | None
+    little_giant_confirmed: bool
+    high_tech_confirmed: bool
+    tech_sme_confirmed: bool
 
 
 def _batches(ids: Iterable[int]) -> list[list[int]]:

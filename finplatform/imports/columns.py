@@ -396,6 +396,8 @@ CREDIT_RECORD_KINDS = {
     **{kind: kind for kind in ("tax_grade", "social_security", "utility_arrears", "penalty")},
     **{kind: kind for kind in ("court_judgement", "dishonest_debtor", "tech_sme", "high_tech")},
     "patent": "patent",
+    "little_giant": "little_giant",
+    "科技小巨人认定": "little_giant",
     "纳税信用等级": "tax_grade",
     "社保缴纳人数": "social_security",
     "水电气欠费": "utility_arrears",

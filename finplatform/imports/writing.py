@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from finplatform import clock
+from finplatform.credit import confirmation
 from finplatform.extensions import db
 from finplatform.imports.application_writing import ApplicationRows
 from finplatform.imports.credit_writing import CreditRecordRows
@@ -40,15 +42,21 @@ class EnterpriseRows:
     def write(self, good, actor) -> dict:
         existing = fetch_by(Enterprise, Enterprise.credit_code, [r["credit_code"] for _, r in good])
         counts = {"created": 0, "updated": 0, "unchanged": 0}
+        written = []
         for _number, record in good:
             current = existing.get(record["credit_code"])
             if current is None:
-                db.session.add(Enterprise(**fields_of(record)))
+                current = Enterprise(**fields_of(record))
+                db.session.add(current)
                 counts["created"] += 1
             elif update_changed(current, fields_of(record)):
                 counts["updated"] += 1
             else:
                 counts["unchanged"] += 1
+            written.append(current)
+        db.session.flush()
+        # A claim counts only as far as the firm's public-credit records confirm it.
+        confirmation.confirm(written, clock.today())
         db.session.flush()
         return counts
 

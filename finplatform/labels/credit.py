@@ -15,6 +15,7 @@ LABELS = {
         "tech_sme": _l("Tech-SME registration"),
         "high_tech": _l("High-tech enterprise certificate"),
         "patent": _l("Patent"),
+        "little_giant": _l("Tech little giant designation"),
     },
     "credit_view_subject": {
         "profile": _l("Credit profile"),

@@ -25,6 +25,7 @@ class CreditRecordKind(enum.StrEnum):
     TECH_SME = "tech_sme"  # 科技型中小企业入库编号
     HIGH_TECH = "high_tech"  # 高新技术企业证书
     PATENT = "patent"  # 专利
+    LITTLE_GIANT = "little_giant"  # 科技小巨人认定
 
 
 class CreditBatchChannel(enum.StrEnum):

@@ -51,6 +51,8 @@ class FinancingRequest(TimestampMixin, Base):
         sa.Index("ix_financing_requests_created_at", "created_at"),
         # The report finds requests edited since its rollups were made.
         sa.Index("ix_financing_requests_updated_at", "updated_at"),
+        # The funnel's matched step: requests first ranked in a month.
+        sa.Index("ix_financing_requests_first_ranked_at", "first_ranked_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +67,9 @@ class FinancingRequest(TimestampMixin, Base):
     )
     updated_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # When a ranking first proposed products for the request (the batch re-ranking, the
+    # request's page, the API or the suggestions after a rejection); re-ranking keeps it.
+    first_ranked_at: Mapped[datetime | None]
     # The id a bulk import keyed this row on (re-importing the same file changes nothing).
     external_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 

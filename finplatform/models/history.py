@@ -50,6 +50,9 @@ class FirmAttributes(PeriodMixin, Base):
     patents: Mapped[int] = mapped_column(default=0)
     is_little_giant: Mapped[bool] = mapped_column(default=False)
     is_high_tech: Mapped[bool] = mapped_column(default=False)
+    little_giant_confirmed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    high_tech_confirmed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    tech_sme_confirmed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     credit_rating: Mapped[str | None] = mapped_column(sa.String(4))
 
 

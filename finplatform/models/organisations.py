@@ -49,6 +49,11 @@ class Enterprise(TimestampMixin, Base):
     patents: Mapped[int] = mapped_column(default=0)
     is_little_giant: Mapped[bool] = mapped_column(default=False)
     is_high_tech: Mapped[bool] = mapped_column(default=False)
+    # Claims the public-credit records confirm (a certificate or registration valid that day):
+    # what ranking, eligibility and reports read (`finplatform.credit.confirmation`).
+    little_giant_confirmed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    high_tech_confirmed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    tech_sme_confirmed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Rating on the usual bank scale (AAA … C); None until an institution or import sets one.
     credit_rating: Mapped[str | None] = mapped_column(sa.String(4))
     contact_name: Mapped[str | None] = mapped_column(sa.String(40))

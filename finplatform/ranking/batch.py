@@ -2,7 +2,8 @@
 
 Runs nightly and on demand (admin page, `flask matching rematch`), on RQ when Redis is set.
 Each request's matches are replaced as a unit (delete and insert in one transaction), so a
-re-run with the same catalogue and model writes the same rows: the job is idempotent.
+re-run with the same catalogue and model writes the same rows: the job is idempotent. A
+request's first ranking time (`first_ranked_at`) is written once and kept.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 from finplatform.extensions import db
 from finplatform.jobs import report_progress
 from finplatform.models import FinancingRequest, Match, MatchSource, RequestStatus
-from finplatform.ranking.service import ranked_items, serving_catalogue
+from finplatform.ranking.service import note_ranked, ranked_items, serving_catalogue
 from finplatform.ranking.tables import load_requests, requests_table
 
 REMATCH_TOP_K = 10
@@ -44,6 +45,8 @@ def rematch_open_requests(
         for request, result in zip(chunk, ranked, strict=True):
             zh = ranked_items(result, "zh")
             en = ranked_items(result, "en")
+            if zh:
+                note_ranked(request)
             for position, (item, item_en) in enumerate(zip(zh, en, strict=True)):
                 db.session.add(
                     Match(

@@ -106,7 +106,7 @@ def product_fits_request(dialect: str) -> sa.ColumnElement[bool]:
         member_ok,
         _firm_old_enough(dialect),
         sa.func.coalesce(Enterprise.revenue_yuan, 0) >= Product.min_revenue_yuan,
-        sa.or_(Product.little_giant_only.is_(False), Enterprise.is_little_giant.is_(True)),
+        sa.or_(Product.little_giant_only.is_(False), Enterprise.little_giant_confirmed.is_(True)),
         sa.or_(FinancingRequest.max_rate.is_(None), Product.rate_min <= FinancingRequest.max_rate),
     )
 

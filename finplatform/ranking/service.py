@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
+from finplatform import clock
 from finplatform.extensions import db
 from finplatform.i18n import is_english
 from finplatform.jobs import redis_connection
@@ -241,7 +242,24 @@ def ranked_items(ranked: RankedProducts, lang: str) -> list[dict]:
     ]
 
 
+def note_ranked(request: FinancingRequest) -> None:
+    """Remember when a ranking first proposed products for the request (the funnel's matched
+    step); later rankings keep that first time. The caller's transaction writes it."""
+    if request.id is not None and request.first_ranked_at is None:
+        request.first_ranked_at = clock.now()
+
+
 def _ranked_items(
+    request: FinancingRequest, top_k: int, excluded: set[int]
+) -> tuple[list[dict], ServingCatalogue]:
+    """The request's ranking as plain items (noting its first ranking when it proposes any)."""
+    items, served = _rank_or_cached(request, top_k, excluded)
+    if items:
+        note_ranked(request)
+    return items, served
+
+
+def _rank_or_cached(
     request: FinancingRequest, top_k: int, excluded: set[int]
 ) -> tuple[list[dict], ServingCatalogue]:
     """The request's ranking as plain items, from the Redis cache or computed (and cached)."""
@@ -323,6 +341,8 @@ def match_body(request: FinancingRequest, top_k: int = 10) -> bytes:
             found = connection.mget(body_key, key)
     if found[0] is not None:
         metrics.RANKINGS.labels("hit").inc()
+        if request.first_ranked_at is None and json.loads(found[0]):
+            note_ranked(request)
         return found[0]
     if found[1] is not None:
         metrics.RANKINGS.labels("hit").inc()
@@ -330,6 +350,8 @@ def match_body(request: FinancingRequest, top_k: int = 10) -> bytes:
     else:
         metrics.RANKINGS.labels("miss").inc()
         items = _computed_items(request, served, top_k, set())
+    if items:
+        note_ranked(request)
     body = (current_app.json.dumps(_match_rows(items, served)) + "\n").encode()
     seconds = current_app.config["MATCH_CACHE_SECONDS"]
     if connection is not None and seconds > 0:

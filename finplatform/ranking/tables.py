@@ -252,8 +252,9 @@ def requests_table(
                 "revenue_yuan": _as_float(firm.revenue_yuan),
                 "rd_spend_yuan": _as_float(firm.rd_spend_yuan),
                 "patents": firm.patents or 0,
-                "little_giant": firm.is_little_giant,
-                "high_tech": firm.is_high_tech,
+                # Confirmed by the public-credit records, not the claim alone.
+                "little_giant": firm.little_giant_confirmed,
+                "high_tech": firm.high_tech_confirmed,
                 "credit_rating": CREDIT_RATINGS.index(rating),
                 "collateral_offered": bool(request.collateral_offered.strip()),
                 "communities": bits,

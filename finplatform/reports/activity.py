@@ -71,12 +71,11 @@ def funnel_flags(
     applications: sa.ColumnElement[bool] | None = None,
     disbursements: sa.ColumnElement[bool] | None = None,
 ) -> dict[str, sa.ColumnElement[bool]]:
-    """Per request: whether it has a match, an application, an approval and a disbursement,
-    counting only the applications and disbursements that meet the given conditions."""
+    """Per request: whether it has an application, an approval and a disbursement, counting
+    only the applications and disbursements that meet the given conditions."""
     only_applications = () if applications is None else (applications,)
     only_disbursements = () if disbursements is None else (disbursements,)
     return {
-        "matched": sa.exists().where(Match.request_id == FinancingRequest.id),
         "applied": sa.exists().where(
             Application.request_id == FinancingRequest.id, *only_applications
         ),
@@ -100,19 +99,36 @@ def count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 
 def funnel(month: Month) -> list[dict]:
-    """The month's requests and how many of them reached a match, an application, an approval
-    and a disbursement (up to now), with the conversion rate of each step."""
+    """The month's requests, the requests first ranked in the month, and how many of the
+    month's requests reached an application, an approval and a disbursement (up to now), with
+    the conversion rate of each step."""
     flags = funnel_flags()
     row = db.session.execute(
         sa.select(
             sa.func.count(FinancingRequest.id),
-            *(count_where(flags[step]) for step in FUNNEL_STEPS[1:]),
+            *(count_where(flags[step]) for step in FUNNEL_STEPS[2:]),
         ).where(
             FinancingRequest.created_at >= month.start_at,
             FinancingRequest.created_at < month.end_at,
         )
     ).one()
-    return funnel_steps([int(value or 0) for value in row])
+    counts = [int(value or 0) for value in row]
+    return funnel_steps([counts[0], first_ranked(month), *counts[1:]])
+
+
+def first_ranked(month: Month) -> int:
+    """The funnel's matched step: requests a ranking first proposed products for in the month,
+    whenever they were posted. A later re-ranking keeps that first time, so it never moves a
+    request out of a past month."""
+    first = FinancingRequest.first_ranked_at
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count(FinancingRequest.id)).where(
+                first >= month.start_at, first < month.end_at
+            )
+        )
+        or 0
+    )
 
 
 def funnel_steps(counts: list[int]) -> list[dict]:

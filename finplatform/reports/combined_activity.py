@@ -15,7 +15,6 @@ from finplatform.models import (
     ApplicationStatus,
     Disbursement,
     FinancingRequest,
-    Match,
     MonthlyRollup,
 )
 from finplatform.reports import activity
@@ -40,11 +39,6 @@ def funnel(month: Month, coverage: Coverage | None) -> list[dict]:
         ).all()
     )
     in_month = (RQ.created_at >= month.start_at, RQ.created_at < month.end_at)
-    matched = db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(Match.request_id)))
-        .join(RQ, RQ.id == Match.request_id)
-        .where(*in_month)
-    )
     approved = E.to_status == ApplicationStatus.APPROVED.value
     touched = sa.union(
         sa.select(A.request_id).where(A.id > coverage.mark("applications")),
@@ -76,7 +70,7 @@ def funnel(month: Month, coverage: Coverage | None) -> list[dict]:
     return activity.funnel_steps(
         [
             requests,
-            int(matched or 0),
+            activity.first_ranked(month),
             *(
                 int(rolled.get(step, 0)) + int(count or 0)
                 for step, count in zip(steps, reached, strict=True)

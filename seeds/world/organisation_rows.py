@@ -78,6 +78,8 @@ def enterprise_rows(ctx: RowContext, firms, created_minute) -> TableRows:
         "patents",
         "is_little_giant",
         "is_high_tech",
+        "little_giant_confirmed",
+        "high_tech_confirmed",
         "credit_rating",
         "contact_name",
         "contact_phone",
@@ -96,6 +98,10 @@ def enterprise_rows(ctx: RowContext, firms, created_minute) -> TableRows:
             yuan(firms.revenue),
             yuan(firms.rd_spend),
             firms.patents.tolist(),
+            firms.little_giant.tolist(),
+            firms.high_tech.tolist(),
+            # The world's designations are true (its hidden process reads them): they start
+            # confirmed; loading its public-credit records re-reads them from the records.
             firms.little_giant.tolist(),
             firms.high_tech.tolist(),
             ratings,

@@ -38,6 +38,7 @@ SOURCES = {
     "penalty": "天津市市场监督管理委员会",
     "tech_sme": "天津市科学技术委员会",
     "high_tech": "天津市高新技术企业认定管理机构",
+    "little_giant": "天津市科学技术委员会",
     "patent": "国家知识产权局",
 }
 MAX_PATENT_RECORDS = 20
@@ -53,6 +54,7 @@ class Firm:
     employees: int
     patents: int
     is_high_tech: bool
+    is_little_giant: bool = False
 
 
 def placeholder_quality(credit_rating: str | None) -> float:
@@ -132,6 +134,16 @@ def _firm_records(rng, firm: Firm, quality: float, start: date, end: date) -> li
             reference=f"GR{issued.year}12{firm.id:06d}",
             valid_until=issued + timedelta(days=3 * 365),
         )
+    if firm.is_little_giant:  # the commission's designation, renewed each year (no draw)
+        for year in range(max(start.year - 1, founded.year), end.year + 1):
+            if date(year, 3, 1) > end:
+                break
+            add(
+                "little_giant",
+                date(year, 3, 1),
+                reference=f"XJR{year}{firm.id:06d}",
+                valid_until=date(year + 1, 3, 31),
+            )
     for number in range(min(firm.patents, MAX_PATENT_RECORDS)):
         granted = start + timedelta(days=int(rng.integers(0, (end - start).days)))
         add("patent", granted, reference=f"ZL{granted.year}1{firm.id:06d}{number:02d}")
@@ -163,6 +175,7 @@ def firms_with_placeholder_quality(session) -> tuple[list[Firm], np.ndarray]:
             Enterprise.patents,
             Enterprise.is_high_tech,
             Enterprise.credit_rating,
+            Enterprise.is_little_giant,
         ).order_by(Enterprise.id)
     ).all()
     firms = [
@@ -173,6 +186,7 @@ def firms_with_placeholder_quality(session) -> tuple[list[Firm], np.ndarray]:
             row.employees or 0,
             row.patents or 0,
             bool(row.is_high_tech),
+            bool(row.is_little_giant),
         )
         for row in rows
     ]

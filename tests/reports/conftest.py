@@ -102,6 +102,9 @@ class WorldBuilder:
         return row
 
     def match(self, request_key, product_key, at):
+        request = self.world.requests[request_key]
+        if request.first_ranked_at is None or at < request.first_ranked_at:
+            request.first_ranked_at = at
         return self.add(
             Match(
                 request_id=self.world.requests[request_key].id,

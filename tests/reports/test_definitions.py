@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal as D
 
-from finplatform.models import ApplicationStatus, InstitutionStatus
+import sqlalchemy as sa
+
+from finplatform import clock
+from finplatform.models import ApplicationStatus, InstitutionStatus, Match, Role
+from finplatform.ranking.batch import rematch_open_requests
 from finplatform.reports import refresh
 from finplatform.reports.periods import Month
 from finplatform.reports.services import build_report
@@ -114,3 +118,41 @@ def test_only_what_an_institution_recorded_while_approved_counts_towards_targets
     refresh.refresh_rollups()
     db.session.commit()
     assert _target(build_report(JUNE), "financing_facilitated")["ytd"] == "16000000.00"
+
+
+def _funnel(month: Month) -> dict:
+    return {step["step"]: step["count"] for step in build_report(month)["funnel"]}
+
+
+def test_the_funnels_matched_step_counts_requests_first_ranked_in_the_month(
+    db, make, pin_today, client, login
+):
+    pin_today(date(2014, 5, 1))
+    make.product(make.institution(), name="科技贷")
+    early = make.financing_request(max_rate=D("8"), created_at=bj(2014, 5, 10))
+    db.session.commit()
+    # The nightly re-ranking on 20 May proposes products for the request posted on 10 May.
+    pin_today(date(2014, 5, 20))
+    rematch_open_requests()
+    late = make.financing_request(max_rate=D("8"), created_at=bj(2014, 5, 25))
+    db.session.commit()
+    # The request posted on 25 May is first ranked when its firm opens it on 3 June.
+    pin_today(date(2014, 6, 3))
+    login(make.user(Role.ENTERPRISE, enterprise=late.enterprise))
+    assert client.get(f"/requests/{late.id}").status_code == 200
+    # Re-ranked on 10 June: both requests' matches are replaced by rows dated in June.
+    pin_today(date(2014, 6, 10))
+    rematch_open_requests()
+    assert {m.created_at.month for m in db.session.scalars(sa.select(Match))} == {6}
+    pin_today(date(2014, 7, 1))
+
+    may, june = _funnel(Month(2014, 5)), _funnel(JUNE)
+    assert (may["requests"], may["matched"]) == (2, 1)
+    assert (june["requests"], june["matched"]) == (0, 1)
+    db.session.expire_all()
+    assert clock.beijing_date(early.first_ranked_at) == date(2014, 5, 20)
+    # The same from the monthly rollups.
+    refresh.refresh_rollups()
+    db.session.commit()
+    assert _funnel(Month(2014, 5))["matched"] == 1
+    assert _funnel(JUNE)["matched"] == 1
