@@ -75,6 +75,7 @@ from finplatform.models import (
     User,
 )
 from finplatform.reports import (
+    closing,
     combined,
     combined_activity,
     combined_firms,
@@ -461,6 +462,14 @@ def close_month(month: Month, actor: User, *, now: datetime | None = None) -> Mo
             ),
             "month",
         )
+    if not closed:
+        # The first month to close is the earliest with data, so none is left behind.
+        bounds = closing.months_with_data()
+        if bounds is not None and month > bounds[0]:
+            raise DomainError(
+                _l("Months close in order: close %(month)s first.", month=str(bounds[0])),
+                "month",
+            )
     current_model = db.session.scalar(
         sa.select(ModelVersion.id).where(ModelVersion.status == ModelStatus.CURRENT)
     )
