@@ -16,6 +16,7 @@ from finplatform import clock
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.models import Application, Disbursement, FinancingRequest, MonthlySnapshot, User
+from finplatform.reports import services
 from finplatform.reports.periods import Month
 
 # A single step closes at most this many months (ten years), each built and frozen in turn.
@@ -76,11 +77,22 @@ def closable_months(now: datetime | None = None) -> list[Month]:
     return months
 
 
+def close_month(month: Month, actor: User, *, now: datetime | None = None) -> MonthlySnapshot:
+    """Close one month (`services.close_month`); the first month ever closed must be the
+    earliest with data, so that none before it is left behind."""
+    if db.session.scalar(sa.select(sa.func.count()).select_from(MonthlySnapshot)) == 0:
+        bounds = months_with_data()
+        if bounds is not None and month > bounds[0]:
+            raise DomainError(
+                _l("Months close in order: close %(month)s first.", month=str(bounds[0])),
+                "month",
+            )
+    return services.close_month(month, actor, now=now)
+
+
 def close_months_through(until: Month, actor: User, *, now: datetime | None = None) -> list:
     """Close every month from the next one to close up to `until`, in order (the caller
     commits; a refusal part-way leaves nothing closed once the caller rolls back)."""
-    from finplatform.reports.services import close_month
-
     now = now or clock.now()
     months = closable_months(now)
     if until not in months:

@@ -75,7 +75,6 @@ from finplatform.models import (
     User,
 )
 from finplatform.reports import (
-    closing,
     combined,
     combined_activity,
     combined_firms,
@@ -445,7 +444,10 @@ def jsonable(value):
 
 
 def close_month(month: Month, actor: User, *, now: datetime | None = None) -> MonthlySnapshot:
-    """Freeze a month's report; months close in order and only once they have ended."""
+    """Freeze a month's report; months close in order and only once they have ended.
+
+    Close through `closing.close_month`, which also makes the first month closed the earliest
+    with data."""
     now = now or clock.now()
     if month.end_at > now:
         raise DomainError(_l("A month can be closed only after it has ended."), "month")
@@ -462,14 +464,6 @@ def close_month(month: Month, actor: User, *, now: datetime | None = None) -> Mo
             ),
             "month",
         )
-    if not closed:
-        # The first month to close is the earliest with data, so none is left behind.
-        bounds = closing.months_with_data()
-        if bounds is not None and month > bounds[0]:
-            raise DomainError(
-                _l("Months close in order: close %(month)s first.", month=str(bounds[0])),
-                "month",
-            )
     current_model = db.session.scalar(
         sa.select(ModelVersion.id).where(ModelVersion.status == ModelStatus.CURRENT)
     )

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from finplatform.exceptions import Conflict, DomainError
 from finplatform.models import AuditEvent, MonthlySnapshot, Role
+from finplatform.reports import closing
 from finplatform.reports.closing import close_months_through
 from finplatform.reports.periods import Month
 from finplatform.reports.services import build_report, close_month, report_for
@@ -99,7 +100,7 @@ def test_adjustments_close_with_the_month_that_reported_them(db, world, admin):
 def test_months_close_in_order_once_and_only_after_they_end(db, world, admin):
     # The world's first request was posted in March 2013: that month closes first.
     with pytest.raises(DomainError, match="2013-03"):
-        close_month(JUNE, admin)
+        closing.close_month(JUNE, admin)
     close_months_through(JUNE, admin)
     db.session.commit()
     with pytest.raises(Conflict):
