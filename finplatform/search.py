@@ -24,7 +24,9 @@ def _contains(column, term: str):
 def firm_condition(term: str):
     """Firms whose name contains `term`, or whose credit code is or starts with it."""
     code = term.upper()
-    return sa.or_(_contains(Enterprise.name, term), Enterprise.credit_code.startswith(code, autoescape=True))
+    return sa.or_(
+        _contains(Enterprise.name, term), Enterprise.credit_code.startswith(code, autoescape=True)
+    )
 
 
 def product_condition(term: str):

@@ -39,14 +39,29 @@ READERS = (Role.COMMISSION, Role.ADMIN)
 
 
 def _month_arg() -> Month:
-    """The month asked for (?month=YYYY-MM), else the last month that has ended."""
+    """The month asked for (?month=YYYY-MM, or the picker's ?year=YYYY&m=MM), else the latest
+    month with data (never after this month), else the last month that has ended."""
     text = request.args.get("month")
+    year, number = request.args.get("year", type=int), request.args.get("m", type=int)
+    if not text and year and number:
+        text = f"{year:04d}-{number:02d}"
     if not text:
-        return Month.current().previous
+        bounds = closing.months_with_data()
+        if bounds is None:
+            return Month.current().previous
+        return min(bounds[1], Month.current())
     try:
         return Month.parse(text)
     except DomainError:
         abort(404)
+
+
+def _picker(month: Month) -> dict:
+    """The years and months the report's month picker offers."""
+    bounds = closing.months_with_data()
+    first = min(bounds[0].year if bounds else month.year, month.year)
+    last = max(Month.current().year, month.year)
+    return {"years": list(range(last, first - 1, -1)), "months": list(range(1, 13))}
 
 
 def _chart_markup(report: dict) -> dict:
@@ -84,6 +99,7 @@ def index():
         "reports/report.html",
         report=report,
         month=month,
+        picker=_picker(month),
         charts=_chart_markup(report),
         late_rows=services.late_rows_count(month) if report["closed"] else 0,
         view=view.report_tables(report),
