@@ -113,7 +113,7 @@ def start(func: Callable, *args, description: str | None = None, **kwargs) -> Jo
     process, so the page that asked returns at once and reads the progress with `job_status`.
     """
     connection = redis_connection()
-    if connection is not None:
+    if connection is not None or not current_app.config.get("JOBS_IN_THREADS", True):
         return enqueue(func, *args, description=description, **kwargs)
     job_id = f"thread-{uuid.uuid4().hex}"
     state = {"id": job_id, "status": "queued", "done": 0, "total": 0, "message": ""}

@@ -22,6 +22,7 @@ TRAINING_STEPS = 16
 def without_redis(app, monkeypatch):
     """Jobs run in a thread of the server (no worker needed)."""
     monkeypatch.setitem(app.config, "REDIS_URL", None)
+    monkeypatch.setitem(app.config, "JOBS_IN_THREADS", True)
     yield
     jobs.wait_for_thread_jobs()
 
