@@ -131,6 +131,29 @@ CONFIRMATIONS = (
         ),
     ),
     (
+        "loans.withdraw",
+        {},
+        _l(
+            "Withdraw this loan's cover? It leaves the risk guarantee pool's book, and no "
+            "claim can be filed on it."
+        ),
+    ),
+    (
+        "loans.file_claim",
+        {},
+        _l("File a claim on the risk guarantee pool for this loan? The commission reviews it."),
+    ),
+    (
+        "loans.decide",
+        {},
+        _l("Record this decision on the claim? It cannot be changed afterwards."),
+    ),
+    (
+        "loans.pay",
+        {},
+        _l("Record the payout of this claim? The amount leaves the pool's balance."),
+    ),
+    (
         "auth.sign_out_everywhere",
         {},
         _l("Sign out on every device, this one included?"),
