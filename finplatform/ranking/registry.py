@@ -249,6 +249,7 @@ def train_version(
         # A retried job whose first run saved the files but never recorded the row (with an
         # S3 store; the database store keeps both or neither).
         model = load_artifact(name)
+        progress(TRAINING_STEPS, total, "training")
     else:
         try:
             model = train_model(
