@@ -188,6 +188,9 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     # Same algorithm, lighter cost parameters, so that the suite signs in quickly.
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+    # Jobs a page starts run inline, not in a thread racing the test (tests that watch a
+    # job's progress turn threads on).
+    JOBS_IN_THREADS = False
 
     def __init__(self) -> None:
         super().__init__()

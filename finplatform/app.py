@@ -17,7 +17,17 @@ from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_from_env
-from finplatform import access, errors, i18n, input_guard, labels, mail, money
+from finplatform import (
+    access,
+    confirmations,
+    errors,
+    i18n,
+    input_guard,
+    labels,
+    mail,
+    money,
+    search,
+)
 from finplatform.auth import sessions
 from finplatform.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from finplatform.routing import DatabaseIdConverter, PlatformRequest
@@ -52,6 +62,8 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     input_guard.register(app)
     register_unit_of_work(app)
     money.register(app)
+    confirmations.register(app)
+    search.register(app)
     register_commands(app)
     register_operations(app)
     return app

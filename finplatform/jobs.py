@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -97,9 +99,67 @@ def in_work_horse() -> bool:
     return get_current_job() is not None and _WORKER_PID.get("pid") not in (None, os.getpid())
 
 
+# Jobs started with `start` while no Redis answers run in a thread of this process; their
+# progress lives here (one process: the development server, a test's live server).
+_threads_lock = threading.Lock()
+_thread_jobs: dict[str, dict] = {}
+_current = threading.local()
+_threads: list[threading.Thread] = []
+THREAD_JOBS_KEPT = 50
+
+
+def start(func: Callable, *args, description: str | None = None, **kwargs) -> JobHandle:
+    """Queue `func` on RQ like `enqueue`; without Redis run it in a background thread of this
+    process, so the page that asked returns at once and reads the progress with `job_status`.
+    """
+    connection = redis_connection()
+    if connection is not None or not current_app.config.get("JOBS_IN_THREADS", True):
+        return enqueue(func, *args, description=description, **kwargs)
+    job_id = f"thread-{uuid.uuid4().hex}"
+    state = {"id": job_id, "status": "queued", "done": 0, "total": 0, "message": ""}
+    state["result"] = None
+    with _threads_lock:
+        _thread_jobs[job_id] = state
+        for old in list(_thread_jobs)[:-THREAD_JOBS_KEPT]:
+            _thread_jobs.pop(old, None)
+    app = current_app._get_current_object()
+
+    def run() -> None:
+        _current.state = state
+        with app.app_context():
+            state["status"] = "started"
+            try:
+                state["result"] = func(*args, **kwargs)
+            except Exception as error:  # the job's outcome is shown, never raised into a page
+                log.exception("Background job %s failed", description or func.__name__)
+                db.session.rollback()
+                state["message"] = getattr(error, "message", None) or str(error)
+                state["status"] = "failed"
+            else:
+                state["status"] = "finished"
+            finally:
+                db.session.remove()
+                _current.state = None
+
+    thread = threading.Thread(target=run, name=job_id, daemon=True)
+    _threads.append(thread)
+    thread.start()
+    return JobHandle(id=job_id, status="queued", inline=False)
+
+
+def wait_for_thread_jobs(timeout: float = 120.0) -> None:
+    """Wait until every job started in a thread of this process has ended (tests, shutdown)."""
+    while _threads:
+        _threads.pop().join(timeout)
+
+
 def report_progress(done: int, total: int, message: str = "") -> None:
     """Record how far the current job is, `message` being a step of labels "job_step" (no-op
     when running inline)."""
+    state = getattr(_current, "state", None)
+    if state is not None:
+        state.update({"done": done, "total": total, "message": message})
+        return
     job = get_current_job()
     if job is None:
         return
@@ -109,6 +169,10 @@ def report_progress(done: int, total: int, message: str = "") -> None:
 
 def job_status(job_id: str) -> dict | None:
     """Status, progress and (when finished) result of a queued job, or None if unknown."""
+    with _threads_lock:
+        state = _thread_jobs.get(job_id)
+        if state is not None:
+            return {**state, "message": str(state["message"])}
     connection = redis_connection()
     if connection is None:
         return None

@@ -31,6 +31,7 @@ import json
 import platform as stdlib_platform
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,6 +50,9 @@ from matching.schema import OUTCOME_APPROVED, History, Products, Requests, rows_
 
 FORMAT_VERSION = 1
 DEFAULT_RERANK_DEPTH = 200
+BOOSTING_CHUNKS = 10
+# Features, the linear stage, each tenth of the boosting rounds, validation.
+TRAINING_STEPS = 2 + BOOSTING_CHUNKS + 1
 _VERSION_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -209,6 +213,7 @@ def train_model(
     max_depth: int = 6,
     learning_rate: float = 0.1,
     random_state: int = 0,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> MatchingModel:
     """Train the cascade on past applications and validate it on the latest requests.
 
@@ -217,7 +222,11 @@ def train_model(
     posting day) is held out: it fits the blend of both stages into one calibrated probability
     (``_fit_blend``) and yields the metrics stored in
     ``model.metadata["metrics"]`` next to the random, popularity and rule baselines.
+    ``progress(done, total, step)`` hears of each stage and of each tenth of the boosting
+    rounds (`TRAINING_STEPS` in all).
     """
+    progress = progress or (lambda done, total, step: None)
+    progress(0, TRAINING_STEPS, "features")
     request_rows = rows_of(requests.id, history.request_id)
     product_rows = rows_of(products.id, history.product_id)
     known = (request_rows >= 0) & (product_rows >= 0)
@@ -234,6 +243,7 @@ def train_model(
         if len(np.unique(approved[part])) < 2:
             raise ValueError(f"the {name} slice needs both approved and not-approved outcomes")
 
+    progress(1, TRAINING_STEPS, "linear_stage")
     x_train, y_train = features[train], approved[train]
     mean = x_train.mean(axis=0)
     scale = x_train.std(axis=0)
@@ -249,8 +259,15 @@ def train_model(
         l2_regularization=1.0,
         early_stopping=False,
         random_state=random_state,
+        warm_start=True,
     )
-    booster.fit(x_train, y_train)
+    # Grown a tenth of the rounds at a time (the same trees as one fit) to report progress.
+    for chunk in range(1, BOOSTING_CHUNKS + 1):
+        progress(1 + chunk, TRAINING_STEPS, "boosting")
+        booster.set_params(max_iter=max(1, max_iter * chunk // BOOSTING_CHUNKS))
+        booster.fit(x_train, y_train)
+    booster.set_params(warm_start=False)
+    progress(TRAINING_STEPS - 1, TRAINING_STEPS, "validating")
 
     x_valid, y_valid = features[validation], approved[validation]
     calibration = _fit_blend(

@@ -187,7 +187,7 @@ def url_for_rule(rule, world: dict) -> str:
             values[argument] = world["own_bank"].id
         elif argument == "action":
             values[argument] = "approve"
-        elif argument in {"token_id", "batch_id", "version_id", "consent_id"}:
+        elif argument in {"token_id", "batch_id", "version_id", "consent_id", "job_id"}:
             # None exists: owners get 404.
             values[argument] = 1
         elif argument == "day":  # a calendar day nobody entered: admins get a message

@@ -17,6 +17,7 @@ PUBLIC = {
     "set_language",
     "main.index",
     "main.home",
+    "main.favicon",
     "auth.login",
     "auth.register_enterprise",
     "auth.register_institution",

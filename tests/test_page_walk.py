@@ -31,6 +31,8 @@ NOT_LINKED = {
     (Role.COMMISSION, "reports.generated"),
     (Role.ADMIN, "reports.generated"),
     (Role.ADMIN, "reports.job"),
+    # A training or re-ranking job's progress, read as JSON by the model page while it runs.
+    (Role.ADMIN, "admin.models.job"),
     # The admin reads deals from the firm's page, not from a list of its own.
     (Role.ADMIN, "deals.application_detail"),
     (Role.ADMIN, "deals.request_detail"),

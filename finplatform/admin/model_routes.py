@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,8 +13,8 @@ from finplatform.admin.forms import PromoteModelForm, RollbackModelForm
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.forms_support import ConfirmForm
-from finplatform.jobs import enqueue, job_status
-from finplatform.labels import label
+from finplatform.jobs import job_status, start
+from finplatform.labels import label, labels_of
 from finplatform.models import ModelVersion, Role
 from finplatform.ranking import registry
 from finplatform.ranking.batch import rematch_open_requests
@@ -24,6 +24,7 @@ bp = Blueprint("models", __name__, url_prefix="/models")
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 640, 200, 36
 JOB_KINDS = {"train", "rematch"}
+JOB_STEPS = set(labels_of("job_step"))
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def index():
     job = None
     job_id, kind = request.args.get("job"), request.args.get("kind")
     if job_id and kind in JOB_KINDS:
-        job = job_status(job_id)
+        job = _job_view(job_id)
         if job is not None:
             job["kind"] = kind
     return render_template(
@@ -100,6 +101,39 @@ def index():
         promote_form=PromoteModelForm(),
         rollback_form=RollbackModelForm(),
     )
+
+
+RUNNING = {"queued", "started", "deferred", "scheduled"}
+
+
+def _job_view(job_id: str) -> dict | None:
+    """A job's state as the page shows it: labels, steps done of the total, a percentage."""
+    job = job_status(job_id)
+    if job is None:
+        return None
+    total, done = int(job.get("total") or 0), int(job.get("done") or 0)
+    message = job.get("message") or ""
+    step = label("job_step", message) if message in JOB_STEPS else message
+    return {
+        "id": job["id"],
+        "status": job["status"],
+        "running": job["status"] in RUNNING,
+        "state": label("job_state", job["status"]),
+        "step": step,
+        "done": done,
+        "total": total,
+        "percent": round(100 * done / total) if total else 0,
+    }
+
+
+@bp.get("/jobs/<job_id>")
+@role_required(Role.ADMIN)
+def job(job_id: str):
+    """A job's progress as JSON, read by the page every half second while the job runs."""
+    view = _job_view(job_id[:80])
+    if view is None:
+        abort(404)
+    return jsonify(view)
 
 
 def _after_job(handle, kind: str, done_message: str):
@@ -117,7 +151,7 @@ def train():
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        handle = enqueue(registry.train_job, description="train ranking model")
+        handle = start(registry.train_job, description="train ranking model")
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "danger")
@@ -138,7 +172,7 @@ def rematch():
     """Re-rank every open request and store the matches (a background job)."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    handle = enqueue(rematch_open_requests, description="re-rank open requests")
+    handle = start(rematch_open_requests, description="re-rank open requests")
     message = ""
     if handle.inline:
         message = _("%(count)s open requests re-ranked.", count=handle.result["requests"])

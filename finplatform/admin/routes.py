@@ -34,6 +34,7 @@ from finplatform.models import (
 )
 from finplatform.money import plain_decimal
 from finplatform.paging import counted_page
+from finplatform.search import firm_condition, search_term
 from finplatform.workcalendar import uncovered_years
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -133,6 +134,8 @@ def assignments():
         query = query.where(Enterprise.industry_code == industry)
     if unassigned:
         query = query.where(Enterprise.specialist_id.is_(None))
+    if term := search_term():
+        query = query.where(firm_condition(term))
     specialists = _specialist_choices()
     assign = AssignForm()
     assign.specialist_id.choices = [SelectChoice(0, "—")] + specialists

@@ -21,15 +21,30 @@ from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.forms_support import ConfirmForm, show_domain_error
 from finplatform.institution.blueprint import bp, refused
-from finplatform.models import Application, ApplicationStatus, Disbursement, Product, Role
+from finplatform.models import (
+    Application,
+    ApplicationStatus,
+    Disbursement,
+    Enterprise,
+    Product,
+    Role,
+)
 from finplatform.paging import counted_page
+from finplatform.search import firm_condition, search_term
+
+# The inbox opens on the work waiting for an answer.
+OPEN_WORK = "open"
+OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW)
 
 
 @bp.get("/institution/inbox")
 @role_required(Role.INSTITUTION)
 def inbox():
-    """Applications to the institution's products, filtered by status, product or overdue."""
-    status = request.args.get("status", "")
+    """Applications to the institution's products: by default those waiting for an answer
+    (submitted or in review), nearest deadline first; filtered by status (`all` for every
+    one), product, overdue, and the firm's name or credit code."""
+    status = request.args.get("status") or OPEN_WORK
+    term = search_term()
     product_id = request.args.get("product_id", type=int)
     overdue = request.args.get("overdue") == "1"
     query = (
@@ -41,8 +56,16 @@ def inbox():
             joinedload(Application.request),
         )
     )
-    if status in {member.value for member in ApplicationStatus}:
+    if status == OPEN_WORK:
+        query = query.where(Application.status.in_(OPEN_STATUSES))
+    elif status in {member.value for member in ApplicationStatus}:
         query = query.where(Application.status == status)
+    else:
+        status = "all"
+    if term:
+        query = query.where(
+            Application.enterprise_id.in_(sa.select(Enterprise.id).where(firm_condition(term)))
+        )
     if product_id:
         query = query.where(Application.product_id == product_id)
     if overdue:
@@ -59,6 +82,7 @@ def inbox():
         "institution/inbox.html",
         page=page,
         status=status,
+        q=term,
         product_id=product_id or "",
         overdue=overdue,
         products=products,

@@ -22,6 +22,10 @@ LABELS = {
     "job_step": {
         "reading_history": _l("Reading the history"),
         "training": _l("Training"),
+        "features": _l("Computing the features"),
+        "linear_stage": _l("Fitting the linear stage"),
+        "boosting": _l("Growing the boosted trees"),
+        "validating": _l("Scoring the held-out requests"),
         "comparing": _l("Comparing with the version in service"),
         "recorded": _l("Version recorded"),
         "rematching": _l("Re-ranking open requests"),

@@ -36,3 +36,9 @@ def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     return redirect(url_for(ROLE_HOME[current_user.role]))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers that ask for /favicon.ico before reading the page's icon link get the SVG."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)

@@ -17,6 +17,7 @@ from finplatform.models import Product, ProductStatus, Role
 from finplatform.paging import counted_page
 from finplatform.products import services
 from finplatform.products.forms import ProductForm
+from finplatform.search import product_condition, search_term
 
 bp = Blueprint("products", __name__, url_prefix="/institution/products")
 
@@ -31,6 +32,8 @@ def index():
     )
     if status in {member.value for member in ProductStatus}:
         query = query.where(Product.status == status)
+    if term := search_term():
+        query = query.where(product_condition(term))
     page = counted_page(query.order_by(Product.status, Product.name))
     return render_template("products/index.html", page=page, status=status, form=ConfirmForm())
 

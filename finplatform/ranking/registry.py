@@ -39,7 +39,7 @@ from matching.evaluate import PRIMARY_METRIC, beats
 from matching.features import FEATURE_NAMES, ProductTable, pair_features
 from matching.harness import eligible_candidates, mean_metrics
 from matching.history import InstitutionHistory
-from matching.model import MatchingModel, ModelStoreError, train_model
+from matching.model import TRAINING_STEPS, MatchingModel, ModelStoreError, train_model
 from matching.rules import rule_scores
 from matching.schema import rows_of
 
@@ -234,7 +234,9 @@ def train_version(
     The caller commits.
     """
     progress = progress or report_progress
-    progress(0, 4, "reading_history")
+    # Reading the history, then the model's own steps, then comparing and recording.
+    total = 1 + TRAINING_STEPS + 2
+    progress(0, total, "reading_history")
     tables = training_tables()
     if len(tables.history) == 0:
         raise DomainError(_l("Not enough history to train: no application has been answered yet."))
@@ -243,22 +245,28 @@ def train_version(
     existing = find_version(name)
     if existing is not None:
         return existing
-    progress(1, 4, "training")
     if artifact_exists(name):
         # A retried job whose first run saved the files but never recorded the row (with an
         # S3 store; the database store keeps both or neither).
         model = load_artifact(name)
+        progress(TRAINING_STEPS, total, "training")
     else:
         try:
-            model = train_model(tables.requests, tables.products, tables.history, **params)
+            model = train_model(
+                tables.requests,
+                tables.products,
+                tables.history,
+                progress=lambda done, _total, step: progress(1 + done, total, step),
+                **params,
+            )
         except ValueError as error:
             raise DomainError(_l("Not enough history to train: %(why)s", why=str(error))) from error
         save_artifact(model, name)
-    progress(2, 4, "comparing")
+    progress(1 + TRAINING_STEPS, total, "comparing")
     current = current_model_version()
     comparison = compare(model, model.metadata["training_window"], current, tables)
     version = _record(model, name, comparison)
-    progress(3, 4, "recorded")
+    progress(total - 1, total, "recorded")
     if auto_promote and comparison["beats"]:
         _make_current(version, None, AUTOMATIC_PROMOTION)
         record_audit(
@@ -266,7 +274,7 @@ def train_version(
             version,
             detail={"version": name, "previous": comparison["against"], "automatic": True},
         )
-    progress(4, 4, "done")
+    progress(total, total, "done")
     return version
 
 

@@ -25,10 +25,11 @@ from finplatform.jobs import enqueue
 from finplatform.models import Role, User
 from finplatform.money import format_amount
 from finplatform.reports import exports
+from finplatform.reports.closing import close_month
 from finplatform.reports.jobs import generate_monthly_report
 from finplatform.reports.periods import Month
 from finplatform.reports.refresh import refresh_rollups
-from finplatform.reports.services import close_month, report_for
+from finplatform.reports.services import report_for
 
 report_cli = AppGroup("report", help="Monthly volume reports.")
 

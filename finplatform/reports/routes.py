@@ -28,7 +28,7 @@ from finplatform.i18n import is_english
 from finplatform.jobs import enqueue, job_status
 from finplatform.labels import label
 from finplatform.models import Institution, Role
-from finplatform.reports import charts, exports, services, view
+from finplatform.reports import charts, closing, exports, services, view
 from finplatform.reports.forms import MonthForm
 from finplatform.reports.jobs import generate_monthly_report, generated_xlsx
 from finplatform.reports.measures import DIMENSIONS
@@ -39,14 +39,29 @@ READERS = (Role.COMMISSION, Role.ADMIN)
 
 
 def _month_arg() -> Month:
-    """The month asked for (?month=YYYY-MM), else the last month that has ended."""
+    """The month asked for (?month=YYYY-MM, or the picker's ?year=YYYY&m=MM), else the latest
+    month with data (never after this month), else the last month that has ended."""
     text = request.args.get("month")
+    year, number = request.args.get("year", type=int), request.args.get("m", type=int)
+    if not text and year and number:
+        text = f"{year:04d}-{number:02d}"
     if not text:
-        return Month.current().previous
+        bounds = closing.months_with_data()
+        if bounds is None:
+            return Month.current().previous
+        return min(bounds[1], Month.current())
     try:
         return Month.parse(text)
     except DomainError:
         abort(404)
+
+
+def _picker(month: Month) -> dict:
+    """The years and months the report's month picker offers."""
+    bounds = closing.months_with_data()
+    first = min(bounds[0].year if bounds else month.year, month.year)
+    last = max(Month.current().year, month.year)
+    return {"years": list(range(last, first - 1, -1)), "months": list(range(1, 13))}
 
 
 def _chart_markup(report: dict) -> dict:
@@ -84,6 +99,7 @@ def index():
         "reports/report.html",
         report=report,
         month=month,
+        picker=_picker(month),
         charts=_chart_markup(report),
         late_rows=services.late_rows_count(month) if report["closed"] else 0,
         view=view.report_tables(report),
@@ -161,7 +177,8 @@ def _filter_name(dimension: str, key: str) -> str:
 @bp.get("/admin")
 @role_required(Role.ADMIN)
 def admin():
-    """Months of a year: open or closed, close the next one, generate a report in the background."""
+    """Months of a year, open or closed; close the months up to a chosen one in one step;
+    generate a report in the background."""
     year = request.args.get("year", type=int) or Month.current().previous.year
     if not 2000 <= year <= 2100:
         abort(404)
@@ -172,9 +189,6 @@ def admin():
             "month": Month(year, number),
             "closed_at": closed.get(Month(year, number)),
             "ended": Month(year, number) < now_month,
-            "closable": Month(year, number) < now_month
-            and Month(year, number) not in closed
-            and (not closed or Month(year, number) == max(closed).next),
             "generated": generated_xlsx(Month(year, number)).exists(),
         }
         for number in range(1, 13)
@@ -184,6 +198,7 @@ def admin():
         months=months,
         year=year,
         form=MonthForm(),
+        closable=closing.closable_months(),
         job_id=request.args.get("job"),
     )
 
@@ -191,7 +206,8 @@ def admin():
 @bp.post("/close")
 @role_required(Role.ADMIN)
 def close():
-    """Close a month: its report is frozen from now on."""
+    """Close every month from the next one to close up to the chosen one: each report is
+    frozen from now on."""
     form = MonthForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -200,12 +216,24 @@ def close():
         return redirect(url_for("reports.admin"))
     try:
         month = Month.parse(form.month.data)
-        services.close_month(month, current_user)
+        snapshots = closing.close_months_through(month, current_user)
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "danger")
         return redirect(url_for("reports.admin"))
-    flash(_("%(month)s is closed; its report is frozen.", month=str(month)), "success")
+    first = Month.of(snapshots[0].month)
+    if len(snapshots) == 1:
+        flash(_("%(month)s is closed; its report is frozen.", month=str(month)), "success")
+    else:
+        flash(
+            _(
+                "%(first)s to %(last)s are closed (%(count)s months); their reports are frozen.",
+                first=str(first),
+                last=str(month),
+                count=len(snapshots),
+            ),
+            "success",
+        )
     return redirect(url_for("reports.admin", year=month.year))
 
 

@@ -444,7 +444,10 @@ def jsonable(value):
 
 
 def close_month(month: Month, actor: User, *, now: datetime | None = None) -> MonthlySnapshot:
-    """Freeze a month's report; months close in order and only once they have ended."""
+    """Freeze a month's report; months close in order and only once they have ended.
+
+    Close through `closing.close_month`, which also makes the first month closed the earliest
+    with data."""
     now = now or clock.now()
     if month.end_at > now:
         raise DomainError(_l("A month can be closed only after it has ended."), "month")

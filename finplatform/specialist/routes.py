@@ -27,6 +27,7 @@ from finplatform.models import (
     Role,
 )
 from finplatform.paging import counted_page
+from finplatform.search import firm_condition, search_term
 from finplatform.specialist import services
 from finplatform.specialist.forms import ContactForm, RecommendForm, ReferForm
 
@@ -48,6 +49,8 @@ def home():
         query = query.where(Enterprise.district_code == district)
     if industry:
         query = query.where(Enterprise.industry_code == industry)
+    if term := search_term():
+        query = query.where(firm_condition(term))
     return render_template(
         "specialist/home.html",
         page=counted_page(query.order_by(Enterprise.name)),

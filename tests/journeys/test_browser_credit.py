@@ -43,11 +43,13 @@ def test_terms_outside_the_limits_wait_for_the_firm_who_attaches_and_accepts(
     form.get_by_label("Approved amount (yuan)").fill("8000000")
     form.get_by_label("Approved rate (%)").fill("6")
     form.get_by_role("button", name="Approve").click()
+    page.locator("#confirm-dialog").get_by_role("button", name="Confirm").click()
     expect(page.locator("#approve-form")).to_contain_text("maximum amount of 500万元")
     page.locator("#approve-form").get_by_label("Reason for terms outside the limits").fill(
         "订单充足，抵押充分"
     )
     page.locator("#approve-form").get_by_role("button", name="Approve").click()
+    page.locator("#confirm-dialog").get_by_role("button", name="Confirm").click()
     expect(page.locator("h1")).to_contain_text("Awaiting the firm's acceptance")
     shot(page, artifacts_dir, "credit-bank-awaiting")
     browser.sign_out()

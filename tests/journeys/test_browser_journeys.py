@@ -53,6 +53,11 @@ def browser(live_server, page):
     return Browser()
 
 
+def confirm(page) -> None:
+    """Answer the confirmation dialog of an irreversible action."""
+    page.locator("#confirm-dialog").get_by_role("button", name="Confirm").click()
+
+
 def shot(page, artifacts_dir, name: str) -> None:
     """Save a full-page screenshot as a test artifact."""
     page.screenshot(path=str(artifacts_dir / f"journey-{name}.png"), full_page=True)
@@ -121,6 +126,7 @@ def test_institution_offers_from_the_pool_and_the_firm_accepts(
     assert page.locator("#offers-table").get_by_text("三个工作日内放款").is_visible()
     shot(page, artifacts_dir, "institution-2-firm-sees-offers")
     page.get_by_role("button", name="Accept offer").click()
+    confirm(page)
     page.wait_for_url("**/applications/*")
     shot(page, artifacts_dir, "institution-3-offer-accepted")
     db.session.rollback()
@@ -143,8 +149,9 @@ def test_institution_reviews_approves_and_disburses(
     approve.get_by_label("Approved rate (%)").fill("4.8")
     shot(page, artifacts_dir, "decision-1-approve-form")
     approve.get_by_role("button", name="Approve").click()
+    confirm(page)
     page.wait_for_load_state()
-    assert page.locator("#approved-terms").is_visible()
+    page.locator("#approved-terms").wait_for()
     disburse = page.locator("#disburse-form")
     disburse.get_by_label("Amount disbursed (yuan)").fill("1800000")
     # A double click submits the form twice; the hidden key makes it count once.

@@ -24,6 +24,11 @@ def sign_in(page, url: str, user) -> None:
     page.wait_for_load_state()
 
 
+def confirm(page) -> None:
+    """Answer the confirmation dialog of an irreversible action."""
+    page.locator("#confirm-dialog").get_by_role("button", name="确认").click()
+
+
 def shot(page, artifacts_dir, name: str) -> None:
     page.screenshot(path=str(artifacts_dir / f"pool-{name}.png"), full_page=True)
 
@@ -62,6 +67,7 @@ def test_cover_overdue_claim_approval_and_balance(
     row.get_by_role("link").first.click()
     page.get_by_label("违约证明材料").fill("多次电话及上门催收未果，已提起诉讼")
     page.get_by_role("button", name="提交代偿申请").click()
+    confirm(page)
     expect(page.locator(".alert-success")).to_contain_text("代偿申请已提交")
     # 3,000,000 outstanding × 50 % = 150万元 claimed.
     expect(page.locator("#claim")).to_contain_text("150万元")
@@ -74,10 +80,12 @@ def test_cover_overdue_claim_approval_and_balance(
     claim_row = page.locator("#claims tbody tr", has_text="天津津科智能有限公司")
     claim_row.get_by_label("审核结果").select_option("approve")
     claim_row.get_by_role("button", name="登记审核结果").click()
+    confirm(page)
     expect(page.locator(".alert-success")).to_contain_text("审核结果已登记")
     page.locator("#claims tbody tr", has_text="天津津科智能有限公司").get_by_role(
         "button", name="登记代偿拨付"
     ).click()
+    confirm(page)
     expect(page.locator(".alert-success")).to_contain_text("代偿拨付已登记")
     # 1,000,000,000 − 1,500,000 = 998,500,000 yuan: 9.985亿元.
     expect(page.locator("#pool-balance")).to_contain_text("9.985亿元")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from finplatform import jobs
 from finplatform.models import AuditEvent, ModelStatus, Role
 
 
@@ -40,8 +41,14 @@ def test_the_model_page_lists_versions_with_a_chart_and_promotes(
     assert 'data-source="model"' in client.get("/admin/models/").get_data(as_text=True)
 
 
-def test_rematch_from_the_model_page_runs_inline_without_redis(app, client, login, make):
-    if app.config.get("REDIS_URL"):
-        pytest.skip("with Redis the job is queued for a worker")
+def test_rematch_from_the_model_page_runs_in_the_background_without_redis(
+    app, client, login, make, monkeypatch
+):
+    monkeypatch.setitem(app.config, "REDIS_URL", None)
+    monkeypatch.setitem(app.config, "JOBS_IN_THREADS", True)
     login(make.user(Role.ADMIN))
-    assert client.post("/admin/models/rematch").status_code == 302
+    response = client.post("/admin/models/rematch")
+    assert response.status_code == 302 and "job=thread-" in response.location
+    jobs.wait_for_thread_jobs()
+    job_id = response.location.split("job=")[1].split("&")[0]
+    assert client.get(f"/admin/models/jobs/{job_id}").get_json()["status"] == "finished"

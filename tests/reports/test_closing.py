@@ -10,6 +10,8 @@ import sqlalchemy as sa
 
 from finplatform.exceptions import Conflict, DomainError
 from finplatform.models import AuditEvent, MonthlySnapshot, Role
+from finplatform.reports import closing
+from finplatform.reports.closing import close_months_through
 from finplatform.reports.periods import Month
 from finplatform.reports.services import build_report, close_month, report_for
 from tests.reports.conftest import WorldBuilder
@@ -29,9 +31,11 @@ def _ytd_financing(report):
 def test_closed_month_is_frozen_and_corrections_become_adjustments(db, world, admin):
     before = build_report(JUNE)
     closed_at = datetime.now(UTC)
-    close_month(JUNE, admin, now=closed_at)
+    close_months_through(JUNE, admin, now=closed_at)
     db.session.commit()
-    frozen = db.session.scalar(sa.select(MonthlySnapshot)).figures
+    frozen = db.session.scalar(
+        sa.select(MonthlySnapshot).where(MonthlySnapshot.month == JUNE.first_day)
+    ).figures
 
     later = closed_at + timedelta(seconds=1)
     # A June loan recorded late, and the reversal of d4 (2.5M, June 18).
@@ -68,9 +72,11 @@ def test_closed_month_is_frozen_and_corrections_become_adjustments(db, world, ad
 
 
 def test_adjustments_close_with_the_month_that_reported_them(db, world, admin):
-    close_month(JUNE, admin, now=datetime.now(UTC))
+    close_months_through(JUNE, admin, now=datetime.now(UTC))
     db.session.commit()
-    june_closed = db.session.scalar(sa.select(MonthlySnapshot.closed_at))
+    june_closed = db.session.scalar(
+        sa.select(MonthlySnapshot.closed_at).where(MonthlySnapshot.month == JUNE.first_day)
+    )
     builder = WorldBuilder(db, None)
     builder.world = world
     builder.disburse(
@@ -92,7 +98,10 @@ def test_adjustments_close_with_the_month_that_reported_them(db, world, admin):
 
 
 def test_months_close_in_order_once_and_only_after_they_end(db, world, admin):
-    close_month(JUNE, admin)
+    # The world's first request was posted in March 2013: that month closes first.
+    with pytest.raises(DomainError, match="2013-03"):
+        closing.close_month(JUNE, admin)
+    close_months_through(JUNE, admin)
     db.session.commit()
     with pytest.raises(Conflict):
         close_month(JUNE, admin)
@@ -100,14 +109,17 @@ def test_months_close_in_order_once_and_only_after_they_end(db, world, admin):
         close_month(Month(2014, 8), admin)
     with pytest.raises(DomainError):
         close_month(Month.current(), admin)
-    audit = db.session.scalar(
-        sa.select(AuditEvent).where(AuditEvent.action == "report.close_month")
-    )
-    assert audit.detail == {"month": "2014-06"}
+    audits = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.action == "report.close_month")
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [audit.detail["month"] for audit in audits][-3:] == ["2014-04", "2014-05", "2014-06"]
+    assert audits[0].detail == {"month": "2013-03"} and len(audits) == 16
 
 
 def test_snapshot_records_code_and_model_version(db, world, admin):
-    snapshot = close_month(JUNE, admin)
+    snapshot = close_months_through(JUNE, admin)[-1]
     db.session.commit()
     assert snapshot.code_version
     assert snapshot.figures["code_version"] == snapshot.code_version

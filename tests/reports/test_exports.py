@@ -10,9 +10,10 @@ from decimal import Decimal
 from openpyxl import load_workbook
 
 from finplatform.models import Role
+from finplatform.reports.closing import close_months_through
 from finplatform.reports.exports import csv_cell, report_tables, table_csv, write_xlsx
 from finplatform.reports.periods import Month
-from finplatform.reports.services import build_report, close_month
+from finplatform.reports.services import build_report
 from tests.reports.conftest import WorldBuilder
 
 EVIL = '=HYPERLINK("http://evil.example/x","click")'
@@ -23,7 +24,7 @@ def _report_with_evil_firm(db, make, world):
     world.enterprises["E6"].name = EVIL
     world.institutions["community"].name = "@SUM(1+1)"
     closed_at = datetime.now(UTC)
-    close_month(Month(2014, 6), make.user(Role.ADMIN), now=closed_at)
+    close_months_through(Month(2014, 6), make.user(Role.ADMIN), now=closed_at)
     builder = WorldBuilder(db, make)
     builder.world = world
     builder.disburse(
