@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from finplatform.deals.disbursements import record_disbursement
+from finplatform.loans import pool as funds
 from finplatform.loans.services import loan_for
 from finplatform.models import ApplicationStatus, Role
 
@@ -52,3 +53,21 @@ def disburse(make, db, bank_user, pin_today):
         return loan_for(row)
 
     return make_loan
+
+
+@pytest.fixture
+def pool(db, bank_user):
+    """The 2014 pool: 1,000,000 yuan from the city, leverage 10×; the bank admitted at 50 %,
+    500,000 a loan, quota 2,000,000."""
+    pool = funds.create_pool(2014, "2014年科技型中小企业信用贷款风险保证金")
+    funds.contribute(pool, "天津市科委", "1000000", date(2014, 1, 2))
+    funds.admit(
+        pool,
+        bank_user.institution,
+        cover_ratio="0.5",
+        per_loan_cap_yuan="500000",
+        quota_yuan="2000000",
+        on=date(2014, 1, 2),
+    )
+    db.session.commit()
+    return pool

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 
 from finplatform.api.tokens import create_token
-from finplatform.loans import pool as funds
 from finplatform.models import ApplicationStatus, Role
 from tests.api.conftest import bearer
 
@@ -23,23 +22,6 @@ def token(db):
         return text
 
     return make
-
-
-@pytest.fixture
-def pool(db, bank_user):
-    """The 2014 pool: 1,000,000 yuan, the bank admitted at 50 %."""
-    pool = funds.create_pool(2014, "2014年风险保证金")
-    funds.contribute(pool, "天津市科委", "1000000", date(2014, 1, 2))
-    funds.admit(
-        pool,
-        bank_user.institution,
-        cover_ratio="0.5",
-        per_loan_cap_yuan="500000",
-        quota_yuan="2000000",
-        on=date(2014, 1, 2),
-    )
-    db.session.commit()
-    return pool
 
 
 def test_a_loan_reads_with_its_schedule_as_decimal_strings(client, disburse, bank_user, token):

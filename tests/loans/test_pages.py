@@ -5,27 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from finplatform.loans import pool as funds
 from finplatform.models import ClaimStatus, Role
-
-
-@pytest.fixture
-def pool(db, bank_user):
-    """The 2014 pool of 1,000,000 yuan; the bank admitted at 50 %."""
-    pool = funds.create_pool(2014, "2014年科技型中小企业信用贷款风险保证金")
-    funds.contribute(pool, "天津市科委", "1000000", date(2014, 1, 2))
-    funds.admit(
-        pool,
-        bank_user.institution,
-        cover_ratio="0.5",
-        per_loan_cap_yuan="500000",
-        quota_yuan="2000000",
-        on=date(2014, 1, 2),
-    )
-    db.session.commit()
-    return pool
 
 
 def test_institution_registers_repays_and_claims_and_the_commission_pays(

@@ -18,24 +18,6 @@ from finplatform.loans.services import record_repayment
 from finplatform.models import ClaimStatus, Role
 
 
-@pytest.fixture
-def pool(db, bank_user):
-    """The 2014 pool: 1,000,000 yuan from the city, leverage 10×; the bank admitted at 50 %,
-    500,000 a loan, quota 2,000,000."""
-    pool = funds.create_pool(2014, "2014年科技型中小企业信用贷款风险保证金")
-    funds.contribute(pool, "天津市科委", "1000000", date(2014, 1, 2))
-    funds.admit(
-        pool,
-        bank_user.institution,
-        cover_ratio="0.5",
-        per_loan_cap_yuan="500000",
-        quota_yuan="2000000",
-        on=date(2014, 1, 2),
-    )
-    db.session.commit()
-    return pool
-
-
 def refused_rule(loan, user, on):
     with pytest.raises(NotEligible) as refused:
         register_cover(loan, user, on)
