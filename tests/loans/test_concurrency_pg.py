@@ -41,6 +41,23 @@ class Act:
         return self.action(*rows)
 
 
+@pytest.fixture
+def pool(db, bank_user):
+    """A 2014 pool of 1,000,000 yuan; the bank admitted with a quota of 500,000."""
+    pool = funds.create_pool(2014, "2014年风险保证金")
+    funds.contribute(pool, "天津市科委", "1000000", date(2014, 1, 2))
+    funds.admit(
+        pool,
+        bank_user.institution,
+        cover_ratio="0.5",
+        per_loan_cap_yuan="500000",
+        quota_yuan="500000",
+        on=date(2014, 1, 2),
+    )
+    db.session.commit()
+    return pool
+
+
 def test_two_registrations_cannot_both_take_the_last_quota(app, db, pool, disburse, bank_user):
     loans = [disburse(amount="300000", on=date(2014, 3, 3)) for _ in range(2)]
     register = lambda loan, user: register_cover(loan, user, date(2014, 3, 3)).id  # noqa: E731
