@@ -1,7 +1,7 @@
 """The platform's one clock: "now" and "today", in Beijing time (Asia/Shanghai).
 
 Instants are stored in UTC; days are Beijing days, because that is where every user lives. Nothing
-else in the platform calls `datetime.now()` or `date.today()`.
+else in the platform reads the server's own clock or zone: every "now" and "today" comes from here.
 
 A demo or test instance may pin "today" (the `TODAY` setting, `FINPLATFORM_TODAY` in the
 environment): the clock then reads that Beijing day at the current Beijing time of day, so a
