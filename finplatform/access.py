@@ -48,8 +48,8 @@ from finplatform.models import (
     utcnow,
 )
 
-# A condition over `FinancingRequest` joined to `Enterprise`, for one institution and dialect.
-InstitutionRequestScope = Callable[[int, str], sa.ColumnElement[bool]]
+# A condition over `FinancingRequest` joined to `Enterprise`, for one institution.
+InstitutionRequestScope = Callable[[int], sa.ColumnElement[bool]]
 _REQUEST_SCOPES = "finplatform_institution_request_scopes"
 
 ROLE_HOME = {
@@ -202,12 +202,11 @@ def _request_condition(user: User) -> sa.ColumnElement[bool]:
                 Offer.request_id == FinancingRequest.id,
                 Offer.institution_id == user.institution_id,
             )
-            dialect = db.session.get_bind().dialect.name
             added = [
                 sa.exists()
                 .where(
                     Enterprise.id == FinancingRequest.enterprise_id,
-                    scope(user.institution_id, dialect),
+                    scope(user.institution_id),
                 )
                 .correlate_except(Enterprise)
                 for scope in current_app.extensions.get(_REQUEST_SCOPES, ())

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from finplatform.history.backfill import backfill
 from finplatform.models import Base
+from finplatform.models.sql import is_postgresql
 
 if TYPE_CHECKING:
     from seeds.world import World
@@ -49,11 +50,11 @@ def tables_with_data(connection: Connection) -> list[str]:
 def empty_data_tables(connection: Connection) -> None:
     """Delete every row of the non-reference tables (reference lists stay)."""
     tables = data_tables()
-    if connection.dialect.name == "postgresql":
+    if is_postgresql(connection):
         names = ", ".join(connection.dialect.identifier_preparer.quote(t.name) for t in tables)
         connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         return
-    if connection.dialect.name == "sqlite":
+    if not is_postgresql(connection):
         # Users and enterprises point at each other; check the keys at commit instead.
         connection.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
     for table in reversed(tables):
@@ -77,7 +78,7 @@ def load_world(
     if occupied:
         empty_data_tables(connection)
     tables = Base.metadata.tables
-    if connection.dialect.name != "postgresql":
+    if not is_postgresql(connection):
         for batch in world.batches:
             _insert(connection, tables[batch.table], batch.columns, batch.rows, progress)
         backfill(connection)

@@ -15,6 +15,7 @@ from config import TestingConfig
 from finplatform import create_app
 from finplatform.auth import throttle
 from finplatform.extensions import db as _db
+from finplatform.models.sql import is_postgresql
 from finplatform.workcalendar import forget_calendar
 from seeds.reference_loader import load_reference
 from tests.browser import chromium_page, serve
@@ -80,7 +81,7 @@ def _app(tmp_path_factory):
 def _empty_tables() -> None:
     tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
     with _db.engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
+        if is_postgresql(connection):
             names = ", ".join(table.name for table in tables)
             connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:

@@ -22,10 +22,6 @@ from finplatform.paging import counted_page, uncounted_page
 from finplatform.ranking.pool import fitting_products_query, pool_condition
 
 
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
-
-
 @bp.get("/institution/pool")
 @role_required(Role.INSTITUTION)
 def pool():
@@ -40,7 +36,7 @@ def pool():
                 joinedload(Enterprise.district), joinedload(Enterprise.industry)
             )
         )
-        .where(pool_condition(current_user.institution_id, _dialect()))
+        .where(pool_condition(current_user.institution_id))
     )
     if district:
         query = query.where(Enterprise.district_code == district)
@@ -76,7 +72,7 @@ def make_offer(request_id: int):
     """Offer one of our fitting products on a request from the pool."""
     financing_request = get_visible_or_404(FinancingRequest, request_id)
     products = db.session.scalars(
-        fitting_products_query(current_user.institution_id, financing_request, _dialect())
+        fitting_products_query(current_user.institution_id, financing_request)
     ).all()
     form = OfferForm()
     form.product_id.choices = [SelectChoice(p.id, p.name) for p in products]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Flask
 
-from finplatform import access
+from finplatform import access, clock
 from finplatform.models import (
     CommunityMembership,
     Enterprise,
@@ -23,6 +23,7 @@ from finplatform.models import (
 )
 from finplatform.models.deals import request_kinds
 from finplatform.models.products import product_districts, product_industries
+from finplatform.models.sql import years_before
 
 # Products the platform calls `leasing` are `other` to the engine; a request accepting `other`
 # therefore accepts leasing here too (see ranking.service._product_kind_index).
@@ -55,22 +56,17 @@ def _kind_accepted() -> sa.ColumnElement[bool]:
     return sa.or_(any_kind, same_kind)
 
 
-def _firm_old_enough(dialect: str) -> sa.ColumnElement[bool]:
-    if dialect == "postgresql":
-        cutoff = sa.func.current_date() - Product.min_years * sa.literal_column("interval '1 year'")
-    else:
-        cutoff = sa.func.date(
-            "now", sa.literal("-") + sa.cast(Product.min_years, sa.String) + " years"
-        )
+def _firm_old_enough() -> sa.ColumnElement[bool]:
+    cutoff = years_before(sa.literal(clock.today(), sa.Date()), Product.min_years)
     return sa.or_(
         Product.min_years == 0,
         sa.and_(Enterprise.founded_on.is_not(None), Enterprise.founded_on <= cutoff),
     )
 
 
-def product_fits_request(dialect: str) -> sa.ColumnElement[bool]:
+def product_fits_request() -> sa.ColumnElement[bool]:
     """The hard eligibility rules between `Product` and `FinancingRequest` (joined to its
-    `Enterprise`), as a SQL condition; `dialect` picks the date arithmetic."""
+    `Enterprise`), as a SQL condition; ages count to the platform's today."""
     industry_ok = sa.or_(
         ~_exists(product_industries, product_industries.c.product_id == Product.id),
         _exists(
@@ -104,14 +100,14 @@ def product_fits_request(dialect: str) -> sa.ColumnElement[bool]:
         industry_ok,
         district_ok,
         member_ok,
-        _firm_old_enough(dialect),
+        _firm_old_enough(),
         sa.func.coalesce(Enterprise.revenue_yuan, 0) >= Product.min_revenue_yuan,
         sa.or_(Product.little_giant_only.is_(False), Enterprise.little_giant_confirmed.is_(True)),
         sa.or_(FinancingRequest.max_rate.is_(None), Product.rate_min <= FinancingRequest.max_rate),
     )
 
 
-def pool_condition(institution_id: int, dialect: str) -> sa.ColumnElement[bool]:
+def pool_condition(institution_id: int) -> sa.ColumnElement[bool]:
     """Open requests that at least one active product of the (approved) institution fits.
 
     Use on a query over `FinancingRequest` joined to `Enterprise`.
@@ -121,7 +117,7 @@ def pool_condition(institution_id: int, dialect: str) -> sa.ColumnElement[bool]:
         .where(
             Product.institution_id == institution_id,
             Product.status == ProductStatus.ACTIVE,
-            product_fits_request(dialect),
+            product_fits_request(),
         )
         .correlate(FinancingRequest, Enterprise)
     )
@@ -136,7 +132,7 @@ def register(app: Flask) -> None:
     access.add_institution_request_scope(app, pool_condition)
 
 
-def fitting_products_query(institution_id: int, request: FinancingRequest, dialect: str):
+def fitting_products_query(institution_id: int, request: FinancingRequest):
     """The institution's active products that fit one request (for the offer form)."""
     return (
         sa.select(Product)
@@ -145,7 +141,7 @@ def fitting_products_query(institution_id: int, request: FinancingRequest, diale
         .where(
             Product.institution_id == institution_id,
             Product.status == ProductStatus.ACTIVE,
-            product_fits_request(dialect),
+            product_fits_request(),
         )
         .order_by(Product.name)
     )

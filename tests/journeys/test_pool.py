@@ -25,12 +25,11 @@ from finplatform.ranking.service import eligibility_failures
 
 def pool_ids(db, institution_id: int) -> set[int]:
     """The ids of requests in the institution's pool."""
-    dialect = db.session.get_bind().dialect.name
     return set(
         db.session.scalars(
             sa.select(FinancingRequest.id)
             .join(Enterprise, Enterprise.id == FinancingRequest.enterprise_id)
-            .where(pool_condition(institution_id, dialect))
+            .where(pool_condition(institution_id))
         )
     )
 
@@ -137,3 +136,22 @@ def test_institution_opens_requests_of_its_pool_only(make, db, client, login):
     login(staff)
     assert client.get(f"/requests/{in_pool.id}").status_code == 200
     assert client.get(f"/requests/{outside.id}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("founded_on", "in_pool"),
+    [
+        # A product asking for 3 years, on a clock pinned to 2014-09-30: the firm must be
+        # founded on or before 2011-09-30, whatever the server's own calendar says.
+        (date(2011, 9, 30), True),
+        (date(2011, 10, 1), False),
+        (date(2012, 6, 1), False),
+    ],
+)
+def test_firm_age_counts_to_the_platforms_today(make, db, pin_today, founded_on, in_pool):
+    pin_today(date(2014, 9, 30))
+    bank = make.institution()
+    make.product(bank, min_years=3)
+    request = make.financing_request(make.enterprise(founded_on=founded_on))
+    db.session.commit()
+    assert (request.id in pool_ids(db, bank.id)) is in_pool
