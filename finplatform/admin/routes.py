@@ -20,9 +20,8 @@ from finplatform.admin.holiday_routes import bp as calendar_bp
 from finplatform.admin.model_routes import bp as models_bp
 from finplatform.auth import services
 from finplatform.choices import district_choices, industry_choices
-from finplatform.exceptions import DomainError
 from finplatform.extensions import db
-from finplatform.forms_support import ConfirmForm, show_domain_error
+from finplatform.forms_support import ConfirmForm, refusal_shown
 from finplatform.models import (
     AuditEvent,
     Enterprise,
@@ -87,7 +86,7 @@ def staff():
     """Specialists and commission viewers: list and create."""
     form = StaffAccountForm()
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form) as attempt:
             user = services.create_user(
                 role=Role(form.role.data),
                 email=form.email.data,
@@ -97,10 +96,7 @@ def staff():
                 actor=current_user,
                 chosen_by_person=True,
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
+        if attempt.ok:
             flash(_("Account %(email)s created.", email=user.email), "success")
             return redirect(url_for("admin.staff"))
     page = counted_page(
@@ -165,12 +161,9 @@ def assign(enterprise_id: int):
     form = AssignForm()
     form.specialist_id.choices = [SelectChoice(0, "—")] + _specialist_choices()
     if form.validate_on_submit():
-        try:
+        with refusal_shown() as attempt:
             admin_services.assign_firm(enterprise, form.specialist_id.data or None, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
+        if attempt.ok:
             flash(_("%(name)s assigned.", name=enterprise.name), "success")
     else:
         flash(_("Please choose a value from the list."), "warning")
@@ -192,7 +185,7 @@ def bulk_assign():
     form.district_code.choices = district_choices()
     form.industry_code.choices = industry_choices()
     if form.validate_on_submit():
-        try:
+        with refusal_shown() as attempt:
             count = admin_services.bulk_assign(
                 specialist_id=form.specialist_id.data,
                 district_code=form.district_code.data,
@@ -200,10 +193,7 @@ def bulk_assign():
                 only_unassigned=form.only_unassigned.data,
                 actor=current_user,
             )
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
+        if attempt.ok:
             flash(_("%(n)d firms assigned.", n=count), "success")
     else:
         for errors in form.errors.values():
@@ -233,12 +223,9 @@ def edit_target(target_id: int):
     if not form.is_submitted():
         form.value.data = plain_decimal(target.value)
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form) as attempt:
             admin_services.update_target(target, form.value.data, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
+        if attempt.ok:
             flash(_("Target saved."), "success")
             return redirect(url_for("admin.targets", year=target.year))
     return render_template("admin/target_form.html", form=form, target=target)
