@@ -26,13 +26,16 @@ KEY_FIGURES = ("requests", "applications", "approvals", "disbursements")
 
 
 def _dashboard_month(year: int | None) -> Month:
-    """December of a past year asked for; else the latest month with data, never after now."""
+    """December of a past year asked for (one with data); else the latest month with data,
+    never after now."""
     current = Month.current()
-    if year and year < current.year:
-        return Month(year, 12)
     bounds = closing.months_with_data()
     if bounds is None:
         return current
+    if year is not None and not bounds[0].year <= year <= current.year:
+        year = None  # a year without data (or not a year at all): the latest one
+    if year and year < current.year:
+        return Month(year, 12)
     latest = min(bounds[1], current)
     return latest if not year or latest.year == year else current
 

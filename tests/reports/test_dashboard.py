@@ -35,3 +35,11 @@ def test_a_past_year_shows_its_december(client, login, make, world, db):
     login(make.user(Role.COMMISSION))
     page = client.get("/targets/?year=2013").get_data(as_text=True)
     assert "截至2013-12" in page
+
+
+def test_a_year_without_data_opens_the_latest(client, login, make, world):
+    login(make.user(Role.COMMISSION))
+    for asked in ("-1", "1999", "99999", "abc"):
+        response = client.get(f"/targets/?year={asked}")
+        assert response.status_code == 200, asked
+        assert "截至2014-07" in response.get_data(as_text=True), asked
