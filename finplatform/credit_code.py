@@ -32,6 +32,8 @@ __all__ = [
     "credit_code_error",
     "make_credit_code",
     "normalize_credit_code",
+    "registration_area",
+    "registered_in",
     "validate_credit_code",
 ]
 
@@ -181,3 +183,26 @@ def make_credit_code(first17: str) -> str:
     """Return a valid 18-character code by appending the check character (for demo data)."""
     normalised = normalize_credit_code(first17)
     return normalised + compute_check_character(normalised)
+
+
+def registration_area(code: str | None) -> str | None:
+    """Positions 3-8: the administrative division (GB/T 2260) that registered the firm, or None
+    when they are not six digits."""
+    area = normalize_credit_code(code)[2:8]
+    return area if len(area) == 6 and area.isdigit() else None
+
+
+def registered_in(code: str | None, division: str) -> bool:
+    """Whether a code's registration area agrees with a division code such as a district.
+
+    A code registered at province level (`120000`) or city level (`120100`) agrees with every
+    district below it; a code without a readable area is given the benefit of the doubt.
+    """
+    area = registration_area(code)
+    if area is None:
+        return True
+    if area.endswith("0000"):
+        return division[:2] == area[:2]
+    if area.endswith("00"):
+        return division[:4] == area[:4]
+    return division == area

@@ -30,6 +30,9 @@ from finplatform.extensions import db
 
 
 def _within_column(form, field) -> None:
+    typed = field.raw_data and str(field.raw_data[0]).strip()
+    if field.process_errors and typed:  # not read as a number: that message alone is shown
+        raise StopValidation()
     places = getattr(field, "places", None) if isinstance(field, DecimalField) else None
     message = out_of_range(field.data, places)
     if message is not None:

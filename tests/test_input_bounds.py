@@ -52,8 +52,8 @@ def _product(**values) -> dict:
     return {
         "name": "上限贷",
         "kind_code": "credit_loan",
-        "amount_min_yuan": "500000",
-        "amount_max_yuan": "5000000",
+        "amount_min_wan": "50",
+        "amount_max_wan": "500",
         "term_min_months": "6",
         "term_max_months": "36",
         "rate_min": "4",
@@ -63,38 +63,38 @@ def _product(**values) -> dict:
 
 
 FORMS = [
-    (Role.INSTITUTION, "/institution/products/new", _product, "amount_max_yuan"),
-    (Role.INSTITUTION, "/institution/products/new", _product, "min_revenue_yuan"),
+    (Role.INSTITUTION, "/institution/products/new", _product, "amount_max_wan"),
+    (Role.INSTITUTION, "/institution/products/new", _product, "min_revenue_wan"),
     (
         Role.ENTERPRISE,
         "/enterprise/requests/new",
-        lambda **v: {"term_months": "12", "purpose": "研发", "amount_yuan": "100", **v},
-        "amount_yuan",
+        lambda **v: {"term_months": "12", "purpose": "研发", "amount_wan": "0.01", **v},
+        "amount_wan",
     ),
     (
         Role.INSTITUTION,
         "/institution/applications/{own_application}/approve",
-        lambda **v: {"amount_yuan": "1000", "rate": "5", "term_months": "12", **v},
-        "amount_yuan",
+        lambda **v: {"amount_wan": "0.1", "rate": "5", "term_months": "12", **v},
+        "amount_wan",
     ),
     (
         Role.INSTITUTION,
         "/institution/applications/{own_application}/disburse",
         lambda **v: {
             "idempotency_key": "k1",
-            "amount_yuan": "1000",
+            "amount_wan": "0.1",
             "rate": "5",
             "term_months": "12",
             "disbursed_on": "2026-01-05",
             **v,
         },
-        "amount_yuan",
+        "amount_wan",
     ),
     (
         Role.ENTERPRISE,
         "/enterprise/profile",
         lambda **v: {"name": "某公司", "district_code": "120116", "industry_code": "39", **v},
-        "revenue_yuan",
+        "revenue_wan",
     ),
     (
         Role.ENTERPRISE,

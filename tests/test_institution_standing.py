@@ -107,8 +107,8 @@ def _product_form(**values) -> dict:
     return {
         "name": "草稿贷",
         "kind_code": "credit_loan",
-        "amount_min_yuan": "50",
-        "amount_max_yuan": "500",
+        "amount_min_wan": "0.005",
+        "amount_max_wan": "0.05",
         "term_min_months": "6",
         "term_max_months": "36",
         "rate_min": "4",

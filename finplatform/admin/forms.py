@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
 
 from finplatform.auth.forms import REQUIRED
+from finplatform.form_fields import PHONE_HINT, PhoneNumber
 from finplatform.forms_support import PlatformForm
 from finplatform.labels import labels_of
 from finplatform.models import Role
@@ -43,7 +44,9 @@ class StaffAccountForm(PlatformForm):
             Length(max=254),
         ],
     )
-    phone = StringField(_l("Phone"), validators=[Length(max=30)])
+    phone = StringField(
+        _l("Phone"), description=PHONE_HINT, validators=[Length(max=30), PhoneNumber()]
+    )
     password = PasswordField(
         _l("Initial password"),
         description=_l("At least 10 characters, with letters and digits."),

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from finplatform.form_fields import PHONE_HINT, PhoneNumber
 from finplatform.forms_support import PlatformForm
 
 REQUIRED = _l("This field is required.")
@@ -24,7 +25,11 @@ class _AccountFields(PlatformForm):
     contact_name = StringField(
         _l("Contact person"), validators=[DataRequired(REQUIRED), Length(max=40)]
     )
-    phone = StringField(_l("Phone"), validators=[DataRequired(REQUIRED), Length(max=30)])
+    phone = StringField(
+        _l("Phone"),
+        description=PHONE_HINT,
+        validators=[DataRequired(REQUIRED), Length(max=30), PhoneNumber()],
+    )
     email = EmailField(
         _l("Email (used to sign in)"),
         validators=[

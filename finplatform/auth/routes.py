@@ -17,6 +17,7 @@ from finplatform.auth.forms import (
     LoginForm,
 )
 from finplatform.choices import district_choices, industry_choices, institution_kind_choices
+from finplatform.enterprise.services import district_warning
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.forms_support import ConfirmForm, show_domain_error
@@ -78,6 +79,10 @@ def _register(form, register, template: str, welcome: str, category: str = "succ
         else:
             sessions.start(user)
             flash(welcome, category)
+            firm = user.enterprise
+            warning = firm and district_warning(firm.credit_code, firm.district_code)
+            if warning:
+                flash(warning, "warning")
             return redirect(_home_url(user))
     return render_template(template, form=form)
 

@@ -29,6 +29,7 @@ from finplatform.models import (
     User,
     utcnow,
 )
+from finplatform.phone_numbers import checked_phone
 from finplatform.states import INSTITUTION
 
 MIN_PASSWORD_LENGTH = 10
@@ -76,6 +77,7 @@ def create_user(
     """Create an account of any role after checking the email and the password's strength
     (and, for a password a person chose rather than the seeds, that it is hard to guess)."""
     email = normalise_email(email)
+    phone = checked_phone(phone, "phone")
     _check_email_free(email)
     check_password_strength(password)
     if chosen_by_person:
@@ -84,7 +86,7 @@ def create_user(
         role=role,
         email=email,
         name=name.strip(),
-        phone=(phone or "").strip() or None,
+        phone=phone,
         enterprise=enterprise,
         institution=institution,
     )
@@ -126,7 +128,7 @@ def register_enterprise(
         district_code=district_code,
         industry_code=industry_code,
         contact_name=contact_name.strip(),
-        contact_phone=phone.strip(),
+        contact_phone=checked_phone(phone, "phone"),
     )
     db.session.add(enterprise)
     user = create_user(

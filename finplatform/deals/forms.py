@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -11,7 +12,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -20,21 +20,22 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from finplatform import clock
 from finplatform.auth.forms import REQUIRED
+from finplatform.form_fields import CheckboxGroupField, WanAmountField
 from finplatform.forms_support import PlatformForm
 from finplatform.labels import options
 from finplatform.models import RepaymentKind
 
 NOT_A_NUMBER = _l("Please enter a number.")
 POSITIVE = _l("The value must be more than zero.")
+WAN_HINT = _l("In 万元, e.g. 500 for 500万元; the yuan amount is shown as you type.")
 
 
-def amount_field(label, **kwargs) -> DecimalField:
-    """An amount in yuan, required and positive."""
-    return DecimalField(
+def amount_field(label, **kwargs) -> WanAmountField:
+    """An amount typed in 万元 (its data in yuan), required and positive."""
+    return WanAmountField(
         label,
-        places=2,
-        description=kwargs.pop("description", _l("In yuan, e.g. 5000000 for 500万元.")),
-        validators=[InputRequired(REQUIRED), NumberRange(min=0.01, message=POSITIVE)],
+        description=kwargs.pop("description", WAN_HINT),
+        validators=[InputRequired(REQUIRED), NumberRange(min=Decimal("0.01"), message=POSITIVE)],
         **kwargs,
     )
 
@@ -64,10 +65,10 @@ def term_field(label) -> IntegerField:
 class RequestForm(PlatformForm):
     """A financing request (融资需求)."""
 
-    amount_yuan = amount_field(_l("Amount needed (yuan)"))
+    amount_yuan = amount_field(_l("Amount needed (万元)"))
     term_months = term_field(_l("Term (months)"))
     purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(REQUIRED), Length(max=2000)])
-    kind_codes = SelectMultipleField(
+    kind_codes = CheckboxGroupField(
         _l("Acceptable kinds of financing"),
         description=_l("Leave empty to accept any kind."),
         validate_choice=True,
@@ -84,7 +85,7 @@ class RequestForm(PlatformForm):
 class ApproveForm(PlatformForm):
     """Approve an application with the terms granted."""
 
-    amount_yuan = amount_field(_l("Approved amount (yuan)"))
+    amount_yuan = amount_field(_l("Approved amount (万元)"))
     rate = rate_field(_l("Approved rate (%)"))
     term_months = term_field(_l("Approved term (months)"))
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
@@ -111,7 +112,7 @@ class DisbursementForm(PlatformForm):
     """Record one disbursement; the hidden key makes a double click record once."""
 
     idempotency_key = HiddenField(validators=[DataRequired(), Length(max=80)])
-    amount_yuan = amount_field(_l("Amount disbursed (yuan)"))
+    amount_yuan = amount_field(_l("Amount disbursed (万元)"))
     rate = rate_field(_l("Rate (%)"))
     term_months = term_field(_l("Term (months)"))
     disbursed_on = DateField(_l("Disbursed on"), validators=[InputRequired(REQUIRED)])
@@ -144,7 +145,7 @@ class OfferForm(PlatformForm):
     """An institution's offer on a request from its demand pool."""
 
     product_id = SelectField(_l("Product"), coerce=int, validators=[InputRequired(REQUIRED)])
-    amount_yuan = amount_field(_l("Amount offered (yuan)"))
+    amount_yuan = amount_field(_l("Amount offered (万元)"))
     rate = rate_field(_l("Rate offered (%)"))
     term_months = term_field(_l("Term (months)"))
     note = TextAreaField(_l("Message to the firm"), validators=[Length(max=2000)])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from finplatform.extensions import db
 from finplatform.models import (
@@ -14,6 +14,7 @@ from finplatform.models import (
     Offer,
     OfferStatus,
     Product,
+    ProductStatus,
     Referral,
     ReferralKind,
     User,
@@ -88,5 +89,53 @@ def recommendations_for(enterprise_id: int, limit: int = 20) -> list[tuple[Refer
             )
             .order_by(Referral.id.desc())
             .limit(limit)
+        )
+    )
+
+
+def similar_products(product: Product, visible_condition, limit: int = 5) -> list[Product]:
+    """Other active products of the same kind whose amount ranges overlap, cheapest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Product)
+            .options(joinedload(Product.institution))
+            .where(
+                visible_condition,
+                Product.id != product.id,
+                Product.kind_code == product.kind_code,
+                Product.status == ProductStatus.ACTIVE,
+                Product.amount_min_yuan <= product.amount_max_yuan,
+                Product.amount_max_yuan >= product.amount_min_yuan,
+            )
+            .order_by(Product.rate_min, Product.name)
+            .limit(limit)
+        )
+    )
+
+
+def firm_applications_by_product(enterprise_id: int) -> dict[int, Application]:
+    """The firm's newest application to each product it applied to."""
+    applications = db.session.scalars(
+        sa.select(Application)
+        .join(FinancingRequest, FinancingRequest.id == Application.request_id)
+        .where(FinancingRequest.enterprise_id == enterprise_id)
+        .order_by(Application.id)
+    )
+    return {application.product_id: application for application in applications}
+
+
+def active_products(visible_condition) -> list[Product]:
+    """Every active product the viewer may see, with institution and regions loaded (for the
+    eligibility check of the excluded list)."""
+    return list(
+        db.session.scalars(
+            sa.select(Product)
+            .options(
+                joinedload(Product.institution),
+                selectinload(Product.industries),
+                selectinload(Product.districts),
+            )
+            .where(visible_condition, Product.status == ProductStatus.ACTIVE)
+            .order_by(Product.name)
         )
     )

@@ -20,7 +20,7 @@ from finplatform.deals.forms import (
 )
 from finplatform.deals.limits import breach_text
 from finplatform.deals.reject_reasons import reject_reason_choices, reject_reason_label
-from finplatform.deals.services import next_best_products
+from finplatform.deals.services import eligibility_failures, next_best_products
 from finplatform.deals.states import (
     APPLICATION_STATUS_LABELS,
     REQUEST_STATUS_LABELS,
@@ -75,7 +75,7 @@ def request_detail(request_id: int):
             selectinload(FinancingRequest.accepted_kinds),
         ),
     )
-    ranked = []
+    ranked, excluded = [], []
     if (
         current_user.role in (Role.ENTERPRISE, Role.SPECIALIST)
         and financing_request.status == RequestStatus.OPEN
@@ -83,10 +83,12 @@ def request_detail(request_id: int):
         ranked = rank_products_for_request(financing_request, top_k=10)
         if db.session.is_modified(financing_request):
             db.session.commit()  # its first ranking time, when this was it
+        excluded = _excluded_products(financing_request)
     return render_template(
         "deals/request.html",
         financing_request=financing_request,
         ranked=ranked,
+        excluded=excluded,
         offers=queries.request_offers(financing_request, visible(Offer, current_user)),
         applications=queries.request_applications(
             financing_request, visible(Application, current_user)
@@ -96,6 +98,13 @@ def request_detail(request_id: int):
         else [],
         form=ConfirmForm(),
     )
+
+
+def _excluded_products(financing_request: FinancingRequest) -> list[tuple[Product, str]]:
+    """The active products the request is not eligible for, each with the first rule failed."""
+    products = queries.active_products(visible(Product, current_user))
+    failures = eligibility_failures(financing_request, products)
+    return [(product, failures[product.id]) for product in products if product.id in failures]
 
 
 @bp.get("/requests/<int:request_id>/compare")
@@ -175,3 +184,41 @@ def render_application(application: Application, status: int = 200, **forms):
 def application_detail(application_id: int):
     """One application: its timeline, terms, disbursements and the viewer's next actions."""
     return render_application(get_visible_or_404(Application, application_id))
+
+
+@bp.get("/products/<int:product_id>")
+@role_required(Role.ENTERPRISE, Role.SPECIALIST, Role.INSTITUTION)
+def product_detail(product_id: int):
+    """One product: its terms, who may apply, its institution and similar products; for a firm,
+    whether it applied already and whether its open request is eligible."""
+    product = get_visible_or_404(
+        Product,
+        product_id,
+        options=(
+            joinedload(Product.institution),
+            selectinload(Product.industries),
+            selectinload(Product.districts),
+        ),
+    )
+    applied = open_request = failure = None
+    if current_user.role == Role.ENTERPRISE:
+        applied = queries.firm_applications_by_product(current_user.enterprise_id).get(product.id)
+        open_request = db.session.scalar(
+            sa.select(FinancingRequest)
+            .where(
+                FinancingRequest.enterprise_id == current_user.enterprise_id,
+                FinancingRequest.status == RequestStatus.OPEN,
+            )
+            .order_by(FinancingRequest.id.desc())
+            .limit(1)
+        )
+        if open_request is not None:
+            failure = eligibility_failures(open_request, [product]).get(product.id)
+    return render_template(
+        "deals/product.html",
+        product=product,
+        applied=applied,
+        open_request=open_request,
+        failure=failure,
+        similar=queries.similar_products(product, visible(Product, current_user)),
+    )

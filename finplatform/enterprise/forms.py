@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     IntegerField,
     SelectField,
     StringField,
@@ -15,6 +14,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from finplatform.auth.forms import REQUIRED
+from finplatform.deals.forms import WAN_HINT
+from finplatform.form_fields import PHONE_HINT, PhoneNumber, WanAmountField
 from finplatform.forms_support import PlatformForm
 
 NOT_NEGATIVE = _l("The value cannot be negative.")
@@ -33,14 +34,14 @@ class ProfileForm(PlatformForm):
     employees = IntegerField(
         _l("Employees"), validators=[Optional(), NumberRange(min=0, message=NOT_NEGATIVE)]
     )
-    revenue_yuan = DecimalField(
-        _l("Annual revenue (yuan)"),
-        places=2,
+    revenue_yuan = WanAmountField(
+        _l("Annual revenue (万元)"),
+        description=WAN_HINT,
         validators=[Optional(), NumberRange(min=0, message=NOT_NEGATIVE)],
     )
-    rd_spend_yuan = DecimalField(
-        _l("R&D spend (yuan)"),
-        places=2,
+    rd_spend_yuan = WanAmountField(
+        _l("R&D spend (万元)"),
+        description=WAN_HINT,
         validators=[Optional(), NumberRange(min=0, message=NOT_NEGATIVE)],
     )
     patents = IntegerField(
@@ -49,5 +50,7 @@ class ProfileForm(PlatformForm):
     is_little_giant = BooleanField(_l("Tech little giant (科技小巨人)"))
     is_high_tech = BooleanField(_l("High-tech enterprise (高新技术企业)"))
     contact_name = StringField(_l("Contact person"), validators=[Length(max=40)])
-    contact_phone = StringField(_l("Phone"), validators=[Length(max=30)])
+    contact_phone = StringField(
+        _l("Phone"), description=PHONE_HINT, validators=[Length(max=30), PhoneNumber()]
+    )
     submit = SubmitField(_l("Save profile"))

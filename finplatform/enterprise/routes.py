@@ -102,6 +102,9 @@ def profile():
             show_domain_error(form, error)
         else:
             flash(_("Profile saved."), "success")
+            warning = services.district_warning(enterprise.credit_code, enterprise.district_code)
+            if warning:
+                flash(warning, "warning")
             return redirect(url_for("enterprise.home"))
     percent, missing = services.completeness(enterprise)
     return render_template(

@@ -8,11 +8,17 @@ from flask_babel import lazy_gettext as _l
 from finplatform import clock
 from finplatform.audit import record_audit
 from finplatform.credit import confirmation
-from finplatform.credit_code import InvalidCreditCode, validate_credit_code
+from finplatform.credit_code import (
+    InvalidCreditCode,
+    registered_in,
+    registration_area,
+    validate_credit_code,
+)
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
-from finplatform.i18n import credit_code_message
+from finplatform.i18n import credit_code_message, localized_name
 from finplatform.models import District, Enterprise, Industry, User
+from finplatform.phone_numbers import checked_phone
 
 # The profile fields that matching and institutions use, with their labels.
 PROFILE_FIELDS = {
@@ -62,6 +68,7 @@ def update_profile(enterprise: Enterprise, actor: User, **values) -> Enterprise:
     for name in ("employees", "patents", "revenue_yuan", "rd_spend_yuan"):
         if values.get(name) is not None and values[name] < 0:
             raise DomainError(_l("The value cannot be negative."), name)
+    contact_phone = checked_phone(values.get("contact_phone"), "contact_phone")
     enterprise.credit_code = code
     enterprise.name = values["name"].strip()
     enterprise.district_code = values["district_code"]
@@ -76,7 +83,31 @@ def update_profile(enterprise: Enterprise, actor: User, **values) -> Enterprise:
     # A claim counts only as far as the firm's public-credit records confirm it.
     confirmation.confirm([enterprise], clock.today())
     enterprise.contact_name = (values.get("contact_name") or "").strip() or None
-    enterprise.contact_phone = (values.get("contact_phone") or "").strip() or None
+    enterprise.contact_phone = contact_phone
     record_audit("enterprise.profile_updated", enterprise, actor=actor)
     db.session.flush()
     return enterprise
+
+
+def district_warning(credit_code: str | None, district_code: str | None) -> str | None:
+    """A warning when the credit code was registered outside the chosen district, else None.
+
+    Firms move and districts merge (塘沽 into 滨海新区), so this is a warning, never a refusal.
+    """
+    area = registration_area(credit_code)
+    district = db.session.get(District, district_code or "")
+    if area is None or district is None or registered_in(credit_code, district.code):
+        return None
+    if district.code_2014 == area:  # registered when the district was still a county
+        return None
+    registered = db.session.scalar(
+        sa.select(District).where(sa.or_(District.code == area, District.code_2014 == area))
+    )
+    return _l(
+        "The credit code was registered in %(area)s, but the district chosen is %(district)s. "
+        "Please check the district (the details were saved).",
+        area=localized_name(registered)
+        if registered is not None
+        else _l("the area with division code %(code)s", code=area),
+        district=localized_name(district),
+    )

@@ -5,12 +5,13 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, DecimalField, HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from finplatform import clock
 from finplatform.auth.forms import REQUIRED
 from finplatform.deals.forms import amount_field
+from finplatform.form_fields import WanAmountField
 from finplatform.forms_support import PlatformForm
 from finplatform.labels import options
 
@@ -19,7 +20,7 @@ class RepaymentForm(PlatformForm):
     """Record money a firm repaid; the hidden key makes a double click record once."""
 
     idempotency_key = HiddenField(validators=[DataRequired(), Length(max=80)])
-    amount_yuan = amount_field(_l("Amount repaid (yuan)"))
+    amount_yuan = amount_field(_l("Amount repaid (万元)"))
     paid_on = DateField(_l("Repaid on"), validators=[InputRequired(REQUIRED)])
     submit = SubmitField(_l("Record repayment"))
 
@@ -56,9 +57,8 @@ class DecisionForm(PlatformForm):
     """The commission's decision on a claim."""
 
     decision = SelectField(_l("Decision"), validators=[DataRequired(REQUIRED)])
-    amount_yuan = DecimalField(
-        _l("Amount approved (yuan)"),
-        places=2,
+    amount_yuan = WanAmountField(
+        _l("Amount approved (万元)"),
         description=_l("Only when approving a smaller amount."),
         validators=[Optional()],
     )

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from finplatform.models.base import Base, TimestampMixin, enum_column
-from finplatform.models.organisations import Enterprise
+from finplatform.models.organisations import Enterprise, Institution
+from finplatform.models.products import Product
 
 
 class ReferralKind(enum.StrEnum):
@@ -50,6 +51,8 @@ class Referral(TimestampMixin, Base):
     seen_at: Mapped[datetime | None]
 
     enterprise: Mapped[Enterprise] = relationship()
+    product: Mapped[Product | None] = relationship()
+    institution: Mapped[Institution | None] = relationship()
 
 
 class ContactChannel(enum.StrEnum):

@@ -8,7 +8,6 @@ from wtforms import (
     DecimalField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -16,7 +15,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from finplatform.auth.forms import REQUIRED
-from finplatform.deals.forms import amount_field, rate_field, term_field
+from finplatform.deals.forms import WAN_HINT, amount_field, rate_field, term_field
+from finplatform.form_fields import CheckboxGroupField, WanAmountField
 from finplatform.forms_support import PlatformForm
 
 
@@ -26,8 +26,8 @@ class ProductForm(PlatformForm):
     name = StringField(_l("Product name"), validators=[DataRequired(REQUIRED), Length(max=120)])
     kind_code = SelectField(_l("Kind"), validators=[DataRequired(REQUIRED)])
     description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
-    amount_min_yuan = amount_field(_l("Smallest amount (yuan)"))
-    amount_max_yuan = amount_field(_l("Largest amount (yuan)"))
+    amount_min_yuan = amount_field(_l("Smallest amount (万元)"))
+    amount_max_yuan = amount_field(_l("Largest amount (万元)"))
     term_min_months = term_field(_l("Shortest term (months)"))
     term_max_months = term_field(_l("Longest term (months)"))
     rate_min = rate_field(_l("Lowest rate (%)"))
@@ -43,10 +43,10 @@ class ProductForm(PlatformForm):
     )
     collateral_required = BooleanField(_l("Collateral required"))
     guarantee_required = BooleanField(_l("Guarantee required"))
-    industry_codes = SelectMultipleField(
+    industry_codes = CheckboxGroupField(
         _l("Industries served"), description=_l("None chosen = all industries.")
     )
-    district_codes = SelectMultipleField(
+    district_codes = CheckboxGroupField(
         _l("Districts served"), description=_l("None chosen = all districts.")
     )
     min_years = IntegerField(
@@ -54,9 +54,9 @@ class ProductForm(PlatformForm):
         default=0,
         validators=[Optional(), NumberRange(min=0, max=50, message=_l("Between 0 and 50 years."))],
     )
-    min_revenue_yuan = DecimalField(
-        _l("Minimum annual revenue (yuan)"),
-        places=2,
+    min_revenue_yuan = WanAmountField(
+        _l("Minimum annual revenue (万元)"),
+        description=WAN_HINT,
         validators=[Optional(), NumberRange(min=0, message=_l("The value cannot be negative."))],
     )
     little_giant_only = BooleanField(_l("Tech little giants only"))

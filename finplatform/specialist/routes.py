@@ -22,13 +22,14 @@ from finplatform.models import (
     Institution,
     InstitutionStatus,
     Product,
+    ProductStatus,
     Referral,
     RequestStatus,
     Role,
 )
 from finplatform.paging import counted_page
 from finplatform.search import firm_condition, search_term
-from finplatform.specialist import services
+from finplatform.specialist import queries, services
 from finplatform.specialist.forms import ContactForm, RecommendForm, ReferForm
 
 bp = Blueprint("specialist", __name__, url_prefix="/specialist")
@@ -51,9 +52,11 @@ def home():
         query = query.where(Enterprise.industry_code == industry)
     if term := search_term():
         query = query.where(firm_condition(term))
+    page = counted_page(query.order_by(Enterprise.name))
     return render_template(
         "specialist/home.html",
-        page=counted_page(query.order_by(Enterprise.name)),
+        page=page,
+        statuses=queries.portfolio_status([firm.id for firm in page.items]),
         counts=services.queue_counts(current_user),
         district=district,
         industry=industry,
@@ -78,19 +81,47 @@ def queue():
     )
 
 
-def _forms(enterprise: Enterprise):
-    recommend = RecommendForm(prefix="recommend")
+def _recommend_choices(recommend: RecommendForm, enterprise: Enterprise) -> None:
+    """The firm's ranked matches, the best one chosen; the catalogue only when nothing matched."""
+    matches = queries.ranked_matches(enterprise.id)
+    if matches:
+        recommend.product_id.choices = [
+            SelectChoice(
+                m.product_id,
+                _(
+                    "No. %(rank)d: %(product)s · %(institution)s (request #%(id)d)",
+                    rank=m.rank,
+                    product=m.product_name,
+                    institution=m.institution_name,
+                    id=m.request_id,
+                ),
+            )
+            for m in matches
+        ]
+        recommend.product_id.description = _("The firm's ranked matches, best first.")
+        if request.method == "GET":
+            recommend.product_id.data = matches[0].product_id
+            recommend.request_id.data = matches[0].request_id
+        return
     # Only the names the list shows: the whole catalogue as objects would be thousands of rows.
     products = db.session.execute(
         sa.select(Product.id, Product.name, Institution.name)
         .join(Institution, Institution.id == Product.institution_id)
-        .where(visible(Product, current_user))
-        .order_by(Product.id)
+        .where(visible(Product, current_user), Product.status == ProductStatus.ACTIVE)
+        .order_by(Institution.name, Product.name)
     )
     recommend.product_id.choices = [
         SelectChoice(product_id, f"{name} · {institution}")
         for product_id, name, institution in products
     ]
+    recommend.product_id.description = _(
+        "The firm has no ranked matches yet (no open request): all active products."
+    )
+
+
+def _forms(enterprise: Enterprise):
+    recommend = RecommendForm(prefix="recommend")
+    _recommend_choices(recommend, enterprise)
     open_requests = db.session.scalars(
         sa.select(FinancingRequest)
         .where(
@@ -123,6 +154,7 @@ def _render_firm(enterprise: Enterprise, recommend, refer, contact, open_request
     ).all()
     referrals = db.session.scalars(
         sa.select(Referral)
+        .options(joinedload(Referral.product), joinedload(Referral.institution))
         .where(Referral.enterprise_id == enterprise.id)
         .order_by(Referral.id.desc())
         .limit(20)

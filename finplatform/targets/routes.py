@@ -1,24 +1,79 @@
-"""The plan's targets, read-only here (admins edit them in the journeys' admin pages)."""
+"""The commission's landing page: this year's targets with their progress, the month's key
+figures and links into the report; read-only (admins edit targets in the admin pages).
+
+It presents what the monthly report computes (`reports.services.report_for`), nothing more:
+the figures and their definitions belong to the report.
+"""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 
 from finplatform.access import role_required
 from finplatform.extensions import db
+from finplatform.i18n import is_english
 from finplatform.models import Role, Target
+from finplatform.reports import charts, closing, services
+from finplatform.reports.periods import Month
 
 bp = Blueprint("targets", __name__, url_prefix="/targets")
+
+KEY_FIGURES = ("requests", "applications", "approvals", "disbursements")
+
+
+def _dashboard_month(year: int | None) -> Month:
+    """December of a past year asked for (one with data); else the latest month with data,
+    never after now."""
+    current = Month.current()
+    bounds = closing.months_with_data()
+    if bounds is None:
+        return current
+    if year is not None and not bounds[0].year <= year <= current.year:
+        year = None  # a year without data (or not a year at all): the latest one
+    if year and year < current.year:
+        return Month(year, 12)
+    latest = min(bounds[1], current)
+    return latest if not year or latest.year == year else current
+
+
+def _charts(report: dict) -> dict:
+    """The cumulative chart of each money target the report has a monthly series for."""
+    labels = {
+        "target": _("Target pace"),
+        "actual": _("Actual (cumulative)"),
+        "projection": _("Projection"),
+    }
+    return {
+        target["metric"]: charts.cumulative_chart(
+            target["label_en"] if is_english() else target["wording_zh"],
+            [Decimal(value) for value in report["series"]["cumulative"][target["metric"]]],
+            Decimal(target["target"]),
+            Decimal(target["projection"]),
+            labels,
+        )
+        for target in report["targets"]
+        if target["measured"] and target["metric"] in report["series"]["cumulative"]
+    }
 
 
 @bp.get("/")
 @role_required(Role.COMMISSION, Role.ADMIN)
 def index():
-    """Every target of a year in the plan's own wording and unit."""
+    """Each target's progress this year (value, %, expected by now, projection, verdict) with
+    charts, the month's key figures, and links into the month's report."""
     years = db.session.scalars(sa.select(Target.year).distinct().order_by(Target.year)).all()
-    year = request.args.get("year", type=int) or (years[-1] if years else None)
-    targets = db.session.scalars(
-        sa.select(Target).where(Target.year == year).order_by(Target.sort_order)
-    ).all()
-    return render_template("targets/index.html", targets=targets, years=years, year=year)
+    month = _dashboard_month(request.args.get("year", type=int))
+    report = services.report_for(month)
+    return render_template(
+        "targets/index.html",
+        report=report,
+        month=month,
+        year=month.year,
+        years=years,
+        key_figures=KEY_FIGURES,
+        charts=_charts(report),
+    )

@@ -162,7 +162,7 @@ def test_the_pages_state_the_limit_in_chinese_and_let_the_firm_accept(
 ):
     login(world.bank_user)
     url = f"/institution/applications/{reviewed.id}/approve"
-    form = {"amount_yuan": "8000000", "rate": "6.4", "term_months": "12"}
+    form = {"amount_wan": "800", "rate": "6.4", "term_months": "12"}
     refused = client.post(url, data=form).get_data(as_text=True)
     assert "超过产品额度上限 500万元" in refused
     assert "超出限额的条件须填写理由" in refused

@@ -40,7 +40,7 @@ def test_terms_outside_the_limits_wait_for_the_firm_who_attaches_and_accepts(
     page = browser.sign_in(world.bank_user)
     browser.go(f"/applications/{application.id}")
     form = page.locator("#approve-form")
-    form.get_by_label("Approved amount (yuan)").fill("8000000")
+    form.get_by_label("Approved amount (万元)").fill("800")
     form.get_by_label("Approved rate (%)").fill("6")
     form.get_by_role("button", name="Approve").click()
     page.locator("#confirm-dialog").get_by_role("button", name="Confirm").click()

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from finplatform.credit_code import make_credit_code
 from finplatform.deals import services
@@ -77,7 +78,12 @@ def test_enterprise_registers_posts_compares_and_applies(db, world, browser, pag
     page.get_by_role("button", name="Register").click()
     page.wait_for_url("**/enterprise/")
     page.get_by_role("link", name="Post a financing request").first.click()
-    page.get_by_label("Amount needed (yuan)").fill("2000000")
+    amount = page.get_by_label("Amount needed (万元)")
+    amount.fill("200")
+    # The exact yuan is shown beneath as the firm types its 万元.
+    expect(
+        amount.locator("xpath=following-sibling::div[contains(@class,'wan-echo')]")
+    ).to_have_text("= ¥2,000,000.00")
     page.get_by_label("Term (months)").fill("12")
     page.get_by_label("Purpose").fill("购置研发设备")
     shot(page, artifacts_dir, "enterprise-1-request-form")
@@ -145,7 +151,7 @@ def test_institution_reviews_approves_and_disburses(
     page.get_by_role("button", name="Take into review").click()
     page.wait_for_load_state()
     approve = page.locator("#approve-form")
-    approve.get_by_label("Approved amount (yuan)").fill("1800000")
+    approve.get_by_label("Approved amount (万元)").fill("180")
     approve.get_by_label("Approved rate (%)").fill("4.8")
     shot(page, artifacts_dir, "decision-1-approve-form")
     approve.get_by_role("button", name="Approve").click()
@@ -153,7 +159,7 @@ def test_institution_reviews_approves_and_disburses(
     page.wait_for_load_state()
     page.locator("#approved-terms").wait_for()
     disburse = page.locator("#disburse-form")
-    disburse.get_by_label("Amount disbursed (yuan)").fill("1800000")
+    disburse.get_by_label("Amount disbursed (万元)").fill("180")
     # A double click submits the form twice; the hidden key makes it count once.
     disburse.get_by_role("button", name="Record disbursement").dblclick()
     page.wait_for_load_state()

@@ -45,7 +45,7 @@ def text(response) -> str:
 
 
 REQUEST_FORM = {
-    "amount_yuan": "2000000",
+    "amount_wan": "200",
     "term_months": "12",
     "purpose": "Buy test equipment",
     "max_rate": "",
@@ -69,7 +69,7 @@ def test_a_bad_request_form_keeps_what_was_typed_and_says_why(db, world, as_user
     page = text(
         client.post(
             "/enterprise/requests/new",
-            data={**REQUEST_FORM, "amount_yuan": "-3", "purpose": "Keep this text"},
+            data={**REQUEST_FORM, "amount_wan": "-0.0003", "purpose": "Keep this text"},
         )
     )
     assert "The value must be more than zero." in page
@@ -115,7 +115,7 @@ def test_profile_edit_validates_the_credit_code_and_shows_completeness(db, world
         "district_code": world.firm.district_code,
         "industry_code": world.firm.industry_code,
         "employees": "85",
-        "revenue_yuan": "31000000",
+        "revenue_wan": "3100",
         "patents": "14",
     }
     page = text(client.post("/enterprise/profile", data=form))
@@ -124,7 +124,7 @@ def test_profile_edit_validates_the_credit_code_and_shows_completeness(db, world
     assert world.firm.employees == 80
     form["credit_code"] = world.firm.credit_code
     form["founded_on"] = "2010-05-01"
-    form["rd_spend_yuan"] = "2000000"
+    form["rd_spend_wan"] = "200"
     form["contact_name"] = "张经理"
     form["contact_phone"] = "022-12345678"
     assert client.post("/enterprise/profile", data=form).status_code == 302
@@ -143,18 +143,18 @@ def test_institution_reviews_approves_and_disburses_once(db, world, as_user, pos
     page = text(
         client.post(
             f"/institution/applications/{application.id}/approve",
-            data={"amount_yuan": "9000000", "rate": "4.8", "term_months": "12"},
+            data={"amount_wan": "900", "rate": "4.8", "term_months": "12"},
         )
     )
     # Above the product's 500万元 ceiling: the page states the limit and asks for a reason.
-    assert "maximum amount of 500万元" in page and "9000000" in page
+    assert "maximum amount of 500万元" in page and "900" in page
     client.post(
         f"/institution/applications/{application.id}/approve",
-        data={"amount_yuan": "1800000", "rate": "4.8", "term_months": "12"},
+        data={"amount_wan": "180", "rate": "4.8", "term_months": "12"},
     )
     form = {
         "idempotency_key": "form-key-1",
-        "amount_yuan": "1800000",
+        "amount_wan": "180",
         "rate": "4.8",
         "term_months": "12",
         "disbursed_on": clock.today().isoformat(),
@@ -201,7 +201,7 @@ def test_demand_pool_offer_and_acceptance(db, world, as_user, post_request):
         f"/institution/pool/{request.id}/offer",
         data={
             "product_id": world.credit_loan.id,
-            "amount_yuan": "2000000",
+            "amount_wan": "200",
             "rate": "4.5",
             "term_months": "12",
             "note": "Fast approval",
@@ -272,8 +272,8 @@ def test_products_post_edit_and_retire_keeps_history(db, world, as_user):
     form = {
         "name": "Green loan",
         "kind_code": "credit_loan",
-        "amount_min_yuan": "5000000",
-        "amount_max_yuan": "1000000",
+        "amount_min_wan": "500",
+        "amount_max_wan": "100",
         "term_min_months": "6",
         "term_max_months": "24",
         "rate_min": "4",
@@ -283,7 +283,7 @@ def test_products_post_edit_and_retire_keeps_history(db, world, as_user):
     }
     page = text(client.post("/institution/products/new", data=form))
     assert "The maximum must not be below the minimum." in page
-    form["amount_max_yuan"] = "9000000"
+    form["amount_max_wan"] = "900"
     assert client.post("/institution/products/new", data=form).status_code == 302
     product = db.session.scalar(sa.select(Product).where(Product.name == "Green loan"))
     client.post(f"/institution/products/{product.id}/retire")

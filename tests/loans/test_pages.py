@@ -22,7 +22,7 @@ def test_institution_registers_repays_and_claims_and_the_commission_pays(
     pin_today(date(2014, 6, 3))
     repaid = client.post(
         f"/loans/{loan.id}/repayments",
-        data={"idempotency_key": "form-1", "amount_yuan": "10000", "paid_on": "2014-03-01"},
+        data={"idempotency_key": "form-1", "amount_wan": "1", "paid_on": "2014-03-01"},
         follow_redirects=True,
     )
     assert "还款已登记" in repaid.text
@@ -58,7 +58,7 @@ def test_a_bad_repayment_is_refused_on_its_field(db, client, login, disburse, ba
     login(bank_user)
     refused = client.post(
         f"/loans/{loan.id}/repayments",
-        data={"idempotency_key": "k", "amount_yuan": "40000", "paid_on": "2014-02-20"},
+        data={"idempotency_key": "k", "amount_wan": "4", "paid_on": "2014-02-20"},
     )
     assert refused.status_code == 422
     assert "超过应还金额" in refused.text
