@@ -44,10 +44,10 @@ def profile(credit_code: str, as_of, as_json: bool) -> None:
         return
     click.echo(f"{found['name']} {found['credit_code']} as of {found['as_of']}")
     click.echo(f"score {found['score']} grade {found['grade']} ({found['scorecard']})")
-    click.echo(f"  {'base':<40} {found['base']:+d}")
+    click.echo(f"  {'base':<40} {found['base']:+g}")
     for factor in found["factors"]:
         click.echo(
-            f"  {factor['label']:<40} {factor['contribution']:+d}  {factor['value']}"
+            f"  {factor['label']:<40} {factor['contribution']:+g}  {factor['value']}"
             f"  [{factor['source']}, {factor['as_of']}]"
         )
 

@@ -1,25 +1,28 @@
-"""A firm's credit profile (企业信用画像) from its public-credit records: a score 0–100, one of
-six grades (A+ … E), and every factor with its contribution, source and as-of date.
+"""A firm's credit profile (企业信用画像): a score 0–100, one of six grades (A+ … E), and every
+factor with its contribution, source and as-of date.
 
-This is the first, rule-based scorecard (`rules-v1`): fixed points per factor, written here so
-that anyone can check a score by hand. The learned, versioned scorecard is to replace the
-points, not the shape: a profile is always a list of factors that add up to the score.
-Only records dated on or before the profile's day count, so a past day's profile shows what
-was known then.
+Two kinds of scorecard score it. `rules-v1` gives fixed points per factor, written here so
+that anyone can check a score by hand; it serves until a learned scorecard
+(`finplatform.credit.scorecard`, trained and promoted by `finplatform.credit.scorecards`) is
+in service, whose points per factor come from its bins and coefficients. Either way a profile
+is a base and a list of factors that add up to the score.
+
+Profiles are versioned (`finplatform.credit.versions`): the profile as of a day is the version
+stored for that day; a day before any version is computed from the records dated on or before
+it, so a past day's profile shows what was known then.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from finplatform.extensions import db
-from finplatform.models import CreditRecord, CreditRecordKind, Enterprise
+from finplatform.credit import scorecard
+from finplatform.credit.scorecard import Observed
+from finplatform.models import Enterprise
 
-K = CreditRecordKind
 SCORECARD = "rules-v1"
 BASE_SCORE = 60
 TAX_POINTS = {"A": 15, "B": 5, "M": 0, "C": -15, "D": -30}
@@ -36,6 +39,9 @@ FACTOR_LABELS = {
     "tech_sme": _l("Tech-SME registration"),
     "high_tech": _l("Valid high-tech enterprise certificate"),
     "patents": _l("Patents"),
+    "firm_age": _l("Years in business"),
+    "revenue": _l("Annual revenue"),
+    "employees": _l("Employees"),
 }
 
 
@@ -46,77 +52,57 @@ class Factor:
     name: str
     label: str
     value: str
-    contribution: int
+    contribution: float
     source: str
     as_of: str
 
 
-def _records(enterprise_id: int, on: date) -> list[CreditRecord]:
-    return list(
-        db.session.scalars(
-            sa.select(CreditRecord)
-            .where(CreditRecord.enterprise_id == enterprise_id, CreditRecord.as_of <= on)
-            .order_by(CreditRecord.as_of, CreditRecord.id)
-        )
-    )
+def _factor(name: str, seen: Observed, points: float) -> Factor:
+    return Factor(name, str(FACTOR_LABELS[name]), seen.shown, points, seen.source, seen.as_of)
 
 
-def _factor(name: str, value, points: int, records: list[CreditRecord]) -> Factor:
-    sources = sorted({record.source for record in records})
-    latest = max((record.as_of for record in records), default=None)
-    return Factor(
-        name=name,
-        label=str(FACTOR_LABELS[name]),
-        value=str(value),
-        contribution=points,
-        source="; ".join(sources),
-        as_of=latest.isoformat() if latest else "",
-    )
-
-
-def _since(records, kind, start: date) -> list[CreditRecord]:
-    return [r for r in records if r.kind == kind and r.as_of >= start]
-
-
-def _factors(records: list[CreditRecord], on: date) -> list[Factor]:
+def rules_factors(observed: dict[str, Observed]) -> list[Factor]:
+    """The `rules-v1` points of the factors a firm has records for."""
     factors: list[Factor] = []
-    taxes = _since(records, K.TAX_GRADE, on - timedelta(days=2 * 366))
-    if taxes:
-        grade = taxes[-1].grade
-        factors.append(_factor("tax_grade", grade, TAX_POINTS.get(grade, 0), taxes[-1:]))
-    headcounts = _since(records, K.SOCIAL_SECURITY, on - timedelta(days=366))
-    if len(headcounts) >= 2 and headcounts[0].quantity:
-        change = (headcounts[-1].quantity - headcounts[0].quantity) / headcounts[0].quantity
-        points = 5 if change >= 0.1 else -5 if change <= -0.1 else 0
-        factors.append(
-            _factor("headcount_trend", f"{change:+.0%}", points, [headcounts[0], headcounts[-1]])
-        )
-    two_years = on - timedelta(days=2 * 366)
-    for name, kind, each, cap, start in (
-        ("utility_arrears", K.UTILITY_ARREARS, -4, -12, two_years),
-        ("court_judgements", K.COURT_JUDGEMENT, -6, -18, on - timedelta(days=3 * 366)),
-        ("penalties", K.PENALTY, -3, -9, two_years),
+    tax = observed["tax_grade"]
+    if tax.source:
+        factors.append(_factor("tax_grade", tax, TAX_POINTS.get(tax.shown, 0)))
+    trend = observed["headcount_trend"]
+    if trend.source:
+        points = 5 if trend.value >= 0.1 else -5 if trend.value <= -0.1 else 0
+        factors.append(_factor("headcount_trend", trend, points))
+    for name, each, cap in (
+        ("utility_arrears", -4, -12),
+        ("court_judgements", -6, -18),
+        ("penalties", -3, -9),
     ):
-        found = _since(records, kind, start)
-        if found:
-            factors.append(_factor(name, len(found), max(each * len(found), cap), found))
-    listed = _since(records, K.DISHONEST_DEBTOR, on - timedelta(days=5 * 366))
-    if listed:
-        factors.append(_factor("dishonest_debtor", len(listed), -40, listed))
-    registered = _since(records, K.TECH_SME, date(on.year - 1, 1, 1))
-    if registered:
-        factors.append(_factor("tech_sme", registered[-1].reference, 5, registered[-1:]))
-    certificates = [
-        r
-        for r in records
-        if r.kind == K.HIGH_TECH and (r.valid_until is None or r.valid_until >= on)
-    ]
-    if certificates:
-        factors.append(_factor("high_tech", certificates[-1].reference, 8, certificates[-1:]))
-    patents = [r for r in records if r.kind == K.PATENT]
-    if patents:
-        factors.append(_factor("patents", len(patents), min(len(patents), 7), patents))
+        if observed[name].value > 0:
+            factors.append(_factor(name, observed[name], max(each * observed[name].value, cap)))
+    if observed["dishonest_debtor"].value > 0:
+        factors.append(_factor("dishonest_debtor", observed["dishonest_debtor"], -40))
+    for name, points in (("tech_sme", 5), ("high_tech", 8)):
+        if observed[name].value > 0:
+            factors.append(_factor(name, observed[name], points))
+    if observed["patents"].value > 0:
+        factors.append(_factor("patents", observed["patents"], min(observed["patents"].value, 7)))
+    for factor in factors:
+        factor.contribution = int(factor.contribution)
     return factors
+
+
+def rules_score(observed: dict[str, Observed]) -> int:
+    """The `rules-v1` score of a firm's features."""
+    total = BASE_SCORE + sum(f.contribution for f in rules_factors(observed))
+    return max(0, min(100, total))
+
+
+def card_factors(card: dict, observed: dict[str, Observed]) -> tuple[float, list[Factor]]:
+    """A learned scorecard's base and its points for every feature (rounded to 0.1)."""
+    base, parts = scorecard.points(card, scorecard.matrix([observed]))
+    return round(base, 1), [
+        _factor(name, observed[name], round(float(parts[0][i]), 1))
+        for i, name in enumerate(scorecard.FEATURES)
+    ]
 
 
 def grade_for(score: int) -> str:
@@ -124,17 +110,26 @@ def grade_for(score: int) -> str:
     return next(grade for lowest, grade in GRADES if score >= lowest)
 
 
-def credit_profile(enterprise: Enterprise, on: date) -> dict:
-    """The firm's profile as of `on`, from the records dated on or before it."""
-    factors = _factors(_records(enterprise.id, on), on)
-    score = max(0, min(100, BASE_SCORE + sum(f.contribution for f in factors)))
+def score_profile(observed: dict[str, Observed], name: str, card: dict | None) -> dict:
+    """Score, grade, base and factors of a firm's features under a scorecard (None:
+    `rules-v1`)."""
+    if card is None:
+        base, factors = BASE_SCORE, rules_factors(observed)
+    else:
+        base, factors = card_factors(card, observed)
+    score = int(max(0, min(100, round(base + sum(f.contribution for f in factors)))))
     return {
-        "credit_code": enterprise.credit_code,
-        "name": enterprise.name,
-        "as_of": on.isoformat(),
-        "scorecard": SCORECARD,
-        "base": BASE_SCORE,
+        "scorecard": name,
+        "base": base,
         "score": score,
         "grade": grade_for(score),
         "factors": [asdict(factor) for factor in factors],
     }
+
+
+def credit_profile(enterprise: Enterprise, on: date) -> dict:
+    """The firm's profile as of `on`: the version valid that day, else computed from the
+    records dated on or before it."""
+    from finplatform.credit.versions import profile_as_of
+
+    return profile_as_of(enterprise, on)
