@@ -145,14 +145,15 @@ def _monotone(edges: list[float], good: list[float], bad: list[float], sign: int
 
 def bin_feature(values: np.ndarray, defaulted: np.ndarray, sign: int) -> dict:
     """One feature's bins: inner `edges` (a value v falls in bin searchsorted(edges, v,
-    'right')), each bin's weight of evidence, and the weight of the missing bin."""
+    'left'): values equal to an edge fall below it), each bin's weight of evidence, and the weight of the missing bin."""
     present = ~np.isnan(values)
     totals = (float((~defaulted).sum()) + SMOOTHING, float(defaulted.sum()) + SMOOTHING)
-    quantiles = np.quantile(values[present], np.linspace(0, 1, MAX_BINS + 1)[1:-1])
-    edges = sorted({float(q) for q in quantiles}) if present.any() else []
-    # A bin boundary at the largest value would leave the last bin empty.
-    edges = [e for e in edges if present.any() and e < values[present].max()]
-    index = np.searchsorted(edges, values[present], side="right")
+    edges: list[float] = []
+    if present.any():
+        quantiles = np.quantile(values[present], np.linspace(0, 1, MAX_BINS + 1)[1:-1])
+        # A bin boundary at the largest value would leave the last bin empty.
+        edges = sorted({float(q) for q in quantiles if q < values[present].max()})
+    index = np.searchsorted(edges, values[present], side="left")
     y = defaulted[present]
     good = [float(((index == b) & ~y).sum()) for b in range(len(edges) + 1)]
     bad = [float(((index == b) & y).sum()) for b in range(len(edges) + 1)]
@@ -177,7 +178,7 @@ def bin_feature(values: np.ndarray, defaulted: np.ndarray, sign: int) -> dict:
 def woe_of(binned: dict, values: np.ndarray) -> np.ndarray:
     """The weight of evidence of each value under a feature's bins."""
     woe = np.array(binned["woe"])
-    index = np.searchsorted(binned["edges"], np.nan_to_num(values), side="right")
+    index = np.searchsorted(binned["edges"], np.nan_to_num(values), side="left")
     return np.where(np.isnan(values), binned["missing_woe"], woe[index])
 
 
