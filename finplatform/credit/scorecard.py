@@ -114,12 +114,11 @@ def observe(records: Sequence, firm: dict, on: date) -> dict[str, Observed]:
     found["firm_age"] = Observed(age, f"{age:.1f}" if founded else "—", ATTRIBUTE_SOURCE, "")
     revenue = firm.get("revenue_yuan")
     value = math.log10(max(float(revenue), 1.0)) if revenue is not None else math.nan
-    found["revenue"] = Observed(
-        value, revenue if revenue is not None else "—", ATTRIBUTE_SOURCE, ""
-    )
+    shown = f"{float(revenue) / 10_000:,.0f}万元" if revenue is not None else "—"
+    found["revenue"] = Observed(value, shown, ATTRIBUTE_SOURCE, "")
     employees = firm.get("employees")
     found["employees"] = Observed(
-        float(employees) if employees else math.nan, employees or "—", ATTRIBUTE_SOURCE, ""
+        float(employees) if employees else math.nan, str(employees or "—"), ATTRIBUTE_SOURCE, ""
     )
     return found
 
@@ -145,7 +144,8 @@ def _monotone(edges: list[float], good: list[float], bad: list[float], sign: int
 
 def bin_feature(values: np.ndarray, defaulted: np.ndarray, sign: int) -> dict:
     """One feature's bins: inner `edges` (a value v falls in bin searchsorted(edges, v,
-    'left'): values equal to an edge fall below it), each bin's weight of evidence, and the weight of the missing bin."""
+    'left'): a value equal to an edge falls below it), each bin's weight of evidence, and the
+    weight of the missing bin."""
     present = ~np.isnan(values)
     totals = (float((~defaulted).sum()) + SMOOTHING, float(defaulted.sum()) + SMOOTHING)
     edges: list[float] = []

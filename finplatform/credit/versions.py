@@ -171,8 +171,12 @@ def _note_changes(session: Session, _context) -> None:
 
 
 def _refresh_before_commit(session: Session) -> None:
+    if not (has_app_context() and session is db.session()):
+        return
+    # The commit's own flush comes after this hook: flush first to see its changes.
+    session.flush()
     changed = session.info.pop(_CHANGED, None)
-    if changed and has_app_context() and session is db.session():
+    if changed:
         refresh_profiles(changed)
 
 
