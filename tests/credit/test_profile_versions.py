@@ -142,3 +142,34 @@ def test_a_later_scorecard_leaves_earlier_versions_as_they_were(db, make, pin_to
     after = credit_profile(firm, date(2014, 9, 1))
     assert after["scorecard"] == version.version
     assert credit_profile(firm, date(2014, 3, 1)) == before
+
+
+def test_the_ranking_adapter_offers_the_version_valid_when_a_request_was_posted(
+    db, make, pin_today
+):
+    from datetime import UTC, datetime
+
+    from finplatform.ranking.tables import (
+        categories,
+        credit_profile_columns,
+        load_requests,
+        requests_table,
+    )
+
+    firm = make.enterprise()
+    pin_today(date(2014, 3, 1))
+    _load(firm, ("tax_grade", date(2013, 12, 31), {"grade": "A"}))
+    db.session.commit()
+    pin_today(date(2014, 9, 1))
+    _load(firm, ("dishonest_debtor", date(2014, 8, 1), {"reference": "(2014)津执1号"}))
+    db.session.commit()
+    posted = [datetime(2014, 2, 1, 2, tzinfo=UTC), datetime(2014, 5, 1, 2, tzinfo=UTC)]
+    ids = [make.financing_request(firm, created_at=at).id for at in posted]
+    ids.append(make.financing_request(firm, created_at=datetime(2014, 10, 1, 2, tzinfo=UTC)).id)
+    db.session.commit()
+    table = requests_table(load_requests(ids), categories(), {}, as_posted=True)
+    columns = credit_profile_columns(table)
+    # February: no version yet; May: the March version (75, A); October: 75 − 40 = 35, E.
+    assert np.isnan(columns["credit_score"][0])
+    assert columns["credit_score"][1:].tolist() == [75.0, 35.0]
+    assert columns["credit_grade"].tolist() == ["", "A", "E"]
