@@ -28,7 +28,7 @@ from sklearn.metrics import roc_auc_score
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from finplatform.credit import scorecard
-from finplatform.credit.profile import GRADES, grade_for
+from finplatform.credit.points import GRADES, grade_for
 from seeds.world import generate_world
 from seeds.world.credit import credit_quality
 from seeds.world.facts import ANCHOR, HISTORY_END, day_number

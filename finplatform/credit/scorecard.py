@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
+from sklearn.linear_model import LogisticRegression
 
 MAX_BINS = 5
 SMOOTHING = 0.5
@@ -184,8 +185,6 @@ def woe_of(binned: dict, values: np.ndarray) -> np.ndarray:
 
 def fit(x: np.ndarray, defaulted: np.ndarray) -> dict:
     """Train a scorecard on rows of `FEATURES` (nan where missing) and their outcomes."""
-    from sklearn.linear_model import LogisticRegression
-
     defaulted = np.asarray(defaulted, dtype=bool)
     if defaulted.sum() < 5 or (~defaulted).sum() < 5:
         raise ValueError("at least five defaulted and five repaid loans are needed")

@@ -19,10 +19,12 @@ from datetime import date
 import numpy as np
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sklearn.metrics import roc_auc_score
 
 from finplatform.audit import record_audit
 from finplatform.credit import scorecard
 from finplatform.credit.inputs import LabelledLoan, labelled_loans
+from finplatform.credit.points import rules_score
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.models import ModelStatus, ScorecardVersion, User
@@ -36,8 +38,6 @@ TRAIN_SHARE = 0.7
 
 def auc(defaulted: np.ndarray, score: np.ndarray) -> float | None:
     """ROC AUC of a score (higher is safer) at telling repaid loans from delinquent ones."""
-    from sklearn.metrics import roc_auc_score
-
     defaulted = np.asarray(defaulted, dtype=bool)
     if defaulted.all() or not defaulted.any():
         return None
@@ -82,8 +82,6 @@ def find_scorecard(name: str) -> ScorecardVersion | None:
 
 
 def _rules_scores(rows: list[LabelledLoan]) -> np.ndarray:
-    from finplatform.credit.profile import rules_score
-
     return np.array([rules_score(row.observed) for row in rows], dtype=float)
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from finplatform import clock
 from finplatform.credit.inputs import observed_at
-from finplatform.credit.profile import SCORECARD, score_profile
+from finplatform.credit.points import SCORECARD, score_profile
 from finplatform.credit.scorecards import current_scorecard, load_card
 from finplatform.extensions import db
 from finplatform.models import (

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from finplatform.credit import scorecard
-from finplatform.credit.profile import score_profile
+from finplatform.credit.points import score_profile
 
 
 def _group(values_and_defaults):
