@@ -28,6 +28,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 MAX_BINS = 5
+MIN_EACH = 5  # delinquent and repaid loans, each, that a scorecard needs to learn
 SMOOTHING = 0.5
 POINTS_PER_LOG_ODDS = 20 / math.log(4)
 ODDS_AT_50 = math.log(9)
@@ -186,8 +187,8 @@ def woe_of(binned: dict, values: np.ndarray) -> np.ndarray:
 def fit(x: np.ndarray, defaulted: np.ndarray) -> dict:
     """Train a scorecard on rows of `FEATURES` (nan where missing) and their outcomes."""
     defaulted = np.asarray(defaulted, dtype=bool)
-    if defaulted.sum() < 5 or (~defaulted).sum() < 5:
-        raise ValueError("at least five defaulted and five repaid loans are needed")
+    if defaulted.sum() < MIN_EACH or (~defaulted).sum() < MIN_EACH:
+        raise ValueError(f"at least {MIN_EACH} defaulted and {MIN_EACH} repaid loans are needed")
     bins = {
         name: bin_feature(x[:, i], defaulted, DIRECTION[name]) for i, name in enumerate(FEATURES)
     }

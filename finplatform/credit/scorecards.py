@@ -34,6 +34,7 @@ from finplatform.storage.wiring import blob_store
 RULES = "rules-v1"
 PREFIX = "scorecards"
 TRAIN_SHARE = 0.7
+MIN_EACH = scorecard.MIN_EACH
 
 
 def auc(defaulted: np.ndarray, score: np.ndarray) -> float | None:
@@ -116,12 +117,19 @@ def train_scorecard(known_by: date, *, auto_promote: bool = True) -> ScorecardVe
     cut = int(len(rows) * TRAIN_SHARE)
     train, held_out = rows[:cut], rows[cut:]
     y_train = np.array([row.defaulted for row in train], dtype=bool)
-    try:
-        card = scorecard.fit(scorecard.matrix([row.observed for row in train]), y_train)
-    except ValueError as error:
+    bad = int(y_train.sum())
+    if bad < MIN_EACH or len(train) - bad < MIN_EACH:
         raise DomainError(
-            _l("Not enough repayment history to train a scorecard: %(why)s", why=str(error))
-        ) from error
+            _l(
+                "Not enough repayment history to train a scorecard: %(bad)d delinquent and "
+                "%(good)d repaid loans with a known outcome to learn from, %(least)d of each "
+                "needed.",
+                bad=bad,
+                good=len(train) - bad,
+                least=MIN_EACH,
+            )
+        )
+    card = scorecard.fit(scorecard.matrix([row.observed for row in train]), y_train)
     y_held = np.array([row.defaulted for row in held_out], dtype=bool)
     mine = scorecard.scores(card, scorecard.matrix([row.observed for row in held_out]))
     current = current_scorecard()

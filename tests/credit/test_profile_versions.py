@@ -9,6 +9,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 import sqlalchemy as sa
 
 from finplatform.credit import scorecards
@@ -173,3 +174,14 @@ def test_the_ranking_adapter_offers_the_version_valid_when_a_request_was_posted(
     assert np.isnan(columns["credit_score"][0])
     assert columns["credit_score"][1:].tolist() == [75.0, 35.0]
     assert columns["credit_grade"].tolist() == ["", "A", "E"]
+
+
+def test_too_little_history_is_refused_in_words(app, db, monkeypatch):
+    from finplatform.exceptions import DomainError
+
+    monkeypatch.setattr(scorecards, "labelled_loans", lambda day: _rows(12, 1))
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        with pytest.raises(DomainError) as refused:
+            scorecards.train_scorecard(date(2014, 9, 1))
+        assert "两者各需至少 5 笔" in str(refused.value)
+    assert scorecards.current_scorecard() is None
