@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from finplatform.credit import scorecard
 from finplatform.credit.points import GRADES, grade_for
+from finplatform.credit.scorecards import ks
 from seeds.world import generate_world
 from seeds.world.credit import credit_quality
 from seeds.world.facts import ANCHOR, HISTORY_END, day_number
@@ -90,14 +91,6 @@ def loans_and_features(world):
     return scorecard.matrix(observed), defaulted, np.array(days), rating
 
 
-def ks(defaulted: np.ndarray, risk: np.ndarray) -> float:
-    """Kolmogorov–Smirnov: the largest gap between the risk distributions of bad and good."""
-    order = np.argsort(-risk, kind="stable")
-    bad = np.cumsum(defaulted[order]) / max(defaulted.sum(), 1)
-    good = np.cumsum(~defaulted[order]) / max((~defaulted).sum(), 1)
-    return float(np.max(np.abs(bad - good)))
-
-
 def _interval(values: list[float]) -> str:
     values = [v for v in values if not np.isnan(v)]
     if not values:
@@ -124,7 +117,7 @@ def held_out_figures(x, y, day, rating, seed: int) -> dict:
             continue
         for name, risk in risks.items():
             boot.setdefault(f"{name} auc", []).append(roc_auc_score(y_test[pick], risk[pick]))
-            boot.setdefault(f"{name} ks", []).append(ks(y_test[pick], risk[pick]))
+            boot.setdefault(f"{name} ks", []).append(ks(y_test[pick], -risk[pick]))
         for _, grade in GRADES:
             chosen = grades[pick] == grade
             rate = y_test[pick][chosen].mean() if chosen.any() else np.nan
@@ -136,7 +129,7 @@ def held_out_figures(x, y, day, rating, seed: int) -> dict:
     }
     for name, risk in risks.items():
         figures[f"{name} auc"] = (roc_auc_score(y_test, risk), _interval(boot[f"{name} auc"]))
-        figures[f"{name} ks"] = (ks(y_test, risk), _interval(boot[f"{name} ks"]))
+        figures[f"{name} ks"] = (ks(y_test, -risk), _interval(boot[f"{name} ks"]))
     for _, grade in GRADES:
         chosen = grades == grade
         figures[f"grade {grade}"] = (
