@@ -113,7 +113,13 @@ def observe(records: Sequence, firm: dict, on: date) -> dict[str, Observed]:
     found["patents"] = _observed(float(len(patents)), len(patents), patents)
     founded = firm.get("founded_on")
     age = (on - founded).days / 365.25 if founded else math.nan
-    found["firm_age"] = Observed(age, f"{age:.1f}" if founded else "—", ATTRIBUTE_SOURCE, "")
+    # Its as-of date is the founding day: the age moves with time, the input does not.
+    found["firm_age"] = Observed(
+        age,
+        f"{age:.1f}" if founded else "—",
+        ATTRIBUTE_SOURCE,
+        founded.isoformat() if founded else "",
+    )
     revenue = firm.get("revenue_yuan")
     value = math.log10(max(float(revenue), 1.0)) if revenue is not None else math.nan
     shown = f"{float(revenue) / 10_000:,.0f}万元" if revenue is not None else "—"

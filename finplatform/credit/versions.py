@@ -36,12 +36,22 @@ from finplatform.models import (
 
 CHUNK = 1000
 INPUTS = ("revenue_yuan", "employees", "founded_on")
+AGE = "firm_age"
 _CHANGED = "finplatform_credit_inputs_changed"
 
 
 def _digest(name: str, observed: dict) -> str:
     text = json.dumps(
-        [name, {key: [seen.shown, seen.source, seen.as_of] for key, seen in observed.items()}],
+        [
+            name,
+            {
+                # A firm's age grows every day: its founding day (as_of) is the input.
+                key: [seen.source, seen.as_of]
+                if key == AGE
+                else [seen.shown, seen.source, seen.as_of]
+                for key, seen in observed.items()
+            },
+        ],
         sort_keys=True,
         ensure_ascii=False,
     )
