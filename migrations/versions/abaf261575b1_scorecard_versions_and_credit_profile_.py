@@ -1,7 +1,7 @@
 """Scorecard versions and credit profile versions
 
 Revision ID: abaf261575b1
-Revises: b7e3d5a1c942
+Revises: 8d5f86e92f91
 Create Date: 2026-12-05 23:25:23.622770
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'abaf261575b1'
-down_revision = 'b7e3d5a1c942'
+down_revision = '8d5f86e92f91'
 branch_labels = None
 depends_on = None
 
