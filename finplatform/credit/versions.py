@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from finplatform import clock
 from finplatform.credit.inputs import observed_at
-from finplatform.credit.points import SCORECARD, score_profile
+from finplatform.credit.points import FACTOR_LABELS, SCORECARD, score_profile
 from finplatform.credit.scorecards import current_scorecard, load_card
 from finplatform.extensions import db
 from finplatform.models import (
@@ -140,7 +140,11 @@ def profile_as_of(enterprise: Enterprise, on: date) -> dict:
         "base": version.base,
         "score": version.score,
         "grade": version.grade,
-        "factors": version.factors,
+        # Labels in the reader's language, whatever the language the version was stored in.
+        "factors": [
+            factor | {"label": str(FACTOR_LABELS.get(factor["name"], factor["label"]))}
+            for factor in version.factors
+        ],
         "stored": True,
         "valid_from": version.valid_from.isoformat(),
     }
