@@ -81,9 +81,11 @@ def trust_proxies(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extension objects to this app."""
     db.init_app(app)
+    from finplatform.credit import versions as credit_versions
     from finplatform.history import recording
 
     recording.register()
+    credit_versions.register()
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     login_manager.init_app(app)
     access.configure_login(login_manager)

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from finplatform import clock
 from finplatform.audit import record_audit
 from finplatform.credit import confirmation
+from finplatform.credit.versions import refresh_profiles
 from finplatform.extensions import db
 from finplatform.models import (
     CreditBatchChannel,
@@ -169,6 +170,9 @@ def load_records(
         },
     )
     db.session.flush()
-    confirmation.confirm_ids({record["enterprise_id"] for record in records}, clock.today())
+    firm_ids = {record["enterprise_id"] for record in records}
+    confirmation.confirm_ids(firm_ids, clock.today())
     db.session.flush()
+    if batch.created_rows or batch.updated_rows:
+        refresh_profiles(firm_ids, clock.today())
     return batch

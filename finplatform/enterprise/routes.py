@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from finplatform import clock
 from finplatform.access import get_visible_or_404, role_required, visible
 from finplatform.choices import district_choices, industry_choices, product_kind_choices
+from finplatform.credit.eligibility_help import excluded_products
 from finplatform.deals import acceptance
 from finplatform.deals import offers as offer_services
 from finplatform.deals import services as deal_services
@@ -131,6 +132,18 @@ def requests():
     page = counted_page(query.order_by(FinancingRequest.id.desc()))
     return render_template(
         "enterprise/requests.html", page=page, status=status, statuses=RequestStatus
+    )
+
+
+@bp.get("/enterprise/requests/<int:request_id>/eligibility")
+@role_required(Role.ENTERPRISE)
+def eligibility(request_id: int):
+    """The products this request is excluded from, and what would make it eligible."""
+    financing_request = get_visible_or_404(FinancingRequest, request_id)
+    return render_template(
+        "enterprise/eligibility.html",
+        financing_request=financing_request,
+        excluded=excluded_products(financing_request),
     )
 
 

@@ -79,6 +79,7 @@ LABELS = {
         "import.finished": _l("Import finished"),
         "model.promoted": _l("Model version put in service"),
         "model.rolled_back": _l("Model version rolled back to"),
+        "scorecard.promoted": _l("Credit scorecard version put in service"),
         "calendar.day_entered": _l("Working calendar day entered"),
         "calendar.day_removed": _l("Working calendar day removed"),
         "calendar.year_confirmed": _l("Working calendar year confirmed"),

@@ -24,7 +24,8 @@ class RepaymentOutcome(enum.IntEnum):
     DEFAULTED = 3  # 90 days or more past due, or written off after a claim
 
 
-def _outcome(position) -> RepaymentOutcome:
+def loan_outcome(position) -> RepaymentOutcome:
+    """A loan position's outcome (the worst first: defaulted, late, performing)."""
     if position.status == LoanStatus.WRITTEN_OFF or position.days_past_due >= DEFAULT_DAYS:
         return RepaymentOutcome.DEFAULTED
     if position.days_past_due > 0:
@@ -44,7 +45,7 @@ def outcomes_by_application(as_of: date) -> dict[int, RepaymentOutcome]:
     book = PositionBook([loan for loan, _ in rows])
     outcomes: dict[int, RepaymentOutcome] = {}
     for position, (_loan, application_id) in zip(book.at(as_of), rows, strict=True):
-        outcome = _outcome(position)
+        outcome = loan_outcome(position)
         outcomes[application_id] = max(outcomes.get(application_id, outcome), outcome)
     return outcomes
 

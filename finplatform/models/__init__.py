@@ -76,6 +76,7 @@ from finplatform.models.reporting import (
     RollupState,
     Target,
 )
+from finplatform.models.scoring import CreditProfileVersion, ScorecardVersion
 from finplatform.models.storage import StoredBlob, StoredBlobChunk
 from finplatform.models.working_calendar import CalendarDay, CalendarYear
 
@@ -137,6 +138,8 @@ __all__ = [
     "MatchSource",
     "ModelStatus",
     "ModelVersion",
+    "ScorecardVersion",
+    "CreditProfileVersion",
     "MonthlyFirm",
     "MonthlyRollup",
     "MonthlySnapshot",

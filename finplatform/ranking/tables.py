@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from finplatform import clock
+from finplatform.credit.versions import scores_at
 from finplatform.extensions import db
 from finplatform.history import reading as history
 from finplatform.history.periods import held_at
@@ -426,3 +427,16 @@ def repayment_outcomes(history: History, as_of: date) -> np.ndarray:
         ],
         dtype=np.int64,
     )
+
+
+def credit_profile_columns(requests: Requests) -> dict[str, np.ndarray]:
+    """Per request row, the score (nan before any) and grade ("" before any) of its firm's
+    credit profile version valid on the day it was posted: what was known then, never a
+    version stored later (`finplatform.credit.versions`). The model's features are the
+    matching side's to choose; these columns are offered, not used."""
+    days = [date.fromordinal(int(day) + EPOCH_ORDINAL) for day in requests.posted_at.tolist()]
+    found = scores_at(list(zip(requests.enterprise_id.tolist(), days, strict=True)))
+    return {
+        "credit_score": np.array([score for score, _ in found], dtype=float),
+        "credit_grade": np.array([grade for _, grade in found], dtype=object),
+    }

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from finplatform import clock
 from finplatform.access import get_visible_or_404, role_required, visible
 from finplatform.choices import district_choices, industry_choices
+from finplatform.credit.eligibility_help import excluded_products
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.forms_support import show_domain_error
@@ -257,3 +258,15 @@ def log_contact(enterprise_id: int):
         return _("Contact logged.")
 
     return _action(enterprise_id, "contact", do)
+
+
+@bp.get("/requests/<int:request_id>/eligibility")
+@role_required(Role.SPECIALIST)
+def eligibility(request_id: int):
+    """A firm's request: the products it is excluded from, and what would make it eligible."""
+    financing_request = get_visible_or_404(FinancingRequest, request_id)
+    return render_template(
+        "enterprise/eligibility.html",
+        financing_request=financing_request,
+        excluded=excluded_products(financing_request),
+    )

@@ -117,17 +117,27 @@ DEMO_ENTERPRISE_CODE = make_credit_code(DEMO_ENTERPRISE["credit_code_first17"])
 DAY = MINUTES_PER_DAY
 
 
-def generate_world(size: str | WorldSize = "demo", seed: int = 2014, password_hash=None) -> World:
-    """Draw a whole world; `password_hash` is the hash every world user shares."""
-    size = SIZES[size] if isinstance(size, str) else size
-    password_hash = password_hash or world_password_hash("scrypt:1024:8:1", seed)
+def _first_draws(size: WorldSize, seed: int):
+    """The world's generator, reference lists, first day and firms (drawn first of all)."""
     rng = np.random.Generator(np.random.PCG64(seed))
     districts = load_districts()
     divisions = load_industry_divisions()
     start_day = day_number(datetime(size.first_year, 1, 1).date())
     demo_firm = {**DEMO_ENTERPRISE, "credit_code": DEMO_ENTERPRISE_CODE}
-
     firms = draw_firms(rng, size, districts, divisions, start_day, demo_firm)
+    return rng, districts, divisions, start_day, firms
+
+
+def world_firms(size: str | WorldSize, seed: int):
+    """The firms `generate_world(size, seed)` draws, without drawing the rest of the world."""
+    return _first_draws(SIZES[size] if isinstance(size, str) else size, seed)[4]
+
+
+def generate_world(size: str | WorldSize = "demo", seed: int = 2014, password_hash=None) -> World:
+    """Draw a whole world; `password_hash` is the hash every world user shares."""
+    size = SIZES[size] if isinstance(size, str) else size
+    password_hash = password_hash or world_password_hash("scrypt:1024:8:1", seed)
+    rng, districts, divisions, start_day, firms = _first_draws(size, seed)
     institutions = draw_institutions(
         rng, size, districts, divisions, start_day, DEMO_INSTITUTION_NAME
     )

@@ -6,10 +6,13 @@ utility arrears, court judgements and the 失信被执行人 list, penalties, te
 registrations, 高新 certificates and patents, so that the records say something true about
 the firm that later repays or defaults.
 
-The latent quality belongs to the hidden credit process of the loans world
-(`seeds/world/credit.py`). Until that lands, `placeholder_quality` stands in for it: the
-middle of the band of the firm's stored `credit_rating` (AAA … C, the bands the world's
-ratings were cut from), and 0 for an unrated firm.
+The latent quality is the hidden credit process of the loans world (`seeds/world/credit.py`,
+`credit_quality`): the same quality that decides which loans are repaid, so the records reveal
+what later happens. `world_credit_quality` finds it for the firms on the platform by drawing
+the world's firms again (the world's first draws, `seeds.world.generate.world_firms`) for the
+size whose credit codes match; a firm the world does not know (one added by hand) gets
+`placeholder_quality`: the middle of the band of its stored `credit_rating` (AAA … C, the
+bands the world's ratings were cut from), 0 when unrated.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ import sqlalchemy as sa
 
 from finplatform.credit.records import load_records
 from finplatform.models import CreditBatchChannel, CreditRecordBatch, Enterprise
-from seeds.world.facts import CREDIT_RATINGS
+from seeds.world.credit import credit_quality
+from seeds.world.facts import CREDIT_RATINGS, SIZES
+from seeds.world.generate import world_firms
 
 # Midpoints of the bands the world cut its ratings from (firms.py): C … AAA.
 RATING_QUALITY = dict(
@@ -58,7 +63,7 @@ class Firm:
 
 
 def placeholder_quality(credit_rating: str | None) -> float:
-    """A stand-in latent quality from the stored rating, until the loans world supplies one."""
+    """A stand-in latent quality from the stored rating, for firms the world does not know."""
     return RATING_QUALITY.get(credit_rating or "", 0.0)
 
 
@@ -163,9 +168,25 @@ def draw_records(
     return records
 
 
-def firms_with_placeholder_quality(session) -> tuple[list[Firm], np.ndarray]:
-    """The platform's firms and, until the loans world supplies the latent quality, the
-    stand-in drawn from each firm's stored rating."""
+def _world_quality(codes: list[str], seed: int) -> dict[str, float]:
+    """Credit code → the hidden credit quality, from the world size that knows most codes."""
+    wanted = set(codes)
+    best: dict[str, float] = {}
+    for size in SIZES:
+        drawn = world_firms(size, seed)
+        known = wanted.intersection(drawn.codes)
+        if len(known) > len(best):
+            quality = credit_quality(drawn.quality, seed)
+            best = {code: float(q) for code, q in zip(drawn.codes, quality, strict=True)}
+            best = {code: best[code] for code in known}
+        if len(known) == len(wanted):
+            break
+    return best
+
+
+def world_credit_quality(session, seed: int) -> tuple[list[Firm], np.ndarray]:
+    """The platform's firms and each one's hidden credit quality (the loans world's), or the
+    stand-in from its stored rating for a firm the world does not know."""
     rows = session.execute(
         sa.select(
             Enterprise.id,
@@ -190,11 +211,13 @@ def firms_with_placeholder_quality(session) -> tuple[list[Firm], np.ndarray]:
         )
         for row in rows
     ]
-    return firms, np.array([placeholder_quality(row.credit_rating) for row in rows])
+    known = _world_quality([row.credit_code for row in rows], seed)
+    quality = [known.get(row.credit_code, placeholder_quality(row.credit_rating)) for row in rows]
+    return firms, np.array(quality, dtype=float)
 
 
 def load_world_records(session, *, seed: int, start: date, end: date) -> CreditRecordBatch:
     """Draw every firm's records and load them as one demo batch (a re-run changes nothing)."""
-    firms, quality = firms_with_placeholder_quality(session)
+    firms, quality = world_credit_quality(session, seed)
     records = draw_records(firms, quality, start=start, end=end, seed=seed)
     return load_records(records, source="演示数据", channel=CreditBatchChannel.DEMO, actor=None)

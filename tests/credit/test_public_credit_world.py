@@ -77,3 +77,18 @@ def test_seeding_records_twice_changes_nothing(app, make, db, pin_today):
     assert count > 0 and f"{count} created" in first.output
     again = runner.invoke(seed_cli, ["credit-records", "--seed", "5"])
     assert f"0 created, 0 updated, {count} unchanged" in again.output
+
+
+def test_the_records_draw_from_the_same_credit_quality_as_the_loans():
+    from seeds.world import generate_world
+    from seeds.world.credit import credit_quality
+    from seeds.world.generate import world_firms
+    from seeds.world.public_credit import _world_quality
+
+    world = generate_world("small", 2014)
+    firms = world.draws["firms"]
+    assert world_firms("small", 2014).codes == firms.codes
+    # The loans' repayment is drawn from credit_quality(firms.quality, seed) (loan_rows).
+    expected = credit_quality(firms.quality, 2014)
+    found = _world_quality(firms.codes[:5] + ["911201169999999999"], 2014)
+    assert found == {code: float(q) for code, q in zip(firms.codes[:5], expected[:5], strict=True)}
