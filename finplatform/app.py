@@ -82,8 +82,10 @@ def register_extensions(app: Flask) -> None:
     """Bind the unbound extension objects to this app."""
     db.init_app(app)
     from finplatform.history import recording
+    from finplatform.reports import facts
 
     recording.register()
+    facts.register()
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     login_manager.init_app(app)
     access.configure_login(login_manager)

@@ -37,7 +37,6 @@ from finplatform.models import (
     User,
     utcnow,
 )
-from finplatform.reports.refresh import refresh_rollups
 
 KINDS = tuple(cols.COLUMNS)
 NON_NEGATIVE = {"revenue_yuan", "rd_spend_yuan", "min_revenue_yuan"}
@@ -164,8 +163,6 @@ def run_import(batch: ImportBatch, content: bytes, actor: User | None, progress=
     bad_rows = {p.row for p in problems}
     good = [(number, record) for number, record in good if number not in bad_rows]
     counts = WRITERS[batch.kind].write(good, actor)
-    # Imported history (or a firm's new district) lands in months already rolled up.
-    refresh_rollups()
     batch.imported_rows = counts["created"] + counts["updated"]
     record_audit(
         "import.finished",

@@ -68,11 +68,8 @@ from finplatform.models.ranking import ModelStatus, ModelVersion
 from finplatform.models.reference import District, Industry, InstitutionKind, ProductKind
 from finplatform.models.reporting import (
     ImportBatch,
-    MonthlyFirm,
-    MonthlyRollup,
     MonthlySnapshot,
-    RollupFirm,
-    RollupState,
+    ReportFact,
     Target,
 )
 from finplatform.models.storage import StoredBlob, StoredBlobChunk
@@ -135,8 +132,7 @@ __all__ = [
     "MatchSource",
     "ModelStatus",
     "ModelVersion",
-    "MonthlyFirm",
-    "MonthlyRollup",
+    "ReportFact",
     "MonthlySnapshot",
     "Product",
     "ProductKind",
@@ -146,10 +142,8 @@ __all__ = [
     "RequestEvent",
     "RequestStatus",
     "Role",
-    "RollupFirm",
     "StoredBlob",
     "StoredBlobChunk",
-    "RollupState",
     "Target",
     "User",
     "utcnow",

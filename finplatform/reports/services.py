@@ -43,10 +43,11 @@ difference is only which month a late row is reported in. Distinct counts (firms
 with credit loans, institutions, specialists) cannot be added month to month: they are counted
 live over the year to date, and frozen as they stood when a month is closed.
 
-"Live" is what the figures mean, not always how they are read: months that have ended are
-read from the monthly rollups, plus the rows recorded since they were made (rollups.py), which
-gives the same figures as the queries over the source tables (measures.py, metrics.py,
-activity.py) at a fraction of the cost.
+"Live" is what the figures mean, not always how they are read: the summed figures of a report
+as it stands are read from the facts written with each row (facts.py, reading.py), which hold
+the same numbers as the queries over the source tables (measures.py, metrics.py); a closing
+counts live as of its instant. The distinct counts, the funnel and the response times are
+counted live (activity.py).
 """
 
 from __future__ import annotations
@@ -74,16 +75,7 @@ from finplatform.models import (
     Target,
     User,
 )
-from finplatform.reports import (
-    combined,
-    combined_activity,
-    combined_firms,
-    measures,
-    metrics,
-    projections,
-    refresh,
-    rollups,
-)
+from finplatform.reports import activity, measures, metrics, projections, reading
 from finplatform.reports.measures import MEASURES, ZERO, Scope
 from finplatform.reports.periods import Month
 
@@ -156,24 +148,23 @@ def _this_year(scope: Scope, year: int) -> Scope:
 def build_report(
     month: Month, *, as_of: datetime | None = None, progress: Progress | None = None
 ) -> dict:
-    """Compute a month's report as it stands (rows recorded up to `as_of`, default now), from
-    the rollups where they hold and the source tables for the rest; JSON-ready."""
+    """Compute a month's report as it stands (from the facts), or as of an instant (rows
+    recorded up to `as_of`, counted live); JSON-ready."""
+    # A report as it stands reads the facts; one as of an instant (a closing) counts live.
+    live = as_of is not None
     as_of = as_of or clock.now()
     step = progress or (lambda done, total, message: None)
     total_steps = 7
     closed = closings()
     own_scope = Scope.month(month, recorded_until=as_of)
-    coverage = rollups.coverage()
 
     step(0, total_steps, "totals")
-    own = {
-        name: combined.totals(measure, own_scope, coverage) for name, measure in MEASURES.items()
-    }
+    own = {name: reading.totals(measure, own_scope, live) for name, measure in MEASURES.items()}
     step(1, total_steps, "breakdowns")
-    breakdowns = combined.breakdowns(own_scope, coverage)
+    breakdowns = reading.breakdowns(own_scope, live)
     step(2, total_steps, "adjustments")
     adjustments = _adjustments(month, closed)
-    contribution = _contribution(own, combined.money_metrics(own_scope, coverage), adjustments)
+    contribution = _contribution(own, reading.money_metrics(own_scope, live), adjustments)
     step(3, total_steps, "funnel and response times")
     report = {
         "format": REPORT_FORMAT,
@@ -182,21 +173,21 @@ def build_report(
         "code_version": code_version(),
         "totals": own,
         "breakdowns": breakdowns,
-        "first_time_borrowers": combined_firms.first_time_borrowers(month, as_of, coverage),
-        "firms_served": combined_firms.firms_served(month, coverage),
-        "funnel": combined_activity.funnel(month, coverage),
-        "response_times": combined_activity.response_times(month, as_of, coverage),
+        "first_time_borrowers": activity.first_time_borrowers(month, as_of),
+        "firms_served": activity.firms_served(month.start_at, month.end_at),
+        "funnel": activity.funnel(month),
+        "response_times": activity.response_times(month, as_of),
         "adjustments": adjustments,
         "contribution": contribution,
     }
     step(4, total_steps, "specialists")
-    report["specialists"] = combined_activity.specialists(month, coverage)
+    report["specialists"] = activity.specialists(month)
     step(5, total_steps, "year to date and targets")
-    monthly = _monthly_contributions(month, closed, contribution, coverage)
+    monthly = _monthly_contributions(month, closed, contribution, live)
     report["ytd"] = _year_to_date(monthly)
-    report["targets"] = _targets(month, monthly, coverage)
+    report["targets"] = _targets(month, monthly, live)
     step(6, total_steps, "series")
-    report["series"] = _series(month, closed, monthly, breakdowns, coverage)
+    report["series"] = _series(month, closed, monthly, breakdowns, live)
     step(total_steps, total_steps, "done")
     return jsonable(report)
 
@@ -271,7 +262,7 @@ def _contribution(own: dict, own_money: dict, adjustments: dict) -> dict:
 
 
 def _monthly_contributions(
-    month: Month, closed: dict[Month, datetime], current: dict, coverage: rollups.Coverage | None
+    month: Month, closed: dict[Month, datetime], current: dict, live: bool
 ) -> dict[Month, dict]:
     """Each month's contribution to the year to date: frozen for closed months, else live."""
     frozen = {
@@ -284,22 +275,22 @@ def _monthly_contributions(
         )
     }
     open_months = [m for m in month.months_of_year_until()[:-1] if m not in frozen]
-    live = (
+    sums = (
         {
-            name: combined.totals_by_month(measure, open_months, coverage)
+            name: reading.totals_by_month(measure, open_months, live)
             for name, measure in MEASURES.items()
         }
         if open_months
         else {}
     )
-    live_money = combined.money_metrics_by_month(month.year, coverage) if open_months else {}
+    sums_money = reading.money_metrics_by_month(month.year, live) if open_months else {}
     result: dict[Month, dict] = {}
     for earlier in month.months_of_year_until()[:-1]:
         if earlier in frozen:
             result[earlier] = frozen[earlier]["contribution"]
             continue
-        own = {name: live[name][earlier] for name in MEASURES}
-        own_money = {metric: values[earlier.month - 1] for metric, values in live_money.items()}
+        own = {name: sums[name][earlier] for name in MEASURES}
+        own_money = {metric: values[earlier.month - 1] for metric, values in sums_money.items()}
         result[earlier] = jsonable(_contribution(own, own_money, _adjustments(earlier, closed)))
     result[month] = jsonable(current)
     return result
@@ -318,13 +309,11 @@ def _year_to_date(monthly: dict[Month, dict]) -> dict:
     return ytd
 
 
-def _targets(
-    month: Month, monthly: dict[Month, dict], coverage: rollups.Coverage | None
-) -> list[dict]:
+def _targets(month: Month, monthly: dict[Month, dict], live: bool) -> list[dict]:
     targets = db.session.scalars(
         sa.select(Target).where(Target.year == month.year).order_by(Target.sort_order, Target.id)
     ).all()
-    last_year_money = combined.money_metrics_by_month(month.year - 1, coverage)
+    last_year_money = reading.money_metrics_by_month(month.year - 1, live)
     result = []
     for target in targets:
         entry = {
@@ -355,15 +344,13 @@ def _targets(
             )
         elif metric in metrics.COUNT_METRICS | metrics.LEVEL_METRICS:
             level = metric in metrics.LEVEL_METRICS
-            ytd = Decimal(combined_firms.count_metric(metric, month, coverage))
+            ytd = Decimal(metrics.count_metric(metric, month))
             last_year = (
                 None
                 if level
                 else [
                     Decimal(value)
-                    for value in combined_firms.count_metric_by_month(
-                        metric, month.year - 1, coverage
-                    )
+                    for value in metrics.count_metric_by_month(metric, month.year - 1)
                 ]
             )
             entry.update(
@@ -389,13 +376,13 @@ def _series(
     closed: dict[Month, datetime],
     monthly: dict[Month, dict],
     breakdowns: dict,
-    coverage: rollups.Coverage | None,
+    live: bool,
 ) -> dict:
     """Monthly figures for the charts: disbursed amount by product kind and the cumulative
     money targets."""
     earlier_open = [m for m in month.months_of_year_until()[:-1] if m not in closed]
-    live = combined.breakdown_by_month(
-        MEASURES["disbursements"], earlier_open, "product_kind", coverage
+    open_rows = reading.breakdown_by_month(
+        MEASURES["disbursements"], earlier_open, "product_kind", live
     )
     by_kind: dict[str, dict] = {}
     for earlier in month.months_of_year_until():
@@ -404,7 +391,7 @@ def _series(
         elif earlier in closed:
             rows = snapshot_for(earlier).figures["breakdowns"]["disbursements"]["product_kind"]
         else:
-            rows = live[earlier]
+            rows = open_rows[earlier]
         for row in rows:
             entry = by_kind.setdefault(
                 row["key"],
@@ -467,7 +454,6 @@ def close_month(month: Month, actor: User, *, now: datetime | None = None) -> Mo
     current_model = db.session.scalar(
         sa.select(ModelVersion.id).where(ModelVersion.status == ModelStatus.CURRENT)
     )
-    refresh.refresh_rollups(now)
     figures = build_report(month, as_of=now)
     snapshot = MonthlySnapshot(
         month=month.first_day,
