@@ -4,8 +4,9 @@ count, so a report reads a few hundred small rows instead of a year of source ro
 What is kept (`report_facts`): for requests, applications, approvals, rejections and
 disbursements, the count, amount and number of rows of each month in total and by each
 breakdown (measures.py says what each counts), and each money target's amount per month
-(metrics.py). Matches are not kept (re-ranking replaces them in bulk); nor are the counts of
-distinct firms, the funnel or the response times, which are counted live.
+(metrics.py: the disbursements each counts; for the risk guarantee pool, funds contributed).
+Matches are not kept (re-ranking replaces them in bulk); nor are the counts of distinct firms,
+the funnel or the response times, which are counted live.
 
 How they stay right. A fact is the same query as the figure, restricted to the rows a write
 touched: `contributions(model, where)` groups a measure's rows by month and every breakdown at
@@ -44,6 +45,7 @@ from finplatform.models import (
     Disbursement,
     FinancingRequest,
     Institution,
+    PoolContribution,
     ProductKind,
     ReportFact,
 )
@@ -55,7 +57,8 @@ FACTS = ReportFact.__table__
 KEPT: dict[type, tuple[str, ...]] = {
     FinancingRequest: ("requests",),
     Application: ("applications", "approvals", "rejections"),
-    Disbursement: ("disbursements", "money"),
+    Disbursement: ("disbursements",),
+    PoolContribution: (),
 }
 EVERY_ROW = Scope(None, date(2200, 1, 1))
 Key = tuple[str, str, object, str]  # (measure, dimension, month, key)
@@ -107,44 +110,42 @@ def contributions(
     """Add (sign +1) or take away (−1) the facts of `model`'s rows matching `where` (None:
     every row) into `into`: one grouped query per measure."""
     conditions = () if where is None else (where,)
+    if model is PoolContribution:
+        month = local_month(PoolContribution.contributed_on)
+        statement = sa.select(month, sum_money(PoolContribution.amount_yuan), sa.func.count())
+        for day, amount, rows in session.execute(statement.where(*conditions).group_by(month)):
+            _add(into, ("money", metrics.POOL_METRIC, day, ""), 0, amount, rows, sign)
+        return
     for name in KEPT[model]:
-        if name == "money":
-            _money(session, conditions, into, sign)
-            continue
         measure = MEASURES[name]
         names = list(measure.dimensions)
         month = local_month(measure.date_column)
         columns = [measure.dimensions[dimension][0] for dimension in names]
         amount = measure.amount if measure.amount is not None else sa.literal(None)
+        # Disbursements also carry each money target's amount and rows (one scan for both).
+        targets = metrics.money_metric_conditions() if model is Disbursement else {}
+        sums = []
+        for only in targets.values():
+            counted = sa.and_(sa.true(), *only)
+            sums.append(sa.func.sum(sa.case((counted, Disbursement.amount_yuan), else_=0)))
+            sums.append(sa.func.sum(sa.case((counted, 1), else_=0)))
         statement = measure.select(
-            [month, *columns, measure.count, amount, sa.func.count()],
+            [month, *columns, measure.count, amount, sa.func.count(), *sums],
             EVERY_ROW,
             dimension=names,
             where=conditions,
         ).group_by(month, *columns)
+        width = len(names)
         for row in session.execute(statement):
-            day, keys, (count, total, rows) = row[0], row[1:-3], row[-3:]
+            day, keys = row[0], row[1 : 1 + width]
+            count, total, rows = row[1 + width : 4 + width]
             _add(into, (name, "", day, ""), count, total, rows, sign)
             for dimension, key in zip(names, keys, strict=True):
                 _add(into, (name, dimension, day, _key_text(key)), count, total, rows, sign)
-
-
-def _money(session: Session, conditions, into: dict[Key, list], sign: int) -> None:
-    """Each money target's amount and rows per month (measure "money", dimension the target)."""
-    month = local_month(Disbursement.disbursed_on)
-    columns = []
-    for only in metrics.money_metric_conditions().values():
-        counted = sa.and_(sa.true(), *only)
-        columns.append(sum_money(sa.case((counted, Disbursement.amount_yuan), else_=0)))
-        columns.append(sa.func.coalesce(sa.func.sum(sa.case((counted, 1), else_=0)), 0))
-    statement = (
-        MEASURES["disbursements"].select([month, *columns], EVERY_ROW, where=conditions)
-    ).group_by(month)
-    for row in session.execute(statement):
-        for index, metric in enumerate(metrics.money_metric_conditions()):
-            amount, rows = row[1 + 2 * index], row[2 + 2 * index]
-            if rows:
-                _add(into, ("money", metric, row[0], ""), 0, amount, rows, sign)
+            for index, metric in enumerate(targets):
+                money, counted_rows = row[4 + width + 2 * index : 6 + width + 2 * index]
+                if counted_rows:
+                    _add(into, ("money", metric, day, ""), 0, money, counted_rows, sign)
 
 
 def _write(deltas: dict[Key, list], connection) -> None:
@@ -182,8 +183,10 @@ def _write(deltas: dict[Key, list], connection) -> None:
         ),
         values,
     )
-    months = sorted({value["month"] for value in values})
-    connection.execute(sa.delete(FACTS).where(FACTS.c.rows <= 0, FACTS.c.month.in_(months)))
+    emptied = [value for value in values if value["rows"] < 0]
+    if emptied:  # only a change or deletion takes rows away
+        months = sorted({value["month"] for value in emptied})
+        connection.execute(sa.delete(FACTS).where(FACTS.c.rows <= 0, FACTS.c.month.in_(months)))
 
 
 def rebuild(session: Session | None = None) -> int:

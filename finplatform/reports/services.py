@@ -522,7 +522,7 @@ def drilldown_select(
         raise DomainError(_l("Unknown period."), "scope")
     statement = measure.select([measure.entity], scope, filters=filters)
     if metric is not None:
-        if measure_name != "disbursements" or metric not in metrics.MONEY_METRICS:
+        if measure_name != "disbursements" or metric not in metrics.DISBURSED_METRICS:
             raise DomainError(_l("Unknown target."), "metric")
         statement = statement.where(*metrics.money_metric_conditions()[metric])
     return statement.order_by(measure.date_column.desc(), measure.entity.id.desc())
