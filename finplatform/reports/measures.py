@@ -76,8 +76,6 @@ class Measure:
     conditions: tuple = ()
     joins: tuple[Join, ...] = ()
     dimensions: dict[str, tuple[sa.ColumnElement, tuple[Join, ...]]] = field(default_factory=dict)
-    # The table whose rows are rolled up per month (see rollups.py); None: always counted live.
-    source: str | None = None
 
     def scope_conditions(self, scope: Scope) -> list[sa.ColumnElement[bool]]:
         """The WHERE conditions selecting this measure's rows in a scope."""
@@ -178,7 +176,6 @@ MEASURES: dict[str, Measure] = {
         count=sa.func.count(FinancingRequest.id),
         amount=sum_money(FinancingRequest.amount_yuan),
         dimensions=_firm_then(FinancingRequest.enterprise_id, FinancingRequest.created_at),
-        source="financing_requests",
     ),
     "matches": Measure(
         name="matches",
@@ -207,7 +204,6 @@ MEASURES: dict[str, Measure] = {
         count=sa.func.count(Application.id),
         amount=sum_money(Application.amount_yuan),
         dimensions=_app_dimensions(Application.submitted_at),
-        source="applications",
     ),
     "approvals": Measure(
         name="approvals",
@@ -219,7 +215,6 @@ MEASURES: dict[str, Measure] = {
         amount=sum_money(Application.approved_amount_yuan),
         conditions=(Application.approved_amount_yuan.is_not(None),),
         dimensions=_app_dimensions(Application.decided_at),
-        source="applications",
     ),
     "rejections": Measure(
         name="rejections",
@@ -231,7 +226,6 @@ MEASURES: dict[str, Measure] = {
         amount=sum_money(Application.amount_yuan),
         conditions=(Application.status == ApplicationStatus.REJECTED,),
         dimensions=_app_dimensions(Application.decided_at),
-        source="applications",
     ),
     "disbursements": Measure(
         name="disbursements",
@@ -248,7 +242,6 @@ MEASURES: dict[str, Measure] = {
             "district": (Disbursement.district_code, ()),
             "industry": (Disbursement.industry_code, ()),
         },
-        source="disbursements",
     ),
 }
 
