@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from finplatform.history.backfill import backfill
 from finplatform.models import Base
 from finplatform.models.sql import is_postgresql
+from finplatform.reports import facts
 
 if TYPE_CHECKING:
     from seeds.world import World
@@ -100,9 +101,7 @@ def load_world(
 
 def _facts(connection: Connection) -> None:
     """The report facts of the loaded rows (the bulk load bypasses the ORM's hooks)."""
-    from finplatform.reports.facts import rebuild
-
-    rebuild(Session(bind=connection))
+    facts.rebuild(Session(bind=connection))
 
 
 def _insert(connection, table, columns, rows, progress) -> None:
