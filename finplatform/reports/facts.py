@@ -239,6 +239,8 @@ def _touched(session: Session) -> dict[type, list]:
 
 
 def _before_flush(session: Session, _context, _instances) -> None:
+    # A flush that failed never reached its after_flush: what it left is dropped here.
+    session.info.pop("report_facts", None)
     touched = _touched(session)
     new = [obj for obj in session.new if type(obj) in KEPT]
     if not new and not any(touched.values()):
@@ -247,12 +249,13 @@ def _before_flush(session: Session, _context, _instances) -> None:
     for model, conditions in touched.items():
         if conditions:
             contributions(session, model, sa.or_(*conditions), deltas, sign=-1)
-    session.info.setdefault("report_facts", []).append((touched, new, deltas))
+    session.info["report_facts"] = (touched, new, deltas)
 
 
 def _after_flush(session: Session, _context) -> None:
-    pending = session.info.pop("report_facts", [])
-    for touched, new, deltas in pending:
+    pending = session.info.pop("report_facts", None)
+    if pending is not None:
+        touched, new, deltas = pending
         for model in KEPT:
             conditions = list(touched[model])
             ids = [obj.id for obj in new if type(obj) is model and obj.id is not None]

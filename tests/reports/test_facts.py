@@ -24,6 +24,7 @@ from finplatform.models import (
     Institution,
     ProductKind,
     ReportFact,
+    Role,
 )
 from finplatform.reports import facts
 from finplatform.reports.periods import Month
@@ -322,4 +323,44 @@ def test_two_writers_to_one_month_lose_nothing_on_postgresql(app, db, make):
     ]
     db.session.expire_all()
     assert _fact("disbursements", "", date(2014, 8, 1)) == (2, D("300000.00"), 2)
+    _same_after_rebuild(db)
+
+
+def test_the_services_paths_keep_the_facts(db, make, pin_today):
+    from finplatform.deals.disbursements import record_disbursement, reverse_disbursement
+    from finplatform.loans import pool as funds
+
+    bank_user = make.user(Role.INSTITUTION, name="李行长")
+    product = make.product(bank_user.institution, pool_covered=True)
+    application = make.application(
+        make.financing_request(make.enterprise()),
+        product,
+        status=ApplicationStatus.APPROVED,
+        decided_at=bj(2014, 1, 10),
+        approved_amount_yuan=D("300000"),
+        approved_rate=D("6"),
+        approved_term_months=12,
+    )
+    pin_today(date(2014, 1, 15))
+    asked = {
+        "amount_yuan": "300000",
+        "rate": "6",
+        "term_months": 12,
+        "disbursed_on": date(2014, 1, 15),
+    }
+    row, _ = record_disbursement(application, actor=bank_user, idempotency_key="k-1", **asked)
+    db.session.commit()
+    # A replay of the same key records nothing more.
+    record_disbursement(application, actor=bank_user, idempotency_key="k-1", **asked)
+    db.session.commit()
+    assert _fact("disbursements", "", date(2014, 1, 1)) == (1, D("300000.00"), 1)
+    pin_today(date(2014, 2, 3))
+    reverse_disbursement(row, bank_user, "录入错误")
+    pool = funds.create_pool(2014, "2014年科技型中小企业信用贷款风险保证金")
+    funds.contribute(pool, "天津市科委", "1000000", date(2014, 2, 2))
+    db.session.commit()
+    # The reversal is dated the day it is recorded (3 February): February nets −1, −300,000.
+    assert _fact("disbursements", "", date(2014, 2, 1)) == (-1, D("-300000.00"), 1)
+    assert _fact("disbursements", "", date(2014, 1, 1)) == (1, D("300000.00"), 1)
+    assert _fact("money", "risk_guarantee_pool", date(2014, 2, 1)) == (0, D("1000000.00"), 1)
     _same_after_rebuild(db)
