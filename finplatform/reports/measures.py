@@ -275,50 +275,9 @@ def breakdown_sums(
     return [(row.key, row.count, row.amt) for row in db.session.execute(statement)]
 
 
-def breakdown(measure: Measure, scope: Scope, dimension: str) -> list[dict]:
-    """Count and amount per key of a dimension, largest amount (or count) first."""
-    return breakdown_entries(measure, dimension, breakdown_sums(measure, scope, dimension))
-
-
-def breakdowns(measure: Measure, scope: Scope) -> dict[str, list[dict]]:
-    """`breakdown` by every dimension of a measure."""
-    return {
-        name: breakdown_entries(measure, name, rows)
-        for name, rows in breakdowns_sums(measure, scope, list(measure.dimensions)).items()
-    }
-
-
-def breakdowns_sums(
-    measure: Measure, scope: Scope, names: list[str], where: Sequence = ()
-) -> dict[str, list[tuple]]:
-    """(key, count, amount) rows by each of some dimensions; on PostgreSQL in one scan
-    (GROUPING SETS)."""
-    if not names:
-        return {}
-    if len(names) == 1 or db.session.get_bind().dialect.name != "postgresql":
-        return {name: breakdown_sums(measure, scope, name, where) for name in names}
-    columns = [measure.dimensions[name][0] for name in names]
-    statement = measure.select(
-        [
-            *(column.label(f"key_{index}") for index, column in enumerate(columns)),
-            *(
-                sa.func.grouping(column).label(f"set_{index}")
-                for index, column in enumerate(columns)
-            ),
-            measure.count.label("count"),
-            _amount_column(measure).label("amt"),
-        ],
-        scope,
-        dimension=names,
-        where=where,
-    ).group_by(sa.func.grouping_sets(*(sa.tuple_(column) for column in columns)))
-    grouped: dict[str, list[tuple]] = {name: [] for name in names}
-    for row in db.session.execute(statement):
-        mapping = row._mapping
-        # grouping(column) is 0 for the one column the row is grouped by.
-        index = next(i for i in range(len(names)) if mapping[f"set_{i}"] == 0)
-        grouped[names[index]].append((mapping[f"key_{index}"], row.count, row.amt))
-    return grouped
+def breakdowns_sums(measure: Measure, scope: Scope, names: list[str]) -> dict[str, list[tuple]]:
+    """(key, count, amount) rows by each of some dimensions."""
+    return {name: breakdown_sums(measure, scope, name) for name in names}
 
 
 def breakdown_entries(

@@ -101,7 +101,7 @@ def index():
         month=month,
         picker=_picker(month),
         charts=_chart_markup(report),
-        late_rows=services.late_rows_count(month) if report["closed"] else 0,
+        late_rows=closing.late_rows_count(month) if report["closed"] else 0,
         view=view.report_tables(report),
     )
 
