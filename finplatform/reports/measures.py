@@ -359,50 +359,6 @@ def totals_by_month(
     return result
 
 
-def breakdown_by_month(
-    measure: Measure, months: list[Month], dimension: str, where: Sequence = ()
-) -> dict[Month, list[dict]]:
-    """A measure's breakdown for each of some months of one year (one grouped query)."""
-    result: dict[Month, list[dict]] = {month: [] for month in months}
-    if not months:
-        return result
-    column = measure.dimensions[dimension][0]
-    bucket = month_bucket(measure, months[0].year).label("number")
-    scope = Scope(min(months).first_day, max(months).end_day)
-    rows = db.session.execute(
-        measure.select(
-            [
-                bucket,
-                column.label("key"),
-                measure.count.label("count"),
-                _amount_column(measure).label("amt"),
-            ],
-            scope,
-            dimension=dimension,
-            where=where,
-        ).group_by(bucket, column)
-    ).all()
-    labels = dimension_labels(dimension, list({row.key for row in rows}))
-    by_number = {month.month: month for month in months}
-    for row in rows:
-        month = by_number.get(int(row.number))
-        if month is None:
-            continue
-        names = labels.get(row.key, (str(row.key), str(row.key)))
-        result[month].append(
-            {
-                "key": str(row.key),
-                "name_zh": names[0],
-                "name_en": names[1],
-                "count": int(row.count or 0),
-                "amount": to_money(row.amt),
-            }
-        )
-    for entries in result.values():
-        entries.sort(key=lambda entry: (-entry["amount"], entry["key"]))
-    return result
-
-
 def bucket_for_year(column, year: int) -> sa.ColumnElement:
     """The Beijing-time month number (1–12) of a UTC timestamp, from the year's boundaries."""
     whens = [(column < month.end_at, month.month) for month in year_months(year)]

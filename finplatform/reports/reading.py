@@ -106,7 +106,12 @@ def breakdown_by_month(
 ) -> dict[Month, list[dict]]:
     """A measure's breakdown in each of some months, largest amount first."""
     if not _kept(measure, live) or not months:
-        return measures.breakdown_by_month(measure, months, dimension)
+        return {
+            month: measures.breakdown_entries(
+                measure, dimension, measures.breakdown_sums(measure, Scope.month(month), dimension)
+            )
+            for month in months
+        }
     rows = db.session.execute(
         sa.select(F.month, F.key, F.count, F.amount).where(
             F.measure == measure.name,

@@ -60,16 +60,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from finplatform import clock
-from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.models import (
     Disbursement,
     Enterprise,
     MonthlySnapshot,
-    Target,
 )
 from finplatform.reports import activity, measures, metrics, projections, reading
 from finplatform.reports.measures import MEASURES, ZERO, Scope
@@ -181,7 +178,7 @@ def build_report(
     step(5, total_steps, "year to date and targets")
     monthly = _monthly_contributions(month, closed, contribution, live)
     report["ytd"] = _year_to_date(monthly)
-    report["targets"] = _targets(month, monthly, live)
+    report["targets"] = projections.targets(month, monthly, live)
     step(6, total_steps, "series")
     report["series"] = _series(month, closed, monthly, breakdowns, live)
     step(total_steps, total_steps, "done")
@@ -305,68 +302,6 @@ def _year_to_date(monthly: dict[Month, dict]) -> dict:
     return ytd
 
 
-def _targets(month: Month, monthly: dict[Month, dict], live: bool) -> list[dict]:
-    targets = db.session.scalars(
-        sa.select(Target).where(Target.year == month.year).order_by(Target.sort_order, Target.id)
-    ).all()
-    last_year_money = reading.money_metrics_by_month(month.year - 1, live)
-    result = []
-    for target in targets:
-        entry = {
-            "metric": target.metric,
-            "label_en": target.label_en,
-            "wording_zh": target.wording_zh,
-            "tracks_en": target.tracks_en,
-            "unit": target.unit,
-            "value": target.value,
-            "value_yuan": target.value_yuan,
-        }
-        metric = target.metric
-        if metric in metrics.MONEY_METRICS and target.value_yuan is not None:
-            ytd = sum(
-                (Decimal(figures["money_metrics"][metric]) for figures in monthly.values()), ZERO
-            )
-            last_year = last_year_money[metric]
-            entry.update(
-                kind="money",
-                measured=True,
-                **projections.project(
-                    ytd=ytd,
-                    target=target.value_yuan,
-                    months_elapsed=month.month,
-                    last_year=last_year,
-                    money=True,
-                ),
-            )
-        elif metric in metrics.COUNT_METRICS | metrics.LEVEL_METRICS:
-            level = metric in metrics.LEVEL_METRICS
-            ytd = Decimal(metrics.count_metric(metric, month))
-            last_year = (
-                None
-                if level
-                else [
-                    Decimal(value)
-                    for value in metrics.count_metric_by_month(metric, month.year - 1)
-                ]
-            )
-            entry.update(
-                kind="level" if level else "count",
-                measured=True,
-                **projections.project(
-                    ytd=ytd,
-                    target=target.value,
-                    months_elapsed=month.month,
-                    last_year=last_year,
-                    money=False,
-                    level=level,
-                ),
-            )
-        else:
-            entry.update(kind="unmeasured", measured=False)
-        result.append(entry)
-    return result
-
-
 def _series(
     month: Month,
     closed: dict[Month, datetime],
@@ -421,42 +356,3 @@ def jsonable(value):
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
-
-
-# -------------------------------------------------------------------------------- drill-down
-
-DRILL_SCOPES = ("month", "adjustments", "ytd")
-
-
-def drilldown_select(
-    month: Month,
-    measure_name: str,
-    scope_name: str,
-    filters: dict[str, str],
-    metric: str | None = None,
-) -> sa.Select:
-    """The rows behind one figure of a month's report, newest first."""
-    if measure_name not in MEASURES:
-        raise DomainError(_l("Unknown figure."), "measure")
-    measure = MEASURES[measure_name]
-    unknown = set(filters) - set(measure.dimensions)
-    if unknown:
-        raise DomainError(
-            _l("This figure has no breakdown by %(name)s.", name=", ".join(sorted(unknown))),
-            "dimension",
-        )
-    closed = closings()
-    if scope_name == "month":
-        scope = Scope.month(month, recorded_until=closed.get(month))
-    elif scope_name == "adjustments":
-        scope = adjustment_scope(month, closed) or Scope(month.first_day, month.first_day)
-    elif scope_name == "ytd":
-        scope = Scope.year_to_date(month)
-    else:
-        raise DomainError(_l("Unknown period."), "scope")
-    statement = measure.select([measure.entity], scope, filters=filters)
-    if metric is not None:
-        if measure_name != "disbursements" or metric not in metrics.DISBURSED_METRICS:
-            raise DomainError(_l("Unknown target."), "metric")
-        statement = statement.where(*metrics.money_metric_conditions()[metric])
-    return statement.order_by(measure.date_column.desc(), measure.entity.id.desc())
