@@ -1,7 +1,22 @@
 """What every page's forms share: their base class, which holds every number field to what its
-database column can store; the confirm button; a service's refusal shown on its field."""
+database column can store; the confirm button; a service's refusal shown on its field.
+
+Routes turn a service's refusal into words one way, `refusal_shown`::
+
+    with refusal_shown(form) as attempt:
+        services.do_something(...)
+    if attempt.ok:
+        flash(...)
+        return redirect(...)
+
+A refusal (`DomainError`) undoes what the request wrote and is shown beside the form's field it
+names, else as a message above the page; no route rolls back by hand."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from flask import flash
 from flask_babel import lazy_gettext as _l
@@ -11,6 +26,7 @@ from wtforms.validators import StopValidation
 
 from finplatform.bounds import out_of_range
 from finplatform.exceptions import DomainError
+from finplatform.extensions import db
 
 
 def _within_column(form, field) -> None:
@@ -46,3 +62,29 @@ def show_domain_error(form: FlaskForm, error: DomainError) -> None:
         field.errors = [*field.errors, str(error.message)]
     else:
         flash(str(error.message), "danger")
+
+
+@dataclass
+class Attempt:
+    """What became of the service call inside `refusal_shown`."""
+
+    refused: DomainError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.refused is None
+
+
+@contextmanager
+def refusal_shown(form: FlaskForm | None = None) -> Iterator[Attempt]:
+    """Run a service call; on a refusal, roll the request's writes back and tell the user."""
+    attempt = Attempt()
+    try:
+        yield attempt
+    except DomainError as error:
+        db.session.rollback()
+        attempt.refused = error
+        if form is None:
+            flash(str(error.message), "danger")
+        else:
+            show_domain_error(form, error)

@@ -32,7 +32,8 @@ def select_locale() -> str:
 
 def is_english() -> bool:
     """Whether the current request speaks English (else Chinese)."""
-    return str(get_locale()).startswith("en")
+    locale = get_locale()  # its language code, not str(locale): called per row on busy pages
+    return locale is not None and locale.language == "en"
 
 
 def credit_code_message(error: InvalidCreditCode) -> str:

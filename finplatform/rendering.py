@@ -7,15 +7,21 @@ Profiling the work lists showed two per-call costs that add up on a page of 20 r
   translations are looked up once per request and locale here instead;
 - `|datetimeformat('yyyy-MM-dd HH:mm')` went through Babel's pattern formatter (about 55 µs).
   The numeric patterns the templates use are formatted with strftime after the same
-  conversion to the user's time zone; any other pattern still goes to Flask-Babel.
+  conversion to the user's time zone; any other pattern still goes to Flask-Babel;
+- the role's main menu (a dozen macro calls, each with `url_for` and `_()`) was rendered on
+  every page. It depends only on the role, an institution's standing and kind, the language,
+  the page's endpoint and the application's root, so each worker renders it once per such key
+  (`main_menu`).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Flask, g
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import format_datetime, get_locale, get_translations, to_user_timezone
+from flask_login import current_user
+from markupsafe import Markup
 
 from finplatform import clock
 
@@ -55,6 +61,33 @@ def beijing_time(value: datetime | str | None, pattern: str = "%Y-%m-%d %H:%M") 
     return clock.beijing(instant).strftime(pattern)
 
 
+MENU_CACHE_SIZE = 4096
+"""Rendered main menus a worker keeps (roles × endpoints × languages stays far below)."""
+
+
+def main_menu() -> Markup:
+    """The signed-in user's main menu (`_nav_main.html`), rendered once per worker and key."""
+    if not current_user.is_authenticated:
+        return Markup("")
+    role = current_user.role.value
+    institution = current_user.institution if role == "institution" else None
+    key = (
+        role,
+        institution.is_approved if institution is not None else None,
+        institution.kind_code if institution is not None else None,
+        str(get_locale()),
+        request.endpoint,
+        request.script_root,
+    )
+    menus = current_app.extensions.setdefault("finplatform_menus", {})
+    menu = menus.get(key)
+    if menu is None:
+        if len(menus) >= MENU_CACHE_SIZE:
+            menus.clear()
+        menu = menus[key] = Markup(render_template("_nav_main.html"))
+    return menu
+
+
 def register(app: Flask) -> None:
     """Install the cheaper `_`/`ngettext` callables and `datetimeformat` filter (after Babel)."""
     app.jinja_env.install_gettext_callables(
@@ -68,3 +101,4 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.filters["datetimeformat"] = datetime_format
     app.jinja_env.filters["beijing_time"] = beijing_time
+    app.jinja_env.globals["main_menu"] = main_menu

@@ -13,9 +13,8 @@ from finplatform import clock
 from finplatform.access import role_required
 from finplatform.admin import holidays
 from finplatform.admin.forms import CalendarDayForm
-from finplatform.exceptions import DomainError
 from finplatform.extensions import db
-from finplatform.forms_support import ConfirmForm, show_domain_error
+from finplatform.forms_support import ConfirmForm, refusal_shown
 from finplatform.models import CalendarDay, CalendarYear, Role
 from finplatform.workcalendar import LIBRARY_YEARS, uncovered_years
 
@@ -36,14 +35,11 @@ def index():
     year = _year_argument()
     form = CalendarDayForm()
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form) as attempt:
             holidays.enter_day(
                 form.day.data, form.kind.data == "working", form.note.data or "", current_user
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
+        if attempt.ok:
             flash(_("%(day)s saved.", day=form.day.data.isoformat()), "success")
             return redirect(url_for("admin.calendar.index", year=form.day.data.year))
     entered = db.session.scalars(
@@ -75,12 +71,9 @@ def remove(day: str):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with refusal_shown() as attempt:
         holidays.remove_day(when, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
+    if attempt.ok:
         flash(_("%(day)s removed.", day=when.isoformat()), "success")
     return redirect(url_for("admin.calendar.index", year=when.year))
 
@@ -91,11 +84,8 @@ def confirm(year: int):
     """Confirm that a year's holidays and make-up days are all entered."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with refusal_shown() as attempt:
         holidays.confirm_year(year, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
+    if attempt.ok:
         flash(_("The working calendar of %(year)d is confirmed.", year=year), "success")
     return redirect(url_for("admin.calendar.index", year=year))

@@ -10,9 +10,8 @@ from flask_login import current_user
 
 from finplatform.access import role_required
 from finplatform.admin.forms import PromoteModelForm, RollbackModelForm
-from finplatform.exceptions import DomainError
 from finplatform.extensions import db
-from finplatform.forms_support import ConfirmForm
+from finplatform.forms_support import ConfirmForm, refusal_shown
 from finplatform.jobs import job_status, start
 from finplatform.labels import label, labels_of
 from finplatform.models import ModelVersion, Role
@@ -150,11 +149,9 @@ def train():
     """Train a new version from the platform's history (a background job)."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with refusal_shown() as attempt:
         handle = start(registry.train_job, description="train ranking model")
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
+    if not attempt.ok:
         return redirect(url_for("admin.models.index"))
     message = ""
     if handle.inline:
@@ -187,13 +184,11 @@ def promote(version_id: int):
     form = PromoteModelForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with refusal_shown() as attempt:
         registry.promote(
             version, current_user, note=form.note.data or "", override=form.override.data
         )
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
+    if not attempt.ok:
         return redirect(url_for("admin.models.index"))
     flash(_("Version %(version)s is now in service.", version=version.version), "success")
     return redirect(url_for("admin.models.index"))
@@ -207,11 +202,9 @@ def rollback(version_id: int):
     form = RollbackModelForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with refusal_shown() as attempt:
         registry.rollback(version, current_user, note=form.note.data or "")
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
+    if not attempt.ok:
         return redirect(url_for("admin.models.index"))
     flash(_("Version %(version)s is back in service.", version=version.version), "success")
     return redirect(url_for("admin.models.index"))

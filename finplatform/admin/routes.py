@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from finplatform.access import role_required
+from finplatform.admin import queries
 from finplatform.admin import services as admin_services
 from finplatform.admin.forms import (
     AssignForm,
@@ -20,21 +20,18 @@ from finplatform.admin.holiday_routes import bp as calendar_bp
 from finplatform.admin.model_routes import bp as models_bp
 from finplatform.auth import services
 from finplatform.choices import district_choices, industry_choices
-from finplatform.exceptions import DomainError
 from finplatform.extensions import db
-from finplatform.forms_support import ConfirmForm, show_domain_error
+from finplatform.forms_support import ConfirmForm, refusal_shown
 from finplatform.models import (
-    AuditEvent,
     Enterprise,
     Institution,
     InstitutionStatus,
     Role,
     Target,
-    User,
 )
 from finplatform.money import plain_decimal
 from finplatform.paging import counted_page
-from finplatform.search import firm_condition, search_term
+from finplatform.search import search_term
 from finplatform.workcalendar import uncovered_years
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -51,9 +48,7 @@ def home():
     status = request.args.get("status", InstitutionStatus.PENDING.value)
     if status not in {member.value for member in InstitutionStatus}:
         status = InstitutionStatus.PENDING.value
-    page = counted_page(
-        sa.select(Institution).where(Institution.status == status).order_by(Institution.id)
-    )
+    page = counted_page(queries.institutions_in(status))
     return render_template(
         "admin/home.html",
         page=page,
@@ -87,7 +82,7 @@ def staff():
     """Specialists and commission viewers: list and create."""
     form = StaffAccountForm()
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form) as attempt:
             user = services.create_user(
                 role=Role(form.role.data),
                 email=form.email.data,
@@ -97,27 +92,18 @@ def staff():
                 actor=current_user,
                 chosen_by_person=True,
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
+        if attempt.ok:
             flash(_("Account %(email)s created.", email=user.email), "success")
             return redirect(url_for("admin.staff"))
-    page = counted_page(
-        sa.select(User)
-        .where(User.role.in_([Role.SPECIALIST, Role.COMMISSION, Role.ADMIN]))
-        .order_by(User.role, User.name)
-    )
+    page = counted_page(queries.staff_accounts())
     return render_template("admin/staff.html", form=form, page=page)
 
 
 def _specialist_choices() -> list[SelectChoice]:
-    rows = db.session.scalars(
-        sa.select(User)
-        .where(User.role == Role.SPECIALIST, User.active.is_(True))
-        .order_by(User.name)
-    )
-    return [SelectChoice(user.id, f"{user.name} <{user.email}>") for user in rows]
+    return [
+        SelectChoice(user.id, f"{user.name} <{user.email}>")
+        for user in queries.active_specialists()
+    ]
 
 
 @bp.get("/assignments")
@@ -127,15 +113,7 @@ def assignments():
     district = request.args.get("district", "")
     industry = request.args.get("industry", "")
     unassigned = request.args.get("unassigned") == "1"
-    query = sa.select(Enterprise)
-    if district:
-        query = query.where(Enterprise.district_code == district)
-    if industry:
-        query = query.where(Enterprise.industry_code == industry)
-    if unassigned:
-        query = query.where(Enterprise.specialist_id.is_(None))
-    if term := search_term():
-        query = query.where(firm_condition(term))
+    query = queries.firms_for_assignment(district, industry, unassigned, search_term())
     specialists = _specialist_choices()
     assign = AssignForm()
     assign.specialist_id.choices = [SelectChoice(0, "—")] + specialists
@@ -145,7 +123,7 @@ def assignments():
     bulk.industry_code.choices = industry_choices()
     return render_template(
         "admin/assignments.html",
-        page=counted_page(query.order_by(Enterprise.name)),
+        page=counted_page(query),
         assign_form=assign,
         bulk_form=bulk,
         specialists={choice.value: choice.label for choice in specialists},
@@ -165,12 +143,9 @@ def assign(enterprise_id: int):
     form = AssignForm()
     form.specialist_id.choices = [SelectChoice(0, "—")] + _specialist_choices()
     if form.validate_on_submit():
-        try:
+        with refusal_shown() as attempt:
             admin_services.assign_firm(enterprise, form.specialist_id.data or None, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
+        if attempt.ok:
             flash(_("%(name)s assigned.", name=enterprise.name), "success")
     else:
         flash(_("Please choose a value from the list."), "warning")
@@ -192,7 +167,7 @@ def bulk_assign():
     form.district_code.choices = district_choices()
     form.industry_code.choices = industry_choices()
     if form.validate_on_submit():
-        try:
+        with refusal_shown() as attempt:
             count = admin_services.bulk_assign(
                 specialist_id=form.specialist_id.data,
                 district_code=form.district_code.data,
@@ -200,10 +175,7 @@ def bulk_assign():
                 only_unassigned=form.only_unassigned.data,
                 actor=current_user,
             )
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
+        if attempt.ok:
             flash(_("%(n)d firms assigned.", n=count), "success")
     else:
         for errors in form.errors.values():
@@ -216,12 +188,11 @@ def bulk_assign():
 @role_required(Role.ADMIN)
 def targets():
     """Every target of a year, editable."""
-    years = db.session.scalars(sa.select(Target.year).distinct().order_by(Target.year)).all()
+    years = queries.target_years()
     year = request.args.get("year", type=int) or (years[-1] if years else None)
-    rows = db.session.scalars(
-        sa.select(Target).where(Target.year == year).order_by(Target.sort_order)
-    ).all()
-    return render_template("admin/targets.html", targets=rows, years=years, year=year)
+    return render_template(
+        "admin/targets.html", targets=queries.targets_of(year), years=years, year=year
+    )
 
 
 @bp.route("/targets/<int:target_id>", methods=["GET", "POST"])
@@ -233,12 +204,9 @@ def edit_target(target_id: int):
     if not form.is_submitted():
         form.value.data = plain_decimal(target.value)
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form) as attempt:
             admin_services.update_target(target, form.value.data, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
+        if attempt.ok:
             flash(_("Target saved."), "success")
             return redirect(url_for("admin.targets", year=target.year))
     return render_template("admin/target_form.html", form=form, target=target)
@@ -251,17 +219,9 @@ def audit():
     action = request.args.get("action", "").strip()
     object_type = request.args.get("object_type", "").strip()
     actor = request.args.get("actor", "").strip()
-    query = sa.select(AuditEvent)
-    if action:
-        query = query.where(AuditEvent.action.startswith(action, autoescape=True))
-    if object_type:
-        query = query.where(AuditEvent.object_type == object_type)
-    if actor:
-        actors = sa.select(User.id).where(User.email.contains(actor.lower(), autoescape=True))
-        query = query.where(AuditEvent.actor_id.in_(actors))
     return render_template(
         "admin/audit.html",
-        page=counted_page(query.order_by(AuditEvent.id.desc())),
+        page=counted_page(queries.audit_events(action, object_type, actor)),
         action=action,
         object_type=object_type,
         actor=actor,

@@ -29,6 +29,7 @@ from finplatform.models import (
     User,
     utcnow,
 )
+from finplatform.states import INSTITUTION
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -310,8 +311,7 @@ def set_institution_status(
     """Approve or suspend an institution (commission only); approving records who and when."""
     if institution.status == status:
         return
-    previous = institution.status
-    institution.status = status
+    previous = INSTITUTION.move(institution, status)
     if status == InstitutionStatus.APPROVED:
         institution.approved_at = utcnow()
         institution.approved_by_id = actor.id

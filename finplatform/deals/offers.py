@@ -30,6 +30,9 @@ from finplatform.models import (
 )
 from finplatform.notifications.services import notify_enterprise, notify_institution
 from finplatform.ranking.service import eligibility_failures
+from finplatform.states import OFFER
+
+_ANSWERED = _l("This offer has already been answered or withdrawn.")
 
 
 def _lock_offer(offer: Offer) -> Offer:
@@ -111,10 +114,8 @@ def make_offer(
 def accept_offer(offer: Offer, actor: User) -> Application:
     """The firm accepts an offer: it becomes an application; the request's other offers close."""
     offer = _lock_offer(offer)
-    if offer.status != OfferStatus.OPEN:
-        raise Conflict(_l("This offer has already been answered or withdrawn."))
+    OFFER.move(offer, OfferStatus.ACCEPTED, _ANSWERED)
     now = utcnow()
-    offer.status = OfferStatus.ACCEPTED
     offer.answered_at = now
     application = submit_application(
         offer.request, offer.product, actor, offer=offer, note=offer.note
@@ -126,7 +127,7 @@ def accept_offer(offer: Offer, actor: User) -> Application:
             Offer.status == OfferStatus.OPEN,
         )
     ):
-        other.status = OfferStatus.DECLINED
+        OFFER.move(other, OfferStatus.DECLINED)
         other.answered_at = now
         notify_institution(
             other.institution_id, "offer.declined", _params(other), request_link(other.request)
@@ -142,9 +143,7 @@ def accept_offer(offer: Offer, actor: User) -> Application:
 def decline_offer(offer: Offer, actor: User) -> Offer:
     """The firm declines an offer."""
     offer = _lock_offer(offer)
-    if offer.status != OfferStatus.OPEN:
-        raise Conflict(_l("This offer has already been answered or withdrawn."))
-    offer.status = OfferStatus.DECLINED
+    OFFER.move(offer, OfferStatus.DECLINED, _ANSWERED)
     offer.answered_at = utcnow()
     record_audit("offer.declined", offer, actor=actor)
     notify_institution(
@@ -157,9 +156,7 @@ def decline_offer(offer: Offer, actor: User) -> Offer:
 def withdraw_offer(offer: Offer, actor: User) -> Offer:
     """The institution withdraws its open offer."""
     offer = _lock_offer(offer)
-    if offer.status != OfferStatus.OPEN:
-        raise Conflict(_l("This offer has already been answered or withdrawn."))
-    offer.status = OfferStatus.WITHDRAWN
+    OFFER.move(offer, OfferStatus.WITHDRAWN, _ANSWERED)
     offer.answered_at = utcnow()
     record_audit("offer.withdrawn", offer, actor=actor)
     db.session.flush()

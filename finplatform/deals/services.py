@@ -50,6 +50,7 @@ from finplatform.ranking.service import (
     eligibility_failures,
     rank_products_for_request,
 )
+from finplatform.states import OFFER
 from finplatform.workcalendar import current_calendar
 
 MAX_AMOUNT_YUAN = Decimal("10000000000")  # 100亿元: far above any single SME request
@@ -184,7 +185,7 @@ def withdraw_request(request: FinancingRequest, actor: User, note: str = "") -> 
     for offer in db.session.scalars(
         sa.select(Offer).where(Offer.request_id == request.id, Offer.status == OfferStatus.OPEN)
     ):
-        offer.status = OfferStatus.DECLINED
+        OFFER.move(offer, OfferStatus.DECLINED)
         offer.answered_at = utcnow()
     db.session.flush()
     return request

@@ -1,7 +1,7 @@
-"""The two state machines of the platform: financing requests and applications.
+"""Moving financing requests and applications: their machines (`finplatform.states`) with events.
 
 Every status change goes through `transition_request` or `transition_application`: they check
-the move against the allowed table, write the event row (who, when, from, to, note) and an audit
+the move against the machine's table, write the event row (who, when, from, to, note) and an audit
 entry, and are safe under concurrency. The application row is re-read with SELECT … FOR UPDATE
 (PostgreSQL), so a second decider waits for the first and then sees the decided status; the
 version column (optimistic lock) catches the same race on databases without row locks.
@@ -27,19 +27,10 @@ from finplatform.models import (
     User,
     utcnow,
 )
+from finplatform.states import APPLICATION, REQUEST
 
 S = ApplicationStatus
-APPLICATION_TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
-    S.SUBMITTED: frozenset({S.IN_REVIEW, S.REJECTED, S.WITHDRAWN, S.EXPIRED}),
-    S.IN_REVIEW: frozenset({S.APPROVED, S.AWAITING_FIRM, S.REJECTED, S.WITHDRAWN}),
-    # Terms outside the limits: the firm accepts them (approved) or refuses them (withdrawn).
-    S.AWAITING_FIRM: frozenset({S.APPROVED, S.WITHDRAWN}),
-    S.APPROVED: frozenset({S.DISBURSED, S.WITHDRAWN}),
-    S.REJECTED: frozenset(),
-    S.DISBURSED: frozenset(),
-    S.WITHDRAWN: frozenset(),
-    S.EXPIRED: frozenset(),
-}
+APPLICATION_TRANSITIONS = APPLICATION.moves
 """Application status → the statuses it may move to; the empty ones are final."""
 
 # Applications in these statuses still bind the institution or the firm.
@@ -47,13 +38,7 @@ LIVE_APPLICATION = (S.SUBMITTED, S.IN_REVIEW, S.AWAITING_FIRM, S.APPROVED, S.DIS
 # Once here, the institution has decided (or the firm left): deciding again is a conflict.
 DECIDED = frozenset({S.AWAITING_FIRM, S.APPROVED, S.REJECTED, S.DISBURSED, S.WITHDRAWN, S.EXPIRED})
 
-R = RequestStatus
-REQUEST_TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
-    R.OPEN: frozenset({R.FULFILLED, R.WITHDRAWN, R.EXPIRED}),
-    R.FULFILLED: frozenset(),
-    R.WITHDRAWN: frozenset(),
-    R.EXPIRED: frozenset(),
-}
+REQUEST_TRANSITIONS = REQUEST.moves
 """Request status → the statuses it may move to."""
 
 # The statuses' labels (finplatform/labels), under the names the templates use.

@@ -33,6 +33,7 @@ from finplatform.models import (
 )
 from finplatform.money import format_number
 from finplatform.notifications.services import notify_enterprise, notify_institution
+from finplatform.states import DOCUMENT_REQUEST
 from finplatform.storage.wiring import blob_store
 
 PREFIX = "documents"
@@ -80,7 +81,7 @@ def _fulfil_requests(document: Document) -> None:
             DocumentRequest.status == DocumentRequestStatus.OPEN,
         )
     ):
-        pending.status = DocumentRequestStatus.FULFILLED
+        DOCUMENT_REQUEST.move(pending, DocumentRequestStatus.FULFILLED)
         pending.document_id = document.id
         pending.fulfilled_at = now
 

@@ -9,9 +9,8 @@ from flask_login import current_user
 
 from finplatform import jobs
 from finplatform.access import role_required
-from finplatform.exceptions import DomainError
 from finplatform.extensions import db
-from finplatform.forms_support import show_domain_error
+from finplatform.forms_support import refusal_shown
 from finplatform.imports import services
 from finplatform.imports.forms import KIND_CHOICES, ImportForm
 from finplatform.models import ImportBatch, Role
@@ -27,7 +26,7 @@ def index():
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
-        try:
+        with refusal_shown(form) as attempt:
             batch, handle = services.start_import(
                 form.kind.data,
                 upload.filename or "",
@@ -35,10 +34,7 @@ def index():
                 form.good_rows_only.data,
                 current_user,
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
+        if attempt.ok:
             return redirect(url_for("imports.detail", batch_id=batch.id, job=handle.id))
     batches = db.session.scalars(
         sa.select(ImportBatch).order_by(ImportBatch.id.desc()).limit(20)

@@ -31,12 +31,14 @@ from finplatform.imports.writing import WRITERS
 from finplatform.models import (
     District,
     ImportBatch,
+    ImportStatus,
     Industry,
     InstitutionKind,
     ProductKind,
     User,
     utcnow,
 )
+from finplatform.states import IMPORT
 
 KINDS = tuple(cols.COLUMNS)
 NON_NEGATIVE = {"revenue_yuan", "rd_spend_yuan", "min_revenue_yuan"}
@@ -150,16 +152,18 @@ def validate(kind: str, table: Table, progress=None) -> tuple[list[tuple[int, di
 
 def run_import(batch: ImportBatch, content: bytes, actor: User | None, progress=None) -> dict:
     """Validate the file and write it (or its good rows); records the outcome on the batch."""
-    batch.status = "running"
+    IMPORT.move(batch, ImportStatus.RUNNING)
     try:
         table = read_table(content, batch.filename)
     except DomainError as error:
-        return _finish(batch, "rejected", [cols.Problem(0, _("file"), str(error.message))], {})
+        return _finish(
+            batch, ImportStatus.REJECTED, [cols.Problem(0, _("file"), str(error.message))], {}
+        )
     batch.total_rows = len(table.rows)
     good, problems = validate(batch.kind, table, progress)
     batch.processed_rows = batch.total_rows
     if problems and not batch.good_rows_only:
-        return _finish(batch, "rejected", problems, {})
+        return _finish(batch, ImportStatus.REJECTED, problems, {})
     bad_rows = {p.row for p in problems}
     good = [(number, record) for number, record in good if number not in bad_rows]
     counts = WRITERS[batch.kind].write(good, actor)
@@ -170,15 +174,17 @@ def run_import(batch: ImportBatch, content: bytes, actor: User | None, progress=
         actor=actor,
         detail={"kind": batch.kind, **counts, "problems": len(problems)},
     )
-    return _finish(batch, "finished", problems, counts)
+    return _finish(batch, ImportStatus.FINISHED, problems, counts)
 
 
-def _finish(batch: ImportBatch, status: str, problems: list[cols.Problem], counts: dict) -> dict:
-    batch.status = status
+def _finish(
+    batch: ImportBatch, status: ImportStatus, problems: list[cols.Problem], counts: dict
+) -> dict:
+    IMPORT.move(batch, status)
     batch.errors = [p.as_dict() for p in sorted(problems, key=lambda p: (p.row, p.column))]
     batch.finished_at = utcnow()
     db.session.flush()
-    return {"status": status, "problems": len(problems), **counts}
+    return {"status": status.value, "problems": len(problems), **counts}
 
 
 def upload_path(batch: ImportBatch) -> Path:
@@ -235,7 +241,7 @@ def run_import_job(batch_id: int) -> dict:
     except Exception:
         db.session.rollback()
         batch = db.session.get(ImportBatch, batch_id)
-        batch.status = "failed"
+        IMPORT.move(batch, ImportStatus.FAILED)
         batch.errors = [
             {
                 "row": 0,

@@ -19,6 +19,7 @@ from finplatform.imports.natural_keys import (
     resolve_institutions,
     update_changed,
 )
+from finplatform.labels import labels_of
 from finplatform.models import (
     District,
     Enterprise,
@@ -28,6 +29,7 @@ from finplatform.models import (
     Product,
     utcnow,
 )
+from finplatform.states import INSTITUTION
 
 
 class EnterpriseRows:
@@ -61,6 +63,21 @@ class EnterpriseRows:
         return counts
 
 
+def _standing_refusal(institution: Institution | None, status: str | None) -> str | None:
+    """Why a row may not set this institution's standing (its machine forbids the move)."""
+    if institution is None or not status or institution.status == status:
+        return None
+    if INSTITUTION.allows(institution.status, InstitutionStatus(status)):
+        return None
+    names = labels_of("institution_status")
+    return _(
+        "%(name)s is %(current)s and cannot become %(status)s.",
+        name=institution.name,
+        current=names[institution.status],
+        status=names[InstitutionStatus(status)],
+    )
+
+
 class InstitutionRows:
     """Institutions keyed on their name (unique on the platform)."""
 
@@ -72,6 +89,7 @@ class InstitutionRows:
             Institution.credit_code,
             [r["credit_code"] for _, r in kept if r.get("credit_code")],
         )
+        existing = fetch_by(Institution, Institution.name, [r["name"] for _, r in kept])
         checked = []
         for number, record in kept:
             other = codes.get(record.get("credit_code"))
@@ -84,6 +102,10 @@ class InstitutionRows:
                         _("This credit code belongs to %(name)s.", name=other.name),
                     )
                 )
+                continue
+            refusal = _standing_refusal(existing.get(record["name"]), record.get("status"))
+            if refusal:
+                problems.append(problem(number, record, "status", refusal))
                 continue
             checked.append((number, record))
         return checked, problems
@@ -110,7 +132,7 @@ class InstitutionRows:
                 continue
             changed = update_changed(current, fields)
             if status and current.status != InstitutionStatus(status):
-                current.status = InstitutionStatus(status)
+                INSTITUTION.move(current, InstitutionStatus(status))
                 changed = True
             counts["updated" if changed else "unchanged"] += 1
         db.session.flush()

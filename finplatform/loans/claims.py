@@ -24,6 +24,7 @@ from finplatform.extensions import db
 from finplatform.loans.pool import balance, lock_pool
 from finplatform.loans.positions import loan_position
 from finplatform.models import Claim, ClaimStatus, CoverRegistration, Recovery, User
+from finplatform.states import CLAIM
 
 FEN = Decimal("0.01")
 
@@ -119,7 +120,7 @@ def decide_claim(claim: Claim, actor: User, decision, amount_yuan=None, reason: 
             _l("A reduced amount must be less than the %(n)s yuan claimed.", n=claim.claimed_yuan),
             "amount_yuan",
         )
-    claim.status = ClaimStatus.REJECTED if decision is Decision.REJECT else ClaimStatus.APPROVED
+    CLAIM.move(claim, ClaimStatus.REJECTED if decision is Decision.REJECT else ClaimStatus.APPROVED)
     claim.approved_yuan = approved
     claim.decision_reason = reason
     claim.decided_at = clock.now()
@@ -145,7 +146,7 @@ def pay_claim(claim: Claim, actor: User, on: date | None = None) -> Claim:
         raise Conflict(_l("Only an approved claim can be paid."))
     if claim.approved_yuan > balance(claim.pool_id):
         raise DomainError(_l("The pool's balance is too small to pay this claim."))
-    claim.status = ClaimStatus.PAID
+    CLAIM.move(claim, ClaimStatus.PAID)
     claim.paid_on = on
     loan = claim.registration.loan
     loan.written_off_on = loan.written_off_on or on

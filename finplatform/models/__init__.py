@@ -68,6 +68,7 @@ from finplatform.models.ranking import ModelStatus, ModelVersion
 from finplatform.models.reference import District, Industry, InstitutionKind, ProductKind
 from finplatform.models.reporting import (
     ImportBatch,
+    ImportStatus,
     MonthlySnapshot,
     ReportFact,
     Target,
@@ -80,6 +81,7 @@ __all__ = [
     "LoginSession",
     "IdempotencyRecord",
     "ImportBatch",
+    "ImportStatus",
     "Notification",
     "Offer",
     "OfferStatus",

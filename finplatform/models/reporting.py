@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from finplatform.models.base import Base, Money, TimestampMixin
+from finplatform.models.base import Base, Money, TimestampMixin, enum_column
 
 
 class Target(TimestampMixin, Base):
@@ -52,6 +53,16 @@ class MonthlySnapshot(Base):
     )
 
 
+class ImportStatus(enum.StrEnum):
+    """Where a bulk import stands: waiting for its job, running, then one of three ends."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    FINISHED = "finished"
+    REJECTED = "rejected"
+    FAILED = "failed"
+
+
 class ImportBatch(TimestampMixin, Base):
     """One bulk import of a CSV/XLSX file: its progress and every bad row found."""
 
@@ -60,7 +71,9 @@ class ImportBatch(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(30))
     filename: Mapped[str] = mapped_column(sa.String(200))
-    status: Mapped[str] = mapped_column(sa.String(20), default="pending")
+    status: Mapped[ImportStatus] = mapped_column(
+        enum_column(ImportStatus), default=ImportStatus.PENDING
+    )
     total_rows: Mapped[int] = mapped_column(default=0)
     processed_rows: Mapped[int] = mapped_column(default=0)
     imported_rows: Mapped[int] = mapped_column(default=0)

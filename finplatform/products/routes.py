@@ -10,9 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from finplatform.access import get_visible_or_404, role_required, visible
 from finplatform.choices import district_choices, industry_choices, product_kind_choices
-from finplatform.exceptions import DomainError
-from finplatform.extensions import db
-from finplatform.forms_support import ConfirmForm, show_domain_error
+from finplatform.forms_support import ConfirmForm, refusal_shown
 from finplatform.models import Product, ProductStatus, Role
 from finplatform.paging import counted_page
 from finplatform.products import services
@@ -63,14 +61,11 @@ def new():
     """Post a new product."""
     form = _form()
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form) as attempt:
             product = services.create_product(
                 current_user.institution, current_user, **_values(form)
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
+        if attempt.ok:
             flash(_("Product %(name)s posted.", name=product.name), "success")
             return redirect(url_for("products.index"))
     return render_template("products/form.html", form=form, product=None)
@@ -83,12 +78,9 @@ def edit(product_id: int):
     product = get_visible_or_404(Product, product_id)
     form = _form(product)
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form) as attempt:
             services.update_product(product, current_user, **_values(form))
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
+        if attempt.ok:
             flash(_("Product %(name)s saved.", name=product.name), "success")
             return redirect(url_for("products.index"))
     return render_template("products/form.html", form=form, product=product)
@@ -97,12 +89,9 @@ def edit(product_id: int):
 def _set_status(product_id: int, status: ProductStatus):
     product = get_visible_or_404(Product, product_id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with refusal_shown() as attempt:
             services.set_product_status(product, status, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
+        if attempt.ok:
             flash(
                 _("%(name)s is retired; its history is kept.", name=product.name)
                 if status == ProductStatus.RETIRED

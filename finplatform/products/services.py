@@ -26,6 +26,7 @@ from finplatform.models import (
     utcnow,
 )
 from finplatform.ranking.versions import invalidate_catalogue
+from finplatform.states import PRODUCT
 
 MAX_MIN_YEARS = 50
 COMMUNITY_KIND = "credit_community"
@@ -129,7 +130,7 @@ def set_product_status(product: Product, status: ProductStatus, actor: User) -> 
         return product
     if status == ProductStatus.ACTIVE:
         _require_approved(product.institution)
-    product.status = status
+    PRODUCT.move(product, status)
     product.retired_at = utcnow() if status == ProductStatus.RETIRED else None
     product.updated_at = utcnow()
     record_audit(f"product.{status.value}", product, actor=actor)

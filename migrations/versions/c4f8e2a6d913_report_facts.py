@@ -1,7 +1,7 @@
 """Report facts written with the rows they count, in place of the monthly rollups
 
 Revision ID: c4f8e2a6d913
-Revises: b7e3d5a1c942
+Revises: 8d5f86e92f91
 Create Date: 2026-12-05 23:40:00
 
 The rollup tables (and their watermarks) go; `report_facts` is filled from the base tables by
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 # revision identifiers, used by Alembic.
 revision = "c4f8e2a6d913"
-down_revision = "b7e3d5a1c942"
+down_revision = "8d5f86e92f91"
 branch_labels = None
 depends_on = None
 

@@ -205,3 +205,29 @@ def test_the_api_sends_the_same_body_from_the_cache_until_a_product_changes(
     after = client.get(path, headers=headers)
     assert best not in [row["product_id"] for row in after.json]
     assert worker_stats().computed == computed + 2
+
+
+def test_the_api_records_the_first_ranking_once_and_hides_other_firms_requests(
+    app, catalogue, client, make, db
+):
+    from finplatform.api.tokens import create_token
+
+    request = catalogue["request"]
+    owner = make.user(Role.ENTERPRISE, enterprise=request.enterprise)
+    stranger = make.user(Role.ENTERPRISE)
+    _row, token = create_token(owner, "matches")
+    _row, other_token = create_token(stranger, "matches")
+    db.session.commit()
+    path = f"/api/v1/requests/{request.id}/matches"
+    assert request.first_ranked_at is None
+    assert client.get(path, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    db.session.expire_all()
+    first = db.session.get(FinancingRequest, request.id).first_ranked_at
+    assert first is not None
+    # Asked again (from the cache when there is one): the first ranking time stays.
+    assert client.get(path, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(FinancingRequest, request.id).first_ranked_at == first
+    refused = client.get(path, headers={"Authorization": f"Bearer {other_token}"})
+    assert refused.status_code == 404
+    assert refused.mimetype == "application/problem+json"

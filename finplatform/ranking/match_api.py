@@ -1,0 +1,125 @@
+"""The API's match body: the request's ranking as JSON bytes, cached whole beside the items.
+
+The match endpoint is the API's busiest call. On a cache hit it reads only the request's id,
+its change times and its first ranking time (one row of plain values, no ORM object); the
+request with its firm and accepted kinds is loaded only when the ranking must be computed.
+The first ranking time is written by one UPDATE that keeps an earlier one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import NamedTuple
+
+import redis
+import sqlalchemy as sa
+from flask import current_app
+
+from finplatform import clock
+from finplatform.extensions import db
+from finplatform.jobs import redis_connection
+from finplatform.models import FinancingRequest
+from finplatform.observability import metrics
+from finplatform.ranking.service import (
+    ServingCatalogue,
+    _computed_items,
+    _result_key,
+    serving_catalogue,
+)
+
+
+class RequestStamp(NamedTuple):
+    """What a cached ranking is looked up by: the request's id and change times."""
+
+    id: int
+    created_at: datetime | None
+    updated_at: datetime | None
+    first_ranked_at: datetime | None
+
+
+STAMP_COLUMNS = (
+    FinancingRequest.id,
+    FinancingRequest.created_at,
+    FinancingRequest.updated_at,
+    FinancingRequest.first_ranked_at,
+)
+
+
+def note_first_ranking(stamp: RequestStamp) -> bool:
+    """Write the request's first ranking time unless it has one; True when written (the
+    caller's transaction commits it)."""
+    if stamp.first_ranked_at is not None:
+        return False
+    db.session.execute(
+        sa.update(FinancingRequest)
+        .where(FinancingRequest.id == stamp.id, FinancingRequest.first_ranked_at.is_(None))
+        .values(first_ranked_at=clock.now())
+    )
+    return True
+
+
+def match_body(
+    stamp: RequestStamp, load: Callable[[], FinancingRequest], top_k: int = 10
+) -> tuple[bytes, bool]:
+    """The request's ranking as the API's JSON body of match objects (MatchSchema's fields),
+    best first, byte for byte what `jsonify` makes of them; and whether the request's first
+    ranking time was written (to be committed).
+
+    ``load`` gives the request with its firm, called only when the ranking is computed.
+    Product names and institutions come from the worker's catalogue. With Redis the body is
+    cached beside the ranked items, under the same key and for as long: one MGET finds either;
+    a call that finds the body sends it as it is.
+    """
+    served = serving_catalogue()
+    key = _result_key(stamp, served, top_k, set())
+    body_key = key + ":api"
+    connection = redis_connection()
+    found = [None, None]
+    if connection is not None:
+        with contextlib.suppress(redis.RedisError):
+            found = connection.mget(body_key, key)
+    if found[0] is not None:
+        metrics.RANKINGS.labels("hit").inc()
+        # "[]\n" is an empty ranking, which proposes nothing.
+        return found[0], len(found[0]) > 3 and note_first_ranking(stamp)
+    if found[1] is not None:
+        metrics.RANKINGS.labels("hit").inc()
+        items = json.loads(found[1])
+    else:
+        metrics.RANKINGS.labels("miss").inc()
+        items = _computed_items(load(), served, top_k, set())
+    body = (current_app.json.dumps(_match_rows(items, served)) + "\n").encode()
+    seconds = current_app.config["MATCH_CACHE_SECONDS"]
+    if connection is not None and seconds > 0:
+        pipeline = connection.pipeline(transaction=False)
+        if found[1] is None:
+            pipeline.set(key, json.dumps(items), ex=seconds)
+        pipeline.set(body_key, body, ex=seconds)
+        with contextlib.suppress(redis.RedisError):
+            pipeline.execute()
+    return body, bool(items) and note_first_ranking(stamp)
+
+
+def _match_rows(items: list[dict], served: ServingCatalogue) -> list[dict]:
+    rows = []
+    for item in items:
+        card = served.cards.get(item["product_id"])
+        if card is None:
+            continue
+        probability = item["probability"]
+        rows.append(
+            {
+                "rank": len(rows) + 1,
+                "product_id": item["product_id"],
+                "product_name": card[0],
+                "institution_id": card[1],
+                "score": item["score"],
+                "reasons": item["reasons"],
+                "source": item["source"],
+                "probability": None if probability is None else round(probability * 100.0, 1),
+            }
+        )
+    return rows
