@@ -1,21 +1,20 @@
-"""Benchmark of the monthly report on PostgreSQL at full scale.
+"""Benchmark of the monthly report on PostgreSQL: the report, the XLSX, the cost the report
+facts add to each write, and `flask report rebuild`.
 
-Run: ``.venv/bin/python bench/bench_reports.py`` (``--rebuild`` to regenerate the data).
-Needs a PostgreSQL database of its own: BENCH_DATABASE_URL, default
-postgresql+psycopg://postgres@127.0.0.1:5432/reports_bench (``createdb reports_bench``).
+Run: ``.venv/bin/python bench/bench_reports.py`` (``--rebuild`` to regenerate the data,
+BENCH_SCALE=0.05 for a twentieth of the rows). Needs a PostgreSQL database of its own:
+BENCH_DATABASE_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/reports_bench
+(``createdb reports_bench``).
 
 It does not depend on the demo world: it generates its own history with INSERT … SELECT over
-generate_series (50,000 firms, 1,000,000 requests, 3,000,000 applications, 1,000,000
-disbursements plus 1,000 reversals, 200,000 contact logs, over 2013–2014), rolls it up once
-for the report (`refresh_rollups`, as `flask seed demo` and the monthly report job do; it
-prints how long that took), then times `build_report` for June 2014 (the month and the year
-to date, with every target and its projection) and the XLSX export built from that report.
-The bar: under 1 s for the figures, under 3 s for the XLSX.
-
-``--late N`` first records N late disbursements in 2014's rolled-up months (copies of June's,
-in a transaction rolled back at the end), so the report adds rows recorded after the rollups
-live; ``--live`` ignores the rollups and computes every figure from the source tables (11–18 s
-here, the figure before the rollups).
+generate_series (at scale 1: 50,000 firms, 1,000,000 requests, 3,000,000 applications,
+1,000,000 disbursements plus 1,000 reversals, 200,000 contact logs, over 2013–2014), writes the
+report facts from the base tables (`facts.rebuild`, what `flask report rebuild` runs: timed, bar
+< 60 s), then times `build_report` for June 2014 (the month and the year to date, with every
+target and its projection: bar < 0.2 s median), the XLSX built from it (< 0.5 s), and the cost
+the facts add to one disbursement's write through the ORM (flush with the hooks minus without,
+each write rolled back: bar < 2 ms median). The load average is printed beside each figure: on
+a shared machine it says how much of the time was someone else's.
 """
 
 from __future__ import annotations
@@ -37,18 +36,18 @@ from config import TestingConfig
 from finplatform import create_app
 from finplatform.extensions import db
 from finplatform.history.backfill import backfill
-from finplatform.models import RollupState
-from finplatform.reports import rollups
+from finplatform.models import Application, Disbursement
+from finplatform.reports import facts
 from finplatform.reports.exports import write_xlsx
 from finplatform.reports.periods import Month
-from finplatform.reports.refresh import refresh_rollups
-from finplatform.reports.rollups import STATE_ID
 from finplatform.reports.services import build_report
 from seeds.reference_loader import load_reference
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/reports_bench"
-FIRMS, INSTITUTIONS, PRODUCTS = 50_000, 200, 1_000
-REQUESTS, APPLICATIONS, SPECIALISTS = 1_000_000, 3_000_000, 100
+INSTITUTIONS, PRODUCTS, SPECIALISTS = 200, 1_000, 100
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+FIRMS, REQUESTS = int(50_000 * SCALE), int(1_000_000 * SCALE)
+APPLICATIONS, CONTACTS = int(3_000_000 * SCALE), int(200_000 * SCALE)
 
 GENERATE = [
     # Institutions of every kind, approved in 2013–2014.
@@ -131,22 +130,8 @@ GENERATE = [
         created_at)
     SELECT 1 + c % {SPECIALISTS}, 1 + (c * 31) % {FIRMS}, 'visit',
         timestamptz '2013-01-01' + ((c * 17) % 730 || ' days')::interval, '', now()
-    FROM generate_series(1, 200000) AS c""",
+    FROM generate_series(1, {CONTACTS}) AS c""",
 ]
-
-
-# Late loans: copies of June 2014's, recorded now and dated a month earlier or the same day.
-LATE_ROWS = """INSERT INTO disbursements (application_id, amount_yuan, rate, term_months,
-    disbursed_on, note, enterprise_id, institution_id, institution_kind_code, product_kind_code,
-    pool_covered, district_code, industry_code, created_at)
-SELECT application_id, amount_yuan, rate, term_months,
-    disbursed_on - CASE WHEN id % 2 = 0 THEN 30 ELSE 0 END, 'late', enterprise_id,
-    institution_id, institution_kind_code, product_kind_code, pool_covered, district_code,
-    industry_code, now()
-FROM disbursements
-WHERE disbursed_on >= date '2014-06-01' AND disbursed_on < date '2014-07-01'
-    AND reverses_id IS NULL
-ORDER BY id LIMIT :rows"""
 
 
 CLUSTER_ORDER = (
@@ -245,11 +230,62 @@ def build(rebuild: bool) -> None:
             if not clustered:
                 connection.execute(sa.text(f"CLUSTER {table} USING {index}"))
         connection.execute(sa.text("VACUUM ANALYZE"))
-    if db.session.get(RollupState, STATE_ID) is None:
+    started = time.perf_counter()
+    count = facts.rebuild()
+    db.session.commit()
+    print(
+        f"flask report rebuild: {count:,} facts in {time.perf_counter() - started:.1f} s "
+        f"(bar: < 60 s){load()}",
+        flush=True,
+    )
+
+
+def load() -> str:
+    """The load average, to print beside a figure."""
+    one, five, _ = os.getloadavg()
+    return f"  [load average {one:.1f} / {five:.1f}]"
+
+
+def write_cost(repeats: int) -> tuple[float, float]:
+    """Median seconds of one disbursement's insert and flush, with and without the facts
+    hooks (each rolled back)."""
+    template = db.session.scalar(
+        sa.select(Disbursement).where(Disbursement.reverses_id.is_(None)).limit(1)
+    )
+    application = db.session.get(Application, template.application_id)
+    columns = (
+        "enterprise_id",
+        "institution_id",
+        "institution_kind_code",
+        "product_kind_code",
+        "pool_covered",
+        "district_code",
+        "industry_code",
+        "rate",
+        "term_months",
+    )
+    timings: dict[bool, list[float]] = {True: [], False: []}
+    for index in range(2 * repeats):
+        hooked = index % 2 == 0
+        if not hooked:
+            sa.event.remove(sa.orm.Session, "before_flush", facts._before_flush)
+            sa.event.remove(sa.orm.Session, "after_flush", facts._after_flush)
+        saved = db.session.begin_nested()
         started = time.perf_counter()
-        done = refresh_rollups()
-        db.session.commit()
-        print(f"  rollups of {done['months']} months {time.perf_counter() - started:6.1f} s")
+        db.session.add(
+            Disbursement(
+                application_id=application.id,
+                amount_yuan=1000,
+                disbursed_on=template.disbursed_on,
+                **{name: getattr(template, name) for name in columns},
+            )
+        )
+        db.session.flush()
+        timings[hooked].append(time.perf_counter() - started)
+        saved.rollback()
+        if not hooked:
+            facts.register()
+    return statistics.median(timings[True]), statistics.median(timings[False])
 
 
 def main() -> None:
@@ -257,8 +293,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--late", type=int, default=0, metavar="N")
-    parser.add_argument("--live", action="store_true")
     args = parser.parse_args()
     config = TestingConfig()
     config.SQLALCHEMY_DATABASE_URI = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
@@ -271,11 +305,6 @@ def main() -> None:
             for table in ("enterprises", "financing_requests", "applications", "disbursements")
         }
         print("rows: " + ", ".join(f"{name} {count:,}" for name, count in counts.items()))
-        if args.late:
-            db.session.execute(sa.text(LATE_ROWS), {"rows": args.late})
-            print(f"{args.late:,} late disbursements recorded after the rollups (rolled back)")
-        if args.live:
-            rollups.coverage = lambda: None  # every figure from the source tables
         month = Month(2014, 6)
         figures, exports = [], []
         report = None
@@ -289,12 +318,17 @@ def main() -> None:
             exports.append(time.perf_counter() - started)
         print(
             f"figures (month + year to date + targets): median {statistics.median(figures):.3f}"
-            f" s, min {min(figures):.3f} s over {args.repeats} runs (bar: < 1 s)"
+            f" s, min {min(figures):.3f} s over {args.repeats} runs (bar: < 0.2 s){load()}"
         )
         xlsx_total = [f + e for f, e in zip(figures, exports, strict=True)]
         print(
             f"XLSX (figures + workbook): median {statistics.median(xlsx_total):.3f} s; "
-            f"workbook alone {statistics.median(exports):.3f} s (bar: < 3 s)"
+            f"workbook alone {statistics.median(exports):.3f} s (bar: < 0.5 s){load()}"
+        )
+        hooked, bare = write_cost(max(args.repeats, 25))
+        print(
+            f"one disbursement's write: {hooked * 1000:.2f} ms with the facts, {bare * 1000:.2f} ms"
+            f" without: the facts add {(hooked - bare) * 1000:.2f} ms (bar: < 2 ms){load()}"
         )
         print(
             f"June 2014: {report['totals']['disbursements']['count']:,} disbursements, "

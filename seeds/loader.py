@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from finplatform.history.backfill import backfill
 from finplatform.models import Base
 from finplatform.models.sql import is_postgresql
+from finplatform.reports import facts
 
 if TYPE_CHECKING:
     from seeds.world import World
@@ -82,6 +84,7 @@ def load_world(
         for batch in world.batches:
             _insert(connection, tables[batch.table], batch.columns, batch.rows, progress)
         backfill(connection)
+        _facts(connection)
         return world.counts()
     foreign_keys = _drop_foreign_keys(connection)
     indexes = _drop_secondary_indexes(connection)
@@ -92,7 +95,13 @@ def load_world(
     _restore_foreign_keys(connection, foreign_keys)
     _reset_sequences(connection)
     backfill(connection)
+    _facts(connection)
     return world.counts()
+
+
+def _facts(connection: Connection) -> None:
+    """The report facts of the loaded rows (the bulk load bypasses the ORM's hooks)."""
+    facts.rebuild(Session(bind=connection))
 
 
 def _insert(connection, table, columns, rows, progress) -> None:

@@ -31,7 +31,6 @@ from finplatform.models import (
     User,
 )
 from finplatform.ranking.registry import AUTOMATIC_PROMOTION
-from finplatform.reports.refresh import refresh_rollups
 from seeds.demo_accounts import create_demo_accounts
 from seeds.loader import load_world
 from seeds.world import generate_world, world_password_hash
@@ -55,7 +54,6 @@ def load_walk_world(db) -> None:
     _admin_work(db, users[Role.ADMIN], users[Role.INSTITUTION].institution_id)
     _imports(db, users[Role.ADMIN])
     _model_versions(db, users[Role.ADMIN])
-    refresh_rollups()
     db.session.commit()
 
 

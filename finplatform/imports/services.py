@@ -38,7 +38,6 @@ from finplatform.models import (
     User,
     utcnow,
 )
-from finplatform.reports.refresh import refresh_rollups
 from finplatform.states import IMPORT
 
 KINDS = tuple(cols.COLUMNS)
@@ -168,8 +167,6 @@ def run_import(batch: ImportBatch, content: bytes, actor: User | None, progress=
     bad_rows = {p.row for p in problems}
     good = [(number, record) for number, record in good if number not in bad_rows]
     counts = WRITERS[batch.kind].write(good, actor)
-    # Imported history (or a firm's new district) lands in months already rolled up.
-    refresh_rollups()
     batch.imported_rows = counts["created"] + counts["updated"]
     record_audit(
         "import.finished",

@@ -29,7 +29,6 @@ LABELS = {
         "comparing": _l("Comparing with the version in service"),
         "recorded": _l("Version recorded"),
         "rematching": _l("Re-ranking open requests"),
-        "rollups": _l("Rolling up the months that ended"),
         "figures": _l("Computing the figures"),
         "workbook": _l("Writing the workbook"),
         "figures_file": _l("Saving the figures"),

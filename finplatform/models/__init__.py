@@ -69,11 +69,8 @@ from finplatform.models.reference import District, Industry, InstitutionKind, Pr
 from finplatform.models.reporting import (
     ImportBatch,
     ImportStatus,
-    MonthlyFirm,
-    MonthlyRollup,
     MonthlySnapshot,
-    RollupFirm,
-    RollupState,
+    ReportFact,
     Target,
 )
 from finplatform.models.scoring import CreditProfileVersion, ScorecardVersion
@@ -140,8 +137,7 @@ __all__ = [
     "ModelVersion",
     "ScorecardVersion",
     "CreditProfileVersion",
-    "MonthlyFirm",
-    "MonthlyRollup",
+    "ReportFact",
     "MonthlySnapshot",
     "Product",
     "ProductKind",
@@ -151,10 +147,8 @@ __all__ = [
     "RequestEvent",
     "RequestStatus",
     "Role",
-    "RollupFirm",
     "StoredBlob",
     "StoredBlobChunk",
-    "RollupState",
     "Target",
     "User",
     "utcnow",

@@ -49,7 +49,7 @@ class FinancingRequest(TimestampMixin, Base):
         # A firm's requests by status (its open ones, a specialist's queue).
         sa.Index("ix_financing_requests_enterprise_status", "enterprise_id", "status"),
         sa.Index("ix_financing_requests_created_at", "created_at"),
-        # The report finds requests edited since its rollups were made.
+        # Requests edited since an instant (an export of changes) are found by this index.
         sa.Index("ix_financing_requests_updated_at", "updated_at"),
         # The funnel's matched step: requests first ranked in a month.
         sa.Index("ix_financing_requests_first_ranked_at", "first_ranked_at"),

@@ -86,14 +86,13 @@ class ImportBatch(TimestampMixin, Base):
     finished_at: Mapped[datetime | None]
 
 
-class MonthlyRollup(Base):
-    """One figure of one ended month, summed when the month was rolled up (月度汇总).
+class ReportFact(Base):
+    """One figure of one month as it stands (报表事实): a measure's count and amount in total
+    (`dimension` "") or for one key of a breakdown, written with the rows it counts
+    (finplatform/reports/facts.py). `rows` is how many source rows it sums (a reversal nets
+    the count to zero but is still a row); a fact with no rows is deleted."""
 
-    `dimension` is "" for the month's total and otherwise names the breakdown `key` belongs to;
-    `amount` is yuan, or days for response times. See finplatform/reports/rollups.py.
-    """
-
-    __tablename__ = "monthly_rollups"
+    __tablename__ = "report_facts"
 
     measure: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
     dimension: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
@@ -101,49 +100,4 @@ class MonthlyRollup(Base):
     key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     count: Mapped[int] = mapped_column(sa.BigInteger)
     amount: Mapped[Decimal | None] = mapped_column(Money)
-
-
-class MonthlyFirm(Base):
-    """A firm's part in one figure of one ended month, for the counts of distinct firms."""
-
-    __tablename__ = "monthly_firms"
-    __table_args__ = (sa.Index("ix_monthly_firms_firm", "measure", "enterprise_id", "month"),)
-
-    measure: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
-    month: Mapped[date] = mapped_column(primary_key=True)
-    # No foreign keys in the rollup tables: they are derived, rewritten in bulk, never edited.
-    enterprise_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    count: Mapped[int] = mapped_column(sa.BigInteger)
-    amount: Mapped[Decimal | None] = mapped_column(Money)
-
-
-class RollupFirm(Base):
-    """A firm's district, industry and credit-community membership as the rollups count it."""
-
-    __tablename__ = "rollup_firms"
-
-    enterprise_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    district_code: Mapped[str] = mapped_column(sa.String(6))
-    industry_code: Mapped[str] = mapped_column(sa.String(4))
-    member: Mapped[bool]
-
-
-class RollupState(Base):
-    """How far the rollups reach: the months they hold and the last row of each source table
-    they counted (one row)."""
-
-    __tablename__ = "rollup_state"
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    refreshed_at: Mapped[datetime]
-    # Months before this day are rolled up; later ones are always computed live.
-    rolled_until: Mapped[date]
-    # {"disbursements": 1000999, …}: rows with a higher id were recorded after the refresh.
-    watermarks: Mapped[dict] = mapped_column(sa.JSON)
-    # The latest recorded time among the rows counted: a report "as of" an earlier instant
-    # cannot use the rollups.
-    recorded_max: Mapped[datetime | None]
-    # The product kinds counted as credit and as loans when the rollups were made.
-    kinds: Mapped[dict] = mapped_column(sa.JSON)
-    # Firms whose district or industry had changed from the one they are counted under.
-    moved: Mapped[list] = mapped_column(sa.JSON, default=list)
+    rows: Mapped[int] = mapped_column(sa.BigInteger)

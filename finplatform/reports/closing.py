@@ -13,9 +13,18 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from finplatform import clock
-from finplatform.exceptions import DomainError
+from finplatform.audit import record_audit
+from finplatform.exceptions import Conflict, DomainError
 from finplatform.extensions import db
-from finplatform.models import Application, Disbursement, FinancingRequest, MonthlySnapshot, User
+from finplatform.models import (
+    Application,
+    Disbursement,
+    FinancingRequest,
+    ModelStatus,
+    ModelVersion,
+    MonthlySnapshot,
+    User,
+)
 from finplatform.reports import services
 from finplatform.reports.periods import Month
 
@@ -78,7 +87,7 @@ def closable_months(now: datetime | None = None) -> list[Month]:
 
 
 def close_month(month: Month, actor: User, *, now: datetime | None = None) -> MonthlySnapshot:
-    """Close one month (`services.close_month`); the first month ever closed must be the
+    """Close one month (`freeze_month`); the first month ever closed must be the
     earliest with data, so that none before it is left behind."""
     if db.session.scalar(sa.select(sa.func.count()).select_from(MonthlySnapshot)) == 0:
         bounds = months_with_data()
@@ -87,7 +96,7 @@ def close_month(month: Month, actor: User, *, now: datetime | None = None) -> Mo
                 _l("Months close in order: close %(month)s first.", month=str(bounds[0])),
                 "month",
             )
-    return services.close_month(month, actor, now=now)
+    return freeze_month(month, actor, now=now)
 
 
 def close_months_through(until: Month, actor: User, *, now: datetime | None = None) -> list:
@@ -107,3 +116,62 @@ def close_months_through(until: Month, actor: User, *, now: datetime | None = No
             )
         raise DomainError(_l("A month can be closed only after it has ended."), "month")
     return [close_month(month, actor, now=now) for month in months[: months.index(until) + 1]]
+
+
+def freeze_month(month: Month, actor: User, *, now: datetime | None = None) -> MonthlySnapshot:
+    """Freeze a month's report; months close in order and only once they have ended.
+
+    Close through `close_months_through` or `close_month` below, which also make the first
+    month closed the earliest with data."""
+    now = now or clock.now()
+    if month.end_at > now:
+        raise DomainError(_l("A month can be closed only after it has ended."), "month")
+    closed = services.closings()
+    if month in closed:
+        raise Conflict(_l("%(month)s is already closed.", month=str(month)), "month")
+    if closed and month != max(closed).next:
+        raise DomainError(
+            _l("Months close in order: close %(month)s first.", month=str(max(closed).next))
+            if month > max(closed)
+            else _l(
+                "%(month)s is before the last closed month and cannot be closed now.",
+                month=str(month),
+            ),
+            "month",
+        )
+    current_model = db.session.scalar(
+        sa.select(ModelVersion.id).where(ModelVersion.status == ModelStatus.CURRENT)
+    )
+    figures = services.build_report(month, as_of=now)
+    snapshot = MonthlySnapshot(
+        month=month.first_day,
+        closed_at=now,
+        closed_by_id=actor.id,
+        figures=figures,
+        code_version=figures["code_version"],
+        model_version_id=current_model,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(snapshot)
+    except sa.exc.IntegrityError as error:
+        raise Conflict(_l("%(month)s is already closed.", month=str(month)), "month") from error
+    record_audit("report.close_month", snapshot, actor=actor, detail={"month": str(month)})
+    return snapshot
+
+
+def late_rows_count(month: Month) -> int:
+    """Disbursement rows dated in a closed month but recorded after it closed."""
+    snapshot = services.snapshot_for(month)
+    if snapshot is None:
+        return 0
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count(Disbursement.id)).where(
+                Disbursement.disbursed_on >= month.first_day,
+                Disbursement.disbursed_on < month.end_day,
+                Disbursement.created_at > snapshot.closed_at,
+            )
+        )
+        or 0
+    )

@@ -8,11 +8,9 @@ from pathlib import Path
 
 from flask import current_app
 
-from finplatform.extensions import db
 from finplatform.jobs import report_progress
 from finplatform.reports import exports
 from finplatform.reports.periods import Month
-from finplatform.reports.refresh import refresh_rollups
 from finplatform.reports.services import report_for
 
 
@@ -27,12 +25,8 @@ def generated_xlsx(month: Month) -> Path:
 
 
 def generate_monthly_report(month_text: str) -> dict:
-    """Roll up the months that ended, then compute a month's report (frozen if closed) and
-    write its XLSX and JSON figures."""
+    """Compute a month's report (frozen if closed) and write its XLSX and JSON figures."""
     month = Month.parse(month_text)
-    report_progress(0, 4, "rollups")
-    refresh_rollups()
-    db.session.commit()
     report_progress(1, 4, "figures")
     report = report_for(month)
     report_progress(2, 4, "workbook")

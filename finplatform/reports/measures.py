@@ -76,8 +76,6 @@ class Measure:
     conditions: tuple = ()
     joins: tuple[Join, ...] = ()
     dimensions: dict[str, tuple[sa.ColumnElement, tuple[Join, ...]]] = field(default_factory=dict)
-    # The table whose rows are rolled up per month (see rollups.py); None: always counted live.
-    source: str | None = None
 
     def scope_conditions(self, scope: Scope) -> list[sa.ColumnElement[bool]]:
         """The WHERE conditions selecting this measure's rows in a scope."""
@@ -178,7 +176,6 @@ MEASURES: dict[str, Measure] = {
         count=sa.func.count(FinancingRequest.id),
         amount=sum_money(FinancingRequest.amount_yuan),
         dimensions=_firm_then(FinancingRequest.enterprise_id, FinancingRequest.created_at),
-        source="financing_requests",
     ),
     "matches": Measure(
         name="matches",
@@ -207,7 +204,6 @@ MEASURES: dict[str, Measure] = {
         count=sa.func.count(Application.id),
         amount=sum_money(Application.amount_yuan),
         dimensions=_app_dimensions(Application.submitted_at),
-        source="applications",
     ),
     "approvals": Measure(
         name="approvals",
@@ -219,7 +215,6 @@ MEASURES: dict[str, Measure] = {
         amount=sum_money(Application.approved_amount_yuan),
         conditions=(Application.approved_amount_yuan.is_not(None),),
         dimensions=_app_dimensions(Application.decided_at),
-        source="applications",
     ),
     "rejections": Measure(
         name="rejections",
@@ -231,7 +226,6 @@ MEASURES: dict[str, Measure] = {
         amount=sum_money(Application.amount_yuan),
         conditions=(Application.status == ApplicationStatus.REJECTED,),
         dimensions=_app_dimensions(Application.decided_at),
-        source="applications",
     ),
     "disbursements": Measure(
         name="disbursements",
@@ -248,7 +242,6 @@ MEASURES: dict[str, Measure] = {
             "district": (Disbursement.district_code, ()),
             "industry": (Disbursement.industry_code, ()),
         },
-        source="disbursements",
     ),
 }
 
@@ -282,50 +275,9 @@ def breakdown_sums(
     return [(row.key, row.count, row.amt) for row in db.session.execute(statement)]
 
 
-def breakdown(measure: Measure, scope: Scope, dimension: str) -> list[dict]:
-    """Count and amount per key of a dimension, largest amount (or count) first."""
-    return breakdown_entries(measure, dimension, breakdown_sums(measure, scope, dimension))
-
-
-def breakdowns(measure: Measure, scope: Scope) -> dict[str, list[dict]]:
-    """`breakdown` by every dimension of a measure."""
-    return {
-        name: breakdown_entries(measure, name, rows)
-        for name, rows in breakdowns_sums(measure, scope, list(measure.dimensions)).items()
-    }
-
-
-def breakdowns_sums(
-    measure: Measure, scope: Scope, names: list[str], where: Sequence = ()
-) -> dict[str, list[tuple]]:
-    """(key, count, amount) rows by each of some dimensions; on PostgreSQL in one scan
-    (GROUPING SETS)."""
-    if not names:
-        return {}
-    if len(names) == 1 or db.session.get_bind().dialect.name != "postgresql":
-        return {name: breakdown_sums(measure, scope, name, where) for name in names}
-    columns = [measure.dimensions[name][0] for name in names]
-    statement = measure.select(
-        [
-            *(column.label(f"key_{index}") for index, column in enumerate(columns)),
-            *(
-                sa.func.grouping(column).label(f"set_{index}")
-                for index, column in enumerate(columns)
-            ),
-            measure.count.label("count"),
-            _amount_column(measure).label("amt"),
-        ],
-        scope,
-        dimension=names,
-        where=where,
-    ).group_by(sa.func.grouping_sets(*(sa.tuple_(column) for column in columns)))
-    grouped: dict[str, list[tuple]] = {name: [] for name in names}
-    for row in db.session.execute(statement):
-        mapping = row._mapping
-        # grouping(column) is 0 for the one column the row is grouped by.
-        index = next(i for i in range(len(names)) if mapping[f"set_{i}"] == 0)
-        grouped[names[index]].append((mapping[f"key_{index}"], row.count, row.amt))
-    return grouped
+def breakdowns_sums(measure: Measure, scope: Scope, names: list[str]) -> dict[str, list[tuple]]:
+    """(key, count, amount) rows by each of some dimensions."""
+    return {name: breakdown_sums(measure, scope, name) for name in names}
 
 
 def breakdown_entries(
@@ -404,50 +356,6 @@ def totals_by_month(
             "count": int(row[1] or 0) if row else 0,
             "amount": (to_money(row[2]) if row else ZERO) if measure.amount is not None else None,
         }
-    return result
-
-
-def breakdown_by_month(
-    measure: Measure, months: list[Month], dimension: str, where: Sequence = ()
-) -> dict[Month, list[dict]]:
-    """A measure's breakdown for each of some months of one year (one grouped query)."""
-    result: dict[Month, list[dict]] = {month: [] for month in months}
-    if not months:
-        return result
-    column = measure.dimensions[dimension][0]
-    bucket = month_bucket(measure, months[0].year).label("number")
-    scope = Scope(min(months).first_day, max(months).end_day)
-    rows = db.session.execute(
-        measure.select(
-            [
-                bucket,
-                column.label("key"),
-                measure.count.label("count"),
-                _amount_column(measure).label("amt"),
-            ],
-            scope,
-            dimension=dimension,
-            where=where,
-        ).group_by(bucket, column)
-    ).all()
-    labels = dimension_labels(dimension, list({row.key for row in rows}))
-    by_number = {month.month: month for month in months}
-    for row in rows:
-        month = by_number.get(int(row.number))
-        if month is None:
-            continue
-        names = labels.get(row.key, (str(row.key), str(row.key)))
-        result[month].append(
-            {
-                "key": str(row.key),
-                "name_zh": names[0],
-                "name_en": names[1],
-                "count": int(row.count or 0),
-                "amount": to_money(row.amt),
-            }
-        )
-    for entries in result.values():
-        entries.sort(key=lambda entry: (-entry["amount"], entry["key"]))
     return result
 
 

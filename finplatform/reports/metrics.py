@@ -16,6 +16,7 @@ from finplatform.models import (
     Institution,
     InstitutionStanding,
     InstitutionStatus,
+    PoolContribution,
     ProductKind,
     Role,
     User,
@@ -65,11 +66,6 @@ def money_metric_conditions(members: sa.Select | None = None) -> dict[str, tuple
         "financing_facilitated": (APPROVED_THEN,),
         "all_financing": (APPROVED_THEN,),
         "new_credit_loans": (Disbursement.product_kind_code.in_(CREDIT_KINDS), APPROVED_THEN),
-        "risk_guarantee_pool": (
-            Disbursement.product_kind_code.in_(CREDIT_KINDS),
-            Disbursement.pool_covered.is_(True),
-            APPROVED_THEN,
-        ),
         "credit_community_loans": (
             Disbursement.product_kind_code.in_(LOAN_KINDS),
             member,
@@ -83,7 +79,23 @@ def money_metric_conditions(members: sa.Select | None = None) -> dict[str, tuple
     }
 
 
-MONEY_METRICS = frozenset(money_metric_conditions())
+# The risk guarantee pool (10亿元) measures the pool itself: the funds contributed to it, by the
+# day they were contributed (PoolContribution, finplatform/loans/pool.py), not loan volume.
+POOL_METRIC = "risk_guarantee_pool"
+DISBURSED_METRICS = frozenset(money_metric_conditions())
+MONEY_METRICS = DISBURSED_METRICS | {POOL_METRIC}
+
+
+def pool_funds(low: date, high: date) -> sa.Select:
+    """(first day of the month, funds contributed) per month for contributions in [low, high)."""
+    day = PoolContribution.contributed_on
+    return (
+        sa.select(sa.func.min(day), sum_money(PoolContribution.amount_yuan))
+        .where(day >= low, day < high)
+        .group_by(sa.extract("year", day), sa.extract("month", day))
+    )
+
+
 INSTITUTION_METRICS = {
     "tech_branches": "tech_branch",
     "specialised_institutions": "service",
@@ -107,7 +119,13 @@ def money_metrics(scope: Scope, where: Sequence = ()) -> dict[str, Decimal]:
     row = db.session.execute(
         MEASURES["disbursements"].select(_metric_sums(), scope, where=where)
     ).one()
-    return {metric: to_money(row._mapping[metric]) for metric in MONEY_METRICS}
+    result = {metric: to_money(row._mapping[metric]) for metric in DISBURSED_METRICS}
+    high = scope.date_to
+    low = scope.date_from or date(1900, 1, 1)
+    result[POOL_METRIC] = sum(
+        (to_money(amount) for _, amount in db.session.execute(pool_funds(low, high))), ZERO
+    )
+    return result
 
 
 def money_metrics_by_month(
@@ -123,8 +141,10 @@ def money_metrics_by_month(
     ).all()
     result = {metric: [ZERO] * 12 for metric in MONEY_METRICS}
     for row in rows:
-        for metric in MONEY_METRICS:
+        for metric in DISBURSED_METRICS:
             result[metric][int(row.number) - 1] = to_money(row._mapping[metric])
+    for day, amount in db.session.execute(pool_funds(date(year, 1, 1), date(year + 1, 1, 1))):
+        result[POOL_METRIC][day.month - 1] = to_money(amount)
     return result
 
 

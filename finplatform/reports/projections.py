@@ -13,7 +13,14 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+import sqlalchemy as sa
+
+from finplatform.extensions import db
+from finplatform.models import Target
+from finplatform.reports import metrics, reading
 from finplatform.reports.activity import percent
+from finplatform.reports.measures import ZERO
+from finplatform.reports.periods import Month
 
 CENT = Decimal("0.01")
 ONE = Decimal("1")
@@ -63,3 +70,67 @@ def project(
         "projected_gap": projection - target,
         "on_track": projection >= target,
     }
+
+
+def targets(month: Month, monthly: dict[Month, dict], live: bool) -> list[dict]:
+    """Each of the year's targets with its year to date (`monthly`: each month's contribution,
+    services.py) and its projection."""
+    targets = db.session.scalars(
+        sa.select(Target).where(Target.year == month.year).order_by(Target.sort_order, Target.id)
+    ).all()
+    last_year_money = reading.money_metrics_by_month(month.year - 1, live)
+    result = []
+    for target in targets:
+        entry = {
+            "metric": target.metric,
+            "label_en": target.label_en,
+            "wording_zh": target.wording_zh,
+            "tracks_en": target.tracks_en,
+            "unit": target.unit,
+            "value": target.value,
+            "value_yuan": target.value_yuan,
+        }
+        metric = target.metric
+        if metric in metrics.MONEY_METRICS and target.value_yuan is not None:
+            ytd = sum(
+                (Decimal(figures["money_metrics"][metric]) for figures in monthly.values()), ZERO
+            )
+            last_year = last_year_money[metric]
+            entry.update(
+                kind="money",
+                measured=True,
+                **project(
+                    ytd=ytd,
+                    target=target.value_yuan,
+                    months_elapsed=month.month,
+                    last_year=last_year,
+                    money=True,
+                ),
+            )
+        elif metric in metrics.COUNT_METRICS | metrics.LEVEL_METRICS:
+            level = metric in metrics.LEVEL_METRICS
+            ytd = Decimal(metrics.count_metric(metric, month))
+            last_year = (
+                None
+                if level
+                else [
+                    Decimal(value)
+                    for value in metrics.count_metric_by_month(metric, month.year - 1)
+                ]
+            )
+            entry.update(
+                kind="level" if level else "count",
+                measured=True,
+                **project(
+                    ytd=ytd,
+                    target=target.value,
+                    months_elapsed=month.month,
+                    last_year=last_year,
+                    money=False,
+                    level=level,
+                ),
+            )
+        else:
+            entry.update(kind="unmeasured", measured=False)
+        result.append(entry)
+    return result

@@ -28,7 +28,7 @@ from finplatform.i18n import is_english
 from finplatform.jobs import enqueue, job_status
 from finplatform.labels import label
 from finplatform.models import Institution, Role
-from finplatform.reports import charts, closing, exports, services, view
+from finplatform.reports import charts, closing, drilldown, exports, services, view
 from finplatform.reports.forms import MonthForm
 from finplatform.reports.jobs import generate_monthly_report, generated_xlsx
 from finplatform.reports.measures import DIMENSIONS
@@ -101,7 +101,7 @@ def index():
         month=month,
         picker=_picker(month),
         charts=_chart_markup(report),
-        late_rows=services.late_rows_count(month) if report["closed"] else 0,
+        late_rows=closing.late_rows_count(month) if report["closed"] else 0,
         view=view.report_tables(report),
     )
 
@@ -144,7 +144,7 @@ def rows():
     filters = {name: request.args[name] for name in DIMENSIONS if request.args.get(name)}
     metric = request.args.get("metric") or None
     try:
-        statement = services.drilldown_select(month, measure, scope, filters, metric)
+        statement = drilldown.drilldown_select(month, measure, scope, filters, metric)
     except DomainError as error:
         flash(str(error.message), "warning")
         return redirect(url_for("reports.index", month=str(month)))

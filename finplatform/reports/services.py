@@ -43,10 +43,11 @@ difference is only which month a late row is reported in. Distinct counts (firms
 with credit loans, institutions, specialists) cannot be added month to month: they are counted
 live over the year to date, and frozen as they stood when a month is closed.
 
-"Live" is what the figures mean, not always how they are read: months that have ended are
-read from the monthly rollups, plus the rows recorded since they were made (rollups.py), which
-gives the same figures as the queries over the source tables (measures.py, metrics.py,
-activity.py) at a fraction of the cost.
+"Live" is what the figures mean, not always how they are read: the summed figures of a report
+as it stands are read from the facts written with each row (facts.py, reading.py), which hold
+the same numbers as the queries over the source tables (measures.py, metrics.py); a closing
+counts live as of its instant. The distinct counts, the funnel and the response times are
+counted live (activity.py).
 """
 
 from __future__ import annotations
@@ -59,31 +60,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from finplatform import clock
-from finplatform.audit import record_audit
-from finplatform.exceptions import Conflict, DomainError
 from finplatform.extensions import db
 from finplatform.models import (
     Disbursement,
     Enterprise,
-    ModelStatus,
-    ModelVersion,
     MonthlySnapshot,
-    Target,
-    User,
 )
-from finplatform.reports import (
-    combined,
-    combined_activity,
-    combined_firms,
-    measures,
-    metrics,
-    projections,
-    refresh,
-    rollups,
-)
+from finplatform.reports import activity, measures, metrics, projections, reading
 from finplatform.reports.measures import MEASURES, ZERO, Scope
 from finplatform.reports.periods import Month
 
@@ -156,24 +141,23 @@ def _this_year(scope: Scope, year: int) -> Scope:
 def build_report(
     month: Month, *, as_of: datetime | None = None, progress: Progress | None = None
 ) -> dict:
-    """Compute a month's report as it stands (rows recorded up to `as_of`, default now), from
-    the rollups where they hold and the source tables for the rest; JSON-ready."""
+    """Compute a month's report as it stands (from the facts), or as of an instant (rows
+    recorded up to `as_of`, counted live); JSON-ready."""
+    # A report as it stands reads the facts; one as of an instant (a closing) counts live.
+    live = as_of is not None
     as_of = as_of or clock.now()
     step = progress or (lambda done, total, message: None)
     total_steps = 7
     closed = closings()
     own_scope = Scope.month(month, recorded_until=as_of)
-    coverage = rollups.coverage()
 
     step(0, total_steps, "totals")
-    own = {
-        name: combined.totals(measure, own_scope, coverage) for name, measure in MEASURES.items()
-    }
+    own = {name: reading.totals(measure, own_scope, live) for name, measure in MEASURES.items()}
     step(1, total_steps, "breakdowns")
-    breakdowns = combined.breakdowns(own_scope, coverage)
+    breakdowns = reading.breakdowns(own_scope, live)
     step(2, total_steps, "adjustments")
     adjustments = _adjustments(month, closed)
-    contribution = _contribution(own, combined.money_metrics(own_scope, coverage), adjustments)
+    contribution = _contribution(own, reading.money_metrics(own_scope, live), adjustments)
     step(3, total_steps, "funnel and response times")
     report = {
         "format": REPORT_FORMAT,
@@ -182,21 +166,21 @@ def build_report(
         "code_version": code_version(),
         "totals": own,
         "breakdowns": breakdowns,
-        "first_time_borrowers": combined_firms.first_time_borrowers(month, as_of, coverage),
-        "firms_served": combined_firms.firms_served(month, coverage),
-        "funnel": combined_activity.funnel(month, coverage),
-        "response_times": combined_activity.response_times(month, as_of, coverage),
+        "first_time_borrowers": activity.first_time_borrowers(month, as_of),
+        "firms_served": activity.firms_served(month.start_at, month.end_at),
+        "funnel": activity.funnel(month),
+        "response_times": activity.response_times(month, as_of),
         "adjustments": adjustments,
         "contribution": contribution,
     }
     step(4, total_steps, "specialists")
-    report["specialists"] = combined_activity.specialists(month, coverage)
+    report["specialists"] = activity.specialists(month)
     step(5, total_steps, "year to date and targets")
-    monthly = _monthly_contributions(month, closed, contribution, coverage)
+    monthly = _monthly_contributions(month, closed, contribution, live)
     report["ytd"] = _year_to_date(monthly)
-    report["targets"] = _targets(month, monthly, coverage)
+    report["targets"] = projections.targets(month, monthly, live)
     step(6, total_steps, "series")
-    report["series"] = _series(month, closed, monthly, breakdowns, coverage)
+    report["series"] = _series(month, closed, monthly, breakdowns, live)
     step(total_steps, total_steps, "done")
     return jsonable(report)
 
@@ -271,7 +255,7 @@ def _contribution(own: dict, own_money: dict, adjustments: dict) -> dict:
 
 
 def _monthly_contributions(
-    month: Month, closed: dict[Month, datetime], current: dict, coverage: rollups.Coverage | None
+    month: Month, closed: dict[Month, datetime], current: dict, live: bool
 ) -> dict[Month, dict]:
     """Each month's contribution to the year to date: frozen for closed months, else live."""
     frozen = {
@@ -284,22 +268,22 @@ def _monthly_contributions(
         )
     }
     open_months = [m for m in month.months_of_year_until()[:-1] if m not in frozen]
-    live = (
+    sums = (
         {
-            name: combined.totals_by_month(measure, open_months, coverage)
+            name: reading.totals_by_month(measure, open_months, live)
             for name, measure in MEASURES.items()
         }
         if open_months
         else {}
     )
-    live_money = combined.money_metrics_by_month(month.year, coverage) if open_months else {}
+    sums_money = reading.money_metrics_by_month(month.year, live) if open_months else {}
     result: dict[Month, dict] = {}
     for earlier in month.months_of_year_until()[:-1]:
         if earlier in frozen:
             result[earlier] = frozen[earlier]["contribution"]
             continue
-        own = {name: live[name][earlier] for name in MEASURES}
-        own_money = {metric: values[earlier.month - 1] for metric, values in live_money.items()}
+        own = {name: sums[name][earlier] for name in MEASURES}
+        own_money = {metric: values[earlier.month - 1] for metric, values in sums_money.items()}
         result[earlier] = jsonable(_contribution(own, own_money, _adjustments(earlier, closed)))
     result[month] = jsonable(current)
     return result
@@ -318,84 +302,18 @@ def _year_to_date(monthly: dict[Month, dict]) -> dict:
     return ytd
 
 
-def _targets(
-    month: Month, monthly: dict[Month, dict], coverage: rollups.Coverage | None
-) -> list[dict]:
-    targets = db.session.scalars(
-        sa.select(Target).where(Target.year == month.year).order_by(Target.sort_order, Target.id)
-    ).all()
-    last_year_money = combined.money_metrics_by_month(month.year - 1, coverage)
-    result = []
-    for target in targets:
-        entry = {
-            "metric": target.metric,
-            "label_en": target.label_en,
-            "wording_zh": target.wording_zh,
-            "tracks_en": target.tracks_en,
-            "unit": target.unit,
-            "value": target.value,
-            "value_yuan": target.value_yuan,
-        }
-        metric = target.metric
-        if metric in metrics.MONEY_METRICS and target.value_yuan is not None:
-            ytd = sum(
-                (Decimal(figures["money_metrics"][metric]) for figures in monthly.values()), ZERO
-            )
-            last_year = last_year_money[metric]
-            entry.update(
-                kind="money",
-                measured=True,
-                **projections.project(
-                    ytd=ytd,
-                    target=target.value_yuan,
-                    months_elapsed=month.month,
-                    last_year=last_year,
-                    money=True,
-                ),
-            )
-        elif metric in metrics.COUNT_METRICS | metrics.LEVEL_METRICS:
-            level = metric in metrics.LEVEL_METRICS
-            ytd = Decimal(combined_firms.count_metric(metric, month, coverage))
-            last_year = (
-                None
-                if level
-                else [
-                    Decimal(value)
-                    for value in combined_firms.count_metric_by_month(
-                        metric, month.year - 1, coverage
-                    )
-                ]
-            )
-            entry.update(
-                kind="level" if level else "count",
-                measured=True,
-                **projections.project(
-                    ytd=ytd,
-                    target=target.value,
-                    months_elapsed=month.month,
-                    last_year=last_year,
-                    money=False,
-                    level=level,
-                ),
-            )
-        else:
-            entry.update(kind="unmeasured", measured=False)
-        result.append(entry)
-    return result
-
-
 def _series(
     month: Month,
     closed: dict[Month, datetime],
     monthly: dict[Month, dict],
     breakdowns: dict,
-    coverage: rollups.Coverage | None,
+    live: bool,
 ) -> dict:
     """Monthly figures for the charts: disbursed amount by product kind and the cumulative
     money targets."""
     earlier_open = [m for m in month.months_of_year_until()[:-1] if m not in closed]
-    live = combined.breakdown_by_month(
-        MEASURES["disbursements"], earlier_open, "product_kind", coverage
+    open_rows = reading.breakdown_by_month(
+        MEASURES["disbursements"], earlier_open, "product_kind", live
     )
     by_kind: dict[str, dict] = {}
     for earlier in month.months_of_year_until():
@@ -404,7 +322,7 @@ def _series(
         elif earlier in closed:
             rows = snapshot_for(earlier).figures["breakdowns"]["disbursements"]["product_kind"]
         else:
-            rows = live[earlier]
+            rows = open_rows[earlier]
         for row in rows:
             entry = by_kind.setdefault(
                 row["key"],
@@ -438,105 +356,3 @@ def jsonable(value):
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
-
-
-# ----------------------------------------------------------------------------- closing
-
-
-def close_month(month: Month, actor: User, *, now: datetime | None = None) -> MonthlySnapshot:
-    """Freeze a month's report; months close in order and only once they have ended.
-
-    Close through `closing.close_month`, which also makes the first month closed the earliest
-    with data."""
-    now = now or clock.now()
-    if month.end_at > now:
-        raise DomainError(_l("A month can be closed only after it has ended."), "month")
-    closed = closings()
-    if month in closed:
-        raise Conflict(_l("%(month)s is already closed.", month=str(month)), "month")
-    if closed and month != max(closed).next:
-        raise DomainError(
-            _l("Months close in order: close %(month)s first.", month=str(max(closed).next))
-            if month > max(closed)
-            else _l(
-                "%(month)s is before the last closed month and cannot be closed now.",
-                month=str(month),
-            ),
-            "month",
-        )
-    current_model = db.session.scalar(
-        sa.select(ModelVersion.id).where(ModelVersion.status == ModelStatus.CURRENT)
-    )
-    refresh.refresh_rollups(now)
-    figures = build_report(month, as_of=now)
-    snapshot = MonthlySnapshot(
-        month=month.first_day,
-        closed_at=now,
-        closed_by_id=actor.id,
-        figures=figures,
-        code_version=figures["code_version"],
-        model_version_id=current_model,
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(snapshot)
-    except sa.exc.IntegrityError as error:
-        raise Conflict(_l("%(month)s is already closed.", month=str(month)), "month") from error
-    record_audit("report.close_month", snapshot, actor=actor, detail={"month": str(month)})
-    return snapshot
-
-
-def late_rows_count(month: Month) -> int:
-    """Disbursement rows dated in a closed month but recorded after it closed."""
-    snapshot = snapshot_for(month)
-    if snapshot is None:
-        return 0
-    return int(
-        db.session.scalar(
-            sa.select(sa.func.count(Disbursement.id)).where(
-                Disbursement.disbursed_on >= month.first_day,
-                Disbursement.disbursed_on < month.end_day,
-                Disbursement.created_at > snapshot.closed_at,
-            )
-        )
-        or 0
-    )
-
-
-# -------------------------------------------------------------------------------- drill-down
-
-DRILL_SCOPES = ("month", "adjustments", "ytd")
-
-
-def drilldown_select(
-    month: Month,
-    measure_name: str,
-    scope_name: str,
-    filters: dict[str, str],
-    metric: str | None = None,
-) -> sa.Select:
-    """The rows behind one figure of a month's report, newest first."""
-    if measure_name not in MEASURES:
-        raise DomainError(_l("Unknown figure."), "measure")
-    measure = MEASURES[measure_name]
-    unknown = set(filters) - set(measure.dimensions)
-    if unknown:
-        raise DomainError(
-            _l("This figure has no breakdown by %(name)s.", name=", ".join(sorted(unknown))),
-            "dimension",
-        )
-    closed = closings()
-    if scope_name == "month":
-        scope = Scope.month(month, recorded_until=closed.get(month))
-    elif scope_name == "adjustments":
-        scope = adjustment_scope(month, closed) or Scope(month.first_day, month.first_day)
-    elif scope_name == "ytd":
-        scope = Scope.year_to_date(month)
-    else:
-        raise DomainError(_l("Unknown period."), "scope")
-    statement = measure.select([measure.entity], scope, filters=filters)
-    if metric is not None:
-        if measure_name != "disbursements" or metric not in metrics.MONEY_METRICS:
-            raise DomainError(_l("Unknown target."), "metric")
-        statement = statement.where(*metrics.money_metric_conditions()[metric])
-    return statement.order_by(measure.date_column.desc(), measure.entity.id.desc())

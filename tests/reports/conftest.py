@@ -24,10 +24,12 @@ from finplatform.models import (
     Disbursement,
     Enterprise,
     FinancingRequest,
+    GuaranteePool,
     Institution,
     InstitutionStatus,
     Match,
     MatchSource,
+    PoolContribution,
     Product,
     Referral,
     ReferralKind,
@@ -357,6 +359,20 @@ def build_world(db, make) -> World:
                 enterprise_id=w.enterprises[enterprise].id,
                 channel=ContactChannel.VISIT,
                 happened_at=bj(2014, 6, day),
+            )
+        )
+    # The risk guarantee pool's funds: 3亿元 in March, 1亿元 in June, 5千万元 in July (and
+    # 1千万元 in December 2013).
+    pool = builder.add(GuaranteePool(year=2014, name="科技型中小企业信用贷款风险补偿资金池"))
+    for amount, on in (
+        ("10000000", date(2013, 12, 20)),
+        ("300000000", date(2014, 3, 1)),
+        ("100000000", date(2014, 6, 15)),
+        ("50000000", date(2014, 7, 2)),
+    ):
+        builder.add(
+            PoolContribution(
+                pool_id=pool.id, funder="市财政", amount_yuan=Decimal(amount), contributed_on=on
             )
         )
     db.session.commit()

@@ -12,8 +12,9 @@ from finplatform.exceptions import Conflict, DomainError
 from finplatform.models import AuditEvent, MonthlySnapshot, Role
 from finplatform.reports import closing
 from finplatform.reports.closing import close_months_through
+from finplatform.reports.closing import freeze_month as close_month
 from finplatform.reports.periods import Month
-from finplatform.reports.services import build_report, close_month, report_for
+from finplatform.reports.services import build_report, report_for
 from tests.reports.conftest import WorldBuilder
 
 JUNE, JULY = Month(2014, 6), Month(2014, 7)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from finplatform import clock
 from finplatform.models import ApplicationStatus, InstitutionStatus, Match, Role
 from finplatform.ranking.batch import rematch_open_requests
-from finplatform.reports import refresh
+from finplatform.reports import facts
 from finplatform.reports.periods import Month
 from finplatform.reports.services import build_report
 from tests.reports.conftest import WorldBuilder, bj
@@ -60,8 +60,8 @@ def test_a_firm_that_moved_is_counted_where_it_was_at_the_time(db, make, world, 
     august = build_report(AUGUST)
     assert _by(august, "requests") == {"120111": (1, D("800000"))}
 
-    # The same from the monthly rollups, and after the firm moves again.
-    refresh.refresh_rollups()
+    # The same after the facts are rebuilt, and after the firm moves again.
+    facts.rebuild()
     db.session.commit()
     firm.district_code = "120116"
     db.session.commit()
@@ -115,7 +115,7 @@ def test_only_what_an_institution_recorded_while_approved_counts_towards_targets
     assert _target(june, "financing_facilitated")["ytd"] == "16000000.00"
     assert _target(june, "all_financing")["ytd"] == "16000000.00"
     assert june["totals"]["disbursements"]["amount"] == "13500000.00"
-    refresh.refresh_rollups()
+    facts.rebuild()
     db.session.commit()
     assert _target(build_report(JUNE), "financing_facilitated")["ytd"] == "16000000.00"
 
@@ -151,8 +151,8 @@ def test_the_funnels_matched_step_counts_requests_first_ranked_in_the_month(
     assert (june["requests"], june["matched"]) == (0, 1)
     db.session.expire_all()
     assert clock.beijing_date(early.first_ranked_at) == date(2014, 5, 20)
-    # The same from the monthly rollups.
-    refresh.refresh_rollups()
+    # The same after the facts are rebuilt.
+    facts.rebuild()
     db.session.commit()
     assert _funnel(Month(2014, 5))["matched"] == 1
     assert _funnel(JUNE)["matched"] == 1

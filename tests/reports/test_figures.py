@@ -163,7 +163,8 @@ def test_every_seeded_target_is_reported(june):
         ("financing_facilitated", "15300000.00"),
         ("all_financing", "15300000.00"),
         ("new_credit_loans", "4500000.00"),  # d1 2M + d2 1.5M + d4 2.5M − d6 1.5M
-        ("risk_guarantee_pool", "2000000.00"),  # P1 only: d1 + d2 − d6
+        # The pool's funds, not loans: 3亿元 on 1 March + 1亿元 on 15 June (definition 5c).
+        ("risk_guarantee_pool", "400000000.00"),
         ("credit_community_loans", "2800000.00"),  # members E1 (d1) and E5 (d7; d5 is equity)
         ("tech_transfer_fund", "6000000.00"),
         ("firms_with_credit_loans", "2"),  # E1 and E4; E2's loan was reversed

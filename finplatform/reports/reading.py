@@ -1,0 +1,164 @@
+"""The report's summed figures, read from the facts (facts.py) or, with `live`, counted from the
+source tables (measures.py, metrics.py) — the same numbers either way; a closing counts live,
+as of its instant. Matches are always counted live (they are not kept as facts)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from finplatform.extensions import db
+from finplatform.models import ReportFact
+from finplatform.reports import measures, metrics
+from finplatform.reports.measures import MEASURES, ZERO, Measure, Scope, to_money
+from finplatform.reports.periods import Month
+
+F = ReportFact
+
+
+def _kept(measure: Measure, live: bool) -> bool:
+    return not live and measure.name != "matches"
+
+
+def _typed(measure: Measure, dimension: str, key: str):
+    if key == "":
+        return None
+    column = measure.dimensions[dimension][0]
+    return int(key) if isinstance(column.type, sa.Integer) else key
+
+
+def totals(measure: Measure, scope: Scope, live: bool) -> dict:
+    """A measure's count and amount in one month (`scope`: that month's)."""
+    if not _kept(measure, live):
+        return measures.totals(measure, scope)
+    row = db.session.execute(
+        sa.select(F.count, F.amount).where(
+            F.measure == measure.name, F.dimension == "", F.month == scope.date_from
+        )
+    ).one_or_none()
+    return {
+        "count": int(row.count) if row else 0,
+        "amount": None if measure.amount is None else to_money(row.amount if row else None),
+    }
+
+
+def breakdowns(scope: Scope, live: bool) -> dict[str, dict[str, list[dict]]]:
+    """Every measure's breakdowns in one month, each dimension's names read once."""
+    sums: dict[str, dict[str, list[tuple]]] = {}
+    for name, measure in MEASURES.items():
+        if not _kept(measure, live):
+            sums[name] = measures.breakdowns_sums(measure, scope, list(measure.dimensions))
+            continue
+        sums[name] = {dimension: [] for dimension in measure.dimensions}
+        rows = db.session.execute(
+            sa.select(F.dimension, F.key, F.count, F.amount).where(
+                F.measure == name, F.dimension != "", F.month == scope.date_from
+            )
+        )
+        for dimension, key, count, amount in rows:
+            sums[name][dimension].append((_typed(measure, dimension, key), count, amount))
+    keys: dict[str, set] = {}
+    for by_dimension in sums.values():
+        for dimension, rows in by_dimension.items():
+            keys.setdefault(dimension, set()).update(key for key, _, _ in rows)
+    labels = {
+        dimension: measures.dimension_labels(dimension, list(found))
+        for dimension, found in keys.items()
+    }
+    return {
+        name: {
+            dimension: measures.breakdown_entries(measure, dimension, rows, labels[dimension])
+            for dimension, rows in sums[name].items()
+        }
+        for name, measure in MEASURES.items()
+    }
+
+
+def totals_by_month(measure: Measure, months: list[Month], live: bool) -> dict[Month, dict]:
+    """A measure's count and amount in each of some months."""
+    if not _kept(measure, live) or not months:
+        return measures.totals_by_month(measure, months)
+    found = {
+        Month.of(row.month): row
+        for row in db.session.execute(
+            sa.select(F.month, F.count, F.amount).where(
+                F.measure == measure.name,
+                F.dimension == "",
+                F.month.in_([month.first_day for month in months]),
+            )
+        )
+    }
+    return {
+        month: {
+            "count": int(found[month].count) if month in found else 0,
+            "amount": None
+            if measure.amount is None
+            else to_money(found[month].amount if month in found else None),
+        }
+        for month in months
+    }
+
+
+def breakdown_by_month(
+    measure: Measure, months: list[Month], dimension: str, live: bool
+) -> dict[Month, list[dict]]:
+    """A measure's breakdown in each of some months, largest amount first."""
+    if not _kept(measure, live) or not months:
+        return {
+            month: measures.breakdown_entries(
+                measure, dimension, measures.breakdown_sums(measure, Scope.month(month), dimension)
+            )
+            for month in months
+        }
+    rows = db.session.execute(
+        sa.select(F.month, F.key, F.count, F.amount).where(
+            F.measure == measure.name,
+            F.dimension == dimension,
+            F.month.in_([month.first_day for month in months]),
+        )
+    ).all()
+    typed = [(Month.of(row.month), _typed(measure, dimension, row.key), row) for row in rows]
+    labels = measures.dimension_labels(dimension, list({key for _, key, _ in typed}))
+    result: dict[Month, list[dict]] = {month: [] for month in months}
+    for month, key, row in typed:
+        names = labels.get(key, (str(key), str(key)))
+        result[month].append(
+            {
+                "key": str(key),
+                "name_zh": names[0],
+                "name_en": names[1],
+                "count": int(row.count),
+                "amount": to_money(row.amount),
+            }
+        )
+    for entries in result.values():
+        entries.sort(key=lambda entry: (-entry["amount"], entry["key"]))
+    return result
+
+
+def money_metrics(scope: Scope, live: bool) -> dict[str, Decimal]:
+    """Each money target's amount in one month."""
+    if live:
+        return metrics.money_metrics(scope)
+    result = dict.fromkeys(metrics.MONEY_METRICS, ZERO)
+    for metric, amount in db.session.execute(
+        sa.select(F.dimension, F.amount).where(F.measure == "money", F.month == scope.date_from)
+    ):
+        result[metric] = to_money(amount)
+    return result
+
+
+def money_metrics_by_month(year: int, live: bool) -> dict[str, list[Decimal]]:
+    """Each money target's amount in each month of a year."""
+    if live:
+        return metrics.money_metrics_by_month(year)
+    result = {metric: [ZERO] * 12 for metric in metrics.MONEY_METRICS}
+    for metric, day, amount in db.session.execute(
+        sa.select(F.dimension, F.month, F.amount).where(
+            F.measure == "money", F.month >= date(year, 1, 1), F.month < date(year + 1, 1, 1)
+        )
+    ):
+        result[metric][day.month - 1] = to_money(amount)
+    return result

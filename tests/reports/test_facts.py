@@ -1,0 +1,363 @@
+"""The report facts written with each row equal what `flask report rebuild` computes from the
+base tables, whatever the sequence of writes; and two writers to one month lose nothing."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.orm import Session
+
+from finplatform.models import (
+    Application,
+    ApplicationStatus,
+    CommunityMembership,
+    Disbursement,
+    FinancingRequest,
+    ImportBatch,
+    Institution,
+    ProductKind,
+    ReportFact,
+    Role,
+)
+from finplatform.reports import facts
+from finplatform.reports.periods import Month
+from finplatform.reports.services import build_report
+from tests.reports.conftest import WorldBuilder, bj, build_world
+
+D = Decimal
+FIXTURES = "tests/fixtures/imports"
+
+
+def _fact(measure, dimension, month, key=""):
+    """(count, amount, rows) of one fact, or None."""
+    row = facts.db.session.execute(
+        sa.select(ReportFact.count, ReportFact.amount, ReportFact.rows).where(
+            ReportFact.measure == measure,
+            ReportFact.dimension == dimension,
+            ReportFact.month == month,
+            ReportFact.key == key,
+        )
+    ).one_or_none()
+    return None if row is None else tuple(row)
+
+
+def _same_after_rebuild(db) -> list[tuple]:
+    kept = facts.all_facts()
+    facts.rebuild()
+    rebuilt = facts.all_facts()
+    assert kept == rebuilt
+    return kept
+
+
+def test_the_world_facts_hold_its_figures_and_equal_a_rebuild(db, make):
+    build_world(db, make)
+    # June 2014: d3 4,000,000 + d4 2,500,000 + d5 6,000,000 + d7 800,000, and d6 reversing
+    # 1,500,000: count 4 − 1, five rows.
+    assert _fact("disbursements", "", date(2014, 6, 1)) == (3, D("11800000.00"), 5)
+    # The reversal is d2's, a credit loan of the bank (tech branch): its kind nets to zero.
+    assert _fact("disbursements", "product_kind", date(2014, 5, 1), "credit_loan") == (
+        1,
+        D("1500000.00"),
+        1,
+    )
+    # A request at 00:30 on 1 June Beijing time is June's; at 00:10 on 1 July, July's.
+    assert _fact("requests", "", date(2014, 6, 1))[0] == 4
+    assert _fact("requests", "", date(2014, 7, 1))[0] == 1
+    assert _same_after_rebuild(db)
+
+
+def test_edits_that_move_figures_keep_the_facts_right(db, make):
+    world = build_world(db, make)
+    builder = WorldBuilder(db, make)
+    builder.world = world
+    # A late record in a past month, and a reversal of it.
+    builder.disburse("late", "A4", "100000", date(2014, 3, 3))
+    builder.disburse("late_back", "A4", "-100000", date(2014, 3, 9), reverses="late")
+    assert _fact("disbursements", "", date(2014, 3, 1)) == (0, D("0.00"), 2)
+    # A decision on an open application: June gains an approval.
+    a6 = world.applications["A6"]
+    a6.status, a6.decided_at = ApplicationStatus.APPROVED, bj(2014, 6, 30, 15)
+    a6.approved_amount_yuan = D("700000")
+    db.session.flush()
+    # A3 4,000,000 + A4 2,500,000 + A5 6,000,000 + A7 800,000 + A6 700,000.
+    assert _fact("approvals", "", date(2014, 6, 1)) == (5, D("14000000.00"), 5)
+    # A firm moves and leaves its community; a product kind stops being a credit loan;
+    # an institution changes kind.
+    world.enterprises["E1"].district_code = "120104"
+    db.session.delete(
+        db.session.get(
+            CommunityMembership, (world.institutions["community"].id, world.enterprises["E5"].id)
+        )
+    )
+    db.session.get(ProductKind, "credit_loan").is_credit_loan = False
+    world.institutions["fund"].kind_code = "service"
+    db.session.flush()
+    # A request edited while open.
+    world.requests["R7"].amount_yuan = D("950000")
+    db.session.flush()
+    assert _fact("requests", "", date(2014, 7, 1)) == (1, D("950000.00"), 1)
+    db.session.commit()
+    _same_after_rebuild(db)
+
+
+OPS = ("request", "apply", "decide", "disburse", "reverse", "move", "join", "leave", "kind")
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    events=st.lists(
+        st.tuples(st.sampled_from(OPS), st.integers(0, 6), st.integers(1, 12), st.integers(1, 40)),
+        min_size=1,
+        max_size=14,
+    )
+)
+def test_random_writes_give_the_facts_a_rebuild_gives(db, make, events):
+    if not db.session.scalar(sa.select(sa.func.count()).select_from(Institution)):
+        build_world(db, make)
+    saved = db.session.begin_nested()
+    try:
+        _play(db, events)
+        db.session.flush()
+        _same_after_rebuild(db)
+    finally:
+        saved.rollback()
+
+
+def _play(db, events) -> None:
+    firms = sorted(db.session.scalars(sa.select(FinancingRequest.enterprise_id)).all())
+    community = db.session.scalar(
+        sa.select(Institution.id).where(Institution.kind_code == "credit_community")
+    )
+    for op, pick, month, size in events:
+        amount = D(size * 50000)
+        requests = db.session.scalars(sa.select(FinancingRequest).order_by("id")).all()
+        apps = db.session.scalars(sa.select(Application).order_by("id")).all()
+        request = requests[pick % len(requests)]
+        application = apps[pick % len(apps)]
+        firm = firms[pick % len(firms)]
+        if op == "request":
+            db.session.add(
+                FinancingRequest(
+                    enterprise_id=firm,
+                    amount_yuan=amount,
+                    term_months=12,
+                    created_at=bj(2014, month, 10),
+                )
+            )
+        elif op == "apply":
+            db.session.add(
+                Application(
+                    request_id=request.id,
+                    product_id=application.product_id,
+                    enterprise_id=request.enterprise_id,
+                    institution_id=application.institution_id,
+                    product_kind_code=application.product_kind_code,
+                    submitted_at=bj(2014, month, 11),
+                )
+            )
+        elif op == "decide":
+            approve = size % 2 == 0
+            application.status = (
+                ApplicationStatus.APPROVED if approve else ApplicationStatus.REJECTED
+            )
+            application.decided_at = bj(2014, month, 12)
+            application.approved_amount_yuan = amount if approve else None
+        elif op in ("disburse", "reverse"):
+            _disburse(db, application, op, month, amount)
+        elif op == "move":
+            enterprise = application.enterprise
+            enterprise.district_code = ("120104", "120116", "120111")[size % 3]
+        elif op == "join" and community:
+            found = db.session.get(CommunityMembership, (community, firm))
+            if found is None:
+                db.session.add(CommunityMembership(community_id=community, enterprise_id=firm))
+        elif op == "leave" and community:
+            found = db.session.get(CommunityMembership, (community, firm))
+            if found is not None:
+                db.session.delete(found)
+        elif op == "kind":
+            kind = db.session.get(ProductKind, application.product_kind_code)
+            kind.is_credit_loan = not kind.is_credit_loan
+        db.session.flush()
+
+
+def _disburse(db, application, op, month, amount) -> None:
+    reversed_row = None
+    if op == "reverse":
+        reversed_row = db.session.scalar(
+            sa.select(Disbursement)
+            .where(
+                Disbursement.reverses_id.is_(None),
+                Disbursement.amount_yuan > 0,
+                ~sa.exists().where(sa.orm.aliased(Disbursement).reverses_id == Disbursement.id),
+            )
+            .order_by(Disbursement.id)
+        )
+        if reversed_row is None:
+            return
+        application = db.session.get(Application, reversed_row.application_id)
+        amount = -reversed_row.amount_yuan
+    product = application.product
+    db.session.add(
+        Disbursement(
+            application_id=application.id,
+            amount_yuan=amount,
+            rate=D("5.0"),
+            term_months=12,
+            disbursed_on=date(2014, month, 15),
+            reverses_id=reversed_row.id if reversed_row else None,
+            enterprise_id=application.enterprise_id,
+            institution_id=product.institution_id,
+            institution_kind_code=product.institution.kind_code,
+            product_kind_code=product.kind_code,
+            pool_covered=product.pool_covered,
+            district_code=application.enterprise.district_code,
+            industry_code=application.enterprise.industry_code,
+        )
+    )
+
+
+def test_imported_history_writes_its_facts(db, make):
+    from finplatform.imports import services
+
+    make.institution(name="滨海新区科技支行（测试）")
+    for kind in ("enterprises", "products", "applications"):
+        batch = ImportBatch(kind=kind, filename=f"{kind}.csv")
+        db.session.add(batch)
+        db.session.flush()
+        with open(f"{FIXTURES}/{kind}.csv", "rb") as file:
+            services.run_import(batch, file.read(), actor=None)
+        db.session.commit()
+    # The file's one disbursement: 300万元 on 28 March 2014; its approval on 20 March.
+    assert _fact("disbursements", "", date(2014, 3, 1)) == (1, D("3000000.00"), 1)
+    assert _fact("approvals", "", date(2014, 3, 1)) == (1, D("3000000.00"), 1)
+    _same_after_rebuild(db)
+
+
+def test_a_late_record_reaches_the_report_without_a_refresh(db, make):
+    world = build_world(db, make)
+    builder = WorldBuilder(db, make)
+    builder.world = world
+    before = build_report(Month(2014, 4))
+    assert before["totals"]["disbursements"]["amount"] == "0.00"
+    builder.disburse("late", "A4", "250000", date(2014, 4, 8))
+    db.session.commit()
+    after = build_report(Month(2014, 4))
+    assert after["totals"]["disbursements"] == {"count": 1, "amount": "250000.00"}
+
+
+def test_two_writers_to_one_month_lose_nothing_on_postgresql(app, db, make):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks and ON CONFLICT are PostgreSQL's here")
+    world = build_world(db, make)
+    a4 = world.applications["A4"]
+    values = {
+        name: getattr(world.disbursements["d4"], name)
+        for name in (
+            "enterprise_id",
+            "institution_id",
+            "institution_kind_code",
+            "product_kind_code",
+            "pool_covered",
+            "district_code",
+            "industry_code",
+        )
+    }
+    db.session.commit()
+    first_in = threading.Event()
+    order: list[str] = []
+    errors: list[BaseException] = []
+
+    def write(amount: str, first: bool) -> None:
+        try:
+            with app.app_context(), Session(db.engine) as session:
+                if not first:
+                    first_in.wait(timeout=10)
+                session.add(
+                    Disbursement(
+                        application_id=a4.id,
+                        amount_yuan=D(amount),
+                        rate=D("5.0"),
+                        term_months=12,
+                        disbursed_on=date(2014, 8, 8),
+                        **values,
+                    )
+                )
+                # The second writer's flush waits here for the first's row lock.
+                session.flush()
+                order.append(f"flushed {amount}")
+                if first:
+                    first_in.set()
+                    time.sleep(0.5)
+                    order.append("committing 100000")
+                session.commit()
+                order.append(f"committed {amount}")
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+            first_in.set()
+
+    threads = [
+        threading.Thread(target=write, args=("100000", True)),
+        threading.Thread(target=write, args=("200000", False)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors
+    # The second writer's flush finished only once the first was committing.
+    assert order.index("flushed 200000") > order.index("committing 100000")
+    db.session.expire_all()
+    assert _fact("disbursements", "", date(2014, 8, 1)) == (2, D("300000.00"), 2)
+    _same_after_rebuild(db)
+
+
+def test_the_services_paths_keep_the_facts(db, make, pin_today):
+    from finplatform.deals.disbursements import record_disbursement, reverse_disbursement
+    from finplatform.loans import pool as funds
+
+    bank_user = make.user(Role.INSTITUTION, name="李行长")
+    product = make.product(bank_user.institution, pool_covered=True)
+    application = make.application(
+        make.financing_request(make.enterprise()),
+        product,
+        status=ApplicationStatus.APPROVED,
+        decided_at=bj(2014, 1, 10),
+        approved_amount_yuan=D("300000"),
+        approved_rate=D("6"),
+        approved_term_months=12,
+    )
+    pin_today(date(2014, 1, 15))
+    asked = {
+        "amount_yuan": "300000",
+        "rate": "6",
+        "term_months": 12,
+        "disbursed_on": date(2014, 1, 15),
+    }
+    row, _ = record_disbursement(application, actor=bank_user, idempotency_key="k-1", **asked)
+    db.session.commit()
+    # A replay of the same key records nothing more.
+    record_disbursement(application, actor=bank_user, idempotency_key="k-1", **asked)
+    db.session.commit()
+    assert _fact("disbursements", "", date(2014, 1, 1)) == (1, D("300000.00"), 1)
+    pin_today(date(2014, 2, 3))
+    reverse_disbursement(row, bank_user, "录入错误")
+    pool = funds.create_pool(2014, "2014年科技型中小企业信用贷款风险保证金")
+    funds.contribute(pool, "天津市科委", "1000000", date(2014, 2, 2))
+    db.session.commit()
+    # The reversal is dated the day it is recorded (3 February): February nets −1, −300,000.
+    assert _fact("disbursements", "", date(2014, 2, 1)) == (-1, D("-300000.00"), 1)
+    assert _fact("disbursements", "", date(2014, 1, 1)) == (1, D("300000.00"), 1)
+    assert _fact("money", "risk_guarantee_pool", date(2014, 2, 1)) == (0, D("1000000.00"), 1)
+    _same_after_rebuild(db)
