@@ -17,19 +17,10 @@ from __future__ import annotations
 import numpy as np
 
 from matching.affinity import AFFINITY_GROUPS, profile_bands
+from matching.bands import amount_band, new_firm, size_band, term_band
 from matching.history import InstitutionHistory
 from matching.relationship import RELATIONSHIP_FEATURES
-from matching.schema import (
-    CREDIT_RATINGS,
-    PRODUCT_KINDS,
-    History,
-    Products,
-    Requests,
-    amount_band,
-    new_firm,
-    size_band,
-    term_band,
-)
+from matching.schema import CREDIT_RATINGS, PRODUCT_KINDS, History, Products, Requests
 
 PAIR_FEATURES: tuple[str, ...] = (
     "amount_fit",
