@@ -47,7 +47,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +56,11 @@ from threadpoolctl import threadpool_limits
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from matching.grades import (  # noqa: E402
+    REPAYMENT_DEFAULTED,
+    REPAYMENT_NO_LOAN,
+    REPAYMENT_PERFORMING,
+)
 from matching.model import train_model  # noqa: E402
 from matching.ranker import Ranker  # noqa: E402
 from matching.schema import (  # noqa: E402
@@ -86,11 +91,17 @@ class SbaLoans:
     lender_names: list[str]
     fiscal_year: np.ndarray
     state: np.ndarray
+    charged_off: np.ndarray  # day of the charge-off (``ChgOffDate``), -1 for loans paid or current
 
 
 def _day(us_date: str) -> int:
     month, day, year = (int(part) for part in us_date.split("/"))
     return date(year, month, day).toordinal() - EPOCH_ORDINAL
+
+
+def _chargeoff_day(text: str) -> int:
+    """The day of a ``ChgOffDate`` such as ``24-Jun-91``."""
+    return datetime.strptime(text, "%d-%b-%y").date().toordinal() - EPOCH_ORDINAL
 
 
 def load_loans(path: Path) -> SbaLoans:
@@ -132,7 +143,15 @@ def load_loans(path: Path) -> SbaLoans:
         posted_at=np.array([_day(row["ApprovalDate"]) for row in rows]),
     )
     lender = np.array([lender_index.get(row["Bank"], -1) for row in rows])
-    return SbaLoans(requests, lender, lender_names, fiscal_year, state)
+    charged_off = np.array(
+        [
+            _chargeoff_day(row["ChgOffDate"])
+            if row["MIS_Status"] == "CHGOFF" and row["ChgOffDate"]
+            else -1
+            for row in rows
+        ]
+    )
+    return SbaLoans(requests, lender, lender_names, fiscal_year, state, charged_off)
 
 
 def lender_products(n_lenders: int, n_industries: int, n_districts: int) -> Products:
@@ -168,8 +187,14 @@ def sampled_history(
     n_uniform: int,
     n_popular: int,
     seed: int,
+    grade_defaults: bool = True,
 ) -> History:
-    """Return the history loans as disbursed applications plus sampled ignored ones."""
+    """Return the history loans as disbursed applications plus sampled ignored ones.
+
+    A loan charged off before the history ends is known as defaulted from its charge-off day
+    (the loss rates count it from then); with ``grade_defaults`` it is also graded as no
+    success (``matching.grades``). Charge-offs after the history ends are not known.
+    """
     rng = np.random.default_rng(seed)
     n_lenders = len(products)
     chosen = loans.lender[history_rows]
@@ -189,7 +214,7 @@ def sampled_history(
         product_rows.append(column[keep])
         outcomes.append(np.full(int(keep.sum()), OUTCOME_IGNORED))
     request_rows = np.concatenate(request_rows)
-    return History.from_pairs(
+    history = History.from_pairs(
         loans.requests,
         products,
         request_rows,
@@ -197,6 +222,16 @@ def sampled_history(
         loans.requests.posted_at[request_rows],
         np.concatenate(outcomes),
     )
+    end = int(loans.requests.posted_at[history_rows].max()) + 1
+    made = np.arange(len(history)) < len(history_rows)
+    charged = loans.charged_off[request_rows]
+    known = made & (charged >= 0) & (charged < end)
+    history.defaulted_at = np.where(known, charged, -1)
+    if grade_defaults:
+        history.repayment = np.where(
+            known, REPAYMENT_DEFAULTED, np.where(made, REPAYMENT_PERFORMING, REPAYMENT_NO_LOAN)
+        ).astype(np.int8)
+    return history
 
 
 def metrics_at_10(position: np.ndarray) -> tuple[float, float, float, float]:
@@ -273,6 +308,11 @@ def main() -> int:
     parser.add_argument("--max-iter", type=int, default=300)
     parser.add_argument("--max-leaf-nodes", type=int, default=31)
     parser.add_argument("--learning-rate", type=float, default=0.1)
+    parser.add_argument(
+        "--made-is-success",
+        action="store_true",
+        help="grade every history loan a success, charged off or not (loss rates still count)",
+    )
     parser.add_argument("--skip-rule", action="store_true", help="do not rank by the rule score")
     args = parser.parse_args()
     path = Path(args.csv) if args.csv else ROOT / DEFAULT_CSV
@@ -296,7 +336,13 @@ def main() -> int:
         int(loans.requests.district.max()) + 1,
     )
     history = sampled_history(
-        loans, products, history_rows, args.uniform_negatives, args.popular_negatives, args.seed
+        loans,
+        products,
+        history_rows,
+        args.uniform_negatives,
+        args.popular_negatives,
+        args.seed,
+        grade_defaults=not args.made_is_success,
     )
     print(
         f"{len(loans.requests):,} loans, {split} split: history {len(history_rows):,} "

@@ -37,6 +37,7 @@ from sklearn.linear_model import LogisticRegression
 from matching.evaluate import baseline_metrics, evaluate_rankings, time_ordered_split
 from matching.features import FEATURE_NAMES, ProductTable, pair_features
 from matching.forest import CompiledForest, UnsupportedForestError
+from matching.grades import training_grades
 from matching.history import InstitutionHistory
 from matching.schema import OUTCOME_APPROVED, History, Products, Requests, rows_of
 
@@ -192,7 +193,7 @@ def train_model(
     product_rows = rows_of(products.id, history.product_id)
     known = (request_rows >= 0) & (product_rows >= 0)
     request_rows, product_rows = request_rows[known], product_rows[known]
-    grades = history.outcome[known]
+    grades = training_grades(history)[known]
     index = InstitutionHistory(history, window_days=window_days)
     table = ProductTable(products, index)
     features = pair_features(table, requests, request_rows, product_rows)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from finplatform import clock
+from finplatform.credit.profile import credit_profile
 from finplatform.credit.versions import scores_at
 from finplatform.extensions import db
 from finplatform.history import reading as history
 from finplatform.history.periods import held_at
-from finplatform.loans.outcomes import outcomes_by_pair
 from finplatform.models import (
     Application,
     ApplicationStatus,
@@ -38,8 +38,11 @@ from finplatform.ranking.catalogue_rows import (
     product_kind_index,
     products_table,
 )
+from finplatform.ranking.repayment import repayment_outcomes as repayment_outcomes
+from finplatform.ranking.repayment import with_repayment
 from matching.bands import amount_band, new_firm, size_band, term_band
 from matching.schema import (
+    CREDIT_GRADES,
     CREDIT_RATINGS,
     OUTCOME_APPROVED,
     OUTCOME_DISBURSED,
@@ -120,6 +123,10 @@ def _firms_as_posted(requests: Sequence[FinancingRequest], communities: dict):
     return firms, member_of
 
 
+def _posted_on(request: FinancingRequest) -> date:
+    return clock.beijing_date(request.created_at) if request.created_at else clock.today()
+
+
 def requests_table(
     requests: Sequence[FinancingRequest],
     cats: Categories,
@@ -134,6 +141,9 @@ def requests_table(
     outcome is learned from.
     """
     firms, member_of = (_firms_as_posted if as_posted else _firms_now)(requests, communities)
+    # The credit profile as of the posting day (training) or today (serving).
+    on = {r.id: _posted_on(r) if as_posted else None for r in requests}
+    standing = credit_standing([(r.enterprise, on[r.id]) for r in requests])
     rows = []
     for request in requests:
         firm = firms[request.id]
@@ -142,7 +152,8 @@ def requests_table(
             if community_id in communities:
                 bits |= 1 << communities[community_id]
         rating = firm.credit_rating if firm.credit_rating in CREDIT_RATINGS else "unrated"
-        posted = clock.beijing_date(request.created_at) if request.created_at else clock.today()
+        posted = _posted_on(request)
+        score, grade = standing[request.enterprise.id, on[request.id]]
         rows.append(
             {
                 "id": request.id or 0,
@@ -168,11 +179,31 @@ def requests_table(
                 "collateral_offered": bool(request.collateral_offered.strip()),
                 "communities": bits,
                 "posted_at": _day(posted),
+                "credit_score": score,
+                "credit_grade": grade,
             }
         )
     if not rows:
         return Requests(**{name: np.zeros(0, dtype=t) for name, t in Requests._DTYPES.items()})
     return Requests.from_rows(rows)
+
+
+def credit_standing(firms: Sequence[tuple[Enterprise, date | None]]) -> dict:
+    """(firm id, day) → the firm's credit profile (score 0–100, index into CREDIT_GRADES) from
+    its records dated *before* the day (None: today), as the ranking's features see it.
+
+    Every feature reads the credit profile through here, so that the profile's later versions
+    (a learned scorecard valid from a date) replace the rule-based one in this one place.
+    """
+    standing: dict = {}
+    for firm, day in firms:
+        if (firm.id, day) not in standing:
+            profile = credit_profile(firm, (day or clock.today()) - timedelta(days=1))
+            grade = (
+                CREDIT_GRADES.index(profile["grade"]) if profile["grade"] in CREDIT_GRADES else -1
+            )
+            standing[firm.id, day] = (float(profile["score"]), grade)
+    return standing
 
 
 def request_table(request: FinancingRequest, cats: Categories, communities: dict) -> Requests:
@@ -247,7 +278,7 @@ def application_history(cats: Categories) -> History:
     ).all()
     if not rows:
         return History.empty()
-    return History(
+    history = History(
         request_id=np.array([row.request_id for row in rows]),
         product_id=np.array([row.product_id for row in rows]),
         institution_id=np.array([row.institution_id for row in rows]),
@@ -270,6 +301,7 @@ def application_history(cats: Categories) -> History:
             )
         ),
     )
+    return with_repayment(history, clock.today())
 
 
 @dataclass
@@ -319,21 +351,6 @@ def training_tables() -> TrainingTables:
             ],
             dtype=np.int64,
         ),
-    )
-
-
-def repayment_outcomes(history: History, as_of: date) -> np.ndarray:
-    """Per history row, its loans' repayment outcome as of a day (`RepaymentOutcome`: 0 no
-    loan, 1 performing, 2 late, 3 defaulted), for the training to grade with."""
-    by_pair = outcomes_by_pair(as_of)
-    return np.array(
-        [
-            int(by_pair.get((request, product), 0))
-            for request, product in zip(
-                history.request_id.tolist(), history.product_id.tolist(), strict=True
-            )
-        ],
-        dtype=np.int64,
     )
 
 
