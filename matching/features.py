@@ -5,8 +5,9 @@ firm looks like (revenue, age, R&D intensity, patents, flags, rating), how the p
 institution treated similar firms before the request was posted (``InstitutionHistory``): its
 approval rates, and its share of all approvals given to firms of the same industry / district
 (overall and recency-weighted) and to requests of the same amount band, term band and firm age
-(``matching.affinity``), which says where such firms actually got money; and the firm's own
-past with the institution and its lenders' co-lenders (``matching.relationship``).
+(``matching.affinity``), which says where such firms actually got money, and its loss rate
+(``matching.losses``); the firm's own past with the institution and its lenders' co-lenders
+(``matching.relationship``); and the firm's credit profile score and grade as of the request.
 Product-side arrays are prepared once in ``ProductTable``; a request then costs a few vector
 operations over its eligible products (``request_features``), a block of requests one pass over
 all their eligible pairs (``block_features``), and arbitrary pairs for training ``pair_features``.

@@ -1,7 +1,8 @@
 """The learned ranking model: a two-stage cascade trained from past application outcomes.
 
-Choice of target. Both stages are binary classifiers of "approved or disbursed" (outcome ≥ 2)
-against "rejected or ignored", and products are ranked by that probability. Reasons:
+Choice of target. Both stages are binary classifiers of "approved or disbursed" (grade ≥ 2)
+against "rejected or ignored", and products are ranked by that probability; a disbursed loan
+that defaulted is graded as no success (``matching.grades``). Reasons:
 
 * the number shown to a firm is an approval probability, and one calibrated classifier gives
   it directly; a graded regressor or LambdaMART score would need a second model for it;
