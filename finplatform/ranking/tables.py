@@ -31,6 +31,8 @@ from finplatform.models import (
     FirmAttributes,
     Product,
 )
+
+# The catalogue's side lives in catalogue_rows; its names stay importable from here.
 from finplatform.ranking.catalogue_rows import (
     Categories,
     categories,
@@ -38,6 +40,7 @@ from finplatform.ranking.catalogue_rows import (
     product_kind_index,
     products_table,
 )
+from finplatform.ranking.catalogue_rows import catalogue as catalogue
 from finplatform.ranking.repayment import repayment_outcomes as repayment_outcomes
 from finplatform.ranking.repayment import with_repayment
 from matching.bands import amount_band, new_firm, size_band, term_band
