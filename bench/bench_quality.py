@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from matching.evaluate import random_scores, time_ordered_split  # noqa: E402
 from matching.features import FEATURE_INDEX, ProductTable, pair_features  # noqa: E402
+from matching.grades import training_grades  # noqa: E402
 from matching.harness import (  # noqa: E402
     bootstrap_table,
     eligible_candidates,
@@ -195,7 +196,7 @@ def main() -> int:
         x_valid = pair_features(train_table, requests, valid.request_rows, valid.product_rows)
         tuned = lambdarank(
             x_train,
-            history.outcome[~test].astype(np.float64),
+            training_grades(history)[~test].astype(np.float64),
             request_rows[~test],
             posted[~test],
             (x_valid, valid.request_rows, valid.grades),

@@ -5,8 +5,9 @@ firm looks like (revenue, age, R&D intensity, patents, flags, rating), how the p
 institution treated similar firms before the request was posted (``InstitutionHistory``): its
 approval rates, and its share of all approvals given to firms of the same industry / district
 (overall and recency-weighted) and to requests of the same amount band, term band and firm age
-(``matching.affinity``), which says where such firms actually got money; and the firm's own
-past with the institution and its lenders' co-lenders (``matching.relationship``).
+(``matching.affinity``), which says where such firms actually got money, and its loss rate
+(``matching.losses``); the firm's own past with the institution and its lenders' co-lenders
+(``matching.relationship``); and the firm's credit profile score and grade as of the request.
 Product-side arrays are prepared once in ``ProductTable``; a request then costs a few vector
 operations over its eligible products (``request_features``), a block of requests one pass over
 all their eligible pairs (``block_features``), and arbitrary pairs for training ``pair_features``.
@@ -17,18 +18,17 @@ from __future__ import annotations
 import numpy as np
 
 from matching.affinity import AFFINITY_GROUPS, profile_bands
+from matching.bands import amount_band, new_firm, size_band, term_band
 from matching.history import InstitutionHistory
+from matching.losses import LOSS_FEATURES
 from matching.relationship import RELATIONSHIP_FEATURES
 from matching.schema import (
+    CREDIT_GRADES,
     CREDIT_RATINGS,
     PRODUCT_KINDS,
     History,
     Products,
     Requests,
-    amount_band,
-    new_firm,
-    size_band,
-    term_band,
 )
 
 PAIR_FEATURES: tuple[str, ...] = (
@@ -55,6 +55,8 @@ FIRM_FEATURES: tuple[str, ...] = (
     "high_tech",
     "credit_rating",
     "amount_to_revenue",
+    "credit_score",
+    "credit_grade",
 )
 HISTORY_FEATURES: tuple[str, ...] = (
     "inst_log_decisions",
@@ -74,6 +76,7 @@ HISTORY_FEATURES: tuple[str, ...] = (
     "product_log_applications",
     "product_approval_rate",
     *(f"inst_log_share_{group}" for group in AFFINITY_GROUPS),
+    *LOSS_FEATURES,
     *RELATIONSHIP_FEATURES,
 )
 FEATURE_NAMES: tuple[str, ...] = PAIR_FEATURES + FIRM_FEATURES + HISTORY_FEATURES
@@ -83,6 +86,8 @@ FEATURE_INDEX: dict[str, int] = {name: i for i, name in enumerate(FEATURE_NAMES)
 _LOG_RANGE_CAP = 5.0  # natural-log units: beyond e^5 ≈ 150× from a bound counts as "far"
 _TERM_RANGE_CAP = 2.0
 _RATE_SCALE = 10.0  # annual %
+_BASE_SCORE = 60.0
+_BASE_GRADE = CREDIT_GRADES.index("C")
 
 
 def _fit(down: np.ndarray, up: np.ndarray) -> np.ndarray:
@@ -135,6 +140,12 @@ def _firm_columns(requests: Requests, rows: np.ndarray | int) -> dict[str, np.nd
         "high_tech": requests.high_tech[rows] * 1.0,
         "credit_rating": requests.credit_rating[rows] / (len(CREDIT_RATINGS) - 1),
         "amount_to_revenue": np.clip(np.log10((amount + 1.0) / (revenue + 1.0)), -3.0, 3.0),
+        # Unknown profiles sit at the scorecard's base (60, grade C): no records, no points.
+        "credit_score": np.nan_to_num(requests.credit_score[rows], nan=_BASE_SCORE) / 100.0,
+        "credit_grade": np.where(
+            requests.credit_grade[rows] >= 0, requests.credit_grade[rows], _BASE_GRADE
+        )
+        / (len(CREDIT_GRADES) - 1),
     }
 
 

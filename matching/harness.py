@@ -20,6 +20,7 @@ import numpy as np
 
 from matching.eligibility import eligible_mask
 from matching.evaluate import RELEVANT_GRADE, rank_positions
+from matching.grades import training_grades
 from matching.schema import History, Products, Requests, rows_of
 
 METRICS: tuple[str, ...] = ("ndcg@5", "ndcg@10", "hit@10", "mrr@10")
@@ -73,9 +74,10 @@ def eligible_candidates(
     app_product = rows_of(products.id, history.product_id)
     ok = (app_request >= 0) & (app_product >= 0)
     app_key = app_request[ok].astype(np.int64) * n_products + app_product[ok]
-    order = np.lexsort((history.outcome[ok], app_key))
+    graded = training_grades(history)[ok]  # a defaulted loan is no success (matching.grades)
+    order = np.lexsort((graded, app_key))
     keys, last = app_key[order], np.r_[app_key[order][1:] != app_key[order][:-1], True]
-    best_key, best_grade = keys[last], history.outcome[ok][order][last]
+    best_key, best_grade = keys[last], graded[order][last]
     pair_key = pair_request.astype(np.int64) * n_products + pair_product
     pos = np.minimum(np.searchsorted(best_key, pair_key), max(len(best_key) - 1, 0))
     found = (best_key[pos] == pair_key) if len(best_key) else np.zeros(len(pair_key), bool)

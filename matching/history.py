@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from matching.affinity import AFFINITY_GROUPS, AffinityIndex, profile_bands
+from matching.losses import LossIndex
 from matching.relationship import RelationshipIndex
 from matching.schema import OUTCOME_APPROVED, OUTCOME_DISBURSED, OUTCOME_REJECTED, History
 
@@ -156,6 +157,9 @@ class InstitutionHistory:
             history.amount_band, history.term_band, history.new_firm, history.district
         )
         self.affinity = AffinityIndex(bands, institution, index)
+        self.losses = LossIndex(
+            institution, history.industry, self.n_industries, outcome, history.defaulted_at, index
+        )
         self.relationship = RelationshipIndex(
             history.enterprise_id, institution, days, outcome, self.n_institutions, index
         )
@@ -270,6 +274,7 @@ class InstitutionHistory:
         mine = self._district.recent_approvals(district_key, known & dist_ok, start, end)
         recent_share_district = _shrink(mine, recent, recent_share, PRIOR_STRENGTH)
         return {
+            **self.losses.rates(inst, known, industry, end),
             "inst_log_decisions": np.log1p(i_n),
             "inst_approval_rate": inst_approval,
             "inst_disbursement_rate": inst_disbursement,

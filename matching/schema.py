@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from matching.bands import amount_band, new_firm, size_band, term_band
+
 PRODUCT_KINDS: tuple[str, ...] = (
     "credit_loan",  # 信用贷款: no collateral
     "ip_pledge",  # 知识产权质押
@@ -37,16 +39,8 @@ INSTITUTION_KINDS: tuple[str, ...] = (
 
 CREDIT_RATINGS: tuple[str, ...] = ("unrated", "C", "CC", "CCC", "B", "BB", "BBB", "A", "AA", "AAA")
 """Credit ratings, worst to best; ``Requests.credit_rating`` is an index into this tuple."""
-
-SIZE_BAND_EDGES_YUAN: tuple[float, ...] = (5e6, 2e7, 1e8)
-"""Annual revenue edges of the firm size bands used to compare "similar firms" (4 bands)."""
-AMOUNT_BANDS_PER_DECADE = 2
-"""Amount bands are half-decades of the amount (×1, ×3.16, ×10 …): the same bands fit yuan and
-dollars, and a lender's habit (small credit lines or large term loans) shows in any currency."""
-TERM_BAND_EDGES_MONTHS: tuple[int, ...] = (12, 36, 60, 84, 120, 180, 240)
-"""Term edges of the term bands (8 bands): a term on an edge opens the band above it."""
-NEW_FIRM_YEARS = 2.0
-"""A firm younger than this is a new business (the SBA's own line between new and existing)."""
+CREDIT_GRADES: tuple[str, ...] = ("E", "D", "C", "B", "A", "A+")
+"""Credit profile grades, worst to best; ``Requests.credit_grade`` indexes them (-1 unknown)."""
 
 OUTCOME_IGNORED, OUTCOME_REJECTED, OUTCOME_APPROVED, OUTCOME_DISBURSED = 0, 1, 2, 3
 OUTCOMES: tuple[str, ...] = ("ignored", "rejected", "approved", "disbursed")
@@ -84,32 +78,6 @@ def allowed_matrix(index_lists: Sequence[Iterable[int] | None], size: int) -> np
         if chosen:
             matrix[row, chosen] = True
     return matrix
-
-
-def size_band(revenue_yuan: np.ndarray | float) -> np.ndarray:
-    """Return the size band (0..3) of firms from their annual revenue in yuan."""
-    revenue = np.nan_to_num(np.asarray(revenue_yuan, dtype=np.float64), nan=0.0)
-    return np.searchsorted(np.asarray(SIZE_BAND_EDGES_YUAN), revenue, side="right").astype(np.int8)
-
-
-def amount_band(amount: np.ndarray | float) -> np.ndarray:
-    """Return the amount band (half-decade of the amount, 0 for 1 or less) of requests."""
-    amount = np.asarray(amount, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        band = np.floor(AMOUNT_BANDS_PER_DECADE * np.log10(np.maximum(amount, 1.0)))
-    return np.where(np.isfinite(band), band, 0).astype(np.intp)
-
-
-def term_band(term_months: np.ndarray | float) -> np.ndarray:
-    """Return the term band (0..7) of requests from their term in months."""
-    edges = np.asarray(TERM_BAND_EDGES_MONTHS)
-    return np.searchsorted(edges, np.asarray(term_months), side="right").astype(np.intp)
-
-
-def new_firm(age_years: np.ndarray | float) -> np.ndarray:
-    """Return 1 for a new business (younger than NEW_FIRM_YEARS), else 0."""
-    age = np.nan_to_num(np.asarray(age_years, dtype=np.float64), nan=NEW_FIRM_YEARS)
-    return (age < NEW_FIRM_YEARS).astype(np.intp)
 
 
 def _coerce(table: object, dtypes: dict[str, type | np.dtype]) -> int:
@@ -152,6 +120,10 @@ class Requests:
     collateral_offered: np.ndarray
     communities: np.ndarray  # bitmask of credit communities the firm is a member of
     posted_at: np.ndarray  # day number
+    # The firm's credit profile as of the day before the request (score 0-100, nan unknown;
+    # grade an index into CREDIT_GRADES, -1 unknown).
+    credit_score: np.ndarray | None = None
+    credit_grade: np.ndarray | None = None
 
     _DTYPES = {
         "id": np.int64,
@@ -173,10 +145,16 @@ class Requests:
         "collateral_offered": bool,
         "communities": np.int64,
         "posted_at": np.int64,
+        "credit_score": np.float64,
+        "credit_grade": np.int8,
     }
+    _UNKNOWN = {"credit_score": np.nan, "credit_grade": -1}
 
     def __post_init__(self) -> None:
-        """Cast the columns to their dtypes and check the table is rectangular."""
+        """Cast the columns to their dtypes (absent credit columns unknown), check the shape."""
+        for name, unknown in self._UNKNOWN.items():
+            if getattr(self, name) is None:
+                setattr(self, name, np.full(np.shape(self.id), unknown))
         _coerce(self, self._DTYPES)
         if np.any((self.credit_rating < 0) | (self.credit_rating >= len(CREDIT_RATINGS))):
             raise ValueError("credit_rating must index CREDIT_RATINGS")
@@ -194,7 +172,12 @@ class Requests:
     def from_rows(cls, rows: Sequence[dict]) -> Requests:
         """Build the table from a sequence of dicts keyed by column name."""
         names = [f.name for f in fields(cls)]
-        return cls(**{name: np.array([row[name] for row in rows]) for name in names})
+        return cls(
+            **{
+                name: np.array([row.get(name, cls._UNKNOWN.get(name)) for row in rows])
+                for name in names
+            }
+        )
 
 
 @dataclass
@@ -304,7 +287,10 @@ class History:
     The optional columns describe the firm and its request for the relationship and affinity
     features (``matching.relationship``, ``InstitutionHistory``): the firm's id and the
     request's amount band, term band and new-firm flag; -1 (the default) means unknown, and
-    such rows count in no relationship or band statistic.
+    such rows count in no relationship or band statistic. ``repayment`` is the loan's repayment
+    outcome when the history was read (``matching.grades``: it grades the training pairs) and
+    ``defaulted_at`` the day its default was known (-1: none), which the loss rates count only
+    before a request's day (``matching.losses``).
     """
 
     request_id: np.ndarray
@@ -319,6 +305,8 @@ class History:
     amount_band: np.ndarray | None = None
     term_band: np.ndarray | None = None
     new_firm: np.ndarray | None = None
+    repayment: np.ndarray | None = None
+    defaulted_at: np.ndarray | None = None
 
     _DTYPES = {
         "request_id": np.int64,
@@ -333,8 +321,17 @@ class History:
         "amount_band": np.intp,
         "term_band": np.intp,
         "new_firm": np.intp,
+        "repayment": np.int8,
+        "defaulted_at": np.int64,
     }
-    _OPTIONAL = ("enterprise_id", "amount_band", "term_band", "new_firm")
+    _OPTIONAL = (
+        "enterprise_id",
+        "amount_band",
+        "term_band",
+        "new_firm",
+        "repayment",
+        "defaulted_at",
+    )
 
     def __post_init__(self) -> None:
         """Cast the columns to their dtypes (unknown optional ones to -1), check the outcomes."""

@@ -1,6 +1,6 @@
 """Model artifacts in the blob store: `models/<version>.joblib` and `models/<version>.json`.
 
-The engine (`matching.model`) writes and reads a version as two files in a directory; here they
+The engine (`matching.store`) writes and reads a version as two files in a directory; here they
 are moved between a private temporary directory and the app's blob store, so that every host
 serves the same versions and no host's disk holds one that another needs. Loading checks the
 blobs against the digests the store recorded, then the engine checks the artifact against the
@@ -15,8 +15,8 @@ from pathlib import Path
 
 from finplatform.storage.base import BlobIntegrityError, BlobNotFound, BlobStoreError
 from finplatform.storage.wiring import blob_store
-from matching.model import (
-    MatchingModel,
+from matching.model import MatchingModel
+from matching.store import (
     ModelIntegrityError,
     ModelStoreError,
     list_versions,

@@ -23,12 +23,8 @@ from finplatform.extensions import db
 from finplatform.jobs import redis_connection
 from finplatform.models import FinancingRequest
 from finplatform.observability import metrics
-from finplatform.ranking.service import (
-    ServingCatalogue,
-    _computed_items,
-    _result_key,
-    serving_catalogue,
-)
+from finplatform.ranking import result_cache
+from finplatform.ranking.service import ServingCatalogue, _computed_items, serving_catalogue
 
 
 class RequestStamp(NamedTuple):
@@ -74,7 +70,7 @@ def match_body(
     a call that finds the body sends it as it is.
     """
     served = serving_catalogue()
-    key = _result_key(stamp, served, top_k, set())
+    key = result_cache.key(stamp, served.key, top_k, set())
     body_key = key + ":api"
     connection = redis_connection()
     found = [None, None]

@@ -40,9 +40,10 @@ from matching.evaluate import PRIMARY_METRIC, beats
 from matching.features import FEATURE_NAMES, ProductTable, pair_features
 from matching.harness import eligible_candidates, mean_metrics
 from matching.history import InstitutionHistory
-from matching.model import TRAINING_STEPS, MatchingModel, ModelStoreError, train_model
+from matching.model import TRAINING_STEPS, MatchingModel, train_model
 from matching.rules import rule_scores
 from matching.schema import rows_of
+from matching.store import ModelStoreError
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SMALL_HISTORY_ROWS = 5000

@@ -11,9 +11,6 @@ across calls and the catalogue version comes from the database.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
 import logging
 import threading
 import time
@@ -21,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import redis
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
@@ -29,23 +25,21 @@ from sqlalchemy.orm import joinedload
 from finplatform import clock
 from finplatform.extensions import db
 from finplatform.i18n import is_english
-from finplatform.jobs import redis_connection
 from finplatform.models import FinancingRequest, Product
 from finplatform.observability import metrics
-from finplatform.ranking import versions
-from finplatform.ranking.registry import current_model_version, load_version
-from finplatform.ranking.tables import (
+from finplatform.ranking import result_cache, versions
+from finplatform.ranking.catalogue_rows import (
     Categories,
-    application_history,
     catalogue,
     categories,
     community_index,
     products_table,
-    request_table,
 )
+from finplatform.ranking.registry import current_model_version, load_version
+from finplatform.ranking.tables import application_history, request_table
 from matching.eligibility import RULES_BY_CODE, check_eligibility
-from matching.model import ModelStoreError
 from matching.ranker import RankedProducts, Ranker
+from matching.store import ModelStoreError
 
 log = logging.getLogger(__name__)
 
@@ -193,39 +187,6 @@ def drop_serving_catalogue() -> None:
     _state().catalogue = None
 
 
-def _result_key(request: FinancingRequest, served: ServingCatalogue, top_k: int, excluded) -> str:
-    changed = request.updated_at or request.created_at
-    parts = [
-        str(request.id),
-        changed.isoformat() if changed else "",
-        served.key,
-        str(top_k),
-        ",".join(str(i) for i in sorted(excluded)),
-        "en" if is_english() else "zh",
-    ]
-    return versions.RESULT_KEY_PREFIX + hashlib.sha256("|".join(parts).encode()).hexdigest()
-
-
-def _cached_result(key: str) -> list[dict] | None:
-    connection = redis_connection()
-    if connection is None:
-        return None
-    try:
-        raw = connection.get(key)
-    except redis.RedisError:
-        return None
-    return json.loads(raw) if raw else None
-
-
-def _store_result(key: str, items: list[dict]) -> None:
-    connection = redis_connection()
-    seconds = current_app.config["MATCH_CACHE_SECONDS"]
-    if connection is None or seconds <= 0:
-        return
-    with contextlib.suppress(redis.RedisError):
-        connection.set(key, json.dumps(items), ex=seconds)
-
-
 def ranked_items(ranked: RankedProducts, lang: str) -> list[dict]:
     """One request's ranking as plain dicts (product id, score, probability 0..1, reasons)."""
     model = ranked.source == "model"
@@ -264,14 +225,14 @@ def _rank_or_cached(
 ) -> tuple[list[dict], ServingCatalogue]:
     """The request's ranking as plain items, from the Redis cache or computed (and cached)."""
     served = serving_catalogue()
-    key = _result_key(request, served, top_k, excluded) if request.id else None
-    items = _cached_result(key) if key else None
+    key = result_cache.key(request, served.key, top_k, excluded) if request.id else None
+    items = result_cache.cached(key) if key else None
     if items is not None:
         metrics.RANKINGS.labels("hit").inc()
         return items, served
     items = _computed_items(request, served, top_k, excluded)
     if key:
-        _store_result(key, items)
+        result_cache.store(key, items)
     return items, served
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -17,29 +17,36 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from finplatform import clock
+from finplatform.credit.profile import credit_profile
 from finplatform.credit.versions import scores_at
 from finplatform.extensions import db
 from finplatform.history import reading as history
 from finplatform.history.periods import held_at
-from finplatform.loans.outcomes import outcomes_by_pair
 from finplatform.models import (
     Application,
     ApplicationStatus,
     CommunityMembership,
-    District,
     Enterprise,
     FinancingRequest,
     FirmAttributes,
-    Industry,
-    Institution,
-    InstitutionStatus,
     Product,
-    ProductStatus,
 )
+
+# The catalogue's side lives in catalogue_rows; its names stay importable from here.
+from finplatform.ranking.catalogue_rows import (
+    Categories,
+    categories,
+    community_index,
+    product_kind_index,
+    products_table,
+)
+from finplatform.ranking.catalogue_rows import catalogue as catalogue
+from finplatform.ranking.repayment import repayment_outcomes as repayment_outcomes
+from finplatform.ranking.repayment import with_repayment
+from matching.bands import amount_band, new_firm, size_band, term_band
 from matching.schema import (
+    CREDIT_GRADES,
     CREDIT_RATINGS,
-    INSTITUTION_KINDS,
-    MAX_COMMUNITIES,
     OUTCOME_APPROVED,
     OUTCOME_DISBURSED,
     OUTCOME_IGNORED,
@@ -48,16 +55,10 @@ from matching.schema import (
     History,
     Products,
     Requests,
-    amount_band,
     kinds_mask,
-    new_firm,
-    size_band,
-    term_band,
 )
 
 EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal(): matching counts days from 1970-01-01
-# The platform's kinds that the engine names differently (or not at all).
-INSTITUTION_KIND_ALIASES = {"guarantee": "guarantee_firm"}
 
 
 ID_BATCH = 10_000
@@ -81,95 +82,8 @@ OUTCOME_OF_STATUS = {
 }
 
 
-@dataclass
-class Categories:
-    """The platform's industry divisions and districts → the engine's category indexes."""
-
-    industries: dict[str, int]
-    districts: dict[str, int]
-
-
-def categories() -> Categories:
-    """Index the industry divisions and districts in code order."""
-    industries = db.session.scalars(
-        sa.select(Industry.code).where(Industry.level == "division").order_by(Industry.code)
-    ).all()
-    districts = db.session.scalars(sa.select(District.code).order_by(District.code)).all()
-    return Categories(
-        industries={code: i for i, code in enumerate(industries)},
-        districts={code: i for i, code in enumerate(districts)},
-    )
-
-
-def product_kind_index(code: str) -> int:
-    """The engine's index of a platform product kind (unknown kinds count as "other")."""
-    return PRODUCT_KINDS.index(code) if code in PRODUCT_KINDS else PRODUCT_KINDS.index("other")
-
-
-def _institution_kind_index(code: str) -> int:
-    code = INSTITUTION_KIND_ALIASES.get(code, code)
-    return INSTITUTION_KINDS.index(code if code in INSTITUTION_KINDS else "other")
-
-
 def _as_float(value: Decimal | None) -> float:
     return float(value) if value is not None else float("nan")
-
-
-def catalogue(product_ids: Sequence[int] | None = None) -> list[Product]:
-    """Active products of approved institutions (optionally only the given ids)."""
-    query = (
-        sa.select(Product)
-        .join(Institution, Product.institution_id == Institution.id)
-        .where(
-            Product.status == ProductStatus.ACTIVE,
-            Institution.status == InstitutionStatus.APPROVED,
-        )
-        .options(selectinload(Product.industries), selectinload(Product.districts))
-        .order_by(Product.id)
-    )
-    if product_ids is not None:
-        query = query.where(Product.id.in_(list(product_ids)))
-    return list(db.session.scalars(query))
-
-
-def community_index(products: Sequence[Product]) -> dict[int, int]:
-    """Members-only products' institutions → bit positions (the engine packs them in 63 bits)."""
-    communities = sorted({p.institution_id for p in products if p.members_only})
-    return {institution_id: i for i, institution_id in enumerate(communities[:MAX_COMMUNITIES])}
-
-
-def products_table(products: Sequence[Product], cats: Categories, communities: dict) -> Products:
-    """The products as the engine's table, in the given order."""
-    rows = [
-        {
-            "id": p.id,
-            "institution_id": p.institution_id,
-            "institution_kind": _institution_kind_index(p.institution.kind_code),
-            "kind": product_kind_index(p.kind_code),
-            "amount_min": float(p.amount_min_yuan),
-            "amount_max": float(p.amount_max_yuan),
-            "term_min": p.term_min_months,
-            "term_max": p.term_max_months,
-            "rate_min": float(p.rate_min),
-            "rate_max": float(p.rate_max),
-            "collateral_required": p.collateral_required,
-            "industries": [
-                cats.industries[i.code] for i in p.industries if i.code in cats.industries
-            ],
-            "districts": [cats.districts[d.code] for d in p.districts if d.code in cats.districts],
-            "min_years": p.min_years,
-            "min_revenue": float(p.min_revenue_yuan or 0),
-            "little_giant_only": p.little_giant_only,
-            # A members-only product beyond the 63 indexed communities stays closed (index 62
-            # would be wrong, -1 would open it): such catalogues need the engine widened.
-            "members_only_community": communities.get(p.institution_id, -1)
-            if p.members_only
-            else -1,
-            "pool_covered": p.pool_covered,
-        }
-        for p in products
-    ]
-    return Products.from_rows(rows, len(cats.industries), len(cats.districts))
 
 
 def _day(moment: datetime | date) -> int:
@@ -212,6 +126,10 @@ def _firms_as_posted(requests: Sequence[FinancingRequest], communities: dict):
     return firms, member_of
 
 
+def _posted_on(request: FinancingRequest) -> date:
+    return clock.beijing_date(request.created_at) if request.created_at else clock.today()
+
+
 def requests_table(
     requests: Sequence[FinancingRequest],
     cats: Categories,
@@ -226,6 +144,9 @@ def requests_table(
     outcome is learned from.
     """
     firms, member_of = (_firms_as_posted if as_posted else _firms_now)(requests, communities)
+    # The credit profile as of the posting day (training) or today (serving).
+    on = {r.id: _posted_on(r) if as_posted else None for r in requests}
+    standing = credit_standing([(r.enterprise, on[r.id]) for r in requests])
     rows = []
     for request in requests:
         firm = firms[request.id]
@@ -234,7 +155,8 @@ def requests_table(
             if community_id in communities:
                 bits |= 1 << communities[community_id]
         rating = firm.credit_rating if firm.credit_rating in CREDIT_RATINGS else "unrated"
-        posted = clock.beijing_date(request.created_at) if request.created_at else clock.today()
+        posted = _posted_on(request)
+        score, grade = standing[request.enterprise.id, on[request.id]]
         rows.append(
             {
                 "id": request.id or 0,
@@ -260,11 +182,31 @@ def requests_table(
                 "collateral_offered": bool(request.collateral_offered.strip()),
                 "communities": bits,
                 "posted_at": _day(posted),
+                "credit_score": score,
+                "credit_grade": grade,
             }
         )
     if not rows:
         return Requests(**{name: np.zeros(0, dtype=t) for name, t in Requests._DTYPES.items()})
     return Requests.from_rows(rows)
+
+
+def credit_standing(firms: Sequence[tuple[Enterprise, date | None]]) -> dict:
+    """(firm id, day) → the firm's credit profile (score 0–100, index into CREDIT_GRADES) from
+    its records dated *before* the day (None: today), as the ranking's features see it.
+
+    Every feature reads the credit profile through here, so that the profile's later versions
+    (a learned scorecard valid from a date) replace the rule-based one in this one place.
+    """
+    standing: dict = {}
+    for firm, day in firms:
+        if (firm.id, day) not in standing:
+            profile = credit_profile(firm, (day or clock.today()) - timedelta(days=1))
+            grade = (
+                CREDIT_GRADES.index(profile["grade"]) if profile["grade"] in CREDIT_GRADES else -1
+            )
+            standing[firm.id, day] = (float(profile["score"]), grade)
+    return standing
 
 
 def request_table(request: FinancingRequest, cats: Categories, communities: dict) -> Requests:
@@ -339,7 +281,7 @@ def application_history(cats: Categories) -> History:
     ).all()
     if not rows:
         return History.empty()
-    return History(
+    history = History(
         request_id=np.array([row.request_id for row in rows]),
         product_id=np.array([row.product_id for row in rows]),
         institution_id=np.array([row.institution_id for row in rows]),
@@ -362,6 +304,7 @@ def application_history(cats: Categories) -> History:
             )
         ),
     )
+    return with_repayment(history, clock.today())
 
 
 @dataclass
@@ -411,21 +354,6 @@ def training_tables() -> TrainingTables:
             ],
             dtype=np.int64,
         ),
-    )
-
-
-def repayment_outcomes(history: History, as_of: date) -> np.ndarray:
-    """Per history row, its loans' repayment outcome as of a day (`RepaymentOutcome`: 0 no
-    loan, 1 performing, 2 late, 3 defaulted), for the training to grade with."""
-    by_pair = outcomes_by_pair(as_of)
-    return np.array(
-        [
-            int(by_pair.get((request, product), 0))
-            for request, product in zip(
-                history.request_id.tolist(), history.product_id.tolist(), strict=True
-            )
-        ],
-        dtype=np.int64,
     )
 
 

@@ -19,7 +19,7 @@ LOAN_KINDS = ("credit_loan", "ip_pledge", "guarantee_loan", "pledge_loan")
 
 
 def _size_band(revenue: np.ndarray) -> np.ndarray:
-    # The engine's size bands (matching.schema.SIZE_BAND_EDGES_YUAN).
+    # The engine's size bands (matching.bands.SIZE_BAND_EDGES_YUAN).
     return np.searchsorted(np.array([5e6, 2e7, 1e8]), revenue, side="right")
 
 

@@ -14,7 +14,8 @@ from finplatform.deals import acceptance, services
 from finplatform.deals.disbursements import record_disbursement
 from finplatform.exceptions import Conflict, DomainError
 from finplatform.models import ApplicationEvent, ApplicationStatus, Notification
-from finplatform.ranking.tables import application_history, categories
+from finplatform.ranking.catalogue_rows import categories
+from finplatform.ranking.tables import application_history
 from finplatform.reports.periods import Month
 from finplatform.reports.services import build_report
 from tests.api.conftest import bearer

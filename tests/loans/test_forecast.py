@@ -10,7 +10,9 @@ from finplatform.loans import pool as funds
 from finplatform.loans.cover import register_cover
 from finplatform.loans.forecast import Forecast, measure_roll_rates, project, state_of
 from finplatform.loans.services import record_repayment
-from finplatform.ranking.tables import application_history, categories, repayment_outcomes
+from finplatform.ranking.catalogue_rows import categories
+from finplatform.ranking.repayment import repayment_outcomes
+from finplatform.ranking.tables import application_history
 
 ROLL = [
     [0.9, 0.1, 0.0, 0.0],  # current

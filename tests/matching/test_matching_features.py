@@ -7,6 +7,7 @@ from dataclasses import fields
 import numpy as np
 import pytest
 
+from matching.bands import size_band
 from matching.features import (
     FEATURE_INDEX,
     FEATURE_NAMES,
@@ -15,7 +16,7 @@ from matching.features import (
     request_features,
 )
 from matching.history import PRIOR_STRENGTH, InstitutionHistory
-from matching.schema import History, size_band
+from matching.schema import History
 from tests.matching.conftest import build_products, build_requests
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from matching.features import FEATURE_NAMES, ProductTable, pair_features
 from matching.forest import CompiledForest
-from matching.model import (
+from matching.store import (
     ModelCompatibilityError,
     ModelIntegrityError,
     ModelPathError,

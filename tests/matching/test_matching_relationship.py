@@ -176,3 +176,34 @@ def test_one_request_path_agrees_with_pairs_on_the_new_features(world):
     products = np.arange(len(world.products))
     pairs = pair_features(table, world.requests, np.full(len(products), row), products)
     np.testing.assert_allclose(one, pairs[:, NEW_COLUMNS])
+
+
+def test_loss_rates_count_only_defaults_known_before_the_day():
+    # Institution A lent four times to industry 0 and once to industry 1, B twice (industry 0);
+    # A's loan of day 2 was known as defaulted on day 50.
+    loans = [(1, A, 1), (2, A, 2), (3, A, 3), (4, A, 4), (5, A, 5), (6, B, 1), (7, B, 2)]
+    history = _history([(firm, inst, day, 3, -1, -1, -1) for firm, inst, day in loans])
+    history.industry[4] = 1
+    history.defaulted_at[1] = 50
+    index = InstitutionHistory(history, window_days=None)
+    inst = index.institution_rows(np.array([A, B]))
+
+    def rates(day: int) -> dict[str, np.ndarray]:
+        return index.institution_rates(inst, 0, 0, 0, day)
+
+    # Day 50: seven loans, no default known yet: A's 5 and B's 2 loans pull towards the
+    # overall rate, itself pulled towards 5 %.
+    overall = (0 + 20 * 0.05) / (7 + 20)
+    before = rates(50)
+    assert before["inst_loss_rate"] == pytest.approx(
+        [20 * overall / (5 + 20), 20 * overall / (2 + 20)]
+    )
+    # Day 51: one default among seven; A: 1 of 5; A with industry 0: 1 of 4.
+    overall = (1 + 20 * 0.05) / (7 + 20)
+    a_rate = (1 + 20 * overall) / (5 + 20)
+    b_rate = (0 + 20 * overall) / (2 + 20)
+    after = rates(51)
+    assert after["inst_loss_rate"] == pytest.approx([a_rate, b_rate])
+    assert after["inst_loss_rate_industry"] == pytest.approx(
+        [(1 + 20 * a_rate) / (4 + 20), (0 + 20 * b_rate) / (2 + 20)]
+    )

