@@ -192,11 +192,10 @@ def requests_table(
 
 
 def credit_standing(firms: Sequence[tuple[Enterprise, date | None]]) -> dict:
-    """(firm id, day) → the firm's credit profile (score 0–100, index into CREDIT_GRADES) from
-    its records dated *before* the day (None: today), as the ranking's features see it.
-
-    Every feature reads the credit profile through here, so that the profile's later versions
-    (a learned scorecard valid from a date) replace the rule-based one in this one place.
+    """(firm id, day) → the firm's credit profile (score 0–100, index into CREDIT_GRADES) as
+    of the day *before* `day` (None: today), as the ranking's features see it: the stored
+    profile version valid then, else the profile computed from the records dated by then
+    (`credit.profile.credit_profile`). Every feature reads the credit profile through here.
     """
     standing: dict = {}
     for firm, day in firms:
