@@ -10,7 +10,7 @@ credit-loan programme; the world's other disbursements stay as they were.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_DOWN, Decimal
 
@@ -218,10 +218,9 @@ def credit_loans(
     return chosen, firm, behaviour
 
 
-def loan_rows(seed: int, first_year: int, disbursements: TableRows, firms) -> list[TableRows]:
-    """The credit loans' and the pool's rows, in load order."""
+def _book(seed, first_year, disbursements: TableRows, firms, chosen, firm, behaviour) -> Book:
+    """Every loan and pool row of the chosen credit loans, under `behaviour`."""
     cols = {name: i for i, name in enumerate(disbursements.columns)}
-    chosen, firm, behaviour = credit_loans(seed, disbursements, firms)
     term = np.array([row[cols["term_months"]] for row in chosen], dtype=np.int64)
     kind_rng = np.random.Generator(np.random.PCG64([seed, 12, 2]))
     kinds = kind_rng.choice(len(KINDS), size=len(chosen), p=KIND_P)
@@ -280,4 +279,55 @@ def loan_rows(seed: int, first_year: int, disbursements: TableRows, firms) -> li
             CREDIT_LOAN, principal, row[cols["rate"]], int(term[i]), KINDS[kinds[i]].value,
             disbursed_on, None, written_off, row[cols["created_at"]],
         )  # fmt: skip
+    return book
+
+
+def loan_rows(seed: int, first_year: int, disbursements: TableRows, firms) -> list[TableRows]:
+    """The credit loans' and the pool's rows, in load order."""
+    chosen, firm, behaviour = credit_loans(seed, disbursements, firms)
+    book = _book(seed, first_year, disbursements, firms, chosen, firm, behaviour)
+    told = tell_the_whole_cycle(book, behaviour)
+    if told is not behaviour:
+        book = _book(seed, first_year, disbursements, firms, chosen, firm, told)
     return [TableRows(name, columns, book.rows.get(name, [])) for name, columns in COLUMNS.items()]
+
+
+def tell_the_whole_cycle(book: Book, b: Behaviour) -> Behaviour:
+    """The behaviour, made to show the pool's whole cycle where the history is too short for
+    the draws to reach it (the small world covers 2014 only).
+
+    If no claim was paid and recovered, the riskiest covered loan (highest default chance)
+    whose first instalment leaves room for it defaults there, is claimed on day 90, approved
+    in full 14 days later, paid 5 days after that, and 30 % of it is recovered up to 120 days
+    later. If then no other covered loan is in default, the covered loan whose first
+    instalment falls due last before the end defaults there, so the end has an overdue loan.
+    Otherwise the behaviour is returned as drawn (the same object)."""
+    due_on = {(row[1] - 1, row[2]): row[3] for row in book.rows.get("instalments", [])}
+    first_due = {loan: day for (loan, number), day in due_on.items() if number == 1}
+    covered = sorted(row[1] - 1 for row in book.rows.get("cover_registrations", []))
+    drawn, b = (
+        b,
+        replace(b, **{name: getattr(b, name).copy() for name in (f.name for f in fields(b))}),
+    )
+    told = set()
+    if not book.rows.get("recoveries"):
+        story = CLAIM_AFTER_DAYS + 14 + 5
+        room = [i for i in covered if first_due[i] + timedelta(story + 60) <= HISTORY_END]
+        if room:
+            i = max(room, key=lambda k: (b.default_p[k], -k))
+            b.defaults_at[i], b.late_instalment[i], b.claim_delay[i] = 1, 0, 0
+            b.decision_delay[i], b.payout_delay[i], b.decision[i] = 14, 5, 0
+            b.recovery_share[i] = 0.3
+            b.recovery_delay[i] = min(120, (HISTORY_END - first_due[i]).days - story)
+            told.add(i)
+    in_default = [
+        i for i in covered
+        if i not in told and b.defaults_at[i] and due_on[i, b.defaults_at[i]] < HISTORY_END
+    ]  # fmt: skip
+    if not in_default:
+        due = [i for i in covered if first_due[i] < HISTORY_END and i not in told]
+        if due:
+            i = max(due, key=lambda k: (first_due[k], k))
+            b.defaults_at[i], b.late_instalment[i] = 1, 0
+            told.add(i)
+    return b if told else drawn
