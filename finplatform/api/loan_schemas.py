@@ -14,6 +14,7 @@ class InstalmentSchema(ma.Schema):
     due_on = ma.fields.Date(required=True)
     principal_yuan = Money
     interest_yuan = Money
+    penalty_yuan = Money  # penalty interest (罚息) accrued on its overdue principal by today
     unpaid_yuan = Money
 
 
@@ -26,6 +27,7 @@ class LoanSchema(ma.Schema):
     institution_id = ma.fields.Integer(required=True)
     principal_yuan = Money
     rate = Rate
+    penalty_rate = Rate
     term_months = ma.fields.Integer(required=True)
     repayment_kind = ma.fields.String(required=True)
     disbursed_on = ma.fields.Date(required=True)

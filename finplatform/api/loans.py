@@ -58,6 +58,7 @@ def _loan_values(position, detail: bool = False) -> dict:
         "institution_id": loan.institution_id,
         "principal_yuan": loan.principal_yuan,
         "rate": loan.rate,
+        "penalty_rate": loan.penalty_rate,
         "term_months": loan.term_months,
         "repayment_kind": loan.repayment_kind.value,
         "disbursed_on": loan.disbursed_on,
@@ -73,6 +74,7 @@ def _loan_values(position, detail: bool = False) -> dict:
                 "due_on": line.instalment.due_on,
                 "principal_yuan": line.instalment.principal_yuan,
                 "interest_yuan": line.instalment.interest_yuan,
+                "penalty_yuan": line.penalty_accrued,
                 "unpaid_yuan": line.unpaid,
             }
             for line in position.instalments

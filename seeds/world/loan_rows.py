@@ -17,7 +17,7 @@ from decimal import ROUND_DOWN, Decimal
 import numpy as np
 
 from finplatform.clock import BEIJING
-from finplatform.loans.schedules import build_schedule
+from finplatform.loans.schedules import build_schedule, penalty_interest
 from finplatform.models import ClaimStatus, RepaymentKind
 from finplatform.workcalendar import WorkingCalendar
 from seeds.world.credit import Behaviour, credit_quality, draw_behaviour
@@ -46,6 +46,7 @@ PER_LOAN_CAP = Decimal("30000000")
 SME_EMPLOYEES, SME_REVENUE = 500, 200_000_000
 REGISTRATION_DAYS, CLAIM_AFTER_DAYS, MAX_TERM = 30, 90, 36
 REDUCED_SHARE = Decimal("0.9")
+PENALTY_MARKUP = Decimal("1.5")  # the products' default: the loan's rate raised by 50 %
 
 
 def _instant(day: date, hour: int = 10) -> datetime:
@@ -84,8 +85,8 @@ COLUMNS = {
     ),
     "loans": (
         "id", "disbursement_id", "enterprise_id", "institution_id", "product_kind_code",
-        "principal_yuan", "rate", "term_months", "repayment_kind", "disbursed_on", "voided_on",
-        "written_off_on", "created_at",
+        "principal_yuan", "rate", "penalty_rate", "term_months", "repayment_kind", "disbursed_on",
+        "voided_on", "written_off_on", "created_at",
     ),
     "instalments": ("id", "loan_id", "number", "due_on", "principal_yuan", "interest_yuan"),
     "repayments": (
@@ -93,7 +94,7 @@ COLUMNS = {
         "reverses_id", "note", "recorded_by_id", "created_at",
     ),
     "repayment_allocations": (
-        "id", "repayment_id", "instalment_id", "interest_yuan", "principal_yuan",
+        "id", "repayment_id", "instalment_id", "interest_yuan", "principal_yuan", "penalty_yuan",
     ),
     "cover_registrations": (
         "id", "loan_id", "pool_id", "member_id", "covered_principal_yuan", "registered_on",
@@ -143,12 +144,17 @@ def _pools(book: Book, first_year: int, institutions: dict[int, str]) -> dict[in
     return pools
 
 
-def _pay(book: Book, loan_id: int, line, instalment_id: int, day: date, staff) -> None:
+def _pay(book: Book, loan_id: int, line, instalment_id: int, day: date, staff, rate) -> None:
+    """Pay an instalment in full on `day`, with the penalty interest a late day accrued."""
+    penalty = penalty_interest(line.principal, line.due_on, [], day, rate)
     repayment_id = book.add(
-        "repayments", loan_id, day, line.principal + line.interest, None, None, "", staff,
-        _instant(day, 15),
+        "repayments", loan_id, day, penalty + line.principal + line.interest, None, None, "",
+        staff, _instant(day, 15),
     )  # fmt: skip
-    book.add("repayment_allocations", repayment_id, instalment_id, line.interest, line.principal)
+    book.add(
+        "repayment_allocations", repayment_id, instalment_id, line.interest, line.principal,
+        penalty,
+    )  # fmt: skip
 
 
 def _claim(book: Book, b, i: int, registration_id: int, pool: dict, loan: dict) -> date | None:
@@ -240,6 +246,7 @@ def _book(seed, first_year, disbursements: TableRows, firms, chosen, firm, behav
             KINDS[kinds[i]], principal, row[cols["rate"]], int(term[i]), disbursed_on, roll
         )
         loan = {"staff": staff, "outstanding": Decimal(principal).quantize(FEN)}
+        penalty_rate = (Decimal(row[cols["rate"]]) * PENALTY_MARKUP).quantize(Decimal("0.0001"))
         loan_id = len(book.rows.get("loans", [])) + 1
         defaults_at, late_at = int(behaviour.defaults_at[i]), int(behaviour.late_instalment[i])
         instalment_ids = []
@@ -255,7 +262,7 @@ def _book(seed, first_year, disbursements: TableRows, firms, chosen, firm, behav
                 days=int(behaviour.late_days[i]) if line.number == late_at else 0
             )
             if day <= HISTORY_END:
-                _pay(book, loan_id, line, instalment_ids[-1], day, staff)
+                _pay(book, loan_id, line, instalment_ids[-1], day, staff, penalty_rate)
                 loan["outstanding"] -= line.principal
         pool = pools.get(disbursed_on.year)
         registered_on = disbursed_on + timedelta(days=int(register_after[i]))
@@ -276,8 +283,8 @@ def _book(seed, first_year, disbursements: TableRows, firms, chosen, firm, behav
                 written_off = _claim(book, behaviour, i, registration_id, pool, loan)
         book.add(
             "loans", row[cols["id"]], row[cols["enterprise_id"]], row[cols["institution_id"]],
-            CREDIT_LOAN, principal, row[cols["rate"]], int(term[i]), KINDS[kinds[i]].value,
-            disbursed_on, None, written_off, row[cols["created_at"]],
+            CREDIT_LOAN, principal, row[cols["rate"]], penalty_rate, int(term[i]),
+            KINDS[kinds[i]].value, disbursed_on, None, written_off, row[cols["created_at"]],
         )  # fmt: skip
     return book
 

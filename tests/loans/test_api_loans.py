@@ -36,8 +36,10 @@ def test_a_loan_reads_with_its_schedule_as_decimal_strings(client, disburse, ban
         "due_on": "2014-04-10",
         "principal_yuan": "8106.64",
         "interest_yuan": "500.00",
+        "penalty_yuan": "0.00",
         "unpaid_yuan": "8606.64",
     }
+    assert body["penalty_rate"] == "9.0000"  # 6 % raised by the product's 50 %
     listed = client.get("/api/v1/loans", headers=headers).get_json()
     assert [item["id"] for item in listed["items"]] == [loan.id]
 

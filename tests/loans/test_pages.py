@@ -75,3 +75,19 @@ def test_others_do_not_see_the_loan_and_firms_do_not_reach_the_pages(
     login(make.user(Role.ENTERPRISE))
     assert client.get("/loans/").status_code == 403
     assert client.get("/pool/").status_code == 403
+
+
+def test_the_loan_page_shows_the_penalty_rate_and_the_penalty_accrued(
+    db, client, login, disburse, bank_user, pin_today
+):
+    loan = disburse(amount="100000", on=date(2014, 1, 15), rate="6", term=12)
+    pin_today(date(2014, 3, 20))
+    login(bank_user)
+    page = client.get(f"/loans/{loan.id}").text
+    # 6 % raised by the product's 50 %: 9 % a year. Nothing repaid by 2014-03-20: instalment 1
+    # (8,106.64, due 2014-02-17) 31 days late = 62.83; instalment 2 (8,147.17, due 03-17)
+    # 3 days = 6.11; 68.94 owed in all.
+    assert "罚息利率" in page and "9%" in page
+    assert "62.83" in page and "6.11" in page
+    assert "68.94" in page
+    assert "逾期 31 天" in page
