@@ -19,7 +19,8 @@ from finplatform.forms_support import show_domain_error
 from finplatform.loans import claims as claim_services
 from finplatform.loans import cover, queries, services
 from finplatform.loans.figures import pool_status, pools_of
-from finplatform.loans.forecast import STATES, forecast
+from finplatform.loans.forecast import STATES
+from finplatform.loans.forecast_cache import cached_forecast
 from finplatform.loans.forms import (
     ClaimForm,
     CoverForm,
@@ -171,8 +172,8 @@ def pool():
     year = request.args.get("year", type=int) or clock.today().year
     stress = min(max(request.args.get("stress", type=float) or DEFAULT_STRESS, 1.0), 10.0)
     pools = pools_of(year)
-    measured = forecast(year, clock.today())
-    stressed = forecast(year, clock.today(), stress)
+    measured = cached_forecast(year, clock.today())
+    stressed = cached_forecast(year, clock.today(), stress)
     return render_template(
         "loans/pool.html",
         year=year,
