@@ -94,6 +94,24 @@ class ClaimSchema(ma.Schema):
     paid_on = ma.fields.Date(allow_none=True)
 
 
+class RecoveryInputSchema(ma.Schema):
+    """Money recovered on a loan whose claim the pool paid."""
+
+    amount_yuan = DecimalString(2, required=True)
+    recovered_on = ma.fields.Date(required=True)
+
+
+class RecoverySchema(ma.Schema):
+    """A recovery (追偿) and the pool's share of it."""
+
+    id = ma.fields.Integer(required=True)
+    claim_id = ma.fields.Integer(required=True)
+    pool_id = ma.fields.Integer(required=True)
+    recovered_on = ma.fields.Date(required=True)
+    recovered_yuan = Money
+    pool_share_yuan = Money
+
+
 class DecisionInputSchema(ma.Schema):
     """The commission's decision: approve, approve_less (with amount and reason), reject."""
 

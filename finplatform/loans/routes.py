@@ -26,6 +26,7 @@ from finplatform.loans.forms import (
     CoverForm,
     DecisionForm,
     PayoutForm,
+    RecoveryForm,
     RepaymentForm,
     WithdrawCoverForm,
 )
@@ -65,6 +66,9 @@ def render_loan(loan, status: int = 200, **forms):
         forms.setdefault("cover_form", CoverForm())
         forms.setdefault("withdraw_form", WithdrawCoverForm())
         forms.setdefault("claim_form", ClaimForm())
+        if "recovery_form" not in forms:
+            forms["recovery_form"] = RecoveryForm()
+            forms["recovery_form"].fill_defaults()
     return (
         render_template(
             "loans/detail.html",
@@ -72,7 +76,8 @@ def render_loan(loan, status: int = 200, **forms):
             position=loan_position(loan, clock.today()),
             repayments=queries.repayments_of(loan),
             registration=registration,
-            claim=queries.claim_of(registration),
+            claim=(claim := queries.claim_of(registration)),
+            recoveries=queries.recoveries_of(claim),
             **forms,
         ),
         status,
@@ -163,6 +168,26 @@ def file_claim(loan_id: int):
         claim_services.file_claim(registration, current_user, form.evidence.data or "")
 
     return _act(loan_id, form, action, _("Claim filed; the commission reviews it."), "claim_form")
+
+
+@bp.post("/loans/<int:loan_id>/recoveries")
+@role_required(Role.INSTITUTION)
+def recover(loan_id: int):
+    """Record money recovered after the payout; the same form submitted twice records once."""
+    form = RecoveryForm()
+
+    def action(loan):
+        claim = queries.claim_of(queries.registration_of(loan))
+        if claim is None:
+            raise DomainError(_("Recoveries are recorded on claims the pool has paid."))
+        key = idempotency.stored_key(
+            "form", current_user.id, f"loan/{loan.id}/recovery", form.idempotency_key.data
+        )
+        claim_services.record_recovery(
+            claim, current_user, form.amount_yuan.data, form.recovered_on.data, key
+        )
+
+    return _act(loan_id, form, action, _("Recovery recorded."), "recovery_form")
 
 
 @bp.get("/pool/")

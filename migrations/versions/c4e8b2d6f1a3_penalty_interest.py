@@ -1,4 +1,5 @@
-"""Penalty interest (罚息): the product's markup, the loan's penalty rate, allocations' penalty
+"""Penalty interest (罚息): the product's markup, the loan's penalty rate, allocations' penalty;
+recoveries' idempotency key
 
 Revision ID: c4e8b2d6f1a3
 Revises: b7e3d5a1c942
@@ -28,9 +29,15 @@ def upgrade():
     with op.batch_alter_table("repayment_allocations") as batch:
         batch.add_column(sa.Column("penalty_yuan", MONEY, nullable=False, server_default="0"))
     op.execute("UPDATE loans SET penalty_rate = ROUND(rate * 1.5, 4)")
+    with op.batch_alter_table("recoveries") as batch:
+        batch.add_column(sa.Column("idempotency_key", sa.String(80), nullable=True))
+        batch.create_unique_constraint("uq_recoveries_idempotency_key", ["idempotency_key"])
 
 
 def downgrade():
+    with op.batch_alter_table("recoveries") as batch:
+        batch.drop_constraint("uq_recoveries_idempotency_key", type_="unique")
+        batch.drop_column("idempotency_key")
     with op.batch_alter_table("repayment_allocations") as batch:
         batch.drop_column("penalty_yuan")
     with op.batch_alter_table("loans") as batch:

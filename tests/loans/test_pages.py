@@ -50,6 +50,25 @@ def test_institution_registers_repays_and_claims_and_the_commission_pays(
     # 9 × 10,000 outstanding × 50 % = 45,000 paid: 955,000 left (955万元 is 95.5万元).
     assert funds.balance(pool.id) == funds.Decimal("955000.00")
     assert "95.5" in client.get("/pool/?year=2014").text
+    # The bank recovers 20,000 later; the pool paid 45,000 of 90,000 outstanding, so half of
+    # it (10,000) flows back. A double click records it once.
+    client.post("/auth/logout")
+    login(bank_user)
+    pin_today(date(2014, 9, 1))
+    form = {"idempotency_key": "recover-1", "amount_yuan": "20000", "recovered_on": "2014-08-28"}
+    recovered = client.post(f"/loans/{loan.id}/recoveries", data=form, follow_redirects=True)
+    assert "追偿回收已登记" in recovered.text
+    assert "2014-08-28 追偿回收" in recovered.text
+    client.post(f"/loans/{loan.id}/recoveries", data=form)
+    assert funds.recovered(pool.id) == funds.Decimal("10000.00")
+    assert funds.balance(pool.id) == funds.Decimal("965000.00")
+    # More than the 90,000 outstanding in all is refused on its field.
+    refused = client.post(
+        f"/loans/{loan.id}/recoveries",
+        data={"idempotency_key": "recover-2", "amount_yuan": "80000", "recovered_on": "2014-08-29"},
+    )
+    assert refused.status_code == 422
+    assert "追偿" in refused.text
 
 
 def test_a_bad_repayment_is_refused_on_its_field(db, client, login, disburse, bank_user, pin_today):
