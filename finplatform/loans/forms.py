@@ -58,7 +58,7 @@ class RecoveryForm(PlatformForm):
     double click record once."""
 
     idempotency_key = HiddenField(validators=[DataRequired(), Length(max=80)])
-    amount_yuan = amount_field(_l("Amount recovered (yuan)"))
+    amount_yuan = amount_field(_l("Amount recovered (万元)"))
     recovered_on = DateField(_l("Recovered on"), validators=[InputRequired(REQUIRED)])
     submit = SubmitField(_l("Record recovery"))
 

@@ -55,7 +55,7 @@ def test_institution_registers_repays_and_claims_and_the_commission_pays(
     client.post("/auth/logout")
     login(bank_user)
     pin_today(date(2014, 9, 1))
-    form = {"idempotency_key": "recover-1", "amount_yuan": "20000", "recovered_on": "2014-08-28"}
+    form = {"idempotency_key": "recover-1", "amount_wan": "2", "recovered_on": "2014-08-28"}
     recovered = client.post(f"/loans/{loan.id}/recoveries", data=form, follow_redirects=True)
     assert "追偿回收已登记" in recovered.text
     assert "2014-08-28 追偿回收" in recovered.text
@@ -65,7 +65,7 @@ def test_institution_registers_repays_and_claims_and_the_commission_pays(
     # More than the 90,000 outstanding in all is refused on its field.
     refused = client.post(
         f"/loans/{loan.id}/recoveries",
-        data={"idempotency_key": "recover-2", "amount_yuan": "80000", "recovered_on": "2014-08-29"},
+        data={"idempotency_key": "recover-2", "amount_wan": "8", "recovered_on": "2014-08-29"},
     )
     assert refused.status_code == 422
     assert "追偿" in refused.text
