@@ -2,7 +2,7 @@
 recoveries' idempotency key
 
 Revision ID: c4e8b2d6f1a3
-Revises: 8d5f86e92f91
+Revises: c4f8e2a6d913
 Create Date: 2026-12-05 23:50:00
 
 Backfill: existing loans take their rate raised by 50 % (the products' default markup).
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c4e8b2d6f1a3"
-down_revision = "8d5f86e92f91"
+down_revision = "c4f8e2a6d913"
 branch_labels = None
 depends_on = None
 
