@@ -14,6 +14,7 @@ class InstalmentSchema(ma.Schema):
     due_on = ma.fields.Date(required=True)
     principal_yuan = Money
     interest_yuan = Money
+    penalty_yuan = Money  # penalty interest (罚息) accrued on its overdue principal by today
     unpaid_yuan = Money
 
 
@@ -26,6 +27,7 @@ class LoanSchema(ma.Schema):
     institution_id = ma.fields.Integer(required=True)
     principal_yuan = Money
     rate = Rate
+    penalty_rate = Rate
     term_months = ma.fields.Integer(required=True)
     repayment_kind = ma.fields.String(required=True)
     disbursed_on = ma.fields.Date(required=True)
@@ -90,6 +92,24 @@ class ClaimSchema(ma.Schema):
     approved_yuan = DecimalString(2, allow_none=True)
     decision_reason = ma.fields.String(required=True)
     paid_on = ma.fields.Date(allow_none=True)
+
+
+class RecoveryInputSchema(ma.Schema):
+    """Money recovered on a loan whose claim the pool paid."""
+
+    amount_yuan = DecimalString(2, required=True)
+    recovered_on = ma.fields.Date(required=True)
+
+
+class RecoverySchema(ma.Schema):
+    """A recovery (追偿) and the pool's share of it."""
+
+    id = ma.fields.Integer(required=True)
+    claim_id = ma.fields.Integer(required=True)
+    pool_id = ma.fields.Integer(required=True)
+    recovered_on = ma.fields.Date(required=True)
+    recovered_yuan = Money
+    pool_share_yuan = Money
 
 
 class DecisionInputSchema(ma.Schema):

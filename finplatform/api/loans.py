@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import marshmallow as ma
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import abort
 
@@ -23,18 +25,20 @@ from finplatform.api.loan_schemas import (
     LoanDetailSchema,
     LoanSchema,
     PoolStatusSchema,
+    RecoveryInputSchema,
+    RecoverySchema,
     RegistrationSchema,
     RepaymentInputSchema,
     RepaymentSchema,
     YearArgs,
 )
-from finplatform.exceptions import DomainError
+from finplatform.exceptions import Conflict, DomainError
 from finplatform.extensions import db
 from finplatform.loans import claims as claim_services
 from finplatform.loans import cover, queries, services
 from finplatform.loans.figures import pool_status, pools_of
 from finplatform.loans.positions import loan_position, positions
-from finplatform.models import Claim, Role
+from finplatform.models import Claim, Recovery, Role
 
 bp = api_blueprint("api_loans", "/loans", "Loans after disbursement, repayments, cover, claims.")
 pool_bp = api_blueprint("api_pool", "/pool", "The risk guarantee pool: figures and claims.")
@@ -58,6 +62,7 @@ def _loan_values(position, detail: bool = False) -> dict:
         "institution_id": loan.institution_id,
         "principal_yuan": loan.principal_yuan,
         "rate": loan.rate,
+        "penalty_rate": loan.penalty_rate,
         "term_months": loan.term_months,
         "repayment_kind": loan.repayment_kind.value,
         "disbursed_on": loan.disbursed_on,
@@ -73,6 +78,7 @@ def _loan_values(position, detail: bool = False) -> dict:
                 "due_on": line.instalment.due_on,
                 "principal_yuan": line.instalment.principal_yuan,
                 "interest_yuan": line.instalment.interest_yuan,
+                "penalty_yuan": line.penalty_accrued,
                 "unpaid_yuan": line.unpaid,
             }
             for line in position.instalments
@@ -176,6 +182,35 @@ def file_claim(values, loan_id: int):
     registration = _registration(_loan(loan_id, Role.INSTITUTION))
     with refusals():
         return claim_services.file_claim(registration, current_user, values["evidence"])
+
+
+@bp.post("/<int:loan_id>/recoveries")
+@bp.arguments(IdempotencyHeader, location="headers")
+@bp.arguments(RecoveryInputSchema)
+@bp.response(201, RecoverySchema)
+def record_recovery(header, values, loan_id: int):
+    """Record money recovered after the pool paid the loan's claim; the pool's share (the
+    share of the outstanding principal it paid) flows back. The same Idempotency-Key and body
+    again returns the first recovery; the key with another body is refused with 422."""
+    registration = _registration(_loan(loan_id, Role.INSTITUTION))
+    claim = queries.claim_of(registration)
+    key = idempotency.stored_key("api", current_user.id, f"loan/{loan_id}/recovery", header["key"])
+    replayed = db.session.scalar(sa.select(Recovery.id).where(Recovery.idempotency_key == key))
+    try:
+        if claim is None:
+            raise Conflict(_l("Recoveries are recorded on claims the pool has paid."))
+        recovery = claim_services.record_recovery(
+            claim, current_user, values["amount_yuan"], values["recovered_on"], key
+        )
+    except idempotency.KeyReused as reused:
+        message = str(reused.message)
+        abort(422, message=message, errors={"headers": {IDEMPOTENCY_HEADER: [message]}})
+    except DomainError:
+        with refusals():
+            raise
+    if replayed is not None:
+        return recovery, 201, {"Idempotent-Replayed": "true"}
+    return recovery
 
 
 @pool_bp.get("/status")

@@ -128,6 +128,7 @@ class ProductSchema(ma.Schema):
     rate_min = Rate
     rate_max = Rate
     fee_rate = Rate
+    penalty_markup = Rate
     collateral_required = ma.fields.Boolean(required=True)
     guarantee_required = ma.fields.Boolean(required=True)
     min_years = DatabaseInteger(required=True)
@@ -164,6 +165,7 @@ class ProductInputSchema(ma.Schema):
     rate_min = DecimalString(4, required=True)
     rate_max = DecimalString(4, required=True)
     fee_rate = DecimalString(4, load_default=None, allow_none=True)
+    penalty_markup = DecimalString(4, load_default=None, allow_none=True)
     collateral_required = ma.fields.Boolean(load_default=False)
     guarantee_required = ma.fields.Boolean(load_default=False)
     min_years = DatabaseInteger(load_default=0, strict=True)

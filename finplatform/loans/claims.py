@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from finplatform import clock
+from finplatform import clock, idempotency
 from finplatform.audit import record_audit
 from finplatform.deals.services import parse_amount
 from finplatform.exceptions import AlreadyDecided, Conflict, DomainError
@@ -155,18 +155,42 @@ def pay_claim(claim: Claim, actor: User, on: date | None = None) -> Claim:
     return claim
 
 
-def record_recovery(claim: Claim, actor: User, amount_yuan, on: date | None = None) -> Recovery:
-    """Record money recovered after the payout; the pool's share flows back to the pool."""
+def _recovered_with(key: str | None, asked: dict) -> Recovery | None:
+    """The recovery first recorded with `key`; a reuse with other values raises KeyReused."""
+    existing = (
+        db.session.scalar(sa.select(Recovery).where(Recovery.idempotency_key == key))
+        if key
+        else None
+    )
+    if existing is not None:
+        first = {"claim_id": existing.claim_id, "amount_yuan": existing.recovered_yuan}
+        idempotency.require_same_request({**first, "on": existing.recovered_on}, asked)
+    return existing
+
+
+def record_recovery(
+    claim: Claim,
+    actor: User,
+    amount_yuan,
+    on: date | None = None,
+    idempotency_key: str | None = None,
+) -> Recovery:
+    """Record money recovered after the payout; the pool's share flows back to the pool. The
+    same key with the same values records once (the first row is returned)."""
     on = on or clock.today()
     amount = parse_amount(amount_yuan, "amount_yuan")
     if on > clock.today():
-        raise DomainError(_l("The recovery date cannot be in the future."), "on")
+        raise DomainError(_l("The recovery date cannot be in the future."), "recovered_on")
+    asked = {"claim_id": claim.id, "amount_yuan": amount, "on": on}
     lock_pool(claim.pool_id)
     claim = _lock_claim(claim)
+    existing = _recovered_with(idempotency_key, asked)
+    if existing is not None:
+        return existing
     if claim.status != ClaimStatus.PAID:
         raise Conflict(_l("Recoveries are recorded on claims the pool has paid."))
     if on < claim.paid_on:
-        raise DomainError(_l("The recovery date is before the payout."), "on")
+        raise DomainError(_l("The recovery date is before the payout."), "recovered_on")
     earlier = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(Recovery.recovered_yuan), 0)).where(
             Recovery.claim_id == claim.id
@@ -183,6 +207,7 @@ def record_recovery(claim: Claim, actor: User, amount_yuan, on: date | None = No
         recovered_on=on,
         recovered_yuan=amount,
         pool_share_yuan=_down(amount * ratio),
+        idempotency_key=idempotency_key or None,
         recorded_by_id=actor.id,
     )
     db.session.add(recovery)

@@ -110,3 +110,19 @@ def pool_status(year: int, as_of: date | None = None) -> dict:
         "balance_yuan": balance,
         "loss_rate": _ratio(net_loss, covered_yuan, "0.0001"),
     }
+
+
+def pool_year_figures(year: int, as_of: date | None = None) -> dict[str, Decimal | int]:
+    """The year's pool figures the monthly report needs (the plan's 10亿元 measures the pool:
+    funds contributed and the covered book they back), as of a day (today unless told):
+    funds, covered loans and principal, covered outstanding, claims paid, recoveries, balance."""
+    figures = pool_status(year, as_of)
+    return {
+        "funds_yuan": figures["contributions_yuan"],
+        "covered_loans": figures["covered_loans"],
+        "covered_yuan": figures["covered_yuan"],
+        "covered_outstanding_yuan": figures["covered_outstanding_yuan"],
+        "claims_paid_yuan": figures["claims_paid_yuan"],
+        "recovered_yuan": figures["recovered_yuan"],
+        "balance_yuan": figures["balance_yuan"],
+    }

@@ -53,6 +53,21 @@ class ClaimForm(PlatformForm):
     submit = SubmitField(_l("File claim"))
 
 
+class RecoveryForm(PlatformForm):
+    """Record money recovered (追偿) after the pool paid the claim; the hidden key makes a
+    double click record once."""
+
+    idempotency_key = HiddenField(validators=[DataRequired(), Length(max=80)])
+    amount_yuan = amount_field(_l("Amount recovered (万元)"))
+    recovered_on = DateField(_l("Recovered on"), validators=[InputRequired(REQUIRED)])
+    submit = SubmitField(_l("Record recovery"))
+
+    def fill_defaults(self) -> None:
+        """A fresh idempotency key and today's date, when the form is first shown."""
+        self.idempotency_key.data = secrets.token_urlsafe(24)
+        self.recovered_on.data = clock.today()
+
+
 class DecisionForm(PlatformForm):
     """The commission's decision on a claim."""
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from finplatform.extensions import db
+from finplatform.loans.schedules import penalty_interest
 from finplatform.models import Instalment, Loan, LoanStatus, Repayment, RepaymentAllocation
 
 ZERO = Decimal("0.00")
@@ -25,10 +26,17 @@ class InstalmentPosition:
     instalment: Instalment
     interest_unpaid: Decimal
     principal_unpaid: Decimal
+    penalty_accrued: Decimal = ZERO
+    penalty_unpaid: Decimal = ZERO
 
     @property
     def unpaid(self) -> Decimal:
-        """Interest and principal still owed on this instalment."""
+        """Penalty, interest and principal still owed on this instalment."""
+        return self.penalty_unpaid + self.scheduled_unpaid
+
+    @property
+    def scheduled_unpaid(self) -> Decimal:
+        """Interest and principal of the schedule still owed (what days past due count on)."""
         return self.interest_unpaid + self.principal_unpaid
 
 
@@ -67,10 +75,46 @@ def paid_by_instalment(loan: Loan, as_of: date | None = None) -> dict[int, tuple
     return {row[0]: (Decimal(row[1]), Decimal(row[2])) for row in db.session.execute(query).all()}
 
 
-def loan_position(loan: Loan, as_of: date) -> LoanPosition:
+def penalties(loan: Loan, as_of: date, penalty_on: date) -> dict[int, tuple[Decimal, Decimal]]:
+    """Instalment id → (penalty accrued by `penalty_on`, penalty paid) from the repayments
+    dated up to `as_of` (see `schedules.penalty_interest` for the rule)."""
+    rows = db.session.execute(
+        sa.select(
+            RepaymentAllocation.instalment_id,
+            Repayment.paid_on,
+            RepaymentAllocation.principal_yuan,
+            RepaymentAllocation.penalty_yuan,
+        )
+        .join(Repayment, Repayment.id == RepaymentAllocation.repayment_id)
+        .where(Repayment.loan_id == loan.id, Repayment.paid_on <= as_of)
+    ).all()
+    principal_paid: dict[int, list[tuple[date, Decimal]]] = {}
+    penalty_paid: dict[int, Decimal] = {}
+    for instalment_id, paid_on, principal, penalty in rows:
+        principal_paid.setdefault(instalment_id, []).append((paid_on, principal))
+        penalty_paid[instalment_id] = penalty_paid.get(instalment_id, ZERO) + penalty
+    end = min(penalty_on, loan.written_off_on or date.max, loan.voided_on or date.max)
+    return {
+        line.id: (
+            penalty_interest(
+                line.principal_yuan,
+                line.due_on,
+                principal_paid.get(line.id, []),
+                end,
+                loan.penalty_rate,
+            ),
+            penalty_paid.get(line.id, ZERO),
+        )
+        for line in loan.instalments
+    }
+
+
+def loan_position(loan: Loan, as_of: date, penalty_on: date | None = None) -> LoanPosition:
     """The loan as of `as_of` (a Beijing day): days past due are calendar days from the
-    (rolled) due date of the oldest instalment not fully paid that day."""
-    return position_of(loan, loan.instalments, paid_by_instalment(loan, as_of), as_of)
+    (rolled) due date of the oldest instalment not fully paid that day. Penalty interest is
+    counted up to `penalty_on` (default `as_of`), and stops at a write-off or a voiding."""
+    charged = penalties(loan, as_of, penalty_on or as_of)
+    return position_of(loan, loan.instalments, paid_by_instalment(loan, as_of), as_of, charged)
 
 
 def position_of(
@@ -78,19 +122,26 @@ def position_of(
     instalments: list[Instalment],
     paid: dict[int, tuple[Decimal, Decimal]],
     as_of: date,
+    charged: dict[int, tuple[Decimal, Decimal]] | None = None,
 ) -> LoanPosition:
-    """The loan as of `as_of` from its instalments and what was paid on each by then."""
+    """The loan as of `as_of` from its instalments and what was paid on each by then
+    (`charged`: penalty accrued and paid per instalment; none when not given)."""
     lines = []
     for instalment in instalments:
         interest_paid, principal_paid = paid.get(instalment.id, (ZERO, ZERO))
+        accrued, penalty_paid = (charged or {}).get(instalment.id, (ZERO, ZERO))
         lines.append(
             InstalmentPosition(
                 instalment,
                 instalment.interest_yuan - interest_paid,
                 instalment.principal_yuan - principal_paid,
+                accrued,
+                accrued - penalty_paid,
             )
         )
-    overdue = [line for line in lines if line.unpaid > 0 and line.instalment.due_on < as_of]
+    overdue = [
+        line for line in lines if line.scheduled_unpaid > 0 and line.instalment.due_on < as_of
+    ]
     days = (as_of - overdue[0].instalment.due_on).days if overdue else 0
     outstanding = sum((line.principal_unpaid for line in lines), ZERO)
     if loan.voided_on is not None:

@@ -16,6 +16,7 @@ from finplatform.models import (
     Enterprise,
     Instalment,
     Loan,
+    Recovery,
     Repayment,
     RepaymentAllocation,
     Role,
@@ -90,6 +91,17 @@ def claim_of(registration: CoverRegistration | None) -> Claim | None:
     if registration is None:
         return None
     return db.session.scalar(sa.select(Claim).where(Claim.registration_id == registration.id))
+
+
+def recoveries_of(claim: Claim | None) -> list[Recovery]:
+    """The recoveries recorded on a claim, oldest first."""
+    if claim is None:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Recovery).where(Recovery.claim_id == claim.id).order_by(Recovery.id)
+        )
+    )
 
 
 def repayments_of(loan: Loan) -> list[Repayment]:

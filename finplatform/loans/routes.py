@@ -19,12 +19,14 @@ from finplatform.forms_support import show_domain_error
 from finplatform.loans import claims as claim_services
 from finplatform.loans import cover, queries, services
 from finplatform.loans.figures import pool_status, pools_of
-from finplatform.loans.forecast import STATES, forecast
+from finplatform.loans.forecast import STATES
+from finplatform.loans.forecast_cache import cached_forecast
 from finplatform.loans.forms import (
     ClaimForm,
     CoverForm,
     DecisionForm,
     PayoutForm,
+    RecoveryForm,
     RepaymentForm,
     WithdrawCoverForm,
 )
@@ -64,6 +66,9 @@ def render_loan(loan, status: int = 200, **forms):
         forms.setdefault("cover_form", CoverForm())
         forms.setdefault("withdraw_form", WithdrawCoverForm())
         forms.setdefault("claim_form", ClaimForm())
+        if "recovery_form" not in forms:
+            forms["recovery_form"] = RecoveryForm()
+            forms["recovery_form"].fill_defaults()
     return (
         render_template(
             "loans/detail.html",
@@ -71,7 +76,8 @@ def render_loan(loan, status: int = 200, **forms):
             position=loan_position(loan, clock.today()),
             repayments=queries.repayments_of(loan),
             registration=registration,
-            claim=queries.claim_of(registration),
+            claim=(claim := queries.claim_of(registration)),
+            recoveries=queries.recoveries_of(claim),
             **forms,
         ),
         status,
@@ -164,6 +170,26 @@ def file_claim(loan_id: int):
     return _act(loan_id, form, action, _("Claim filed; the commission reviews it."), "claim_form")
 
 
+@bp.post("/loans/<int:loan_id>/recoveries")
+@role_required(Role.INSTITUTION)
+def recover(loan_id: int):
+    """Record money recovered after the payout; the same form submitted twice records once."""
+    form = RecoveryForm()
+
+    def action(loan):
+        claim = queries.claim_of(queries.registration_of(loan))
+        if claim is None:
+            raise DomainError(_("Recoveries are recorded on claims the pool has paid."))
+        key = idempotency.stored_key(
+            "form", current_user.id, f"loan/{loan.id}/recovery", form.idempotency_key.data
+        )
+        claim_services.record_recovery(
+            claim, current_user, form.amount_yuan.data, form.recovered_on.data, key
+        )
+
+    return _act(loan_id, form, action, _("Recovery recorded."), "recovery_form")
+
+
 @bp.get("/pool/")
 @role_required(Role.COMMISSION, Role.ADMIN)
 def pool():
@@ -171,8 +197,8 @@ def pool():
     year = request.args.get("year", type=int) or clock.today().year
     stress = min(max(request.args.get("stress", type=float) or DEFAULT_STRESS, 1.0), 10.0)
     pools = pools_of(year)
-    measured = forecast(year, clock.today())
-    stressed = forecast(year, clock.today(), stress)
+    measured = cached_forecast(year, clock.today())
+    stressed = cached_forecast(year, clock.today(), stress)
     return render_template(
         "loans/pool.html",
         year=year,

@@ -114,3 +114,33 @@ def build_schedule(
             _principal_parts(kind, principal, rate, term_months), start=1
         )
     ]
+
+
+def penalty_interest(
+    principal: Decimal,
+    due_on: date,
+    principal_paid: list[tuple[date, Decimal]],
+    as_of: date,
+    annual_penalty_percent: Decimal,
+) -> Decimal:
+    """Penalty interest (罚息) accrued on one instalment's principal by `as_of`.
+
+    Each calendar day after the (rolled) due date up to and including `as_of` charges the
+    principal still unpaid at the end of the day before, at the annual penalty rate / 360
+    (actual/360): so a payment on day p stops the charge on what it paid from day p + 1, and an
+    instalment repaid in full k days late is charged k days. Overdue interest bears no penalty.
+    The sum is exact and rounded half-up to the fen once, per instalment."""
+    if as_of <= due_on or annual_penalty_percent <= 0:
+        return Decimal("0.00")
+    unpaid, day, total = Decimal(principal), due_on, Decimal(0)
+    for paid_on, amount in sorted(principal_paid):
+        if paid_on > as_of:
+            break
+        if paid_on > day:
+            total += unpaid * (paid_on - day).days
+            day = paid_on
+        unpaid -= amount
+    total += max(unpaid, Decimal(0)) * (as_of - day).days
+    with localcontext() as context:
+        context.prec = 40
+        return to_fen(total * Decimal(annual_penalty_percent) / 100 / 360)

@@ -1,7 +1,8 @@
 """Loans: opened from a disbursement with their schedule, voided by its reversal, repaid.
 
-A repayment pays, instalment by instalment from the oldest, first the interest then the
-principal; money beyond what has fallen due prepays the next instalments in the same order.
+A repayment pays, instalment by instalment from the oldest, first the penalty interest accrued
+by its day (罚息, see `schedules.penalty_interest`), then the interest, then the principal; money
+beyond what has fallen due prepays the next instalments in the same order.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from finplatform.models import (
 )
 from finplatform.workcalendar import current_calendar
 
+ZERO = Decimal("0.00")
 DEFAULT_KIND = RepaymentKind.EQUAL_INSTALMENT
 
 
@@ -42,6 +44,12 @@ def check_repayment_kind(kind) -> RepaymentKind:
         return RepaymentKind(kind)
     except ValueError as exc:
         raise DomainError(_l("Please choose how the loan is repaid."), "repayment_kind") from exc
+
+
+def penalty_rate(disbursement: Disbursement) -> Decimal:
+    """The loan's annual penalty rate: its rate raised by the product's markup (4 places)."""
+    markup = disbursement.application.product.penalty_markup
+    return (disbursement.rate * (100 + markup) / 100).quantize(Decimal("0.0001"))
 
 
 def loan_for(disbursement: Disbursement) -> Loan | None:
@@ -59,6 +67,7 @@ def open_loan(disbursement: Disbursement, kind: RepaymentKind | str = DEFAULT_KI
         product_kind_code=disbursement.product_kind_code,
         principal_yuan=disbursement.amount_yuan,
         rate=disbursement.rate,
+        penalty_rate=penalty_rate(disbursement),
         term_months=disbursement.term_months,
         repayment_kind=RepaymentKind(kind),
         disbursed_on=disbursement.disbursed_on,
@@ -138,23 +147,26 @@ def _check_repayment(loan: Loan, amount_yuan, paid_on: date | None) -> tuple[Dec
 
 
 def _allocate(repayment: Repayment, loan: Loan, amount: Decimal) -> None:
-    """Spread `amount` over the instalments: oldest first, interest then principal."""
+    """Spread `amount` over the instalments: oldest first, penalty then interest then
+    principal, the penalty as accrued on the repayment's day."""
     left = amount
-    for line in loan_position(loan, date.max).instalments:
+    for line in loan_position(loan, date.max, penalty_on=repayment.paid_on).instalments:
         if left <= 0:
             break
-        interest = min(left, line.interest_unpaid)
-        principal = min(left - interest, line.principal_unpaid)
-        if interest or principal:
+        penalty = min(left, max(line.penalty_unpaid, ZERO))
+        interest = min(left - penalty, line.interest_unpaid)
+        principal = min(left - penalty - interest, line.principal_unpaid)
+        if penalty or interest or principal:
             db.session.add(
                 RepaymentAllocation(
                     repayment_id=repayment.id,
                     instalment_id=line.instalment.id,
+                    penalty_yuan=penalty,
                     interest_yuan=interest,
                     principal_yuan=principal,
                 )
             )
-            left -= interest + principal
+            left -= penalty + interest + principal
 
 
 def record_repayment(
@@ -179,7 +191,7 @@ def record_repayment(
         return existing, False
     if loan.voided_on is not None:
         raise Conflict(_l("This loan's disbursement was reversed; nothing is due on it."))
-    remaining = loan_position(loan, date.max).remaining
+    remaining = loan_position(loan, date.max, penalty_on=paid_on).remaining
     if amount > remaining:
         raise DomainError(
             _l(
@@ -235,6 +247,7 @@ def reverse_repayment(repayment: Repayment, actor: User, reason: str) -> Repayme
             RepaymentAllocation(
                 repayment_id=reversal.id,
                 instalment_id=part.instalment_id,
+                penalty_yuan=-part.penalty_yuan,
                 interest_yuan=-part.interest_yuan,
                 principal_yuan=-part.principal_yuan,
             )

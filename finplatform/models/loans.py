@@ -63,6 +63,8 @@ class Loan(TimestampMixin, Base):
     )
     principal_yuan: Mapped[Decimal] = mapped_column(Money)
     rate: Mapped[Decimal] = mapped_column(Rate)
+    # Annual penalty rate (罚息) on overdue principal, from the product when the loan opened.
+    penalty_rate: Mapped[Decimal] = mapped_column(Rate, default=Decimal("0"), server_default="0")
     term_months: Mapped[int]
     repayment_kind: Mapped[RepaymentKind] = mapped_column(enum_column(RepaymentKind))
     disbursed_on: Mapped[date]
@@ -129,7 +131,7 @@ class Repayment(TimestampMixin, Base):
 
 
 class RepaymentAllocation(Base):
-    """The part of a repayment that went to one instalment's interest and principal."""
+    """The part of a repayment that went to one instalment's penalty, interest and principal."""
 
     __tablename__ = "repayment_allocations"
 
@@ -142,6 +144,7 @@ class RepaymentAllocation(Base):
     )
     interest_yuan: Mapped[Decimal] = mapped_column(Money)
     principal_yuan: Mapped[Decimal] = mapped_column(Money)
+    penalty_yuan: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"), server_default="0")
 
     repayment: Mapped[Repayment] = relationship(back_populates="allocations")
     instalment: Mapped[Instalment] = relationship()

@@ -165,6 +165,7 @@ class Recovery(TimestampMixin, Base):
         sa.CheckConstraint(
             "pool_share_yuan >= 0 AND pool_share_yuan <= recovered_yuan", name="share_range"
         ),
+        sa.UniqueConstraint("idempotency_key", name="uq_recoveries_idempotency_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -177,6 +178,8 @@ class Recovery(TimestampMixin, Base):
     recovered_on: Mapped[date]
     recovered_yuan: Mapped[Decimal] = mapped_column(Money)
     pool_share_yuan: Mapped[Decimal] = mapped_column(Money)
+    # The form's or the API caller's key: the same recovery sent twice is recorded once.
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(80))
     recorded_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )

@@ -82,6 +82,10 @@ class Product(TimestampMixin, Base):
     rate_max: Mapped[Decimal] = mapped_column(Rate)
     # One-off fees as a percentage of the amount (arrangement, guarantee, appraisal).
     fee_rate: Mapped[Decimal] = mapped_column(Rate, default=Decimal("0"))
+    # Penalty interest (罚息) on overdue principal: the loan's rate raised by this percentage.
+    penalty_markup: Mapped[Decimal] = mapped_column(
+        Rate, default=Decimal("50"), server_default="50"
+    )
     collateral_required: Mapped[bool] = mapped_column(default=False)
     guarantee_required: Mapped[bool] = mapped_column(default=False)
     min_years: Mapped[int] = mapped_column(default=0)

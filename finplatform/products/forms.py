@@ -41,6 +41,15 @@ class ProductForm(PlatformForm):
             NumberRange(min=0, max=36, message=_l("Between 0 and 36 percent.")),
         ],
     )
+    penalty_markup = DecimalField(
+        _l("Penalty interest: the loan's rate raised by (%)"),
+        places=4,
+        default=50,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=100, message=_l("Between 0 and 100 percent.")),
+        ],
+    )
     collateral_required = BooleanField(_l("Collateral required"))
     guarantee_required = BooleanField(_l("Guarantee required"))
     industry_codes = CheckboxGroupField(

@@ -6,7 +6,7 @@ applications and offers.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -32,6 +32,19 @@ MAX_MIN_YEARS = 50
 COMMUNITY_KIND = "credit_community"
 
 
+def _penalty_markup(value) -> Decimal:
+    """The penalty markup in percent (0–100; 50 when not given), or DomainError."""
+    if value in (None, ""):
+        return Decimal("50")
+    try:
+        markup = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise DomainError(_l("Please enter a percentage, e.g. 50."), "penalty_markup") from exc
+    if not markup.is_finite() or not 0 <= markup <= 100:
+        raise DomainError(_l("Between 0 and 100 percent."), "penalty_markup")
+    return markup
+
+
 def _set_values(product: Product, institution: Institution, values: dict) -> None:
     name = (values.get("name") or "").strip()
     if not name:
@@ -55,6 +68,7 @@ def _set_values(product: Product, institution: Institution, values: dict) -> Non
     if product.rate_min > product.rate_max:
         raise DomainError(_l("The maximum must not be below the minimum."), "rate_max")
     product.fee_rate = check_rate(values.get("fee_rate") or 0, "fee_rate")
+    product.penalty_markup = _penalty_markup(values.get("penalty_markup"))
     product.collateral_required = bool(values.get("collateral_required"))
     product.guarantee_required = bool(values.get("guarantee_required"))
     min_years = int(values.get("min_years") or 0)

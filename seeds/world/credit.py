@@ -63,6 +63,7 @@ class Behaviour:
     decision: np.ndarray  # 0 approve, 1 approve less (90 %), 2 reject
     recovery_share: np.ndarray  # of the outstanding principal; 0 = nothing recovered
     recovery_delay: np.ndarray
+    default_p: np.ndarray  # the chance of default the draw used
 
 
 def draw_behaviour(
@@ -76,7 +77,8 @@ def draw_behaviour(
     """Draw every loan's repayment behaviour (arrays aligned with the loans given)."""
     rng = np.random.Generator(np.random.PCG64([seed, CREDIT_STREAM, 1]))
     n = len(credit)
-    defaults = rng.random(n) < default_probability(credit, revenue, amount, unsecured)
+    chance = default_probability(credit, revenue, amount, unsecured)
+    defaults = rng.random(n) < chance
     late = ~defaults & (rng.random(n) < _sigmoid(-2.0 - 0.8 * credit))
     return Behaviour(
         defaults_at=np.where(defaults, 1 + (rng.random(n) * term).astype(np.int64), 0),
@@ -88,4 +90,5 @@ def draw_behaviour(
         decision=rng.choice(3, size=n, p=[0.85, 0.1, 0.05]),
         recovery_share=np.where(rng.random(n) < 0.45, rng.uniform(0.1, 0.4, n), 0.0),
         recovery_delay=rng.integers(60, 301, n),
+        default_p=chance,
     )

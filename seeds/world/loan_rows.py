@@ -10,14 +10,14 @@ credit-loan programme; the world's other disbursements stay as they were.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 import numpy as np
 
 from finplatform.clock import BEIJING
-from finplatform.loans.schedules import build_schedule
+from finplatform.loans.schedules import build_schedule, penalty_interest
 from finplatform.models import ClaimStatus, RepaymentKind
 from finplatform.workcalendar import WorkingCalendar
 from seeds.world.credit import Behaviour, credit_quality, draw_behaviour
@@ -46,6 +46,7 @@ PER_LOAN_CAP = Decimal("30000000")
 SME_EMPLOYEES, SME_REVENUE = 500, 200_000_000
 REGISTRATION_DAYS, CLAIM_AFTER_DAYS, MAX_TERM = 30, 90, 36
 REDUCED_SHARE = Decimal("0.9")
+PENALTY_MARKUP = Decimal("1.5")  # the products' default: the loan's rate raised by 50 %
 
 
 def _instant(day: date, hour: int = 10) -> datetime:
@@ -84,8 +85,8 @@ COLUMNS = {
     ),
     "loans": (
         "id", "disbursement_id", "enterprise_id", "institution_id", "product_kind_code",
-        "principal_yuan", "rate", "term_months", "repayment_kind", "disbursed_on", "voided_on",
-        "written_off_on", "created_at",
+        "principal_yuan", "rate", "penalty_rate", "term_months", "repayment_kind", "disbursed_on",
+        "voided_on", "written_off_on", "created_at",
     ),
     "instalments": ("id", "loan_id", "number", "due_on", "principal_yuan", "interest_yuan"),
     "repayments": (
@@ -93,7 +94,7 @@ COLUMNS = {
         "reverses_id", "note", "recorded_by_id", "created_at",
     ),
     "repayment_allocations": (
-        "id", "repayment_id", "instalment_id", "interest_yuan", "principal_yuan",
+        "id", "repayment_id", "instalment_id", "interest_yuan", "principal_yuan", "penalty_yuan",
     ),
     "cover_registrations": (
         "id", "loan_id", "pool_id", "member_id", "covered_principal_yuan", "registered_on",
@@ -143,12 +144,17 @@ def _pools(book: Book, first_year: int, institutions: dict[int, str]) -> dict[in
     return pools
 
 
-def _pay(book: Book, loan_id: int, line, instalment_id: int, day: date, staff) -> None:
+def _pay(book: Book, loan_id: int, line, instalment_id: int, day: date, staff, rate) -> None:
+    """Pay an instalment in full on `day`, with the penalty interest a late day accrued."""
+    penalty = penalty_interest(line.principal, line.due_on, [], day, rate)
     repayment_id = book.add(
-        "repayments", loan_id, day, line.principal + line.interest, None, None, "", staff,
-        _instant(day, 15),
+        "repayments", loan_id, day, penalty + line.principal + line.interest, None, None, "",
+        staff, _instant(day, 15),
     )  # fmt: skip
-    book.add("repayment_allocations", repayment_id, instalment_id, line.interest, line.principal)
+    book.add(
+        "repayment_allocations", repayment_id, instalment_id, line.interest, line.principal,
+        penalty,
+    )  # fmt: skip
 
 
 def _claim(book: Book, b, i: int, registration_id: int, pool: dict, loan: dict) -> date | None:
@@ -218,10 +224,9 @@ def credit_loans(
     return chosen, firm, behaviour
 
 
-def loan_rows(seed: int, first_year: int, disbursements: TableRows, firms) -> list[TableRows]:
-    """The credit loans' and the pool's rows, in load order."""
+def _book(seed, first_year, disbursements: TableRows, firms, chosen, firm, behaviour) -> Book:
+    """Every loan and pool row of the chosen credit loans, under `behaviour`."""
     cols = {name: i for i, name in enumerate(disbursements.columns)}
-    chosen, firm, behaviour = credit_loans(seed, disbursements, firms)
     term = np.array([row[cols["term_months"]] for row in chosen], dtype=np.int64)
     kind_rng = np.random.Generator(np.random.PCG64([seed, 12, 2]))
     kinds = kind_rng.choice(len(KINDS), size=len(chosen), p=KIND_P)
@@ -241,6 +246,7 @@ def loan_rows(seed: int, first_year: int, disbursements: TableRows, firms) -> li
             KINDS[kinds[i]], principal, row[cols["rate"]], int(term[i]), disbursed_on, roll
         )
         loan = {"staff": staff, "outstanding": Decimal(principal).quantize(FEN)}
+        penalty_rate = (Decimal(row[cols["rate"]]) * PENALTY_MARKUP).quantize(Decimal("0.0001"))
         loan_id = len(book.rows.get("loans", [])) + 1
         defaults_at, late_at = int(behaviour.defaults_at[i]), int(behaviour.late_instalment[i])
         instalment_ids = []
@@ -256,7 +262,7 @@ def loan_rows(seed: int, first_year: int, disbursements: TableRows, firms) -> li
                 days=int(behaviour.late_days[i]) if line.number == late_at else 0
             )
             if day <= HISTORY_END:
-                _pay(book, loan_id, line, instalment_ids[-1], day, staff)
+                _pay(book, loan_id, line, instalment_ids[-1], day, staff, penalty_rate)
                 loan["outstanding"] -= line.principal
         pool = pools.get(disbursed_on.year)
         registered_on = disbursed_on + timedelta(days=int(register_after[i]))
@@ -277,7 +283,58 @@ def loan_rows(seed: int, first_year: int, disbursements: TableRows, firms) -> li
                 written_off = _claim(book, behaviour, i, registration_id, pool, loan)
         book.add(
             "loans", row[cols["id"]], row[cols["enterprise_id"]], row[cols["institution_id"]],
-            CREDIT_LOAN, principal, row[cols["rate"]], int(term[i]), KINDS[kinds[i]].value,
-            disbursed_on, None, written_off, row[cols["created_at"]],
+            CREDIT_LOAN, principal, row[cols["rate"]], penalty_rate, int(term[i]),
+            KINDS[kinds[i]].value, disbursed_on, None, written_off, row[cols["created_at"]],
         )  # fmt: skip
+    return book
+
+
+def loan_rows(seed: int, first_year: int, disbursements: TableRows, firms) -> list[TableRows]:
+    """The credit loans' and the pool's rows, in load order."""
+    chosen, firm, behaviour = credit_loans(seed, disbursements, firms)
+    book = _book(seed, first_year, disbursements, firms, chosen, firm, behaviour)
+    told = tell_the_whole_cycle(book, behaviour)
+    if told is not behaviour:
+        book = _book(seed, first_year, disbursements, firms, chosen, firm, told)
     return [TableRows(name, columns, book.rows.get(name, [])) for name, columns in COLUMNS.items()]
+
+
+def tell_the_whole_cycle(book: Book, b: Behaviour) -> Behaviour:
+    """The behaviour, made to show the pool's whole cycle where the history is too short for
+    the draws to reach it (the small world covers 2014 only).
+
+    If no claim was paid and recovered, the riskiest covered loan (highest default chance)
+    whose first instalment leaves room for it defaults there, is claimed on day 90, approved
+    in full 14 days later, paid 5 days after that, and 30 % of it is recovered up to 120 days
+    later. If then no other covered loan is in default, the covered loan whose first
+    instalment falls due last before the end defaults there, so the end has an overdue loan.
+    Otherwise the behaviour is returned as drawn (the same object)."""
+    due_on = {(row[1] - 1, row[2]): row[3] for row in book.rows.get("instalments", [])}
+    first_due = {loan: day for (loan, number), day in due_on.items() if number == 1}
+    covered = sorted(row[1] - 1 for row in book.rows.get("cover_registrations", []))
+    drawn, b = (
+        b,
+        replace(b, **{name: getattr(b, name).copy() for name in (f.name for f in fields(b))}),
+    )
+    told = set()
+    if not book.rows.get("recoveries"):
+        story = CLAIM_AFTER_DAYS + 14 + 5
+        room = [i for i in covered if first_due[i] + timedelta(story + 60) <= HISTORY_END]
+        if room:
+            i = max(room, key=lambda k: (b.default_p[k], -k))
+            b.defaults_at[i], b.late_instalment[i], b.claim_delay[i] = 1, 0, 0
+            b.decision_delay[i], b.payout_delay[i], b.decision[i] = 14, 5, 0
+            b.recovery_share[i] = 0.3
+            b.recovery_delay[i] = min(120, (HISTORY_END - first_due[i]).days - story)
+            told.add(i)
+    in_default = [
+        i for i in covered
+        if i not in told and b.defaults_at[i] and due_on[i, b.defaults_at[i]] < HISTORY_END
+    ]  # fmt: skip
+    if not in_default:
+        due = [i for i in covered if first_due[i] < HISTORY_END and i not in told]
+        if due:
+            i = max(due, key=lambda k: (first_due[k], k))
+            b.defaults_at[i], b.late_instalment[i] = 1, 0
+            told.add(i)
+    return b if told else drawn

@@ -36,8 +36,10 @@ def test_a_loan_reads_with_its_schedule_as_decimal_strings(client, disburse, ban
         "due_on": "2014-04-10",
         "principal_yuan": "8106.64",
         "interest_yuan": "500.00",
+        "penalty_yuan": "0.00",
         "unpaid_yuan": "8606.64",
     }
+    assert body["penalty_rate"] == "9.0000"  # 6 % raised by the product's 50 %
     listed = client.get("/api/v1/loans", headers=headers).get_json()
     assert [item["id"] for item in listed["items"]] == [loan.id]
 
@@ -90,6 +92,33 @@ def test_cover_claim_decision_and_payout(client, make, pool, disburse, bank_user
     assert client.post(f"{url}/payout", headers=admin).status_code == 409
     status = client.get("/api/v1/pool/status?year=2014", headers=admin).get_json()
     assert (status["claims_paid_yuan"], status["balance_yuan"]) == ("50000.00", "950000.00")
+    # 30,000 recovered: the pool paid 50,000 of 100,000, so 15,000 flows back, once per key.
+    pin_today(date(2014, 9, 1))
+    keyed = {**bank, "Idempotency-Key": "recovery-0001"}
+    body = {"amount_yuan": "30000", "recovered_on": "2014-08-20"}
+    url = f"/api/v1/loans/{loan.id}/recoveries"
+    first = client.post(url, json=body, headers=keyed)
+    again = client.post(url, json=body, headers=keyed)
+    assert first.status_code == again.status_code == 201
+    assert first.get_json()["pool_share_yuan"] == "15000.00"
+    assert again.headers["Idempotent-Replayed"] == "true"
+    other = client.post(url, json={**body, "amount_yuan": "1000"}, headers=keyed)
+    assert other.status_code == 422
+    future = client.post(
+        url, json={**body, "recovered_on": "2014-09-02"}, headers={**bank, "Idempotency-Key": "r2"}
+    )
+    assert future.status_code == 422
+    status = client.get("/api/v1/pool/status?year=2014", headers=admin).get_json()
+    assert (status["recovered_yuan"], status["balance_yuan"]) == ("15000.00", "965000.00")
+
+
+def test_a_recovery_needs_a_paid_claim(client, disburse, bank_user, token, pin_today):
+    loan = disburse(amount="100000", on=date(2014, 1, 15), rate="0", term=10)
+    pin_today(date(2014, 9, 1))
+    headers = bearer(token(bank_user), **{"Idempotency-Key": "recovery-0002"})
+    body = {"amount_yuan": "1000", "recovered_on": "2014-08-20"}
+    refused = client.post(f"/api/v1/loans/{loan.id}/recoveries", json=body, headers=headers)
+    assert refused.status_code == 422  # the loan is not even registered for cover
 
 
 def test_firms_do_not_reach_the_loans_api(client, make, token):

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal as D
 
 from finplatform.loans import pool as funds
 from finplatform.loans.claims import decide_claim, file_claim, pay_claim, record_recovery
 from finplatform.loans.cover import register_cover
+from finplatform.loans.figures import pool_year_figures
 from finplatform.loans.services import record_repayment
 from finplatform.models import Role
 
@@ -57,6 +59,16 @@ def test_status_prints_the_years_figures_as_json(app, db, make, disburse, bank_u
     assert figures["overdue_covered_yuan"] == {"1-30": "0.00", "31-90": "0.00", "90+": "80000.00"}
     # Net loss 40,000 on 220,000 covered.
     assert figures["loss_rate"] == "0.1818"
+    # The same year in the shape the monthly report takes it.
+    assert pool_year_figures(2014) == {
+        "funds_yuan": D("1000000.00"),
+        "covered_loans": 2,
+        "covered_yuan": D("220000.00"),
+        "covered_outstanding_yuan": D("80000.00"),
+        "claims_paid_yuan": D("50000.00"),
+        "recovered_yuan": D("10000.00"),
+        "balance_yuan": D("960000.00"),
+    }
 
 
 def test_a_year_without_a_pool_prints_zeros(app):

@@ -1,5 +1,5 @@
 """Loans from disbursements: schedules on working days, repayments allocated oldest first
-(interest, then principal), validated and idempotent, days past due as of a Beijing day."""
+(penalty, interest, then principal), validated and idempotent, days past due as of a Beijing day."""
 
 from __future__ import annotations
 
@@ -33,26 +33,42 @@ def test_a_disbursement_opens_a_loan_whose_due_dates_roll_past_national_day(disb
     assert sum(line.principal_yuan for line in loan.instalments) == D("120000.00")
 
 
-def test_a_repayment_pays_interest_then_principal_of_the_oldest_instalment(
+def test_a_late_repayment_pays_penalty_then_interest_then_principal_of_the_oldest_instalment(
     db, disburse, bank_user, pin_today
 ):
+    # 100,000 at 6 % over 12 months: 8,606.64 a month; instalment 1 is 500.00 interest and
+    # 8,106.64 principal, instalment 2 459.47 interest and 8,147.17 principal. Penalty: the
+    # product's default markup of 50 %, so 9 % a year, by the day on a 360-day year.
     loan = disburse(amount="100000", on=date(2014, 1, 15), rate="6", term=12)
+    assert loan.penalty_rate == D("9")
+    # 2014-02-15 is a Saturday: instalment 1 is due Monday 2014-02-17; instalment 2 2014-03-17.
+    assert [line.due_on for line in loan.instalments[:2]] == [date(2014, 2, 17), date(2014, 3, 17)]
     pin_today(date(2014, 3, 20))
     repayment, created = pay(loan, bank_user, "9000", date(2014, 3, 20))
     db.session.commit()
     parts = sorted(
-        (part.instalment.number, part.interest_yuan, part.principal_yuan)
+        (part.instalment.number, part.penalty_yuan, part.interest_yuan, part.principal_yuan)
         for part in repayment.allocations
     )
-    # Instalment 1 in full (500.00 + 8,106.64); the 393.36 left go to instalment 2's interest.
+    # Instalment 1, 31 days late across the end of February (11 + 20 days):
+    # 8,106.64 × 9 % × 31 / 360 = 62.826… → 62.83, then 500.00 + 8,106.64.
+    # Instalment 2, 3 days late: 8,147.17 × 9 % × 3 / 360 = 6.110… → 6.11; the 324.42 left
+    # (9,000 − 8,669.47 − 6.11) go to its interest.
     assert created
-    assert parts == [(1, D("500.00"), D("8106.64")), (2, D("393.36"), D("0.00"))]
+    assert parts == [
+        (1, D("62.83"), D("500.00"), D("8106.64")),
+        (2, D("6.11"), D("324.42"), D("0.00")),
+    ]
     position = loan_position(loan, date(2014, 3, 20))
     assert position.outstanding_principal == D("91893.36")
-    # Instalment 2 (due 2014-03-17, a Monday) still lacks 66.11 of interest and its principal.
+    # Instalment 2 still lacks 135.05 of interest and its principal.
     assert position.status == LoanStatus.OVERDUE
     assert position.days_past_due == 3
-    assert position.overdue_amount == D("8213.28")
+    assert position.overdue_amount == D("8282.22")
+    # Ten days on, its 8,147.17 has been overdue 13 days, 3 of them paid for:
+    # 8,147.17 × 9 % × 13 / 360 = 26.478… → 26.48 accrued, 20.37 still owed.
+    later = loan_position(loan, date(2014, 3, 30)).instalments[1]
+    assert (later.penalty_accrued, later.penalty_unpaid) == (D("26.48"), D("20.37"))
 
 
 def test_days_past_due_count_calendar_days_from_the_rolled_due_date(db, disburse, pin_today):
@@ -66,6 +82,14 @@ def test_days_past_due_count_calendar_days_from_the_rolled_due_date(db, disburse
     assert loan_position(loan, date(2014, 3, 1)).days_past_due == 22
     # 7 Feb → 31 Dec 2014 is 327 days, counted from the oldest unpaid instalment.
     assert loan_position(loan, date(2014, 12, 31)).days_past_due == 327
+    # Penalty interest runs from the rolled due date too: 8,479.77 a month, instalment 1 is
+    # 250.00 interest and 8,229.77 principal; at 9 % / 360 that is 2.057… a day: nothing on
+    # 7 Feb, 2.06 on the 8th, and 23 days (to 2 Mar, across February's end) 47.32.
+    first = loan.instalments[0]
+    assert first.principal_yuan == D("8229.77")
+    assert loan_position(loan, date(2014, 2, 7)).instalments[0].penalty_accrued == D("0.00")
+    assert loan_position(loan, date(2014, 2, 8)).instalments[0].penalty_accrued == D("2.06")
+    assert loan_position(loan, date(2014, 3, 2)).instalments[0].penalty_accrued == D("47.32")
 
 
 def test_paying_on_time_keeps_the_loan_current_and_paying_everything_settles_it(

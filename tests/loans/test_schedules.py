@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal as D
 
-from finplatform.loans.schedules import add_months, build_schedule, level_payment
+from finplatform.loans.schedules import add_months, build_schedule, level_payment, penalty_interest
 from finplatform.models import RepaymentKind
 
 ANNUITY, EQUAL_PRINCIPAL = RepaymentKind.EQUAL_INSTALMENT, RepaymentKind.EQUAL_PRINCIPAL
@@ -107,3 +107,24 @@ def test_due_dates_roll_past_holidays_with_the_given_calendar():
         RepaymentKind.EQUAL_PRINCIPAL, D("300"), D("6"), 2, date(2014, 1, 15), roll
     )
     assert [line.due_on for line in schedule] == [date(2014, 2, 17), date(2014, 3, 15)]
+
+
+def test_penalty_interest_charges_each_late_day_on_the_principal_still_unpaid():
+    due = date(2014, 1, 31)
+    # Nothing on or before the due date, nor at a zero rate.
+    assert penalty_interest(D("10000"), due, [], due, D("9")) == D("0.00")
+    assert penalty_interest(D("10000"), due, [], date(2014, 3, 2), D("0")) == D("0.00")
+    # 4,000 paid on 10 Feb: 10 days on 10,000, then 20 days (11 Feb – 2 Mar, across the end
+    # of February) on 6,000: 220,000 yuan-days × 9 % / 360 = 55.00.
+    paid = [(date(2014, 2, 10), D("4000"))]
+    assert penalty_interest(D("10000"), due, paid, date(2014, 3, 2), D("9")) == D("55.00")
+    # A payment after the day asked about does not count yet: 30 days on 10,000 = 75.00.
+    later = [(date(2014, 3, 5), D("10000"))]
+    assert penalty_interest(D("10000"), due, later, date(2014, 3, 2), D("9")) == D("75.00")
+    # Prepaid before the due date: no penalty at all.
+    early = [(date(2014, 1, 20), D("10000"))]
+    assert penalty_interest(D("10000"), due, early, date(2014, 3, 2), D("9")) == D("0.00")
+    # Rounded half-up once, to the fen: 1,000 × 7.2 % × 1 / 360 = 0.20; 333.33 × 9 % × 1 / 360
+    # = 0.0833325 → 0.08.
+    assert penalty_interest(D("1000"), due, [], date(2014, 2, 1), D("7.2")) == D("0.20")
+    assert penalty_interest(D("333.33"), due, [], date(2014, 2, 1), D("9")) == D("0.08")

@@ -47,8 +47,17 @@ def test_every_credit_loan_disbursement_has_a_loan_whose_schedule_sums_to_it(sma
 def test_pool_status_of_the_small_world_holds_the_balance_identity(app, small_world):
     result = app.test_cli_runner().invoke(args=["pool", "status", "--year", "2014", "--json"])
     figures = json.loads(result.output)
+    assert result.exit_code == 0, result.output
     assert figures["covered_loans"] > 0
     assert figures["contributions_yuan"] == "1000000000.00"
+    # The one-year history still carries the pool's whole cycle: a claim decided and paid,
+    # a recovery flowing back, and a covered loan overdue at the year's end.
+    assert figures["claims_paid"] >= 1
+    assert D(figures["claims_paid_yuan"]) > 0
+    assert D(figures["recovered_yuan"]) > 0
+    assert D(figures["recovered_yuan"]) < D(figures["claims_paid_yuan"])
+    assert any(D(amount) > 0 for amount in figures["overdue_covered_yuan"].values())
+    assert D(figures["balance_yuan"]) < D(figures["contributions_yuan"])
     balance = (
         D(figures["contributions_yuan"])
         - D(figures["claims_paid_yuan"])
