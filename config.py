@@ -111,6 +111,12 @@ class Config:
         self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER") or "noreply@localhost"
         # A password reset link works once, for this many seconds.
         self.PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
+        # A registration waits this many seconds for its owner to confirm it by e-mail; a
+        # credit code already registered is answered with this contact (README, "Registration").
+        self.REGISTRATION_MAX_AGE = _env_int("REGISTRATION_MAX_AGE", 2 * 24 * 3600)
+        self.REGISTRATION_CONTACT = (
+            os.environ.get("REGISTRATION_CONTACT") or self.MAIL_DEFAULT_SENDER
+        )
         self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT") or "600 per minute"
         self.API_MAX_BODY_BYTES = _env_int("API_MAX_BODY_BYTES", 1024 * 1024)
         # Largest document a firm may upload (pages and the API's upload alike).

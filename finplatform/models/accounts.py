@@ -177,3 +177,22 @@ class LoginSession(Base):
     remember: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+
+
+class PendingRegistration(Base):
+    """A self-service registration waiting for its owner to follow the link mailed to them.
+
+    Nothing is created until then; the row expires after REGISTRATION_MAX_AGE seconds, and a
+    second registration of the same address replaces it (and its link, through `nonce`).
+    """
+
+    __tablename__ = "pending_registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    # "enterprise" or "institution": which registration form it came from.
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    nonce: Mapped[str] = mapped_column(sa.String(32))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

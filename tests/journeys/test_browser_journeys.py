@@ -64,7 +64,9 @@ def shot(page, artifacts_dir, name: str) -> None:
     page.screenshot(path=str(artifacts_dir / f"journey-{name}.png"), full_page=True)
 
 
-def test_enterprise_registers_posts_compares_and_applies(db, world, browser, page, artifacts_dir):
+def test_enterprise_registers_posts_compares_and_applies(
+    db, world, browser, page, artifacts_dir, inbox
+):
     page = browser.go("/lang/en?next=/auth/register/enterprise")
     page.get_by_label("Unified social credit code").fill(make_credit_code("91120116MA05KT4E1"))
     page.get_by_label("Company name").fill("天津新材料科技有限公司")
@@ -76,6 +78,10 @@ def test_enterprise_registers_posts_compares_and_applies(db, world, browser, pag
     page.get_by_label("Password", exact=True).fill("Register2014ok")
     page.get_by_label("Repeat the password").fill("Register2014ok")
     page.get_by_role("button", name="Register").click()
+    page.wait_for_url("**/auth/login")
+    inbox.wait_for(1)
+    browser.go(inbox.link(path="/auth/register/confirm/"))
+    page.get_by_role("button", name="Confirm and open the account").click()
     page.wait_for_url("**/enterprise/")
     page.get_by_role("link", name="Post a financing request").first.click()
     amount = page.get_by_label("Amount needed (万元)")
