@@ -170,8 +170,8 @@ def inbox(app, free_tcp_port):
     """A real SMTP server on a free loopback port, and the app's mail sent to it."""
     from aiosmtpd.controller import Controller
 
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_tcp_port)
+    handler = Inbox(app)
+    controller = Controller(handler.handler(), hostname="127.0.0.1", port=free_tcp_port)
     controller.start()
     state = app.extensions["mail"]
     kept = (state.server, state.port, state.suppress)

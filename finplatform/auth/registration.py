@@ -130,7 +130,7 @@ def _code_taken(kind: str, code: str | None) -> bool:
 def _send(to: str, locale, subject: str, template: str, **context) -> None:
     with force_locale(str(locale)):
         body = render_template(template, **context)
-        mail.send(to, _(subject), body)
+        mail.deliver(to, _(subject), body)
 
 
 def file(kind: str, details: dict, email: str, password: str) -> None:
