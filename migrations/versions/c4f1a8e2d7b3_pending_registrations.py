@@ -1,7 +1,7 @@
 """Registrations wait for their owner to confirm the address by e-mail
 
 Revision ID: c4f1a8e2d7b3
-Revises: b7e3d5a1c942
+Revises: 8d5f86e92f91
 Create Date: 2026-12-05 23:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4f1a8e2d7b3'
-down_revision = 'b7e3d5a1c942'
+down_revision = '8d5f86e92f91'
 branch_labels = None
 depends_on = None
 
