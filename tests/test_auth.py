@@ -5,25 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from finplatform.models import AuditEvent, Enterprise, Institution, InstitutionStatus, Role, User
+from tests.test_registration import firm_form as _enterprise_form
 from tests.test_registration import register_and_confirm
 
 HUAWEI = "914403001922038216"
-
-
-def _enterprise_form(**values) -> dict:
-    form = {
-        "credit_code": HUAWEI,
-        "company_name": "华为技术有限公司",
-        "district": "120116",
-        "industry": "39",
-        "contact_name": "张三",
-        "phone": "13800000000",
-        "email": "zhang@example.cn",
-        "password": "Haihe-river-2049",
-        "confirm": "Haihe-river-2049",
-    }
-    form.update(values)
-    return form
 
 
 def test_enterprise_registers_and_lands_on_its_home(client, db, inbox):

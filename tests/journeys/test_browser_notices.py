@@ -7,7 +7,7 @@ import pytest
 
 from finplatform.deals import services
 from tests.factories import Factory
-from tests.journeys.test_browser_journeys import confirm
+from tests.journeys.test_browser_journeys import confirm, fill_approval
 
 pytestmark = pytest.mark.browser
 
@@ -27,12 +27,7 @@ def test_a_decision_reaches_the_firm_by_mail(
     db.session.commit()
     _sign_in(page, live_server, world.bank_user)
     page.goto(live_server + "/institution/inbox")
-    page.locator("#inbox").get_by_role("link", name=str(application.id)).click()
-    page.get_by_role("button", name="Take into review").click()
-    page.wait_for_load_state()
-    approve = page.locator("#approve-form")
-    approve.get_by_label("Approved amount (yuan)").fill("1800000")
-    approve.get_by_label("Approved rate (%)").fill("4.8")
+    approve = fill_approval(page, page, application)
     approve.get_by_role("button", name="Approve").click()
     confirm(page)
     page.locator("#approved-terms").wait_for()
