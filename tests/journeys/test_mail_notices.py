@@ -144,3 +144,13 @@ def test_with_redis_a_refused_message_is_retried_until_it_arrives(
     state.port = working_port
     [message] = inbox.messages  # the retry reaches the server
     assert message["To"] == world.firm_user.email
+
+
+def test_make_run_without_an_smtp_server_writes_to_instance_mail(monkeypatch, tmp_path):
+    from config import DevelopmentConfig
+
+    monkeypatch.delenv("MAIL_SERVER", raising=False)
+    monkeypatch.setenv("FINPLATFORM_INSTANCE_DIR", str(tmp_path))
+    assert str(tmp_path / "mail") == DevelopmentConfig().MAIL_FILE_DIR
+    monkeypatch.setenv("MAIL_SERVER", "smtp.example.cn")
+    assert DevelopmentConfig().MAIL_FILE_DIR is None
