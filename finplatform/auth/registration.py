@@ -157,7 +157,7 @@ def file(kind: str, details: dict, email: str, password: str) -> None:
             PendingRegistration.requested_at < utcnow() - timedelta(seconds=_max_age())
         )
     )
-    record_audit(REQUESTED, None, actor=None, detail={"kind": kind})
+    record_audit("registration.requested", None, actor=None, detail={"kind": kind})
     existing = db.session.scalar(sa.select(User).where(User.email == email))
     if existing is not None:
         _send(
@@ -261,5 +261,8 @@ def confirm(pending: PendingRegistration) -> User:
         password_hash=pending.password_hash,
         **links,
     )
-    record_audit(f"{kind}.registered", organisation, actor=user)
+    if kind == ENTERPRISE:
+        record_audit("enterprise.registered", organisation, actor=user)
+    else:
+        record_audit("institution.registered", organisation, actor=user)
     return user
