@@ -35,7 +35,6 @@ from finplatform.credit_code import InvalidCreditCode, validate_credit_code
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.i18n import credit_code_message
-from finplatform.phone_numbers import checked_phone
 from finplatform.models import (
     AuditEvent,
     District,
@@ -49,6 +48,7 @@ from finplatform.models import (
     User,
     utcnow,
 )
+from finplatform.phone_numbers import checked_phone
 
 ENTERPRISE = "enterprise"
 INSTITUTION = "institution"

@@ -15,7 +15,7 @@ from finplatform.deals import services
 from finplatform.deals.deadlines import flag_overdue
 from finplatform.models import ApplicationStatus, Notification
 
-APPROVE = {"amount_yuan": "1800000", "rate": "4.8", "term_months": "12"}
+APPROVE = {"amount_wan": "180", "rate": "4.8", "term_months": "12"}
 
 
 def _submitted(db, world, post_request):
