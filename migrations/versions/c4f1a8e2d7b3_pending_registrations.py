@@ -1,7 +1,7 @@
 """Registrations wait for their owner to confirm the address by e-mail
 
 Revision ID: c4f1a8e2d7b3
-Revises: 8d5f86e92f91
+Revises: c4f8e2a6d913
 Create Date: 2026-12-05 23:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4f1a8e2d7b3'
-down_revision = '8d5f86e92f91'
+down_revision = 'c4f8e2a6d913'
 branch_labels = None
 depends_on = None
 
