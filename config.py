@@ -109,8 +109,20 @@ class Config:
         self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
         self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER") or "noreply@localhost"
+        # With no SMTP server configured, messages are written as files here instead.
+        self.MAIL_FILE_DIR: str | None = (
+            None if os.environ.get("MAIL_SERVER") else str(self.INSTANCE_DIR / "mail")
+        )
+        # The address pages are reached at, for links in mail sent outside a request (jobs).
+        self.PUBLIC_URL = os.environ.get("PUBLIC_URL") or "http://localhost:5000"
         # A password reset link works once, for this many seconds.
         self.PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
+        # A registration waits this many seconds for its owner to confirm it by e-mail; a
+        # credit code already registered is answered with this contact (README, "Registration").
+        self.REGISTRATION_MAX_AGE = _env_int("REGISTRATION_MAX_AGE", 2 * 24 * 3600)
+        self.REGISTRATION_CONTACT = (
+            os.environ.get("REGISTRATION_CONTACT") or self.MAIL_DEFAULT_SENDER
+        )
         self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT") or "600 per minute"
         self.API_MAX_BODY_BYTES = _env_int("API_MAX_BODY_BYTES", 1024 * 1024)
         # Largest document a firm may upload (pages and the API's upload alike).
@@ -195,6 +207,8 @@ class TestingConfig(Config):
     def __init__(self) -> None:
         super().__init__()
         self.SECRET_KEY = "testing-secret-key"
+        # Mail goes to the SMTP server (suppressed unless a test starts a local one).
+        self.MAIL_FILE_DIR = None
         # pytest captures log records itself; no handler of our own on its streams.
         self.LOG_FORMAT = ""
         url = os.environ.get("TEST_DATABASE_URL")

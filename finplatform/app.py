@@ -148,7 +148,7 @@ def register_blueprints(app: Flask) -> None:
     from finplatform.api import reference as api_reference
     from finplatform.api import reports as api_reports
     from finplatform.api.core import register_api
-    from finplatform.auth import reset_routes
+    from finplatform.auth import registration_routes, reset_routes
     from finplatform.auth.routes import bp as auth_bp
     from finplatform.credit.routes import bp as credit_bp
     from finplatform.deals.routes import bp as deals_bp
@@ -165,8 +165,9 @@ def register_blueprints(app: Flask) -> None:
     from finplatform.specialist.routes import bp as specialist_bp
     from finplatform.targets.routes import bp as targets_bp
 
-    # The reset pages are views of the auth blueprint, added when their module is imported.
-    assert reset_routes.bp is auth_bp
+    # The reset and registration pages are views of the auth blueprint, added when their
+    # modules are imported.
+    assert reset_routes.bp is auth_bp and registration_routes.bp is auth_bp
     for blueprint in (
         main_bp,
         auth_bp,

@@ -20,6 +20,7 @@ from finplatform.workcalendar import forget_calendar
 from seeds.reference_loader import load_reference
 from tests.browser import chromium_page, serve
 from tests.factories import Factory
+from tests.smtp_inbox import Inbox
 
 # Reference lists survive between tests; everything else is emptied after each test.
 REFERENCE_TABLES = {"districts", "industries", "product_kinds", "institution_kinds"}
@@ -162,3 +163,19 @@ def page():
     """A headless Chromium page (Playwright driving Debian's chromium)."""
     with chromium_page() as browser_page:
         yield browser_page
+
+
+@pytest.fixture
+def inbox(app, free_tcp_port):
+    """A real SMTP server on a free loopback port, and the app's mail sent to it."""
+    from aiosmtpd.controller import Controller
+
+    handler = Inbox(app)
+    controller = Controller(handler.handler(), hostname="127.0.0.1", port=free_tcp_port)
+    controller.start()
+    state = app.extensions["mail"]
+    kept = (state.server, state.port, state.suppress)
+    state.server, state.port, state.suppress = "127.0.0.1", free_tcp_port, False
+    yield handler
+    state.server, state.port, state.suppress = kept
+    controller.stop()

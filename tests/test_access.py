@@ -21,6 +21,7 @@ PUBLIC = {
     "auth.login",
     "auth.register_enterprise",
     "auth.register_institution",
+    "auth.confirm_registration",
     "auth.request_reset",
     "auth.reset_password",
     "health.healthz",

@@ -5,29 +5,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from finplatform.models import AuditEvent, Enterprise, Institution, InstitutionStatus, Role, User
+from tests.test_registration import firm_form as _enterprise_form
+from tests.test_registration import register_and_confirm
 
 HUAWEI = "914403001922038216"
 
 
-def _enterprise_form(**values) -> dict:
-    form = {
-        "credit_code": HUAWEI,
-        "company_name": "华为技术有限公司",
-        "district": "120116",
-        "industry": "39",
-        "contact_name": "张三",
-        "phone": "13800000000",
-        "email": "zhang@example.cn",
-        "password": "Haihe-river-2049",
-        "confirm": "Haihe-river-2049",
-    }
-    form.update(values)
-    return form
-
-
-def test_enterprise_registers_and_lands_on_its_home(client, db):
-    response = client.post("/auth/register/enterprise", data=_enterprise_form())
-    assert response.status_code == 302
+def test_enterprise_registers_and_lands_on_its_home(client, db, inbox):
+    response = register_and_confirm(client, inbox, "/auth/register/enterprise", _enterprise_form())
     assert response.headers["Location"] == "/enterprise/"
     enterprise = db.session.scalar(sa.select(Enterprise))
     assert enterprise.credit_code == HUAWEI
@@ -68,13 +53,11 @@ def test_credit_code_message_in_english_when_switched(client):
     assert "Check character mismatch: character 18 should be “6” but is “7”." in page
 
 
-def test_same_credit_code_cannot_register_twice(client, db):
-    client.post("/auth/register/enterprise", data=_enterprise_form())
+def test_same_credit_code_cannot_register_twice(client, db, inbox):
+    register_and_confirm(client, inbox, "/auth/register/enterprise", _enterprise_form())
     client.post("/auth/logout")
-    page = client.post(
-        "/auth/register/enterprise", data=_enterprise_form(email="other@example.cn")
-    ).get_data(as_text=True)
-    assert "该统一社会信用代码已注册" in page
+    client.post("/auth/register/enterprise", data=_enterprise_form(email="other@example.cn"))
+    assert "该统一社会信用代码已注册" in inbox.messages[-1]["Subject"]
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
 
 
@@ -89,10 +72,12 @@ def test_weak_password_and_mismatch_are_explained(client):
     assert "两次输入的密码不一致" in page
 
 
-def test_institution_registers_pending_until_admin_approves(client, db, make, login):
-    response = client.post(
+def test_institution_registers_pending_until_admin_approves(client, db, make, login, inbox):
+    response = register_and_confirm(
+        client,
+        inbox,
         "/auth/register/institution",
-        data={
+        {
             "name": "天津银行科技支行",
             "kind": "tech_branch",
             "district": "120116",

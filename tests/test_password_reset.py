@@ -4,47 +4,12 @@ account; limited per account and address; a reset ends every sign-in and lifts t
 
 from __future__ import annotations
 
-import email
-import re
-from email.policy import default as default_policy
-
-import pytest
-from aiosmtpd.controller import Controller
-
 from finplatform.auth import services
 from finplatform.models import Role
 from tests.factories import Factory
 
 NEW = "Haihe-bridge-7731"
 SENT = "如该电子邮箱属于某个账户"
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it is sent."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))
-        return "250 OK"
-
-    def link(self, index: int = -1) -> str:
-        body = self.messages[index].get_body(("plain",)).get_content()
-        return re.search(r"http://localhost(/auth/reset/\S+)", body).group(1)
-
-
-@pytest.fixture
-def inbox(app, free_tcp_port):
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_tcp_port)
-    controller.start()
-    state = app.extensions["mail"]
-    kept = (state.server, state.port, state.suppress)
-    state.server, state.port, state.suppress = "127.0.0.1", free_tcp_port, False
-    yield handler
-    state.server, state.port, state.suppress = kept
-    controller.stop()
 
 
 def _ask(client, address: str):

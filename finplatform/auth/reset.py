@@ -71,7 +71,7 @@ def request_reset(email: str) -> None:
     with force_locale(locale):
         minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
         body = render_template("auth/reset_mail.txt", user=user, link=link, minutes=minutes)
-        mail.send(user.email, _("Reset your password"), body)
+        mail.deliver(user.email, _("Reset your password"), body)
 
 
 def user_for(token: str) -> User | None:

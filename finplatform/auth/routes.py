@@ -1,4 +1,4 @@
-"""Sign-in, sign-out, registration and password change."""
+"""Sign-in, sign-out and password change (registration: registration_routes.py)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,7 @@ from flask_login import current_user, login_required
 from finplatform import clock
 from finplatform.access import ROLE_HOME, role_required
 from finplatform.auth import devices, services, sessions
-from finplatform.auth.forms import (
-    ChangePasswordForm,
-    EnterpriseRegistrationForm,
-    InstitutionRegistrationForm,
-    LoginForm,
-)
-from finplatform.choices import district_choices, industry_choices, institution_kind_choices
-from finplatform.enterprise.services import district_warning
+from finplatform.auth.forms import ChangePasswordForm, LoginForm
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.forms_support import ConfirmForm, show_domain_error
@@ -65,72 +58,6 @@ def logout():
     sessions.end()
     flash(_("You have signed out."), "info")
     return redirect(url_for("main.index"))
-
-
-def _register(form, register, template: str, welcome: str, category: str = "success"):
-    """Run a registration form: on success sign the new user in and greet them; on a refusal
-    show it on its field and keep what was typed."""
-    if form.validate_on_submit():
-        try:
-            user = register(form)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            sessions.start(user)
-            flash(welcome, category)
-            firm = user.enterprise
-            warning = firm and district_warning(firm.credit_code, firm.district_code)
-            if warning:
-                flash(warning, "warning")
-            return redirect(_home_url(user))
-    return render_template(template, form=form)
-
-
-@bp.route("/register/enterprise", methods=["GET", "POST"])
-def register_enterprise():
-    """A tech SME registers itself and its first user."""
-    form = EnterpriseRegistrationForm()
-    form.district.choices = district_choices()
-    form.industry.choices = industry_choices()
-    return _register(
-        form,
-        lambda f: services.register_enterprise(
-            credit_code=f.credit_code.data,
-            company_name=f.company_name.data,
-            district_code=f.district.data,
-            industry_code=f.industry.data,
-            contact_name=f.contact_name.data,
-            phone=f.phone.data,
-            email=f.email.data,
-            password=f.password.data,
-        ),
-        "auth/register_enterprise.html",
-        _("Welcome! Your company is registered."),
-    )
-
-
-@bp.route("/register/institution", methods=["GET", "POST"])
-def register_institution():
-    """An institution registers; it stays pending until the commission approves it."""
-    form = InstitutionRegistrationForm()
-    form.kind.choices = institution_kind_choices()
-    form.district.choices = district_choices()
-    return _register(
-        form,
-        lambda f: services.register_institution(
-            name=f.name.data,
-            kind_code=f.kind.data,
-            district_code=f.district.data,
-            credit_code=f.credit_code.data,
-            contact_name=f.contact_name.data,
-            phone=f.phone.data,
-            email=f.email.data,
-            password=f.password.data,
-        ),
-        "auth/register_institution.html",
-        _("Registered. The commission will review your institution before it can post products."),
-    )
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -14,16 +14,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from finplatform import clock
 from finplatform.audit import record_audit
 from finplatform.auth import passwords, throttle
-from finplatform.credit_code import InvalidCreditCode, validate_credit_code
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
-from finplatform.i18n import credit_code_message
 from finplatform.models import (
-    District,
     Enterprise,
-    Industry,
     Institution,
-    InstitutionKind,
     InstitutionStatus,
     Role,
     User,
@@ -55,7 +50,7 @@ def _check_email_free(email: str) -> None:
         raise DomainError(_l("An account with this email already exists."), "email")
 
 
-def _check_reference(model, code: str, field: str):
+def check_reference(model, code: str, field: str):
     found = db.session.get(model, code)
     if found is None:
         raise DomainError(_l("Please choose a value from the list."), field)
@@ -67,21 +62,25 @@ def create_user(
     role: Role,
     email: str,
     name: str,
-    password: str,
+    password: str | None = None,
     phone: str | None = None,
     enterprise: Enterprise | None = None,
     institution: Institution | None = None,
     actor: User | None = None,
     chosen_by_person: bool = False,
+    password_hash: str | None = None,
 ) -> User:
     """Create an account of any role after checking the email and the password's strength
-    (and, for a password a person chose rather than the seeds, that it is hard to guess)."""
+    (and, for a password a person chose rather than the seeds, that it is hard to guess).
+    A confirmed registration brings the `password_hash` of the password checked when it was
+    filed instead."""
     email = normalise_email(email)
     phone = checked_phone(phone, "phone")
     _check_email_free(email)
-    check_password_strength(password)
-    if chosen_by_person:
-        passwords.refuse_guessable(password, [email, name])
+    if password_hash is None:
+        check_password_strength(password)
+        if chosen_by_person:
+            passwords.refuse_guessable(password, [email, name])
     user = User(
         role=role,
         email=email,
@@ -90,103 +89,13 @@ def create_user(
         enterprise=enterprise,
         institution=institution,
     )
-    user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
+    if password_hash is None:
+        user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
+    else:
+        user.password_hash = password_hash
     db.session.add(user)
     db.session.flush()
     record_audit("user.created", user, actor=actor, detail={"role": str(role)})
-    return user
-
-
-def register_enterprise(
-    *,
-    credit_code: str,
-    company_name: str,
-    district_code: str,
-    industry_code: str,
-    contact_name: str,
-    phone: str,
-    email: str,
-    password: str,
-) -> User:
-    """Self-registration of a tech SME and its first user, keyed on the credit code."""
-    try:
-        code = validate_credit_code(credit_code)
-    except InvalidCreditCode as exc:
-        raise DomainError(credit_code_message(exc), "credit_code") from exc
-    if db.session.scalar(sa.select(Enterprise.id).where(Enterprise.credit_code == code)):
-        raise DomainError(
-            _l("This credit code is already registered. Ask your company's account holder."),
-            "credit_code",
-        )
-    _check_reference(District, district_code, "district")
-    industry = _check_reference(Industry, industry_code, "industry")
-    if industry.level != "division":
-        raise DomainError(_l("Please choose an industry division, not a section."), "industry")
-    enterprise = Enterprise(
-        credit_code=code,
-        name=company_name.strip(),
-        district_code=district_code,
-        industry_code=industry_code,
-        contact_name=contact_name.strip(),
-        contact_phone=checked_phone(phone, "phone"),
-    )
-    db.session.add(enterprise)
-    user = create_user(
-        role=Role.ENTERPRISE,
-        email=email,
-        name=contact_name,
-        password=password,
-        phone=phone,
-        enterprise=enterprise,
-        chosen_by_person=True,
-    )
-    record_audit("enterprise.registered", enterprise, actor=user)
-    return user
-
-
-def register_institution(
-    *,
-    name: str,
-    kind_code: str,
-    district_code: str,
-    credit_code: str | None,
-    contact_name: str,
-    phone: str,
-    email: str,
-    password: str,
-) -> User:
-    """An institution registers with its first staff user; it waits for the commission."""
-    code = None
-    if credit_code and credit_code.strip():
-        try:
-            code = validate_credit_code(credit_code)
-        except InvalidCreditCode as exc:
-            raise DomainError(credit_code_message(exc), "credit_code") from exc
-        if db.session.scalar(sa.select(Institution.id).where(Institution.credit_code == code)):
-            raise DomainError(_l("This credit code is already registered."), "credit_code")
-    name = name.strip()
-    if db.session.scalar(sa.select(Institution.id).where(Institution.name == name)):
-        raise DomainError(_l("An institution with this name is already registered."), "name")
-    _check_reference(InstitutionKind, kind_code, "kind")
-    _check_reference(District, district_code, "district")
-    institution = Institution(
-        name=name,
-        kind_code=kind_code,
-        district_code=district_code,
-        credit_code=code,
-        status=InstitutionStatus.PENDING,
-    )
-    db.session.add(institution)
-    user = create_user(
-        role=Role.INSTITUTION,
-        email=email,
-        name=contact_name,
-        password=password,
-        phone=phone,
-        institution=institution,
-        chosen_by_person=True,
-    )
-    record_audit("institution.registered", institution, actor=user)
     return user
 
 

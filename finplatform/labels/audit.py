@@ -18,6 +18,7 @@ LABELS = {
         "user.password_changed": _l("Password changed"),
         "user.password_reset": _l("Password reset by e-mail link"),
         "password.reset_requested": _l("Password reset link asked for"),
+        "registration.requested": _l("Registration filed, waiting for its e-mail confirmation"),
         "api_token.created": _l("API token created"),
         "api_token.revoked": _l("API token revoked"),
         "enterprise.registered": _l("Enterprise registered"),

@@ -6,6 +6,7 @@ from finplatform.models.accounts import (
     IdempotencyRecord,
     LoginSession,
     Notification,
+    PendingRegistration,
     Role,
     User,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "ImportBatch",
     "ImportStatus",
     "Notification",
+    "PendingRegistration",
     "Offer",
     "OfferStatus",
     "Application",

@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from finplatform.models.organisations import Enterprise, Institution
 
 
+# What a user must not miss, each of which they may choose to receive by e-mail too.
+MAIL_NOTICE_TOPICS = ("decision", "overdue", "document")
+MAIL_NOTICES_DEFAULT = '["decision", "overdue", "document"]'
+
+
 class Role(enum.StrEnum):
     """What a user is on the platform; decides which pages they reach."""
 
@@ -64,6 +69,11 @@ class User(UserMixin, TimestampMixin, Base):
     locked_at: Mapped[datetime | None]
     locked_until: Mapped[datetime | None]
     lockouts: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Which notices also come by e-mail (finplatform/notifications/mail_notices.py): a list of
+    # MAIL_NOTICE_TOPICS, all of them unless the user turned some off in their settings.
+    mail_notices: Mapped[list] = mapped_column(
+        sa.JSON, default=lambda: list(MAIL_NOTICE_TOPICS), server_default=MAIL_NOTICES_DEFAULT
+    )
 
     enterprise: Mapped[Enterprise | None] = relationship(foreign_keys=[enterprise_id])
     institution: Mapped[Institution | None] = relationship(foreign_keys=[institution_id])
@@ -177,3 +187,22 @@ class LoginSession(Base):
     remember: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+
+
+class PendingRegistration(Base):
+    """A self-service registration waiting for its owner to follow the link mailed to them.
+
+    Nothing is created until then; the row expires after REGISTRATION_MAX_AGE seconds, and a
+    second registration of the same address replaces it (and its link, through `nonce`).
+    """
+
+    __tablename__ = "pending_registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    # "enterprise" or "institution": which registration form it came from.
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    nonce: Mapped[str] = mapped_column(sa.String(32))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

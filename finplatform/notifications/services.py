@@ -6,14 +6,17 @@ import sqlalchemy as sa
 
 from finplatform.extensions import db
 from finplatform.models import Notification, Role, User, utcnow
+from finplatform.notifications import mail_notices
 
 
 def notify(
     user: User, kind: str, params: dict | None = None, link: str | None = None
 ) -> Notification:
-    """Add a notification for `user`; `kind` is a key of notifications.messages.MESSAGES."""
+    """Add a notification for `user`; `kind` is a key of notifications.messages.MESSAGES. What
+    the user must not miss is mailed too, if they chose it (mail_notices.py)."""
     notification = Notification(user_id=user.id, kind=kind, params=params or {}, link=link)
     db.session.add(notification)
+    mail_notices.mail_notice(user, kind, params or {}, link)
     return notification
 
 

@@ -1,8 +1,9 @@
 """Settings forms."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField, SubmitField
+from wtforms import SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from finplatform.auth.forms import REQUIRED
 from finplatform.forms_support import PlatformForm
@@ -17,3 +18,15 @@ class NewTokenForm(PlatformForm):
         validators=[DataRequired(REQUIRED), Length(max=80)],
     )
     submit = SubmitField(_l("Create token"))
+
+
+class MailNoticesForm(PlatformForm):
+    """Which notices also come by e-mail (a checkbox for each)."""
+
+    topics = SelectMultipleField(
+        _l("Send me an e-mail for"),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=True,
+    )
+    submit = SubmitField(_l("Save"))

@@ -1,4 +1,4 @@
-"""API tokens in the user's settings."""
+"""The user's settings: API tokens, and which notices also come by e-mail."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.forms_support import ConfirmForm, show_domain_error
 from finplatform.models import ApiToken, Role
-from finplatform.settings.forms import NewTokenForm
+from finplatform.notifications import mail_notices
+from finplatform.settings.forms import MailNoticesForm, NewTokenForm
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -51,3 +52,18 @@ def revoke_api_token(token_id: int):
     tokens.revoke_token(token, current_user)
     flash(_("Token “%(name)s” revoked.", name=token.name), "success")
     return redirect(url_for("settings.api_tokens"))
+
+
+@bp.route("/notices", methods=["GET", "POST"])
+@role_required(*Role)
+def notices():
+    """Choose which notices also come by e-mail."""
+    form = MailNoticesForm()
+    form.topics.choices = [(key, str(label)) for key, label in mail_notices.TOPIC_LABELS.items()]
+    if form.validate_on_submit():
+        current_user.mail_notices = [t for t in mail_notices.TOPIC_LABELS if t in form.topics.data]
+        flash(_("Your notice settings are saved."), "success")
+        return redirect(url_for("settings.notices"))
+    if not form.is_submitted():
+        form.topics.data = mail_notices.chosen(current_user)
+    return render_template("settings/notices.html", form=form, address=current_user.email)

@@ -59,12 +59,26 @@ def confirm(page) -> None:
     page.locator("#confirm-dialog").get_by_role("button", name="Confirm").click()
 
 
+def fill_approval(page, inbox_page, application):
+    """From the institution's inbox, take the application into review and fill the approval
+    (180万元 at 4.8%); the approve form, ready to submit."""
+    inbox_page.locator("#inbox").get_by_role("link", name=str(application.id)).click()
+    page.get_by_role("button", name="Take into review").click()
+    page.wait_for_load_state()
+    approve = page.locator("#approve-form")
+    approve.get_by_label("Approved amount (万元)").fill("180")
+    approve.get_by_label("Approved rate (%)").fill("4.8")
+    return approve
+
+
 def shot(page, artifacts_dir, name: str) -> None:
     """Save a full-page screenshot as a test artifact."""
     page.screenshot(path=str(artifacts_dir / f"journey-{name}.png"), full_page=True)
 
 
-def test_enterprise_registers_posts_compares_and_applies(db, world, browser, page, artifacts_dir):
+def test_enterprise_registers_posts_compares_and_applies(
+    db, world, browser, page, artifacts_dir, inbox
+):
     page = browser.go("/lang/en?next=/auth/register/enterprise")
     page.get_by_label("Unified social credit code").fill(make_credit_code("91120116MA05KT4E1"))
     page.get_by_label("Company name").fill("天津新材料科技有限公司")
@@ -76,6 +90,10 @@ def test_enterprise_registers_posts_compares_and_applies(db, world, browser, pag
     page.get_by_label("Password", exact=True).fill("Register2014ok")
     page.get_by_label("Repeat the password").fill("Register2014ok")
     page.get_by_role("button", name="Register").click()
+    page.wait_for_url("**/auth/login")
+    inbox.wait_for(1)
+    browser.go(inbox.link(path="/auth/register/confirm/"))
+    page.get_by_role("button", name="Confirm and open the account").click()
     page.wait_for_url("**/enterprise/")
     page.get_by_role("link", name="Post a financing request").first.click()
     amount = page.get_by_label("Amount needed (万元)")
@@ -146,13 +164,7 @@ def test_institution_reviews_approves_and_disburses(
     application = services.submit_application(post_request(), world.credit_loan, world.firm_user)
     db.session.commit()
     browser.sign_in(world.bank_user)
-    browser.go("/institution/inbox")
-    page.locator("#inbox").get_by_role("link", name=str(application.id)).click()
-    page.get_by_role("button", name="Take into review").click()
-    page.wait_for_load_state()
-    approve = page.locator("#approve-form")
-    approve.get_by_label("Approved amount (万元)").fill("180")
-    approve.get_by_label("Approved rate (%)").fill("4.8")
+    approve = fill_approval(page, browser.go("/institution/inbox"), application)
     shot(page, artifacts_dir, "decision-1-approve-form")
     approve.get_by_role("button", name="Approve").click()
     confirm(page)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from finplatform.credit_code import make_credit_code, registered_in
 from finplatform.models import Enterprise, FinancingRequest, Product, User
 from finplatform.phone_numbers import normalize_phone
+from tests.test_registration import firm_form, register_and_confirm
 
 
 def _errors(response) -> list[str]:
@@ -166,32 +167,25 @@ def test_a_credit_codes_registration_area_agrees_with_districts_below_it(area, d
     assert registered_in(code, district) is agrees
 
 
-def _register(client, code: str, district: str):
-    return client.post(
-        "/auth/register/enterprise",
-        data={
-            "credit_code": code,
-            "company_name": "京津科技有限公司",
-            "district": district,
-            "industry": "39",
-            "contact_name": "张三",
-            "phone": "13800000000",
-            "email": "zhang@example.cn",
-            "password": "Haihe-river-2049",
-            "confirm": "Haihe-river-2049",
-        },
-        follow_redirects=True,
+def _register(client, inbox, code: str, district: str):
+    """Register through the mailed link; the page the firm lands on."""
+    form = firm_form(credit_code=code, company_name="京津科技有限公司", district=district)
+    landed = register_and_confirm(client, inbox, "/auth/register/enterprise", form)
+    return client.get(landed.headers["Location"])
+
+
+def test_a_beijing_code_in_a_tianjin_district_is_registered_with_a_warning(client, db, inbox):
+    page = _register(client, inbox, make_credit_code("91110105MA05KT4E1"), "120116").get_data(
+        as_text=True
     )
-
-
-def test_a_beijing_code_in_a_tianjin_district_is_registered_with_a_warning(client, db):
-    page = _register(client, make_credit_code("91110105MA05KT4E1"), "120116").get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Enterprise.id))) == 1
     assert "alert-warning" in page
     assert "登记地为行政区划代码为110105的地区，但所选区为滨海新区" in page
 
 
-def test_a_code_registered_in_the_chosen_district_raises_no_warning(client, db):
-    page = _register(client, make_credit_code("91120116MA05KT4E1"), "120116").get_data(as_text=True)
+def test_a_code_registered_in_the_chosen_district_raises_no_warning(client, db, inbox):
+    page = _register(client, inbox, make_credit_code("91120116MA05KT4E1"), "120116").get_data(
+        as_text=True
+    )
     assert db.session.scalar(sa.select(sa.func.count(Enterprise.id))) == 1
     assert "alert-warning" not in page
