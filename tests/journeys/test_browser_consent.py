@@ -39,9 +39,7 @@ def _shot(page, artifacts_dir, name: str) -> None:
     page.screenshot(path=str(artifacts_dir / f"consent-{name}.png"), full_page=True)
 
 
-def test_grant_see_revoke_and_the_log(
-    db, world, post_request, live_server, page, artifacts_dir
-):
+def test_grant_see_revoke_and_the_log(db, world, post_request, live_server, page, artifacts_dir):
     today = clock.today()
     load_records(
         [

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from openpyxl import load_workbook
 
 from finplatform import clock
 from finplatform.api.tokens import create_token
@@ -253,3 +254,45 @@ def test_the_firm_grants_lists_and_revokes_over_the_api_and_reads_who_looked(
     assert client.get("/api/v1/consents/views", headers=bank).status_code == 403
     rows = db.session.scalars(sa.select(CreditConsent.id)).all()
     assert len(rows) == 2
+
+
+def test_commission_staff_reach_no_firms_profile_by_page_api_or_export(
+    db, world, case, make, api_token, client, login
+):
+    consent.grant_standing(world.firm, world.bank, world.firm_user, days=90)
+    commission = make.user(Role.COMMISSION)
+    db.session.commit()
+    login(commission)
+    application_id = case["application"].id
+    pages = {
+        path: client.get(path).status_code
+        for path in (
+            f"/applications/{application_id}",
+            f"/documents/{case['document_id']}/download",
+            "/enterprise/consents",
+            f"/enterprises/{world.firm.id}",
+        )
+    }
+    assert pages == dict.fromkeys(pages, 403)
+    token = bearer(api_token(commission))
+    api = {
+        path: client.get(path, headers=token).status_code
+        for path in (
+            f"/api/v1/credit-profiles/{world.firm.credit_code}",
+            "/api/v1/consents",
+            "/api/v1/consents/views",
+        )
+    }
+    assert api == dict.fromkeys(api, 403)
+    content = client.get(f"/api/v1/documents/{case['document_id']}/content", headers=token)
+    assert content.status_code == 404
+    # The commission's exports are statistics: no firm's name, credit code or grade in them.
+    month = clock.today().strftime("%Y-%m")
+    export = client.get(f"/reports/xlsx?month={month}")
+    assert export.status_code == 200
+    book = load_workbook(io.BytesIO(export.get_data()))
+    cells = " ".join(
+        str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+    )
+    assert world.firm.name not in cells and world.firm.credit_code not in cells
+    assert "信用画像" not in cells and "信用等级" not in cells
