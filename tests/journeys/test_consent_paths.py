@@ -296,3 +296,45 @@ def test_commission_staff_reach_no_firms_profile_by_page_api_or_export(
     )
     assert world.firm.name not in cells and world.firm.credit_code not in cells
     assert "信用画像" not in cells and "信用等级" not in cells
+
+
+def test_the_consent_box_when_applying_authorises_for_that_application_only(
+    db, world, post_request, client, login, api_token
+):
+    financing_request = post_request()
+    db.session.commit()
+    login(world.firm_user)
+    applied = client.post(
+        f"/enterprise/requests/{financing_request.id}/apply",
+        data={"product_id": [world.credit_loan.id, world.other_loan.id], "share_credit": "y"},
+    )
+    assert applied.status_code == 302
+    given = db.session.scalars(sa.select(CreditConsent).order_by(CreditConsent.id)).all()
+    assert [(c.institution_id, c.valid_until) for c in given] == [
+        (world.bank.id, None),
+        (world.other_bank.id, None),
+    ]
+    assert all(c.application_id is not None for c in given)
+
+    # Over the API, without the box: the application goes, no authorisation with it.
+    other_request = post_request(purpose="流动资金周转")
+    db.session.commit()
+    response = client.post(
+        "/api/v1/applications",
+        json={"request_id": other_request.id, "product_id": world.ip_loan.id},
+        headers=bearer(api_token(world.firm_user)),
+    )
+    assert response.status_code == 201
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CreditConsent)) == 2
+    response = client.post(
+        "/api/v1/applications",
+        json={
+            "request_id": other_request.id,
+            "product_id": world.credit_loan.id,
+            "share_credit": True,
+        },
+        headers=bearer(api_token(world.firm_user)),
+    )
+    assert response.status_code == 201
+    latest = db.session.scalars(sa.select(CreditConsent).order_by(CreditConsent.id.desc())).first()
+    assert latest.application_id == response.get_json()["id"]
