@@ -87,7 +87,7 @@ def test_grant_see_revoke_and_the_log(db, world, post_request, live_server, page
 
     _sign_in(page, live_server, world.firm_user)
     page.goto(live_server + path)
-    page.locator("#credit-consent").get_by_role("button", name="吊销").click()
+    page.locator("#credit-consent").get_by_role("button", name="撤销授权").click()
     expect(page.locator("#credit-consent")).to_contain_text("无法查看您的信用画像和材料")
     _sign_out(page)
 
@@ -109,6 +109,6 @@ def test_grant_see_revoke_and_the_log(db, world, post_request, live_server, page
     expect(views.nth(0)).to_contain_text(world.bank.name)
     expect(views.nth(0)).to_contain_text("材料")
     expect(views.nth(1)).to_contain_text("信用画像")
-    expect(page.locator("#consents")).to_contain_text("已吊销")
+    expect(page.locator("#consents")).to_contain_text("已撤销")
     expect(page.locator("#own-profile")).to_contain_text("75")
     _shot(page, artifacts_dir, "4-firm-log")
