@@ -103,7 +103,7 @@ class FactorSchema(ma.Schema):
     name = ma.fields.String(required=True)
     label = ma.fields.String(required=True)
     value = ma.fields.String(required=True)
-    contribution = ma.fields.Integer(required=True)
+    contribution = ma.fields.Float(required=True)
     source = ma.fields.String(required=True)
     as_of = ma.fields.String(required=True)
 
