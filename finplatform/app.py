@@ -139,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
     """Each feature's pages, and the API."""
     from finplatform import health
     from finplatform.admin.routes import bp as admin_bp
+    from finplatform.api import consents as api_consents
     from finplatform.api import credit as api_credit
     from finplatform.api import deals as api_deals
     from finplatform.api import docs as api_docs
@@ -199,6 +200,8 @@ def register_blueprints(app: Flask) -> None:
             api_documents.bp,
             api_documents.requests_bp,
             api_credit.bp,
+            api_consents.consents_bp,
+            api_consents.profiles_bp,
             api_loans.bp,
             api_loans.pool_bp,
             api_reports.bp,

@@ -110,6 +110,8 @@ def app(_app):
         throttle.storage().reset()
         # Days a test entered into the working calendar leave with its rows.
         forget_calendar()
+        # The worker's prepared ranking catalogue describes rows that are gone (ids are reused).
+        _app.extensions.pop("finplatform_ranking", None)
 
 
 @pytest.fixture

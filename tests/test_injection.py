@@ -159,6 +159,8 @@ def _api_get_operations(client) -> list[tuple[str, list[str]]]:
 
 def _fill_api_path(path: str, world: dict) -> str | None:
     def replace(match: re.Match) -> str:
+        if match.group(1) == "credit_code":
+            return world["own_firm"].credit_code
         key = API_PATH_ARGUMENTS.get(match.group(1))
         if key is None:
             raise KeyError(match.group(1))

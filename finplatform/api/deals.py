@@ -203,7 +203,9 @@ def create_application(values):
         message = str(UNKNOWN_PRODUCT)
         abort(422, message=message, errors={"json": {"product_id": [message]}})
     with refusals():
-        return services.submit_application(found, product, current_user)
+        return services.submit_application(
+            found, product, current_user, share_credit=values["share_credit"]
+        )
 
 
 def _own_application(application_id: int, *roles: Role) -> Application:

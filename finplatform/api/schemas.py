@@ -264,6 +264,13 @@ class ApplicationInputSchema(ma.Schema):
 
     request_id = DatabaseInteger(required=True, strict=True, validate=ma.validate.Range(min=1))
     product_id = DatabaseInteger(required=True, strict=True, validate=ma.validate.Range(min=1))
+    share_credit = ma.fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Authorise the institution to see the firm's credit profile and "
+            "documents for this application (until some days after its decision)."
+        },
+    )
 
 
 class NoteSchema(ma.Schema):

@@ -32,7 +32,20 @@ MAX_STANDING_DAYS = 366
 
 
 def grant_for_application(application: Application, actor: User) -> CreditConsent:
-    """The firm authorises the institution of its application, for that application."""
+    """The firm authorises the institution of its application, for that application (an
+    authorisation already in force for it is kept, not doubled)."""
+    if application.enterprise_id != actor.enterprise_id:
+        raise DomainError(_l("Please choose one of your own applications."), "application_id")
+    existing = db.session.scalar(
+        sa.select(CreditConsent)
+        .where(
+            consent_in_force(application.enterprise_id, application.institution_id),
+            CreditConsent.application_id == application.id,
+        )
+        .limit(1)
+    )
+    if existing is not None:
+        return existing
     consent = CreditConsent(
         enterprise_id=application.enterprise_id,
         institution_id=application.institution_id,
@@ -45,7 +58,9 @@ def grant_for_application(application: Application, actor: User) -> CreditConsen
 def grant_standing(
     enterprise: Enterprise, institution: Institution, actor: User, *, days: int
 ) -> CreditConsent:
-    """The firm authorises an institution for `days` days (at most a year)."""
+    """The firm authorises an institution it applied to for `days` days (at most a year)."""
+    if institution.id not in set(applied_to(enterprise.id)):
+        raise DomainError(_l("Please choose an institution you applied to."), "institution_id")
     if not 1 <= int(days) <= MAX_STANDING_DAYS:
         raise DomainError(
             _l("A standing authorisation lasts 1 to %(n)d days.", n=MAX_STANDING_DAYS), "days"
@@ -57,6 +72,17 @@ def grant_standing(
         granted_by_id=actor.id,
     )
     return _granted(consent, actor)
+
+
+def applied_to(enterprise_id: int) -> list[int]:
+    """The institutions the firm has applied to: those it may give a standing authorisation."""
+    return list(
+        db.session.scalars(
+            sa.select(Application.institution_id)
+            .where(Application.enterprise_id == enterprise_id)
+            .distinct()
+        )
+    )
 
 
 def _granted(consent: CreditConsent, actor: User) -> CreditConsent:

@@ -7,9 +7,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from finplatform import clock
 from finplatform.access import get_visible_or_404, role_required
 from finplatform.credit import consent as consent_services
-from finplatform.credit.views import consent_page
+from finplatform.credit.views import consent_page, viewable_profile
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.forms_support import ConfirmForm
@@ -27,9 +28,13 @@ def _refused(error: DomainError, target: str):
 @bp.get("/enterprise/consents")
 @role_required(Role.ENTERPRISE)
 def consents():
-    """The firm's authorisations, the form for a standing one, and the log of views."""
+    """The firm's own credit profile, its authorisations, the form for a standing one, and
+    the log of views."""
     return render_template(
-        "credit/consents.html", form=ConfirmForm(), **consent_page(current_user.enterprise_id)
+        "credit/consents.html",
+        form=ConfirmForm(),
+        own_profile=viewable_profile(current_user.enterprise, current_user, clock.today()),
+        **consent_page(current_user.enterprise_id),
     )
 
 
@@ -41,8 +46,7 @@ def grant_standing():
     if not ConfirmForm().validate_on_submit():
         return redirect(back)
     institution = db.session.get(Institution, request.form.get("institution_id", type=int) or 0)
-    allowed = {i.id for i in consent_page(current_user.enterprise_id)["institutions"]}
-    if institution is None or institution.id not in allowed:
+    if institution is None:
         flash(_("Please choose an institution you applied to."), "danger")
         return redirect(back)
     try:
@@ -88,6 +92,9 @@ def grant_for_application(application_id: int):
     application = get_visible_or_404(Application, application_id)
     target = url_for("deals.application_detail", application_id=application_id)
     if ConfirmForm().validate_on_submit():
-        consent_services.grant_for_application(application, current_user)
+        try:
+            consent_services.grant_for_application(application, current_user)
+        except DomainError as error:
+            return _refused(error, target)
         flash(_("Authorisation given."), "success")
     return redirect(target)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 
 from finplatform import clock
@@ -13,6 +15,7 @@ from finplatform.models import (
     Application,
     CreditConsent,
     CreditView,
+    Enterprise,
     Institution,
     Role,
     User,
@@ -34,6 +37,18 @@ def application_credit_context(application: Application, user: User) -> dict:
     if user.role == Role.ENTERPRISE:
         return {"credit_consent": application_consent(application)}
     return {}
+
+
+def viewable_profile(enterprise: Enterprise, user: User, on: date) -> dict | None:
+    """The firm's profile as of `on` for `user`: the firm itself, or an institution the firm
+    authorises now (the look goes into the firm's log); None for everyone else, commission
+    staff included (they see profiles only as statistics)."""
+    if user.role == Role.ENTERPRISE and user.enterprise_id == enterprise.id:
+        return credit_profile(enterprise, on)
+    if user.role == Role.INSTITUTION and _in_force(enterprise.id, user.institution_id):
+        log_view(enterprise.id, user, "profile")
+        return credit_profile(enterprise, on)
+    return None
 
 
 def _in_force(enterprise_id: int, institution_id: int) -> bool:

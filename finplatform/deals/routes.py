@@ -12,6 +12,7 @@ from finplatform.credit.views import application_credit_context
 from finplatform.deals import queries
 from finplatform.deals.costs import product_cost
 from finplatform.deals.deadlines import is_overdue
+from finplatform.deals.decision import decision_context
 from finplatform.deals.forms import (
     ApproveForm,
     DisbursementForm,
@@ -165,6 +166,7 @@ def render_application(application: Application, status: int = 200, **forms):
         context["alternatives"] = next_best_products(application)
     context.update(application_documents_context(application, current_user))
     context.update(application_credit_context(application, current_user))
+    context.update(decision_context(application, current_user))
     disbursements = queries.application_disbursements(application)
     return (
         render_template(

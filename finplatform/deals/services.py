@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from finplatform.audit import record_audit
+from finplatform.credit.consent import grant_for_application
 from finplatform.deals.limits import approval_breaches, breaches_text
 from finplatform.deals.reject_reasons import REJECT_REASONS
 from finplatform.deals.states import (
@@ -209,8 +210,10 @@ def submit_application(
     *,
     offer: Offer | None = None,
     note: str = "",
+    share_credit: bool = False,
 ) -> Application:
-    """Apply the request to one product; the institution must answer within the deadline."""
+    """Apply the request to one product; the institution must answer within the deadline.
+    With `share_credit` the firm authorises the institution for this application (授权)."""
     request = lock_request(request)
     if request.status != RequestStatus.OPEN:
         raise Conflict(_l("Only an open request can be applied with."))
@@ -267,16 +270,18 @@ def submit_application(
         application_link(application),
     )
     db.session.flush()
+    if share_credit:
+        grant_for_application(application, actor)
     return application
 
 
 def apply_to_products(
-    request: FinancingRequest, products: Sequence[Product], actor: User
+    request: FinancingRequest, products: Sequence[Product], actor: User, *, share_credit=False
 ) -> list[Application]:
     """Apply the request to several products at once; all or none."""
     if not products:
         raise DomainError(_l("Please choose at least one product."), "product_ids")
-    return [submit_application(request, product, actor) for product in products]
+    return [submit_application(request, p, actor, share_credit=share_credit) for p in products]
 
 
 def withdraw_application(application: Application, actor: User, note: str = "") -> Application:

@@ -237,7 +237,12 @@ def apply(request_id: int):
         sa.select(Product).where(Product.id.in_(ids), visible(Product, current_user))
     ).all()
     try:
-        applications = deal_services.apply_to_products(financing_request, products, current_user)
+        applications = deal_services.apply_to_products(
+            financing_request,
+            products,
+            current_user,
+            share_credit=request.form.get("share_credit") == "y",
+        )
     except DomainError as error:
         return _refused(error, back)
     flash(_("%(n)d applications sent.", n=len(applications)), "success")

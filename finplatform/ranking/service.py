@@ -283,6 +283,28 @@ def rank_products_for_request(
     ]
 
 
+LIKELIHOOD_DEPTHS = (10, 100)
+"""How deep to look for one product: the firm's own top ten first (the same cached ranking it
+is shown), then deeper."""
+
+
+def approval_likelihood(request: FinancingRequest, product_id: int) -> tuple[float | None, str]:
+    """(approval probability 0..1 or None, source) of the request at one product, read from the
+    same cached ranking the firm is shown; nothing is noted on the request, since reading a
+    ranking for an institution is not ranking the request. None under the rule score, or when
+    the product is not among the eligible ones ranked."""
+    source = "rule"
+    for depth in LIKELIHOOD_DEPTHS:
+        items, served = _rank_or_cached(request, depth, set())
+        source = served.ranker.source
+        for item in items:
+            if item["product_id"] == product_id:
+                return item["probability"], item["source"]
+        if len(items) < depth:
+            break
+    return None, source
+
+
 def eligibility_failures(request: FinancingRequest, products: Sequence[Product]) -> dict[int, str]:
     """Product id → the first eligibility rule it fails for the request (eligible ones absent)."""
     if not products:

@@ -27,6 +27,7 @@ from schemathesis.checks import (
 )
 from schemathesis.config import SchemathesisConfig
 
+from finplatform.credit.consent import grant_for_application
 from finplatform.models import Role
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -49,7 +50,7 @@ def tokens(db, make, token_for):
     """A small world for the fuzzer, and a token of each role."""
     bank = make.institution()
     make.institution(status="pending")
-    make.product(bank)
+    product = make.product(bank)
     firm = make.enterprise()
     users = {
         Role.ENTERPRISE: make.user(Role.ENTERPRISE, enterprise=firm),
@@ -59,6 +60,9 @@ def tokens(db, make, token_for):
         Role.ADMIN: make.user(Role.ADMIN),
         Role.DATA_PROVIDER: make.user(Role.DATA_PROVIDER),
     }
+    # An application the firm authorised the bank for, so that consent lists have an item.
+    application = make.application(make.financing_request(firm), product)
+    grant_for_application(application, users[Role.ENTERPRISE])
     return {role: token_for(user) for role, user in users.items()}
 
 
