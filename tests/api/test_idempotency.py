@@ -58,10 +58,10 @@ def test_the_same_request_written_differently_is_still_a_replay(client, make, db
     assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
 
 
-def _form(key: str, amount: str = "100000") -> dict:
+def _form(key: str, amount_wan: str = "10") -> dict:
     return {
         "idempotency_key": key,
-        "amount_yuan": amount,
+        "amount_wan": amount_wan,
         "rate": "5.6",
         "term_months": "12",
         "disbursed_on": "2014-06-30",
@@ -83,7 +83,7 @@ def test_a_form_key_resent_with_other_values_is_refused_with_a_message(client, l
     login(make.user(Role.INSTITUTION, institution=application.institution))
     url = f"/institution/applications/{application.id}/disburse"
     client.post(url, data=_form("form-key-2"))
-    page = client.post(url, data=_form("form-key-2", amount="200000"), follow_redirects=True)
+    page = client.post(url, data=_form("form-key-2", amount_wan="20"), follow_redirects=True)
     assert "幂等键" in page.get_data(as_text=True)
     assert _count(db) == 1
 
