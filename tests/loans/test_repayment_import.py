@@ -211,3 +211,9 @@ def test_the_import_command_records_the_file_once(app, db, two_loans, tmp_path):
     again = runner.invoke(args=["import", "repayments", str(path)])
     assert "0 created, 0 updated, 3 unchanged" in again.output
     assert _count(db, Repayment) == 3
+
+
+def test_the_admin_import_page_offers_repayments(client, login, make):
+    login(make.user(Role.ADMIN))
+    page = client.get("/admin/imports/").get_data(as_text=True)
+    assert '<option value="repayments">贷款还款记录</option>' in page
