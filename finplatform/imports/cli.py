@@ -11,7 +11,10 @@ from finplatform.extensions import db
 from finplatform.imports import services
 from finplatform.models import ImportBatch
 
-import_cli = AppGroup("import", help="Import enterprises, institutions, products, applications.")
+import_cli = AppGroup(
+    "import",
+    help="Import enterprises, institutions, products, applications, credit records, repayments.",
+)
 SHOWN_PROBLEMS = 50
 
 

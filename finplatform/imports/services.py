@@ -1,11 +1,13 @@
-"""Bulk import of enterprises, institutions, products and historical applications.
+"""Bulk import of enterprises, institutions, products, historical applications, public-credit
+records and loan repayments.
 
 Every row is validated before anything is written, and every bad cell is reported with its row
 number, column and reason. By default one bad row stops the whole file; with `good_rows_only`
 the good rows go in and the bad ones are listed. Rows are keyed (credit code, institution name
-or code, product code within its institution, application number), so importing the same file
-again changes nothing: an existing record is updated only where a value differs, and an
-application already imported is left as it is.
+or code, product code within its institution, application number, a repayment's transaction
+number within its loan), so importing the same file again changes nothing: an existing record
+is updated only where a value differs, and an application or a repayment already imported is
+left as it is.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.imports import budget
 from finplatform.imports import columns as cols
+from finplatform.imports.kinds import COLUMNS
 from finplatform.imports.reading import Table, read_table
 from finplatform.imports.writing import WRITERS
 from finplatform.models import (
@@ -40,7 +43,7 @@ from finplatform.models import (
 )
 from finplatform.states import IMPORT
 
-KINDS = tuple(cols.COLUMNS)
+KINDS = tuple(COLUMNS)
 NON_NEGATIVE = {"revenue_yuan", "rd_spend_yuan", "min_revenue_yuan"}
 PROGRESS_EVERY = 500
 
@@ -88,7 +91,7 @@ def map_header(kind: str, header: list[str]) -> tuple[list[Mapped], list[cols.Pr
         if not cell:
             continue
         base, unit = cols.split_header(cell)
-        column = next((c for c in cols.COLUMNS[kind] if c.matches(base)), None)
+        column = next((c for c in COLUMNS[kind] if c.matches(base)), None)
         if column is None:
             continue
         if any(m.column.name == column.name for m in mapped):
@@ -101,7 +104,7 @@ def map_header(kind: str, header: list[str]) -> tuple[list[Mapped], list[cols.Pr
             continue
         mapped.append(Mapped(index, cell, column, unit))
     present = {m.column.name for m in mapped} | {p.column for p in problems}
-    for column in cols.COLUMNS[kind]:
+    for column in COLUMNS[kind]:
         if column.required and column.name not in present:
             problems.append(
                 cols.Problem(1, column.aliases[0], _("This column is missing from the file."))

@@ -1,5 +1,6 @@
 """Writing each kind of import keyed on its natural key: enterprises, institutions, products
-(here) and historical applications (`application_writing`), after the checks across rows."""
+(here), historical applications (`application_writing`), public-credit records
+(`credit_writing`) and repayments (`repayment_writing`), after the checks across rows."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from finplatform.imports.natural_keys import (
     resolve_institutions,
     update_changed,
 )
+from finplatform.imports.repayment_writing import RepaymentRows
 from finplatform.labels import labels_of
 from finplatform.models import (
     District,
@@ -210,4 +212,5 @@ WRITERS = {
     "products": ProductRows(),
     "applications": ApplicationRows(),
     "credit_records": CreditRecordRows(),
+    "repayments": RepaymentRows(),
 }

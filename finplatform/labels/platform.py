@@ -41,6 +41,7 @@ LABELS = {
         "products": _l("Financing products"),
         "applications": _l("Historical applications and disbursements"),
         "credit_records": _l("Public-credit records"),
+        "repayments": _l("Loan repayments"),
     },
     "import_status": {
         "pending": _l("Waiting to start"),

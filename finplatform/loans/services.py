@@ -174,12 +174,13 @@ def record_repayment(
     *,
     amount_yuan,
     paid_on: date | None,
-    actor: User,
+    actor: User | None,
     idempotency_key: str | None = None,
     note: str = "",
 ) -> tuple[Repayment, bool]:
     """Record money repaid; returns (row, created). The same key with the same body records
-    once; the same key with other values raises `idempotency.KeyReused`."""
+    once; the same key with other values raises `idempotency.KeyReused`. The actor is None for
+    a file imported from the command line."""
     amount, paid_on = _check_repayment(loan, amount_yuan, paid_on)
     asked = {"loan_id": loan.id, "amount_yuan": amount, "paid_on": paid_on}
     existing = _replay(idempotency_key, asked)
@@ -206,7 +207,7 @@ def record_repayment(
         amount_yuan=amount,
         idempotency_key=idempotency_key or None,
         note=note.strip(),
-        recorded_by_id=actor.id,
+        recorded_by_id=actor.id if actor else None,
     )
     try:
         with db.session.begin_nested():
