@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
+from finplatform import jobs
 from finplatform.imports import columns, services
 from finplatform.models import (
     Application,
@@ -228,7 +229,9 @@ def test_a_disbursement_above_the_approved_amount_is_refused(db, make):
     assert [(e["row"], e["column"]) for e in batch.errors] == [(2, "放款金额（万元）")]
 
 
-def test_admin_uploads_a_file_and_sees_the_bad_row(client, login, make, db):
+def test_admin_uploads_a_file_and_sees_the_bad_row(client, login, make, db, monkeypatch):
+    # The import runs inline here, as without Redis: no worker runs during the test.
+    monkeypatch.setattr(jobs, "redis_connection", lambda: None)
     login(make.user(Role.ADMIN))
     client.get("/lang/en")
     content = (FIXTURES / "enterprises_bad_row.csv").read_bytes()
