@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from finplatform import jobs
 from finplatform.models import MonthlySnapshot, Role
 
 
@@ -77,7 +78,11 @@ def test_drilldown_paginates(client, login, make, world, app):
         app.config["PAGE_SIZE"] = 20
 
 
-def test_admin_closes_a_month_and_generates_a_report(client, login, make, world, db, app):
+def test_admin_closes_a_month_and_generates_a_report(
+    client, login, make, world, db, app, monkeypatch
+):
+    # Generating runs inline here, as without Redis: no worker runs during the test.
+    monkeypatch.setattr(jobs, "redis_connection", lambda: None)
     _signed_in(client, login, make, Role.ADMIN)
     page = client.get("/reports/admin?year=2014").get_data(as_text=True)
     # The world's first request was posted in March 2013: closing starts there.
@@ -118,7 +123,8 @@ def test_cli_prints_and_exports(app, world, tmp_path):
     assert bad.exit_code != 0 and "YYYY-MM" in bad.output
 
 
-def test_cli_schedule_generates_last_month_inline(app, world):
+def test_cli_schedule_generates_last_month_inline(app, world, monkeypatch):
+    monkeypatch.setattr(jobs, "redis_connection", lambda: None)
     result = app.test_cli_runner().invoke(args=["report", "schedule", "--month", "2014-06"])
     assert result.exit_code == 0, result.output
     assert "report 2014-06 generated" in result.output
