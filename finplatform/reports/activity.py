@@ -3,7 +3,6 @@ firms served and the specialists' work (each an aggregate query)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -20,6 +19,7 @@ from finplatform.models import (
     Referral,
     User,
 )
+from finplatform.models.sql import continuous_percentiles, days_between
 from finplatform.reports.measures import (
     NET_DISBURSEMENT_COUNT,
     ZERO,
@@ -158,40 +158,6 @@ def percent(part, whole) -> Decimal | None:
 # --------------------------------------------------------------------------- response times
 
 
-def _days_between(later, earlier) -> sa.ColumnElement:
-    if db.session.get_bind().dialect.name == "postgresql":
-        return sa.extract("epoch", later - earlier) / 86400.0
-    return sa.func.julianday(later) - sa.func.julianday(earlier)
-
-
-def _percentiles(durations: sa.Subquery, fractions: Sequence[float]) -> list[float | None]:
-    """Continuous percentiles (as PostgreSQL's percentile_cont) of a one-column subquery.
-
-    SQLite has no percentile function: the count comes first, then for each fraction the one
-    or two values around its position are read with ORDER BY … LIMIT 2 OFFSET k and
-    interpolated, so only two rows ever leave the database.
-    """
-    value = durations.c.days
-    if db.session.get_bind().dialect.name == "postgresql":
-        row = db.session.execute(
-            sa.select(*[sa.func.percentile_cont(f).within_group(value) for f in fractions])
-        ).one()
-        return [float(item) if item is not None else None for item in row]
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(durations))
-    results: list[float | None] = []
-    for fraction in fractions:
-        if not total:
-            results.append(None)
-            continue
-        position = fraction * (total - 1)
-        low = math.floor(position)
-        pair = db.session.scalars(sa.select(value).order_by(value).limit(2).offset(low)).all()
-        below = float(pair[0])
-        above = float(pair[1]) if len(pair) > 1 else below
-        results.append(below + (position - low) * (above - below))
-    return results
-
-
 def response_times(month: Month, as_of: datetime) -> dict:
     """Median and 90th percentile days from submission to first answer and to decision, for
     applications submitted in the month; and how many missed their response deadline."""
@@ -205,12 +171,12 @@ def response_times(month: Month, as_of: datetime) -> dict:
         ("decision", Application.decided_at),
     ):
         durations = (
-            sa.select(_days_between(column, Application.submitted_at).label("days"))
+            sa.select(days_between(column, Application.submitted_at).label("days"))
             .where(*in_month, column.is_not(None))
             .subquery()
         )
         count = db.session.scalar(sa.select(sa.func.count()).select_from(durations))
-        median, p90 = _percentiles(durations, (0.5, 0.9))
+        median, p90 = continuous_percentiles(db.session, durations.c.days, (0.5, 0.9))
         result[name] = {
             "count": int(count or 0),
             "median_days": _days(median),

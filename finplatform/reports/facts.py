@@ -25,7 +25,7 @@ rows (tests/reports/test_facts.py checks that over random sequences of writes).
 Why hooks, not triggers: the definitions (a firm's district at the time, an institution's
 standing at the time, a month in Beijing time) are SQLAlchemy expressions written once in
 measures.py and metrics.py; the hook reuses them for one row and the rebuild for all, on SQLite
-and PostgreSQL alike, where triggers would restate every definition twice, once per dialect.
+and PostgreSQL alike, where triggers would restate every definition twice, once per database.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 
@@ -49,6 +48,7 @@ from finplatform.models import (
     ProductKind,
     ReportFact,
 )
+from finplatform.models.sql import upsert
 from finplatform.reports import metrics
 from finplatform.reports.measures import MEASURES, Scope, sum_money
 
@@ -166,8 +166,7 @@ def _write(deltas: dict[Key, list], connection) -> None:
     ]
     if not values:
         return
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(FACTS)
+    statement = upsert(connection, FACTS)
     excluded = statement.excluded
     connection.execute(
         statement.on_conflict_do_update(
