@@ -50,6 +50,7 @@ LABELS = {
     "report_table": {
         "summary": _l("Summary"),
         "targets": _l("Targets"),
+        "risk_pool": _l("Risk guarantee pool"),
         "by_product_kind": _l("By product kind"),
         "by_institution": _l("By institution"),
         "by_institution_kind": _l("By institution kind"),
@@ -61,6 +62,15 @@ LABELS = {
         "adjustments": _l("Adjustments"),
         "monthly_by_kind": _l("Disbursed by month and product kind"),
         "cumulative": _l("Cumulative against target"),
+    },
+    # The risk guarantee pool's rows beside its 10亿元 target: funds and the covered book.
+    "pool_figure": {
+        "funds": _l("Funds contributed"),
+        "covered_loans": _l("Covered loans (covered principal)"),
+        "covered_outstanding": _l("Covered principal outstanding"),
+        "claims_paid": _l("Claims paid"),
+        "recovered": _l("Recoveries to the pool"),
+        "balance": _l("Pool balance"),
     },
     # The plan's targets, by metric: a short name beside the plan's own wording.
     "target_metric": {

@@ -114,15 +114,26 @@ def pool_status(year: int, as_of: date | None = None) -> dict:
 
 def pool_year_figures(year: int, as_of: date | None = None) -> dict[str, Decimal | int]:
     """The year's pool figures the monthly report needs (the plan's 10亿元 measures the pool:
-    funds contributed and the covered book they back), as of a day (today unless told):
-    funds, covered loans and principal, covered outstanding, claims paid, recoveries, balance."""
-    figures = pool_status(year, as_of)
-    return {
-        "funds_yuan": figures["contributions_yuan"],
-        "covered_loans": figures["covered_loans"],
-        "covered_yuan": figures["covered_yuan"],
-        "covered_outstanding_yuan": figures["covered_outstanding_yuan"],
-        "claims_paid_yuan": figures["claims_paid_yuan"],
-        "recovered_yuan": figures["recovered_yuan"],
-        "balance_yuan": figures["balance_yuan"],
+    funds contributed and the covered book they back), as they stood at the end of a day
+    (today unless told): funds, covered loans and principal (registrations in force then),
+    covered outstanding (repayments paid by then, claims paid by then leave the book), claims
+    paid, recoveries, balance."""
+    as_of = as_of or clock.today()
+    ids = [pool.id for pool in pools_of(year)]
+    in_force = sa.and_(CoverRegistration.pool_id.in_(ids), funds.registered_as_of(as_of))
+    figures = {
+        "funds_yuan": sum((funds.contributions(i, as_of) for i in ids), Decimal("0.00")),
+        "covered_loans": _count(sa.select(sa.func.count(CoverRegistration.id)).where(in_force)),
+        "covered_yuan": funds.money_sum(
+            sa.select(sa.func.sum(CoverRegistration.covered_principal_yuan)).where(in_force)
+        ),
+        "covered_outstanding_yuan": sum(
+            (funds.covered_outstanding(i, as_of=as_of) for i in ids), Decimal("0.00")
+        ),
+        "claims_paid_yuan": sum((funds.claims_paid(i, as_of) for i in ids), Decimal("0.00")),
+        "recovered_yuan": sum((funds.recovered(i, as_of) for i in ids), Decimal("0.00")),
     }
+    figures["balance_yuan"] = (
+        figures["funds_yuan"] - figures["claims_paid_yuan"] + figures["recovered_yuan"]
+    )
+    return figures

@@ -133,32 +133,52 @@ def balance(pool_id: int, as_of: date | None = None) -> Decimal:
     return contributions(pool_id, as_of) - claims_paid(pool_id, as_of) + recovered(pool_id, as_of)
 
 
-def repaid_principal_by_loan():
-    """A subquery: loan id → principal repaid (all repayments and reversals recorded)."""
-    return (
+def repaid_principal_by_loan(as_of: date | None = None):
+    """A subquery: loan id → principal repaid (all repayments and reversals recorded, or those
+    paid up to a day)."""
+    query = (
         sa.select(
             Repayment.loan_id.label("loan_id"),
             sa.func.sum(RepaymentAllocation.principal_yuan).label("repaid"),
         )
         .join(RepaymentAllocation, RepaymentAllocation.repayment_id == Repayment.id)
         .group_by(Repayment.loan_id)
-        .subquery()
+    )
+    if as_of is not None:
+        query = query.where(Repayment.paid_on <= as_of)
+    return query.subquery()
+
+
+def registered_as_of(as_of: date):
+    """The condition of registrations in force at the end of a day: registered by then and not
+    withdrawn by then."""
+    return sa.and_(
+        CoverRegistration.registered_on <= as_of,
+        sa.or_(CoverRegistration.withdrawn_on.is_(None), CoverRegistration.withdrawn_on > as_of),
     )
 
 
-def live_registrations(pool_id: int):
-    """The condition of registrations that still expose the pool: not withdrawn, not paid."""
+def live_registrations(pool_id: int, as_of: date | None = None):
+    """The condition of registrations that still expose the pool: not withdrawn, not paid
+    (now, or at the end of a day)."""
     paid = sa.select(Claim.registration_id).where(Claim.status == ClaimStatus.PAID)
+    if as_of is None:
+        return sa.and_(
+            CoverRegistration.pool_id == pool_id,
+            CoverRegistration.withdrawn_on.is_(None),
+            CoverRegistration.id.not_in(paid),
+        )
     return sa.and_(
         CoverRegistration.pool_id == pool_id,
-        CoverRegistration.withdrawn_on.is_(None),
-        CoverRegistration.id.not_in(paid),
+        registered_as_of(as_of),
+        CoverRegistration.id.not_in(paid.where(Claim.paid_on <= as_of)),
     )
 
 
-def covered_outstanding(pool_id: int, condition=None) -> Decimal:
-    """Covered principal still outstanding in the pool (optionally for some registrations)."""
-    repaid = repaid_principal_by_loan()
+def covered_outstanding(pool_id: int, condition=None, as_of: date | None = None) -> Decimal:
+    """Covered principal still outstanding in the pool (optionally for some registrations;
+    now, or at the end of a day)."""
+    repaid = repaid_principal_by_loan(as_of)
     outstanding = Loan.principal_yuan - sa.func.coalesce(repaid.c.repaid, 0)
     exposure = sa.case(
         (outstanding < CoverRegistration.covered_principal_yuan, outstanding),
@@ -169,7 +189,7 @@ def covered_outstanding(pool_id: int, condition=None) -> Decimal:
         .select_from(CoverRegistration)
         .join(Loan, Loan.id == CoverRegistration.loan_id)
         .outerjoin(repaid, repaid.c.loan_id == Loan.id)
-        .where(live_registrations(pool_id))
+        .where(live_registrations(pool_id, as_of))
     )
     if condition is not None:
         query = query.where(condition)

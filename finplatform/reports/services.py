@@ -17,7 +17,9 @@ Definitions (every figure is a SQL aggregate; months are Beijing-time calendar m
 - firms served (15,000): distinct enterprises with a request, a match, a referral, a contact log
   or an application in the year to date.
 - credit-community loans (10亿元): loan disbursements to members of a credit community.
-- risk guarantee pool (10亿元): credit-loan disbursements covered by the pool.
+- risk guarantee pool (10亿元): funds contributed to the risk guarantee pools, by the day
+  contributed; beside it, the covered book those funds back as of the month's end (the year's
+  pools: covered loans and principal, covered outstanding, claims paid, recoveries, balance).
 - tech-transfer fund (10亿元): equity investments disbursed by institutions of kind fund.
 - tech branches, specialised institutions, credit communities: institutions of that kind
   approved in the year (and still approved).
@@ -55,7 +57,7 @@ from __future__ import annotations
 import functools
 import subprocess
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -63,6 +65,7 @@ import sqlalchemy as sa
 
 from finplatform import clock
 from finplatform.extensions import db
+from finplatform.loans.figures import pool_year_figures
 from finplatform.models import (
     Disbursement,
     Enterprise,
@@ -179,6 +182,7 @@ def build_report(
     monthly = _monthly_contributions(month, closed, contribution, live)
     report["ytd"] = _year_to_date(monthly)
     report["targets"] = projections.targets(month, monthly, live)
+    report["pool"] = _pool(month)
     step(6, total_steps, "series")
     report["series"] = _series(month, closed, monthly, breakdowns, live)
     step(total_steps, total_steps, "done")
@@ -191,6 +195,13 @@ def report_for(month: Month) -> dict:
     if snapshot is not None:
         return {**snapshot.figures, "closed": True, "closed_at": snapshot.closed_at.isoformat()}
     return {**build_report(month), "closed": False}
+
+
+def _pool(month: Month) -> dict:
+    """The year's risk guarantee pools as they stood at the month's last day (today, while
+    the month runs)."""
+    as_of = min(month.end_day - timedelta(days=1), clock.today())
+    return {"as_of": as_of, **pool_year_figures(month.year, as_of)}
 
 
 def _adjustments(month: Month, closed: dict[Month, datetime]) -> dict:

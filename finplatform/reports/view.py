@@ -70,6 +70,37 @@ def _name(row: dict) -> str:
     return row["name_en"] if is_english() else row["name_zh"]
 
 
+# The pool's rows: figure → (its count, its amount), beside the 10亿元 target.
+POOL_ROWS = {
+    "funds": (None, "funds_yuan"),
+    "covered_loans": ("covered_loans", "covered_yuan"),
+    "covered_outstanding": (None, "covered_outstanding_yuan"),
+    "claims_paid": (None, "claims_paid_yuan"),
+    "recovered": (None, "recovered_yuan"),
+    "balance": (None, "balance_yuan"),
+}
+
+
+def _pool_table(pool: dict) -> Table:
+    """The risk guarantee pool the 10亿元 target measures: its funds and the covered book they
+    back, as they stood on the day the report states."""
+    table = Table(
+        "risk_pool",
+        [_("Figure"), _("As of"), _("Count"), _("Amount (yuan)")],
+        formats={2: "count", 3: "money"},
+    )
+    for code, (count, amount) in POOL_ROWS.items():
+        table.rows.append(
+            [
+                label("pool_figure", code),
+                pool["as_of"],
+                pool[count] if count else None,
+                _number(pool[amount]),
+            ]
+        )
+    return table
+
+
 def report_tables(report: dict) -> list[Table]:
     """Every table of a report, in the order of the HTML page."""
     measures = ("requests", "matches", "applications", "approvals", "rejections", "disbursements")
@@ -154,6 +185,8 @@ def report_tables(report: dict) -> list[Table]:
             ]
         )
     tables.append(targets)
+    if "pool" in report:  # months closed before the pool's book was reported have none
+        tables.append(_pool_table(report["pool"]))
 
     for dimension in DIMENSION_TABLES:
         table = Table(

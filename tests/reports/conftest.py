@@ -36,6 +36,7 @@ from finplatform.models import (
     Role,
 )
 from finplatform.reports.periods import REPORT_TZ
+from tests.loans.conftest import bank_user, disburse  # noqa: F401 (fixtures used by name)
 
 
 def bj(year, month, day, hour=12, minute=0) -> datetime:
