@@ -49,14 +49,15 @@ def portfolio(user: User, district: str, industry: str, term: str | None) -> sa.
 def active_product_names(user: User) -> list[tuple[int, str, str]]:
     """(id, product name, institution name) of every active product the user may see."""
     # Only the names the list shows: the whole catalogue as objects would be thousands of rows.
-    return list(
-        db.session.execute(
+    return [
+        (product_id, name, institution)
+        for product_id, name, institution in db.session.execute(
             sa.select(Product.id, Product.name, Institution.name)
             .join(Institution, Institution.id == Product.institution_id)
             .where(visible(Product, user), Product.status == ProductStatus.ACTIVE)
             .order_by(Institution.name, Product.name)
-        ).tuples()
-    )
+        )
+    ]
 
 
 def visible_product(product_id: int | None, user: User) -> Product | None:
