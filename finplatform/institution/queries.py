@@ -85,8 +85,7 @@ def community_members(institution_id: int) -> sa.Select:
 def inbox(
     user: User, status: str, term: str | None, product_id: int | None, overdue: bool
 ) -> sa.Select:
-    """The applications the user may see: the open work, one status or all (any other word);
-    of one product, overdue, or of firms the term finds, if asked; nearest deadline first."""
+    """The user's applications of a status (open work, one, or all), filtered, by deadline."""
     query = (
         sa.select(Application)
         .where(visible(Application, user))
@@ -126,8 +125,7 @@ def product_names(institution_id: int) -> list[tuple[int, str]]:
 
 
 def pool(institution_id: int, district: str, industry: str) -> sa.Select:
-    """The open requests that fit one of the institution's active products, of one district
-    and industry if asked, newest first."""
+    """Open requests one of the institution's products fits, by district/industry, newest first."""
     query = (
         sa.select(FinancingRequest)
         .join(FinancingRequest.enterprise)
