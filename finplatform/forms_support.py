@@ -10,7 +10,8 @@ Routes turn a service's refusal into words one way, `refusal_shown`::
         return redirect(...)
 
 A refusal (`DomainError`) undoes what the request wrote and is shown beside the form's field it
-names, else as a message above the page; no route rolls back by hand."""
+names, else as a message above the page (a "danger" one unless the route asks for another
+category); no route rolls back by hand."""
 
 from __future__ import annotations
 
@@ -58,13 +59,13 @@ class ConfirmForm(PlatformForm):
     submit = SubmitField(_l("Confirm"))
 
 
-def show_domain_error(form: FlaskForm, error: DomainError) -> None:
+def show_domain_error(form: FlaskForm, error: DomainError, category: str = "danger") -> None:
     """Attach the error to its field when the form has it, else flash it above the form."""
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = [*field.errors, str(error.message)]
     else:
-        flash(str(error.message), "danger")
+        flash(str(error.message), category)
 
 
 @dataclass
@@ -79,7 +80,7 @@ class Attempt:
 
 
 @contextmanager
-def refusal_shown(form: FlaskForm | None = None) -> Iterator[Attempt]:
+def refusal_shown(form: FlaskForm | None = None, category: str = "danger") -> Iterator[Attempt]:
     """Run a service call; on a refusal, roll the request's writes back and tell the user."""
     attempt = Attempt()
     try:
@@ -88,6 +89,6 @@ def refusal_shown(form: FlaskForm | None = None) -> Iterator[Attempt]:
         db.session.rollback()
         attempt.refused = error
         if form is None:
-            flash(str(error.message), "danger")
+            flash(str(error.message), category)
         else:
-            show_domain_error(form, error)
+            show_domain_error(form, error, category)

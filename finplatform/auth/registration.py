@@ -220,6 +220,12 @@ def pending_for(token: str) -> PendingRegistration | None:
     return pending
 
 
+def spend(pending: PendingRegistration) -> None:
+    """Forget a registration whose confirmation was refused: it can never go through now."""
+    db.session.delete(pending)
+    db.session.flush()
+
+
 def confirm(pending: PendingRegistration) -> User:
     """Create the firm or institution and its first user from a confirmed registration; a
     DomainError when the address or the credit code was taken since it was filed."""

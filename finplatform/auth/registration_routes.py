@@ -11,9 +11,7 @@ from finplatform.auth.forms import EnterpriseRegistrationForm, InstitutionRegist
 from finplatform.auth.routes import bp
 from finplatform.choices import district_choices, industry_choices, institution_kind_choices
 from finplatform.enterprise.services import district_warning
-from finplatform.exceptions import DomainError
-from finplatform.extensions import db
-from finplatform.forms_support import ConfirmForm, show_domain_error
+from finplatform.forms_support import ConfirmForm, refusal_shown
 
 SENT = "auth.login"
 
@@ -22,15 +20,13 @@ def _file(form, kind: str, details, template: str):
     """Run a registration form: the same answer for every registration the form accepts
     (registration.py says why); a refusal the form alone decides is shown on its field."""
     if form.validate_on_submit():
-        try:
-            registration.file(kind, details(form), form.email.data, form.password.data)
-        except registration.TooManyRequests:
-            flash(_("Too many requests from your network. Please wait an hour."), "danger")
-            return render_template(template, form=form), 429
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
+        with refusal_shown(form) as attempt:
+            try:
+                registration.file(kind, details(form), form.email.data, form.password.data)
+            except registration.TooManyRequests:
+                flash(_("Too many requests from your network. Please wait an hour."), "danger")
+                return render_template(template, form=form), 429
+        if attempt.ok:
             flash(
                 _(
                     "Thank you. We have sent a message to the address you gave: follow its link "
@@ -96,10 +92,11 @@ def confirm_registration(token: str):
     if not form.validate_on_submit():
         return render_template("auth/register_confirm.html", form=form, pending=pending)
     kind = pending.kind
-    try:
+    with refusal_shown() as attempt:
         user = registration.confirm(pending)
-    except DomainError as error:
-        flash(str(error.message), "danger")
+    if not attempt.ok:
+        # The address or the code was taken meanwhile: this registration's link is spent.
+        registration.spend(pending)
         return redirect(url_for("auth.login"))
     sessions.start(user)
     if kind == registration.ENTERPRISE:

@@ -90,8 +90,8 @@ def user_for(token: str) -> User | None:
 
 def reset_password(user: User, new_password: str) -> None:
     """Set the new password, end every sign-in and lift the lock-out."""
-    services.check_password_strength(new_password)
-    passwords.refuse_guessable(new_password, [user.email, user.name])
+    services.check_password_strength(new_password, "new_password")
+    passwords.refuse_guessable(new_password, [user.email, user.name], "new_password")
     user.set_password(new_password, current_app.config["PASSWORD_HASH_METHOD"])
     sessions.end_all(user)
     services.unlock_user(user, user)

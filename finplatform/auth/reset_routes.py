@@ -8,8 +8,7 @@ from flask_babel import gettext as _
 from finplatform.auth import reset
 from finplatform.auth.forms import ResetPasswordForm, ResetRequestForm
 from finplatform.auth.routes import bp
-from finplatform.exceptions import DomainError
-from finplatform.forms_support import show_domain_error
+from finplatform.forms_support import refusal_shown
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -42,11 +41,9 @@ def reset_password(token: str):
         return redirect(url_for("auth.request_reset"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form) as attempt:
             reset.reset_password(user, form.new_password.data)
-        except DomainError as error:
-            show_domain_error(form, DomainError(error.message, "new_password"))
-        else:
+        if attempt.ok:
             flash(_("Your password is changed. Sign in with the new one."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)

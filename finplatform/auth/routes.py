@@ -11,9 +11,8 @@ from finplatform import clock
 from finplatform.access import ROLE_HOME, role_required
 from finplatform.auth import devices, services, sessions
 from finplatform.auth.forms import ChangePasswordForm, LoginForm
-from finplatform.exceptions import DomainError
 from finplatform.extensions import db
-from finplatform.forms_support import ConfirmForm, show_domain_error
+from finplatform.forms_support import ConfirmForm, refusal_shown
 from finplatform.models import Role, User
 from finplatform.redirects import safe_next
 
@@ -66,13 +65,11 @@ def change_password():
     """Change one's own password."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form) as attempt:
             services.change_password(
                 current_user, form.current_password.data, form.new_password.data
             )
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
+        if attempt.ok:
             # Every other device signs in again with the new password.
             sessions.end_all(current_user, except_current=True)
             flash(_("Your password has been changed."), "success")

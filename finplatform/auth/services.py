@@ -35,14 +35,14 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def check_password_strength(password: str) -> None:
-    """Refuse short passwords and ones without both letters and digits."""
+def check_password_strength(password: str, field: str = "password") -> None:
+    """Refuse short passwords and ones without both letters and digits, on the form's `field`."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError(
-            _l("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), "password"
+            _l("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field
         )
     if not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
-        raise DomainError(_l("The password needs both letters and digits."), "password")
+        raise DomainError(_l("The password needs both letters and digits."), field)
 
 
 def _check_email_free(email: str) -> None:
@@ -207,10 +207,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise DomainError(_l("The current password is not correct."), "current_password")
     if current_password == new_password:
         raise DomainError(_l("The new password must differ from the current one."), "new_password")
-    try:
-        check_password_strength(new_password)
-    except DomainError as exc:
-        raise DomainError(exc.message, "new_password") from exc
+    check_password_strength(new_password, "new_password")
     passwords.refuse_guessable(new_password, [user.email, user.name], "new_password")
     user.set_password(new_password, current_app.config["PASSWORD_HASH_METHOD"])
     record_audit("user.password_changed", user, actor=user)

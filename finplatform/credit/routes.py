@@ -11,18 +11,11 @@ from finplatform import clock
 from finplatform.access import get_visible_or_404, role_required
 from finplatform.credit import consent as consent_services
 from finplatform.credit.views import consent_page, viewable_profile
-from finplatform.exceptions import DomainError
 from finplatform.extensions import db
-from finplatform.forms_support import ConfirmForm
+from finplatform.forms_support import ConfirmForm, refusal_shown
 from finplatform.models import Application, CreditConsent, Institution, Role
 
 bp = Blueprint("credit", __name__)
-
-
-def _refused(error: DomainError, target: str):
-    db.session.rollback()
-    flash(str(error.message), "danger")
-    return redirect(target)
 
 
 @bp.get("/enterprise/consents")
@@ -49,15 +42,15 @@ def grant_standing():
     if institution is None:
         flash(_("Please choose an institution you applied to."), "danger")
         return redirect(back)
-    try:
+    with refusal_shown() as attempt:
         consent_services.grant_standing(
             current_user.enterprise,
             institution,
             current_user,
             days=request.form.get("days", type=int) or 0,
         )
-    except DomainError as error:
-        return _refused(error, back)
+    if not attempt.ok:
+        return redirect(back)
     flash(_("Authorisation given."), "success")
     return redirect(back)
 
@@ -77,10 +70,10 @@ def revoke(consent_id: int):
     )
     if not ConfirmForm().validate_on_submit():
         return redirect(target)
-    try:
+    with refusal_shown() as attempt:
         consent_services.revoke(consent, current_user)
-    except DomainError as error:
-        return _refused(error, target)
+    if not attempt.ok:
+        return redirect(target)
     flash(_("Authorisation revoked."), "success")
     return redirect(target)
 
@@ -92,9 +85,9 @@ def grant_for_application(application_id: int):
     application = get_visible_or_404(Application, application_id)
     target = url_for("deals.application_detail", application_id=application_id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with refusal_shown() as attempt:
             consent_services.grant_for_application(application, current_user)
-        except DomainError as error:
-            return _refused(error, target)
+        if not attempt.ok:
+            return redirect(target)
         flash(_("Authorisation given."), "success")
     return redirect(target)

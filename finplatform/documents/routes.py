@@ -15,9 +15,8 @@ from finplatform.credit.consent import log_view
 from finplatform.documents import queries, services
 from finplatform.documents.content import ACCEPTED
 from finplatform.documents.forms import DocumentRequestForm, UploadForm
-from finplatform.exceptions import DomainError
 from finplatform.extensions import db
-from finplatform.forms_support import show_domain_error
+from finplatform.forms_support import refusal_shown
 from finplatform.models import Application, Document, Role
 
 bp = Blueprint("documents", __name__)
@@ -41,7 +40,7 @@ def index():
     enterprise = current_user.enterprise
     form = UploadForm()
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form) as attempt:
             services.upload_document(
                 enterprise,
                 current_user,
@@ -49,10 +48,7 @@ def index():
                 file=form.file.data.stream,
                 filename=form.file.data.filename,
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
+        if attempt.ok:
             flash(_("Document uploaded."), "success")
             return redirect(url_for("documents.index"))
     return render_template(
@@ -70,7 +66,7 @@ def attach(application_id: int):
     """Attach a new file, or one of the profile's documents, to the firm's application."""
     application = get_visible_or_404(Application, application_id)
     shared_id = request.form.get("document_id", type=int)
-    try:
+    with refusal_shown() as attempt:
         if shared_id:
             document = get_visible_or_404(Document, shared_id)
             services.share_document(document, application, current_user)
@@ -87,9 +83,7 @@ def attach(application_id: int):
                 filename=form.file.data.filename,
                 application=application,
             )
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
+    if not attempt.ok:
         return redirect(_back(application_id))
     flash(_("Document attached: the institution can now open it."), "success")
     return redirect(_back(application_id))
@@ -104,7 +98,7 @@ def ask(application_id: int):
     if not form.validate_on_submit():
         _flash_errors(form)
         return redirect(_back(application_id))
-    try:
+    with refusal_shown() as attempt:
         services.request_document(
             application,
             current_user,
@@ -112,10 +106,7 @@ def ask(application_id: int):
             due_on=form.due_on.data,
             note=form.note.data or "",
         )
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
+    if attempt.ok:
         flash(_("The firm is asked for the document."), "success")
     return redirect(_back(application_id))
 

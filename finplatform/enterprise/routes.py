@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from finplatform import clock
-from finplatform.access import get_visible_or_404, role_required, visible
+from finplatform.access import get_visible_or_404, role_required
 from finplatform.choices import district_choices, industry_choices, product_kind_choices
 from finplatform.credit.eligibility_help import excluded_products
 from finplatform.deals import acceptance
@@ -18,19 +16,15 @@ from finplatform.deals import services as deal_services
 from finplatform.deals.forms import RequestForm
 from finplatform.deals.queries import recommendations_for
 from finplatform.documents.queries import firm_todo
-from finplatform.enterprise import services
+from finplatform.enterprise import queries, services
 from finplatform.enterprise.forms import ProfileForm
-from finplatform.exceptions import DomainError
-from finplatform.extensions import db
-from finplatform.forms_support import ConfirmForm, show_domain_error
+from finplatform.forms_support import ConfirmForm, refusal_shown
 from finplatform.models import (
     Application,
     ApplicationStatus,
     Enterprise,
     FinancingRequest,
     Offer,
-    OfferStatus,
-    Product,
     RequestStatus,
     Role,
 )
@@ -39,33 +33,14 @@ from finplatform.paging import counted_page
 bp = Blueprint("enterprise", __name__)
 
 
-def _refused(error: DomainError, target: str):
-    """Roll the unit of work back and say why, on the page the user came from."""
-    db.session.rollback()
-    flash(str(error.message), "danger")
-    return redirect(target)
-
-
 @bp.get("/enterprise/")
 @role_required(Role.ENTERPRISE)
 def home():
     """The enterprise's own home: profile completeness, open requests, offers, advice."""
     enterprise = current_user.enterprise
     percent, missing = services.completeness(enterprise)
-    open_requests = db.session.scalars(
-        sa.select(FinancingRequest)
-        .where(
-            FinancingRequest.enterprise_id == enterprise.id,
-            FinancingRequest.status == RequestStatus.OPEN,
-        )
-        .order_by(FinancingRequest.id.desc())
-        .limit(10)
-    ).all()
-    open_offers = db.session.scalar(
-        sa.select(sa.func.count(Offer.id))
-        .join(FinancingRequest, FinancingRequest.id == Offer.request_id)
-        .where(FinancingRequest.enterprise_id == enterprise.id, Offer.status == OfferStatus.OPEN)
-    )
+    open_requests = queries.newest_open_requests(enterprise.id)
+    open_offers = queries.open_offer_count(enterprise.id)
     return render_template(
         "enterprise/home.html",
         enterprise=enterprise,
@@ -96,12 +71,9 @@ def profile():
     form.district_code.choices = district_choices()
     form.industry_code.choices = industry_choices()
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form) as attempt:
             services.update_profile(enterprise, current_user, **_profile_values(form))
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
+        if attempt.ok:
             flash(_("Profile saved."), "success")
             warning = services.district_warning(enterprise.credit_code, enterprise.district_code)
             if warning:
@@ -126,10 +98,7 @@ def _profile_values(form: ProfileForm) -> dict:
 def requests():
     """The firm's financing requests, newest first, filtered by status."""
     status = request.args.get("status", "")
-    query = sa.select(FinancingRequest).where(visible(FinancingRequest, current_user))
-    if status in {member.value for member in RequestStatus}:
-        query = query.where(FinancingRequest.status == status)
-    page = counted_page(query.order_by(FinancingRequest.id.desc()))
+    page = counted_page(queries.requests_of(current_user, status))
     return render_template(
         "enterprise/requests.html", page=page, status=status, statuses=RequestStatus
     )
@@ -172,14 +141,11 @@ def new_request():
     """Post a financing request; the matched products are shown next."""
     form = _request_form()
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form) as attempt:
             financing_request = deal_services.create_request(
                 current_user.enterprise, current_user, **_request_values(form)
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
+        if attempt.ok:
             flash(_("Request posted. These products fit it."), "success")
             return redirect(url_for("deals.request_detail", request_id=financing_request.id))
     return render_template("enterprise/request_form.html", form=form, financing_request=None)
@@ -195,12 +161,9 @@ def edit_request(request_id: int):
         return redirect(url_for("deals.request_detail", request_id=request_id))
     form = _request_form(financing_request)
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form) as attempt:
             deal_services.update_request(financing_request, current_user, **_request_values(form))
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
+        if attempt.ok:
             flash(_("Request saved."), "success")
             return redirect(url_for("deals.request_detail", request_id=request_id))
     return render_template(
@@ -216,10 +179,10 @@ def withdraw_request(request_id: int):
     back = url_for("deals.request_detail", request_id=request_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(back)
-    try:
+    with refusal_shown() as attempt:
         deal_services.withdraw_request(financing_request, current_user)
-    except DomainError as error:
-        return _refused(error, back)
+    if not attempt.ok:
+        return redirect(back)
     flash(_("Request withdrawn."), "success")
     return redirect(back)
 
@@ -233,18 +196,16 @@ def apply(request_id: int):
     if not ConfirmForm().validate_on_submit():
         return redirect(back)
     ids = request.form.getlist("product_id", type=int)
-    products = db.session.scalars(
-        sa.select(Product).where(Product.id.in_(ids), visible(Product, current_user))
-    ).all()
-    try:
+    products = queries.visible_products(ids, current_user)
+    with refusal_shown() as attempt:
         applications = deal_services.apply_to_products(
             financing_request,
             products,
             current_user,
             share_credit=request.form.get("share_credit") == "y",
         )
-    except DomainError as error:
-        return _refused(error, back)
+    if not attempt.ok:
+        return redirect(back)
     flash(_("%(n)d applications sent.", n=len(applications)), "success")
     if len(applications) == 1:
         return redirect(url_for("deals.application_detail", application_id=applications[0].id))
@@ -256,14 +217,7 @@ def apply(request_id: int):
 def applications():
     """Every application of the firm, newest first, filtered by status."""
     status = request.args.get("status", "")
-    query = (
-        sa.select(Application)
-        .where(visible(Application, current_user))
-        .options(joinedload(Application.product), joinedload(Application.institution))
-    )
-    if status in {member.value for member in ApplicationStatus}:
-        query = query.where(Application.status == status)
-    page = counted_page(query.order_by(Application.id.desc()))
+    page = counted_page(queries.applications_of(current_user, status))
     return render_template(
         "enterprise/applications.html", page=page, status=status, statuses=ApplicationStatus
     )
@@ -277,10 +231,10 @@ def withdraw_application(application_id: int):
     back = url_for("deals.application_detail", application_id=application_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(back)
-    try:
+    with refusal_shown() as attempt:
         deal_services.withdraw_application(application, current_user)
-    except DomainError as error:
-        return _refused(error, back)
+    if not attempt.ok:
+        return redirect(back)
     flash(_("Application withdrawn."), "success")
     return redirect(back)
 
@@ -290,10 +244,10 @@ def _answer_terms(application_id: int, answer, done: str):
     back = url_for("deals.application_detail", application_id=application_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(back)
-    try:
+    with refusal_shown() as attempt:
         answer(application, current_user, request.form.get("note", ""))
-    except DomainError as error:
-        return _refused(error, back)
+    if not attempt.ok:
+        return redirect(back)
     flash(done, "success")
     return redirect(back)
 
@@ -327,16 +281,14 @@ def reroute_application(application_id: int):
     application = get_visible_or_404(Application, application_id)
     back = url_for("deals.application_detail", application_id=application_id)
     product_id = request.form.get("product_id", type=int)
-    product = db.session.scalar(
-        sa.select(Product).where(Product.id == product_id, visible(Product, current_user))
-    )
+    product = queries.visible_product(product_id, current_user)
     if product is None or not ConfirmForm().validate_on_submit():
         flash(_("Please choose another product."), "warning")
         return redirect(back)
-    try:
+    with refusal_shown() as attempt:
         new_application = deal_services.reroute_application(application, product, current_user)
-    except DomainError as error:
-        return _refused(error, back)
+    if not attempt.ok:
+        return redirect(back)
     flash(_("Withdrawn and sent to %(product)s.", product=product.name), "success")
     return redirect(url_for("deals.application_detail", application_id=new_application.id))
 
@@ -349,10 +301,10 @@ def accept_offer(offer_id: int):
     back = url_for("deals.request_detail", request_id=offer.request_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(back)
-    try:
+    with refusal_shown() as attempt:
         application = offer_services.accept_offer(offer, current_user)
-    except DomainError as error:
-        return _refused(error, back)
+    if not attempt.ok:
+        return redirect(back)
     flash(_("Offer accepted."), "success")
     return redirect(url_for("deals.application_detail", application_id=application.id))
 
@@ -365,9 +317,9 @@ def decline_offer(offer_id: int):
     back = url_for("deals.request_detail", request_id=offer.request_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(back)
-    try:
+    with refusal_shown() as attempt:
         offer_services.decline_offer(offer, current_user)
-    except DomainError as error:
-        return _refused(error, back)
+    if not attempt.ok:
+        return redirect(back)
     flash(_("Offer declined."), "info")
     return redirect(back)

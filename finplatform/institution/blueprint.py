@@ -1,4 +1,4 @@
-"""The institution pages' blueprint, and how its views answer an action the rules refused.
+"""The institution pages' blueprint.
 
 The views are in `routes` (home, profile, credit-community members), `inbox_routes`
 (applications and their decisions, disbursements) and `pool_routes` (the demand pool and
@@ -7,16 +7,6 @@ offers); `routes` imports the other two, so importing it gives the whole bluepri
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect
-
-from finplatform.exceptions import DomainError
-from finplatform.extensions import db
+from flask import Blueprint
 
 bp = Blueprint("institution", __name__)
-
-
-def refused(error: DomainError, target: str):
-    """Roll back what a refused action changed, say why, and go back to `target`."""
-    db.session.rollback()
-    flash(str(error.message), "danger")
-    return redirect(target)

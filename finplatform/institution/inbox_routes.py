@@ -3,38 +3,28 @@ disbursements."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from finplatform import idempotency
-from finplatform.access import get_visible_or_404, role_required, visible
+from finplatform.access import get_visible_or_404, role_required
 from finplatform.deals import disbursements as disbursement_services
 from finplatform.deals import services as deal_services
-from finplatform.deals.deadlines import overdue_condition
 from finplatform.deals.forms import ApproveForm, DisbursementForm, RejectForm, ReverseForm
 from finplatform.deals.reject_reasons import reject_reason_choices
 from finplatform.deals.routes import render_application
-from finplatform.exceptions import DomainError
-from finplatform.extensions import db
-from finplatform.forms_support import ConfirmForm, show_domain_error
-from finplatform.institution.blueprint import bp, refused
+from finplatform.forms_support import ConfirmForm, refusal_shown
+from finplatform.institution import queries
+from finplatform.institution.blueprint import bp
 from finplatform.models import (
     Application,
     ApplicationStatus,
     Disbursement,
-    Enterprise,
-    Product,
     Role,
 )
 from finplatform.paging import counted_page
-from finplatform.search import firm_condition, search_term
-
-# The inbox opens on the work waiting for an answer.
-OPEN_WORK = "open"
-OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW)
+from finplatform.search import search_term
 
 
 @bp.get("/institution/inbox")
@@ -43,41 +33,14 @@ def inbox():
     """Applications to the institution's products: by default those waiting for an answer
     (submitted or in review), nearest deadline first; filtered by status (`all` for every
     one), product, overdue, and the firm's name or credit code."""
-    status = request.args.get("status") or OPEN_WORK
+    status = request.args.get("status") or queries.OPEN_WORK
     term = search_term()
     product_id = request.args.get("product_id", type=int)
     overdue = request.args.get("overdue") == "1"
-    query = (
-        sa.select(Application)
-        .where(visible(Application, current_user))
-        .options(
-            joinedload(Application.enterprise),
-            joinedload(Application.product),
-            joinedload(Application.request),
-        )
-    )
-    if status == OPEN_WORK:
-        query = query.where(Application.status.in_(OPEN_STATUSES))
-    elif status in {member.value for member in ApplicationStatus}:
-        query = query.where(Application.status == status)
-    else:
+    if status != queries.OPEN_WORK and status not in {m.value for m in ApplicationStatus}:
         status = "all"
-    if term:
-        query = query.where(
-            Application.enterprise_id.in_(sa.select(Enterprise.id).where(firm_condition(term)))
-        )
-    if product_id:
-        query = query.where(Application.product_id == product_id)
-    if overdue:
-        query = query.where(overdue_condition())
-    # Earliest deadline first, those without one last: the order of an index, so that a page
-    # reads its twenty rows instead of sorting every application the institution ever had.
-    page = counted_page(query.order_by(Application.respond_by.asc().nulls_last(), Application.id))
-    products = db.session.execute(
-        sa.select(Product.id, Product.name)
-        .where(Product.institution_id == current_user.institution_id)
-        .order_by(Product.name)
-    ).all()
+    page = counted_page(queries.inbox(current_user, status, term, product_id, overdue))
+    products = queries.product_names(current_user.institution_id)
     return render_template(
         "institution/inbox.html",
         page=page,
@@ -103,10 +66,10 @@ def review_application(application_id: int):
     """Take an application into review."""
     application = _application(application_id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with refusal_shown() as attempt:
             deal_services.take_into_review(application, current_user)
-        except DomainError as error:
-            return refused(error, _back(application_id))
+        if not attempt.ok:
+            return redirect(_back(application_id))
         flash(_("Application taken into review."), "success")
     return redirect(_back(application_id))
 
@@ -118,7 +81,7 @@ def approve_application(application_id: int):
     application = _application(application_id)
     form = ApproveForm()
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form) as attempt:
             deal_services.approve_application(
                 application,
                 current_user,
@@ -128,10 +91,7 @@ def approve_application(application_id: int):
                 note=form.note.data or "",
                 reason=form.reason.data or "",
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
+        if attempt.ok:
             if application.status == ApplicationStatus.AWAITING_FIRM:
                 flash(_("The terms are outside the limits: they now wait for the firm."), "warning")
             else:
@@ -148,14 +108,11 @@ def reject_application(application_id: int):
     form = RejectForm()
     form.reason.choices = reject_reason_choices()
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form) as attempt:
             deal_services.reject_application(
                 application, current_user, reason=form.reason.data, note=form.note.data or ""
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
+        if attempt.ok:
             flash(_("Application rejected; the firm and its specialist are told."), "success")
             return redirect(_back(application_id))
     return render_application(_application(application_id), reject_form=form)
@@ -168,7 +125,7 @@ def disburse(application_id: int):
     application = _application(application_id)
     form = DisbursementForm()
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form) as attempt:
             _row, created = disbursement_services.record_disbursement(
                 application,
                 amount_yuan=form.amount_yuan.data,
@@ -185,10 +142,7 @@ def disburse(application_id: int):
                 note=form.note.data or "",
                 repayment_kind=form.repayment_kind.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
+        if attempt.ok:
             flash(
                 _("Disbursement recorded.")
                 if created
@@ -209,9 +163,9 @@ def reverse_disbursement(disbursement_id: int):
     if not form.validate_on_submit():
         flash(_("Please give the reason for the reversal."), "warning")
         return redirect(back)
-    try:
+    with refusal_shown() as attempt:
         disbursement_services.reverse_disbursement(disbursement, current_user, form.reason.data)
-    except DomainError as error:
-        return refused(error, back)
+    if not attempt.ok:
+        return redirect(back)
     flash(_("Disbursement reversed."), "success")
     return redirect(back)

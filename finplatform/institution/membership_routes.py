@@ -7,9 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from finplatform.access import role_required
-from finplatform.extensions import db
 from finplatform.forms_support import ConfirmForm
-from finplatform.institution import services
+from finplatform.institution import queries, services
 from finplatform.institution.blueprint import bp
 from finplatform.models import Role
 
@@ -20,7 +19,7 @@ ANSWERING = (Role.ENTERPRISE, Role.COMMISSION, Role.ADMIN)
 @role_required(*ANSWERING)
 def membership_requests():
     """Credit communities' requests waiting for an answer."""
-    found = db.session.scalars(services.pending_requests(current_user).limit(200)).all()
+    found = queries.membership_requests_for(current_user)
     return render_template(
         "institution/membership_requests.html", requests=found, form=ConfirmForm()
     )

@@ -11,12 +11,12 @@ from finplatform.credit_code import InvalidCreditCode, validate_credit_code
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.i18n import credit_code_message
+from finplatform.institution.queries import pending_requests
 from finplatform.models import (
     CommunityMembership,
     Enterprise,
     Institution,
     MembershipRequest,
-    Role,
     User,
 )
 
@@ -52,16 +52,6 @@ def request_member(institution: Institution, credit_code: str, actor: User) -> N
         "community.member_requested", enterprise, actor=actor, detail={"community": institution.id}
     )
     db.session.flush()
-
-
-def pending_requests(user: User) -> sa.Select:
-    """The membership requests `user` may answer: a firm's own, or all for the commission."""
-    query = sa.select(MembershipRequest).order_by(MembershipRequest.requested_at)
-    if user.role == Role.ENTERPRISE:
-        return query.where(MembershipRequest.enterprise_id == user.enterprise_id)
-    if user.role in (Role.COMMISSION, Role.ADMIN):
-        return query
-    return query.where(sa.false())
 
 
 def answer_request(

@@ -15,7 +15,7 @@ from finplatform import clock, idempotency
 from finplatform.access import role_required
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
-from finplatform.forms_support import show_domain_error
+from finplatform.forms_support import refusal_shown
 from finplatform.loans import claims as claim_services
 from finplatform.loans import cover, queries, services
 from finplatform.loans.figures import pool_status, pools_of
@@ -95,12 +95,9 @@ def _act(loan_id: int, form, action, done: str, form_name: str):
     """Validate `form`, run `action(loan)`; on success flash `done`, else show the form again."""
     loan = queries.loan_or_404(loan_id, current_user)
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form) as attempt:
             action(loan)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
+        if attempt.ok:
             flash(done, "success")
             return redirect(url_for("loans.detail", loan_id=loan_id))
     return render_loan(queries.loan_or_404(loan_id, current_user), 422, **{form_name: form})
@@ -225,7 +222,7 @@ def decide(claim_id: int):
     year = claim.pool.year
     form = DecisionForm()
     if form.validate_on_submit():
-        try:
+        with refusal_shown() as attempt:
             claim_services.decide_claim(
                 claim,
                 current_user,
@@ -233,10 +230,7 @@ def decide(claim_id: int):
                 amount_yuan=form.amount_yuan.data,
                 reason=form.reason.data or "",
             )
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
+        if attempt.ok:
             flash(_("Decision recorded."), "success")
     else:
         flash(_("Please choose a decision."), "warning")
@@ -250,11 +244,8 @@ def pay(claim_id: int):
     claim = _claim_or_404(claim_id)
     year = claim.pool.year
     if PayoutForm().validate_on_submit():
-        try:
+        with refusal_shown() as attempt:
             claim_services.pay_claim(claim, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
+        if attempt.ok:
             flash(_("Payout recorded; the pool's balance is updated."), "success")
     return redirect(url_for("loans.pool", year=year))

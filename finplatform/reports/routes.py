@@ -22,8 +22,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from finplatform.access import role_required
-from finplatform.exceptions import DomainError
 from finplatform.extensions import db
+from finplatform.forms_support import refusal_shown
 from finplatform.i18n import is_english
 from finplatform.jobs import enqueue, job_status
 from finplatform.labels import label
@@ -50,10 +50,10 @@ def _month_arg() -> Month:
         if bounds is None:
             return Month.current().previous
         return min(bounds[1], Month.current())
-    try:
-        return Month.parse(text)
-    except DomainError:
+    month = Month.found_in(text)
+    if month is None:
         abort(404)
+    return month
 
 
 def _picker(month: Month) -> dict:
@@ -143,10 +143,9 @@ def rows():
     scope = request.args.get("scope", "month")
     filters = {name: request.args[name] for name in DIMENSIONS if request.args.get(name)}
     metric = request.args.get("metric") or None
-    try:
+    with refusal_shown(category="warning") as attempt:
         statement = drilldown.drilldown_select(month, measure, scope, filters, metric)
-    except DomainError as error:
-        flash(str(error.message), "warning")
+    if not attempt.ok:
         return redirect(url_for("reports.index", month=str(month)))
     page = db.paginate(
         statement,
@@ -214,12 +213,10 @@ def close():
             for message in errors:
                 flash(message, "danger")
         return redirect(url_for("reports.admin"))
-    try:
+    with refusal_shown() as attempt:
         month = Month.parse(form.month.data)
         snapshots = closing.close_months_through(month, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
+    if not attempt.ok:
         return redirect(url_for("reports.admin"))
     first = Month.of(snapshots[0].month)
     if len(snapshots) == 1:
@@ -247,10 +244,9 @@ def generate():
             for message in errors:
                 flash(message, "danger")
         return redirect(url_for("reports.admin"))
-    try:
+    with refusal_shown() as attempt:
         month = Month.parse(form.month.data)
-    except DomainError as error:
-        flash(str(error.message), "danger")
+    if not attempt.ok:
         return redirect(url_for("reports.admin"))
     handle = enqueue(generate_monthly_report, str(month), description=f"monthly report {month}")
     if handle.inline:

@@ -8,9 +8,8 @@ from flask_login import current_user
 
 from finplatform.access import role_required
 from finplatform.api import tokens
-from finplatform.exceptions import DomainError
 from finplatform.extensions import db
-from finplatform.forms_support import ConfirmForm, show_domain_error
+from finplatform.forms_support import ConfirmForm, refusal_shown
 from finplatform.models import ApiToken, Role
 from finplatform.notifications import mail_notices
 from finplatform.settings.forms import MailNoticesForm, NewTokenForm
@@ -25,11 +24,9 @@ def api_tokens():
     form = NewTokenForm()
     new_token_text = None
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form) as attempt:
             _token, new_token_text = tokens.create_token(current_user, form.name.data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
+        if attempt.ok:
             form = NewTokenForm(formdata=None)
     return render_template(
         "settings/tokens.html",

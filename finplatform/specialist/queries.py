@@ -1,5 +1,6 @@
-"""What a specialist's pages read: the firm's ranked matches to recommend from, and each
-portfolio firm's open request, last contact and next follow-up."""
+"""What a specialist's pages read: the portfolio, the firm's ranked matches to recommend from,
+each portfolio firm's open request, last contact and next follow-up, and the brokering page's
+lists."""
 
 from __future__ import annotations
 
@@ -8,11 +9,112 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from finplatform import clock
+from finplatform.access import visible
 from finplatform.extensions import db
-from finplatform.models import ContactLog, FinancingRequest, RequestStatus
+from finplatform.models import (
+    ContactLog,
+    Enterprise,
+    FinancingRequest,
+    Institution,
+    InstitutionStatus,
+    Product,
+    ProductStatus,
+    Referral,
+    RequestStatus,
+    User,
+)
 from finplatform.ranking.service import rank_products_for_request
+from finplatform.search import firm_condition
+
+
+def portfolio(user: User, district: str, industry: str, term: str | None) -> sa.Select:
+    """The firms the user may see, filtered by district, industry and search term, by name."""
+    query = (
+        sa.select(Enterprise)
+        .where(visible(Enterprise, user))
+        .options(joinedload(Enterprise.district), joinedload(Enterprise.industry))
+    )
+    if district:
+        query = query.where(Enterprise.district_code == district)
+    if industry:
+        query = query.where(Enterprise.industry_code == industry)
+    if term:
+        query = query.where(firm_condition(term))
+    return query.order_by(Enterprise.name)
+
+
+def active_product_names(user: User) -> list[tuple[int, str, str]]:
+    """(id, product name, institution name) of every active product the user may see."""
+    # Only the names the list shows: the whole catalogue as objects would be thousands of rows.
+    return [
+        (product_id, name, institution)
+        for product_id, name, institution in db.session.execute(
+            sa.select(Product.id, Product.name, Institution.name)
+            .join(Institution, Institution.id == Product.institution_id)
+            .where(visible(Product, user), Product.status == ProductStatus.ACTIVE)
+            .order_by(Institution.name, Product.name)
+        )
+    ]
+
+
+def visible_product(product_id: int | None, user: User) -> Product | None:
+    """The product with this id if the user may see it."""
+    return db.session.scalar(
+        sa.select(Product).where(Product.id == product_id, visible(Product, user))
+    )
+
+
+def open_requests_of(enterprise_id: int) -> list[FinancingRequest]:
+    """The firm's open financing requests, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(FinancingRequest)
+            .where(
+                FinancingRequest.enterprise_id == enterprise_id,
+                FinancingRequest.status == RequestStatus.OPEN,
+            )
+            .order_by(FinancingRequest.id.desc())
+        )
+    )
+
+
+def approved_institutions() -> list[Institution]:
+    """The approved institutions a firm can be referred to, by name."""
+    return list(
+        db.session.scalars(
+            sa.select(Institution)
+            .where(Institution.status == InstitutionStatus.APPROVED)
+            .order_by(Institution.name)
+        )
+    )
+
+
+def recent_contacts(enterprise_id: int, limit: int = 20) -> list[ContactLog]:
+    """The firm's latest logged visits and calls, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(ContactLog)
+            .where(ContactLog.enterprise_id == enterprise_id)
+            .order_by(ContactLog.happened_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def recent_referrals(enterprise_id: int, limit: int = 20) -> list[Referral]:
+    """The firm's latest referrals, with their product and institution, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Referral)
+            .options(joinedload(Referral.product), joinedload(Referral.institution))
+            .where(Referral.enterprise_id == enterprise_id)
+            .order_by(Referral.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 @dataclass(frozen=True)

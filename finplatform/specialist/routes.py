@@ -2,34 +2,26 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from finplatform import clock
-from finplatform.access import get_visible_or_404, role_required, visible
+from finplatform.access import get_visible_or_404, role_required
 from finplatform.choices import district_choices, industry_choices
 from finplatform.credit.eligibility_help import excluded_products
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
-from finplatform.forms_support import show_domain_error
+from finplatform.forms_support import refusal_shown
 from finplatform.models import (
-    ContactLog,
     Enterprise,
     FinancingRequest,
     Institution,
-    InstitutionStatus,
-    Product,
-    ProductStatus,
-    Referral,
-    RequestStatus,
     Role,
 )
 from finplatform.paging import counted_page
-from finplatform.search import firm_condition, search_term
+from finplatform.search import search_term
 from finplatform.specialist import queries, services
 from finplatform.specialist.forms import ContactForm, RecommendForm, ReferForm
 
@@ -42,18 +34,7 @@ def home():
     """The firms assigned to this specialist, a page at a time, filtered by district/industry."""
     district = request.args.get("district", "")
     industry = request.args.get("industry", "")
-    query = (
-        sa.select(Enterprise)
-        .where(visible(Enterprise, current_user))
-        .options(joinedload(Enterprise.district), joinedload(Enterprise.industry))
-    )
-    if district:
-        query = query.where(Enterprise.district_code == district)
-    if industry:
-        query = query.where(Enterprise.industry_code == industry)
-    if term := search_term():
-        query = query.where(firm_condition(term))
-    page = counted_page(query.order_by(Enterprise.name))
+    page = counted_page(queries.portfolio(current_user, district, industry, search_term()))
     return render_template(
         "specialist/home.html",
         page=page,
@@ -104,13 +85,7 @@ def _recommend_choices(recommend: RecommendForm, enterprise: Enterprise) -> None
             recommend.product_id.data = matches[0].product_id
             recommend.request_id.data = matches[0].request_id
         return
-    # Only the names the list shows: the whole catalogue as objects would be thousands of rows.
-    products = db.session.execute(
-        sa.select(Product.id, Product.name, Institution.name)
-        .join(Institution, Institution.id == Product.institution_id)
-        .where(visible(Product, current_user), Product.status == ProductStatus.ACTIVE)
-        .order_by(Institution.name, Product.name)
-    )
+    products = queries.active_product_names(current_user)
     recommend.product_id.choices = [
         SelectChoice(product_id, f"{name} · {institution}")
         for product_id, name, institution in products
@@ -123,43 +98,20 @@ def _recommend_choices(recommend: RecommendForm, enterprise: Enterprise) -> None
 def _forms(enterprise: Enterprise):
     recommend = RecommendForm(prefix="recommend")
     _recommend_choices(recommend, enterprise)
-    open_requests = db.session.scalars(
-        sa.select(FinancingRequest)
-        .where(
-            FinancingRequest.enterprise_id == enterprise.id,
-            FinancingRequest.status == RequestStatus.OPEN,
-        )
-        .order_by(FinancingRequest.id.desc())
-    ).all()
+    open_requests = queries.open_requests_of(enterprise.id)
     recommend.request_id.choices = [SelectChoice(0, "—")] + [
         SelectChoice(r.id, _("Financing request #%(id)d", id=r.id)) for r in open_requests
     ]
     refer = ReferForm(prefix="refer")
     refer.institution_id.choices = [
-        SelectChoice(i.id, i.name)
-        for i in db.session.scalars(
-            sa.select(Institution)
-            .where(Institution.status == InstitutionStatus.APPROVED)
-            .order_by(Institution.name)
-        )
+        SelectChoice(i.id, i.name) for i in queries.approved_institutions()
     ]
     return recommend, refer, ContactForm(prefix="contact"), open_requests
 
 
 def _render_firm(enterprise: Enterprise, recommend, refer, contact, open_requests):
-    contacts = db.session.scalars(
-        sa.select(ContactLog)
-        .where(ContactLog.enterprise_id == enterprise.id)
-        .order_by(ContactLog.happened_at.desc())
-        .limit(20)
-    ).all()
-    referrals = db.session.scalars(
-        sa.select(Referral)
-        .options(joinedload(Referral.product), joinedload(Referral.institution))
-        .where(Referral.enterprise_id == enterprise.id)
-        .order_by(Referral.id.desc())
-        .limit(20)
-    ).all()
+    contacts = queries.recent_contacts(enterprise.id)
+    referrals = queries.recent_referrals(enterprise.id)
     return render_template(
         "specialist/firm.html",
         enterprise=enterprise,
@@ -185,12 +137,9 @@ def _action(enterprise_id: int, form_name: str, do):
     recommend, refer, contact, open_requests = _forms(enterprise)
     form = {"recommend": recommend, "refer": refer, "contact": contact}[form_name]
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form) as attempt:
             message = do(enterprise, form)
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
+        if attempt.ok:
             flash(message, "success")
             return redirect(url_for("specialist.firm", enterprise_id=enterprise_id))
     return _render_firm(enterprise, recommend, refer, contact, open_requests)
@@ -202,11 +151,7 @@ def recommend(enterprise_id: int):
     """Recommend a product to the firm."""
 
     def do(enterprise, form):
-        product = db.session.scalar(
-            sa.select(Product).where(
-                Product.id == form.product_id.data, visible(Product, current_user)
-            )
-        )
+        product = queries.visible_product(form.product_id.data, current_user)
         if product is None:
             raise DomainError(_("Please choose a value from the list."), "product_id")
         chosen = form.request_id.data or None
