@@ -17,6 +17,7 @@ from finplatform.models import (
     ProductStatus,
     Referral,
     ReferralKind,
+    RequestStatus,
     User,
 )
 
@@ -138,4 +139,28 @@ def active_products(visible_condition) -> list[Product]:
             .where(visible_condition, Product.status == ProductStatus.ACTIVE)
             .order_by(Product.name)
         )
+    )
+
+
+def products_by_rate(ids: list[int], visible_to_user: sa.ColumnElement[bool]) -> list[Product]:
+    """The chosen products the user may see, lowest rate first."""
+    return list(
+        db.session.scalars(
+            sa.select(Product)
+            .where(Product.id.in_(ids), visible_to_user)
+            .order_by(Product.rate_min)
+        )
+    )
+
+
+def newest_open_request(enterprise_id: int) -> FinancingRequest | None:
+    """The firm's most recently posted request that is still open."""
+    return db.session.scalar(
+        sa.select(FinancingRequest)
+        .where(
+            FinancingRequest.enterprise_id == enterprise_id,
+            FinancingRequest.status == RequestStatus.OPEN,
+        )
+        .order_by(FinancingRequest.id.desc())
+        .limit(1)
     )

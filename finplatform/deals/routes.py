@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
@@ -114,11 +113,7 @@ def compare(request_id: int):
     """Chosen products side by side, with the total cost of borrowing over the request's term."""
     financing_request = get_visible_or_404(FinancingRequest, request_id)
     ids = request.args.getlist("product_id", type=int)[:MAX_COMPARED]
-    products = db.session.scalars(
-        sa.select(Product)
-        .where(Product.id.in_(ids), visible(Product, current_user))
-        .order_by(Product.rate_min)
-    ).all()
+    products = queries.products_by_rate(ids, visible(Product, current_user))
     costs = {
         product.id: product_cost(
             product, financing_request.amount_yuan, financing_request.term_months
@@ -205,15 +200,7 @@ def product_detail(product_id: int):
     applied = open_request = failure = None
     if current_user.role == Role.ENTERPRISE:
         applied = queries.firm_applications_by_product(current_user.enterprise_id).get(product.id)
-        open_request = db.session.scalar(
-            sa.select(FinancingRequest)
-            .where(
-                FinancingRequest.enterprise_id == current_user.enterprise_id,
-                FinancingRequest.status == RequestStatus.OPEN,
-            )
-            .order_by(FinancingRequest.id.desc())
-            .limit(1)
-        )
+        open_request = queries.newest_open_request(current_user.enterprise_id)
         if open_request is not None:
             failure = eligibility_failures(open_request, [product]).get(product.id)
     return render_template(
