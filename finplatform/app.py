@@ -155,6 +155,7 @@ def register_blueprints(app: Flask) -> None:
     from finplatform.deals.routes import bp as deals_bp
     from finplatform.documents.routes import bp as documents_bp
     from finplatform.enterprise.routes import bp as enterprise_bp
+    from finplatform.imports.institution_routes import bp as repayment_imports_bp
     from finplatform.imports.routes import bp as imports_bp
     from finplatform.institution.routes import bp as institution_bp
     from finplatform.loans.routes import bp as loans_bp
@@ -179,6 +180,7 @@ def register_blueprints(app: Flask) -> None:
         targets_bp,
         admin_bp,
         imports_bp,
+        repayment_imports_bp,
         settings_bp,
         deals_bp,
         credit_bp,

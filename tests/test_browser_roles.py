@@ -25,6 +25,7 @@ MAIN_PAGES = {
 MORE_PAGES = {
     Role.SPECIALIST: ["/specialist/queue?tab=rejected"],
     Role.COMMISSION: ["/reports/rows?month=2014-11&measure=applications&scope=month"],
+    Role.INSTITUTION: ["/institution/repayment-imports/"],
     Role.ADMIN: ["/admin/audit", "/admin/models/", "/admin/imports/"],
 }
 

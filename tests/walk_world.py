@@ -1,7 +1,8 @@
 """The small demo world, with the records a page walk needs to see every kind of word: a rejected
 and a reviewed application, a reversed disbursement, a suspended institution, a changed target,
-a finished and a refused import, and model versions in each status, done by the demo accounts
-through the services so that the audit log and notifications carry what a person's work leaves.
+a finished and a refused import (and the demo bank's refused repayments file), and model
+versions in each status, done by the demo accounts through the services so that the audit log
+and notifications carry what a person's work leaves.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ def load_walk_world(db) -> None:
     _deal_work(db, users)
     _admin_work(db, users[Role.ADMIN], users[Role.INSTITUTION].institution_id)
     _imports(db, users[Role.ADMIN])
+    _bank_import(db, users[Role.INSTITUTION])
     _model_versions(db, users[Role.ADMIN])
     db.session.commit()
 
@@ -113,6 +115,17 @@ def _imports(db, admin) -> None:
     db.session.add(refused)
     db.session.flush()
     run_import(refused, "名称,日期\n甲,乙\n".encode(), admin)
+    db.session.commit()
+
+
+def _bank_import(db, bank_user) -> None:
+    """The demo bank's repayments file naming a loan that is not its own: refused, listed."""
+    batch = ImportBatch(kind="repayments", filename="还款流水.csv", created_by_id=bank_user.id)
+    db.session.add(batch)
+    db.session.flush()
+    run_import(
+        batch, "贷款编号,还款日期,还款金额（元）\n999999,2014-11-03,1000\n".encode(), bank_user
+    )
     db.session.commit()
 
 

@@ -45,7 +45,7 @@ _REQUEST_STATUS = {
 class ApplicationRows:
     """Historical applications (and their disbursement) keyed on the application number."""
 
-    def check(self, good):
+    def check(self, good, uploader=None):
         good, problems = resolve_institutions(good)
         kept, dups = drop_duplicates(good, lambda r: r["external_id"])
         problems += [problem(n, r, "external_id", reason) for n, r, reason in dups]

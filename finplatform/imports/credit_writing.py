@@ -21,7 +21,7 @@ MIXED_SOURCES = "多个来源"
 class CreditRecordRows:
     """Public-credit records keyed on (firm, kind, date, reference)."""
 
-    def check(self, good):
+    def check(self, good, uploader=None):
         """Rows naming a firm on the platform and meeting their kind's rules, once each."""
         firms = firms_by_credit_code(record["credit_code"] for _, record in good)
         kept, problems = [], []

@@ -38,3 +38,9 @@ class ImportForm(PlatformForm):
         description=_l("By default nothing is imported when any row has an error."),
     )
     submit = SubmitField(_l("Check and import"))
+
+
+class RepaymentImportForm(ImportForm):
+    """An institution's upload: always repayments of its own loans, so no kind to choose."""
+
+    kind = None

@@ -3,10 +3,14 @@ page's form and the API (`loans.services.record_repayment`), so it is allocated 
 the same rules (penalty, interest, then principal of the oldest instalment; an amount above
 what is owed, a day before the disbursement or after today in Beijing, a voided loan).
 
-The platform's administrators run imports, for any institution's loans; a row that names an
-institution must name the loan's own. Rows are checked by recording them in file order inside
-a savepoint that is then rolled back, so a row is measured against what the file's earlier
-rows for the same loan left owing; the file is then recorded for real (or its good rows).
+The platform's administrators run imports for any institution's loans; a row that names an
+institution must name the loan's own. An institution's staff import their own institution's
+loans only (`institution_routes`): the batch records who uploaded it, and a row naming any
+other loan is refused as if no such loan existed, so a file reveals nothing of another bank.
+
+Rows are checked by recording them in file order inside a savepoint that is then rolled back,
+so a row is measured against what the file's earlier rows for the same loan left owing; the
+file is then recorded for real (or its good rows).
 
 Each row's idempotency key is its transaction number (流水号) within its loan, or, without one,
 its day, amount and how many earlier rows of the file have the same loan, day and amount: the
@@ -44,9 +48,12 @@ def repayment_key(record: dict, occurrence: int) -> str:
     return idempotency.stored_key(CHANNEL, ANY_LOADER, f"loan/{record['loan_id']}", asked)
 
 
-def _with_loans(good) -> tuple[list, list]:
-    """Rows whose loan exists and, where the row names an institution, is that institution's."""
+def _with_loans(good, own_institution_id: int | None) -> tuple[list, list]:
+    """Rows whose loan exists (among the uploader's institution's loans, for its staff) and,
+    where the row names an institution, is that institution's."""
     loans = fetch_by(Loan, Loan.id, [record["loan_id"] for _, record in good])
+    if own_institution_id is not None:
+        loans = {n: loan for n, loan in loans.items() if loan.institution_id == own_institution_id}
     named = [(n, r) for n, r in good if r.get("institution") or r.get("institution_code")]
     resolved, problems = resolve_institutions(named)
     unresolved = {n for n, _ in named} - {n for n, _ in resolved}
@@ -55,6 +62,10 @@ def _with_loans(good) -> tuple[list, list]:
         if number in unresolved:
             continue
         loan = loans.get(record["loan_id"])
+        if loan is None and own_institution_id is not None:
+            reason = _("None of your institution's loans has this number.")
+            problems.append(problem(number, record, "loan_id", reason))
+            continue
         if loan is None:
             reason = _("No loan on the platform has this number.")
             problems.append(problem(number, record, "loan_id", reason))
@@ -104,9 +115,11 @@ def _refusal(number: int, record: dict, error: DomainError):
 class RepaymentRows:
     """Repayments keyed on their transaction number (or day and amount) within their loan."""
 
-    def check(self, good):
-        """Rows whose loan exists and which the repayment service would record, in file order."""
-        good, problems = _with_loans(good)
+    def check(self, good, uploader: User | None = None):
+        """Rows whose loan exists (and is the uploader's institution's, for an institution's
+        staff) and which the repayment service would record, in file order."""
+        own = uploader.institution_id if uploader is not None else None
+        good, problems = _with_loans(good, own)
         good, more = _with_keys(good)
         problems += more
         checked = []

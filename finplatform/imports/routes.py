@@ -46,7 +46,18 @@ def index():
 @role_required(Role.ADMIN)
 def detail(batch_id: int):
     """One import: its progress while it runs, then what was imported and every problem."""
-    batch = db.get_or_404(ImportBatch, batch_id)
+    return detail_page(db.get_or_404(ImportBatch, batch_id))
+
+
+@bp.get("/<int:batch_id>/errors.csv")
+@role_required(Role.ADMIN)
+def errors(batch_id: int):
+    """Every problem of an import as a CSV file."""
+    return errors_download(db.get_or_404(ImportBatch, batch_id))
+
+
+def detail_page(batch: ImportBatch, **endpoints) -> str:
+    """A batch's page (also the institutions' repayment imports, with their `endpoints`)."""
     job_id = request.args.get("job")
     running = batch.status in {"pending", "running"}
     progress = jobs.job_status(job_id) if job_id and running else None
@@ -58,14 +69,12 @@ def detail(batch_id: int):
         progress=progress,
         kinds=KIND_NAMES,
         shown_errors=batch.errors[:500],
+        **endpoints,
     )
 
 
-@bp.get("/<int:batch_id>/errors.csv")
-@role_required(Role.ADMIN)
-def errors(batch_id: int):
-    """Every problem of an import as a CSV file."""
-    batch = db.get_or_404(ImportBatch, batch_id)
+def errors_download(batch: ImportBatch) -> Response:
+    """A batch's problems as a CSV download."""
     return Response(
         services.errors_csv(batch),
         mimetype="text/csv",

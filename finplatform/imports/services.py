@@ -135,8 +135,11 @@ def _parse_row(number: int, values: list, mapped: list[Mapped], lookups) -> tupl
     return record, problems
 
 
-def validate(kind: str, table: Table, progress=None) -> tuple[list[tuple[int, dict]], list]:
-    """Parse and check every row; returns the good rows and every problem found."""
+def validate(
+    kind: str, table: Table, progress=None, uploader: User | None = None
+) -> tuple[list[tuple[int, dict]], list]:
+    """Parse and check every row as `uploader` may import them (an institution's staff: its own
+    loans only); returns the good rows and every problem found."""
     mapped, problems = map_header(kind, table.header)
     if problems:
         return [], problems
@@ -149,7 +152,7 @@ def validate(kind: str, table: Table, progress=None) -> tuple[list[tuple[int, di
         problems.extend(row_problems)
         if progress and done % PROGRESS_EVERY == 0:
             progress(done)
-    checked, more = WRITERS[kind].check(good)
+    checked, more = WRITERS[kind].check(good, uploader)
     return checked, problems + more
 
 
@@ -163,7 +166,7 @@ def run_import(batch: ImportBatch, content: bytes, actor: User | None, progress=
             batch, ImportStatus.REJECTED, [cols.Problem(0, _("file"), str(error.message))], {}
         )
     batch.total_rows = len(table.rows)
-    good, problems = validate(batch.kind, table, progress)
+    good, problems = validate(batch.kind, table, progress, actor)
     batch.processed_rows = batch.total_rows
     if problems and not batch.good_rows_only:
         return _finish(batch, ImportStatus.REJECTED, problems, {})

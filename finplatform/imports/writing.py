@@ -39,7 +39,7 @@ class EnterpriseRows:
 
     key_column = "credit_code"
 
-    def check(self, good):
+    def check(self, good, uploader=None):
         kept, dups = drop_duplicates(good, lambda r: r["credit_code"])
         return kept, [problem(n, r, "credit_code", reason) for n, r, reason in dups]
 
@@ -83,7 +83,7 @@ def _standing_refusal(institution: Institution | None, status: str | None) -> st
 class InstitutionRows:
     """Institutions keyed on their name (unique on the platform)."""
 
-    def check(self, good):
+    def check(self, good, uploader=None):
         kept, dups = drop_duplicates(good, lambda r: r["name"])
         problems = [problem(n, r, "name", reason) for n, r, reason in dups]
         codes = fetch_by(
@@ -144,7 +144,7 @@ class InstitutionRows:
 class ProductRows:
     """Products keyed on their code within the institution that posts them."""
 
-    def check(self, good):
+    def check(self, good, uploader=None):
         good, problems = resolve_institutions(good)
         kept, dups = drop_duplicates(good, lambda r: (r["_institution"].id, r["external_id"]))
         problems += [problem(n, r, "external_id", reason) for n, r, reason in dups]
