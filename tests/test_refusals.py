@@ -22,17 +22,19 @@ class _NameForm(PlatformForm):
     name = StringField()
 
 
-def _refusing_service(db, field=None):
-    db.session.add(
-        Target(
-            year=2031,
-            metric="firms_served",
-            value=10,
-            unit="家",
-            wording_zh="服务企业",
-            label_en="Firms",
-        )
+def _a_target() -> Target:
+    return Target(
+        year=2031,
+        metric="firms_served",
+        value=10,
+        unit="家",
+        wording_zh="服务企业",
+        label_en="Firms",
     )
+
+
+def _refusing_service(db, field=None):
+    db.session.add(_a_target())
     db.session.flush()
     raise DomainError("名称已被使用", field)
 
@@ -64,16 +66,7 @@ def test_a_refusal_without_a_form_is_flashed(app, db):
 def test_a_call_that_goes_through_keeps_its_writes(app, db):
     with app.test_request_context(method="POST"):
         with refusal_shown() as attempt:
-            db.session.add(
-                Target(
-                    year=2031,
-                    metric="firms_served",
-                    value=10,
-                    unit="家",
-                    wording_zh="服务企业",
-                    label_en="Firms",
-                )
-            )
+            db.session.add(_a_target())
         assert attempt.ok
     db.session.commit()
     assert _targets_of_2031(db) == 1
