@@ -21,6 +21,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from finplatform.exceptions import Conflict
+from finplatform.extensions import db
 from finplatform.labels import labels_of
 from finplatform.models import (
     ApplicationStatus,
@@ -33,6 +34,7 @@ from finplatform.models import (
     ProductStatus,
     RequestStatus,
 )
+from finplatform.models.base import utcnow
 
 S = TypeVar("S", bound=enum.StrEnum)
 
@@ -170,6 +172,20 @@ DOCUMENT_REQUEST = Machine(
     "document_request_status",
     {D.OPEN: frozenset({D.FULFILLED}), D.FULFILLED: frozenset()},
 )
+
+
+def put_in_service(version: Any, previous: Any | None, actor: Any | None, note: str) -> None:
+    """Put a trained version (ranking model or scorecard) in service in place of `previous`,
+    recording who and why; the old one retires first, as one version may be current."""
+    if previous is not None:
+        MODEL.move(previous, ModelStatus.RETIRED)
+        db.session.flush()
+    MODEL.move(version, ModelStatus.CURRENT)
+    version.promoted_at = utcnow()
+    version.promoted_by_id = actor.id if actor is not None else None
+    version.promotion_note = note
+    db.session.flush()
+
 
 MACHINES: dict[str, Machine] = {
     "application": APPLICATION,

@@ -28,8 +28,7 @@ from finplatform.credit.points import rules_score
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.models import ModelStatus, ScorecardVersion, User
-from finplatform.models.base import utcnow
-from finplatform.states import MODEL
+from finplatform.states import put_in_service
 from finplatform.storage.wiring import blob_store
 
 RULES = "rules-v1"
@@ -165,14 +164,7 @@ def train_scorecard(known_by: date, *, auto_promote: bool = True) -> ScorecardVe
 
 def _make_current(version: ScorecardVersion, actor: User | None, note: str) -> None:
     previous = current_scorecard()
-    if previous is not None:
-        MODEL.move(previous, ModelStatus.RETIRED)
-        db.session.flush()
-    MODEL.move(version, ModelStatus.CURRENT)
-    version.promoted_at = utcnow()
-    version.promoted_by_id = actor.id if actor else None
-    version.promotion_note = note
-    db.session.flush()
+    put_in_service(version, previous, actor, note)
     record_audit(
         "scorecard.promoted",
         version,

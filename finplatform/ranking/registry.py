@@ -31,11 +31,10 @@ from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.jobs import report_progress
 from finplatform.models import ModelStatus, ModelVersion, User
-from finplatform.models.base import utcnow
 from finplatform.ranking.artifacts import artifact_exists, load_artifact, save_artifact
 from finplatform.ranking.tables import TrainingTables, training_tables
 from finplatform.ranking.versions import invalidate_catalogue
-from finplatform.states import MODEL
+from finplatform.states import put_in_service
 from matching.evaluate import PRIMARY_METRIC, beats
 from matching.features import FEATURE_NAMES, ProductTable, pair_features
 from matching.harness import eligible_candidates, mean_metrics
@@ -309,15 +308,7 @@ def comparison_with_current(version: ModelVersion) -> dict:
 
 def _make_current(version: ModelVersion, actor: User | None, note: str) -> ModelVersion | None:
     previous = current_model_version()
-    if previous is not None:
-        MODEL.move(previous, ModelStatus.RETIRED)
-        # The database allows one current version: retire the old one before the new one.
-        db.session.flush()
-    MODEL.move(version, ModelStatus.CURRENT)
-    version.promoted_at = utcnow()
-    version.promoted_by_id = actor.id if actor is not None else None
-    version.promotion_note = note
-    db.session.flush()
+    put_in_service(version, previous, actor, note)
     invalidate_catalogue()
     return previous
 
