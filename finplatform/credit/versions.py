@@ -150,6 +150,24 @@ def profile_as_of(enterprise: Enterprise, on: date) -> dict:
     }
 
 
+def profiles_scored_at(pairs: Sequence[tuple[int, date]]) -> list[tuple[float, str]]:
+    """(score, grade) of each (firm, day) as `profile_as_of` gives it, for many at once: the
+    version valid that day, else computed from the records dated by then (one read of records
+    per distinct day, not per firm)."""
+    found = scores_at(pairs)
+    waiting: dict[date, set[int]] = defaultdict(set)
+    for (firm_id, day), (_score, grade) in zip(pairs, found, strict=True):
+        if not grade:
+            waiting[day].add(firm_id)
+    computed: dict[tuple[int, date], tuple[float, str]] = {}
+    for day, firm_ids in waiting.items():
+        name, card = scorecard_on(day)
+        for firm_id, observed in observed_at(firm_ids, day).items():
+            profile = score_profile(observed, name, card)
+            computed[firm_id, day] = (float(profile["score"]), profile["grade"])
+    return [value if value[1] else computed[pair] for pair, value in zip(pairs, found, strict=True)]
+
+
 def scores_at(pairs: Sequence[tuple[int, date]]) -> list[tuple[float, str]]:
     """(score, grade) of the version valid for each (firm, day); (nan, "") before any."""
     versions: dict[int, list[tuple[date, int, int, str]]] = defaultdict(list)

@@ -17,8 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from finplatform import clock
-from finplatform.credit.profile import credit_profile
-from finplatform.credit.versions import scores_at
+from finplatform.credit.versions import profiles_scored_at, scores_at
 from finplatform.extensions import db
 from finplatform.history import reading as history
 from finplatform.history.periods import held_at
@@ -195,17 +194,18 @@ def credit_standing(firms: Sequence[tuple[Enterprise, date | None]]) -> dict:
     """(firm id, day) → the firm's credit profile (score 0–100, index into CREDIT_GRADES) as
     of the day *before* `day` (None: today), as the ranking's features see it: the stored
     profile version valid then, else the profile computed from the records dated by then
-    (`credit.profile.credit_profile`). Every feature reads the credit profile through here.
+    (`credit.versions.profiles_scored_at`, read for all the pairs at once, as
+    `credit.profile.credit_profile` shows it). Every feature reads the credit profile here.
     """
-    standing: dict = {}
-    for firm, day in firms:
-        if (firm.id, day) not in standing:
-            profile = credit_profile(firm, (day or clock.today()) - timedelta(days=1))
-            grade = (
-                CREDIT_GRADES.index(profile["grade"]) if profile["grade"] in CREDIT_GRADES else -1
-            )
-            standing[firm.id, day] = (float(profile["score"]), grade)
-    return standing
+    keys = list(dict.fromkeys((firm.id, day) for firm, day in firms))
+    today = clock.today()
+    scored = profiles_scored_at(
+        [(firm_id, (day or today) - timedelta(days=1)) for firm_id, day in keys]
+    )
+    return {
+        key: (score, CREDIT_GRADES.index(grade) if grade in CREDIT_GRADES else -1)
+        for key, (score, grade) in zip(keys, scored, strict=True)
+    }
 
 
 def request_table(request: FinancingRequest, cats: Categories, communities: dict) -> Requests:

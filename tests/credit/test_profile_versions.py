@@ -18,7 +18,7 @@ from finplatform.credit.inputs import LabelledLoan, labelled_loans
 from finplatform.credit.profile import credit_profile
 from finplatform.credit.records import load_records
 from finplatform.credit.scorecard import observe
-from finplatform.credit.versions import refresh_profiles, scores_at
+from finplatform.credit.versions import profiles_scored_at, refresh_profiles, scores_at
 from finplatform.models import CreditBatchChannel, CreditProfileVersion, ModelStatus
 
 
@@ -185,3 +185,23 @@ def test_too_little_history_is_refused_in_words(app, db, monkeypatch):
             scorecards.train_scorecard(date(2014, 9, 1))
         assert "两者各需至少 5 笔" in str(refused.value)
     assert scorecards.current_scorecard() is None
+
+
+def test_many_firms_and_days_read_at_once_as_each_profile_shows_them(db, make, pin_today):
+    # From the rule (rules-v1): base 60 is grade C; a tax grade A adds 15, 75 is grade A.
+    # One firm has a version stored on 2014-03-01, one has none; before its version the
+    # first reads as computed from its records.
+    stored, plain = make.enterprise(), make.enterprise()
+    pin_today(date(2014, 3, 1))
+    _load(stored, ("tax_grade", date(2013, 12, 31), {"grade": "A"}))
+    db.session.commit()
+    pairs = [
+        (stored.id, date(2014, 6, 30)),
+        (plain.id, date(2014, 6, 30)),
+        (stored.id, date(2014, 1, 15)),
+        (plain.id, date(2013, 6, 30)),
+    ]
+    assert profiles_scored_at(pairs) == [(75.0, "A"), (60.0, "C"), (75.0, "A"), (60.0, "C")]
+    assert [(v, d) for v, d in zip(scores_at(pairs), pairs, strict=True) if v[1]] == [
+        ((75.0, "A"), pairs[0])
+    ]
