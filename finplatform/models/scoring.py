@@ -7,40 +7,18 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from finplatform.models.base import Base, TimestampMixin, enum_column, utcnow
-from finplatform.models.ranking import ModelStatus
+from finplatform.models.base import Base, utcnow
+from finplatform.models.ranking import TrainedVersion
 
 
-class ScorecardVersion(TimestampMixin, Base):
+class ScorecardVersion(TrainedVersion, Base):
     """One training of the credit scorecard on the outcomes known by `trained_on`, with its
-    held-out metrics; a candidate until promoted, at most one current (like `ModelVersion`)."""
+    held-out metrics; a candidate until promoted, at most one current (like `ModelVersion`);
+    its artifact holds the bins, weights and coefficients (JSON)."""
 
     __tablename__ = "scorecard_versions"
-    __table_args__ = (
-        sa.Index(
-            "uq_scorecard_versions_one_current",
-            "status",
-            unique=True,
-            sqlite_where=sa.text("status = 'current'"),
-            postgresql_where=sa.text("status = 'current'"),
-        ),
-    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[str] = mapped_column(sa.String(40), unique=True)
-    status: Mapped[ModelStatus] = mapped_column(
-        enum_column(ModelStatus), default=ModelStatus.CANDIDATE
-    )
-    # The blob holding the scorecard's bins, weights and coefficients (JSON).
-    artifact: Mapped[str] = mapped_column(sa.String(200))
     trained_on: Mapped[date]
-    metrics: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    promoted_at: Mapped[datetime | None]
-    promoted_by_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="SET NULL")
-    )
-    promotion_note: Mapped[str] = mapped_column(sa.Text, default="")
 
 
 class CreditProfileVersion(Base):
