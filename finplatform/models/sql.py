@@ -59,6 +59,31 @@ def _days_between_postgresql(element, compiler, **kw):
     return f"(EXTRACT(EPOCH FROM ({later}) - ({earlier})) / 86400.0)"
 
 
+class local_month(sa.sql.functions.GenericFunction):
+    """The first day of a row's month in Beijing time, from a UTC timestamp (or a date)."""
+
+    type = sa.Date()
+    inherit_cache = True
+
+
+@compiles(local_month)
+def _local_month_sqlite(element, compiler, **kw):
+    (column,) = element.clauses
+    text = compiler.process(column, **kw)
+    if isinstance(column.type, sa.Date) and not isinstance(column.type, sa.DateTime):
+        return f"date({text}, 'start of month')"
+    return f"date({text}, '+8 hours', 'start of month')"
+
+
+@compiles(local_month, "postgresql")
+def _local_month_postgresql(element, compiler, **kw):
+    (column,) = element.clauses
+    text = compiler.process(column, **kw)
+    if isinstance(column.type, sa.Date) and not isinstance(column.type, sa.DateTime):
+        return f"CAST(date_trunc('month', {text}) AS DATE)"
+    return f"CAST(date_trunc('month', {text} AT TIME ZONE 'Asia/Shanghai') AS DATE)"
+
+
 def continuous_percentiles(
     session: Session, value: sa.ColumnElement, fractions: Sequence[float]
 ) -> list[float | None]:

@@ -34,7 +34,6 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 
 from finplatform.extensions import db
@@ -48,7 +47,7 @@ from finplatform.models import (
     ProductKind,
     ReportFact,
 )
-from finplatform.models.sql import upsert
+from finplatform.models.sql import local_month, upsert
 from finplatform.reports import metrics
 from finplatform.reports.measures import MEASURES, Scope, sum_money
 
@@ -62,31 +61,6 @@ KEPT: dict[type, tuple[str, ...]] = {
 }
 EVERY_ROW = Scope(None, date(2200, 1, 1))
 Key = tuple[str, str, object, str]  # (measure, dimension, month, key)
-
-
-class local_month(sa.sql.functions.GenericFunction):
-    """The first day of a row's month in Beijing time, from a UTC timestamp (or a date)."""
-
-    type = sa.Date()
-    inherit_cache = True
-
-
-@compiles(local_month)
-def _local_month_sqlite(element, compiler, **kw):
-    (column,) = element.clauses
-    text = compiler.process(column, **kw)
-    if isinstance(column.type, sa.Date) and not isinstance(column.type, sa.DateTime):
-        return f"date({text}, 'start of month')"
-    return f"date({text}, '+8 hours', 'start of month')"
-
-
-@compiles(local_month, "postgresql")
-def _local_month_postgresql(element, compiler, **kw):
-    (column,) = element.clauses
-    text = compiler.process(column, **kw)
-    if isinstance(column.type, sa.Date) and not isinstance(column.type, sa.DateTime):
-        return f"CAST(date_trunc('month', {text}) AS DATE)"
-    return f"CAST(date_trunc('month', {text} AT TIME ZONE 'Asia/Shanghai') AS DATE)"
 
 
 # ------------------------------------------------------------------------------ computing
