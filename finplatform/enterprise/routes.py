@@ -14,7 +14,7 @@ from finplatform.deals import acceptance
 from finplatform.deals import offers as offer_services
 from finplatform.deals import services as deal_services
 from finplatform.deals.forms import RequestForm
-from finplatform.deals.queries import recommendations_for
+from finplatform.deals.queries import newest_open_requests, recommendations_for
 from finplatform.documents.queries import firm_todo
 from finplatform.enterprise import queries, services
 from finplatform.enterprise.forms import ProfileForm
@@ -39,7 +39,7 @@ def home():
     """The enterprise's own home: profile completeness, open requests, offers, advice."""
     enterprise = current_user.enterprise
     percent, missing = services.completeness(enterprise)
-    open_requests = queries.newest_open_requests(enterprise.id)
+    open_requests = newest_open_requests(enterprise.id, 10)
     open_offers = queries.open_offer_count(enterprise.id)
     return render_template(
         "enterprise/home.html",

@@ -11,6 +11,7 @@ from finplatform import clock
 from finplatform.access import get_visible_or_404, role_required
 from finplatform.choices import district_choices, industry_choices
 from finplatform.credit.eligibility_help import excluded_products
+from finplatform.deals.queries import newest_open_requests
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.forms_support import refusal_shown
@@ -98,7 +99,7 @@ def _recommend_choices(recommend: RecommendForm, enterprise: Enterprise) -> None
 def _forms(enterprise: Enterprise):
     recommend = RecommendForm(prefix="recommend")
     _recommend_choices(recommend, enterprise)
-    open_requests = queries.open_requests_of(enterprise.id)
+    open_requests = newest_open_requests(enterprise.id)
     recommend.request_id.choices = [SelectChoice(0, "—")] + [
         SelectChoice(r.id, _("Financing request #%(id)d", id=r.id)) for r in open_requests
     ]
