@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+from flask import render_template
 from flask_babel import gettext as _
 
+from finplatform.access import get_visible_or_404
 from finplatform.models import FinancingRequest, Product
 from finplatform.money import format_amount
 from finplatform.ranking.tables import (
@@ -143,3 +145,14 @@ def excluded_products(
             suggestions.append(Suggestion(rule.name, rule.zh, text, changeable))
         found.append(Excluded(product, suggestions))
     return found
+
+
+def eligibility_page(request_id: int) -> str:
+    """The page of the products a request the user may see is excluded from, and what would
+    make it eligible (the firm's and the specialist's view are the same page)."""
+    financing_request = get_visible_or_404(FinancingRequest, request_id)
+    return render_template(
+        "enterprise/eligibility.html",
+        financing_request=financing_request,
+        excluded=excluded_products(financing_request),
+    )

@@ -153,14 +153,21 @@ def products_by_rate(ids: list[int], visible_to_user: sa.ColumnElement[bool]) ->
     )
 
 
+def newest_open_requests(enterprise_id: int, limit: int | None = None) -> list[FinancingRequest]:
+    """The firm's open financing requests, newest first (at most `limit` of them)."""
+    return list(
+        db.session.scalars(
+            sa.select(FinancingRequest)
+            .where(
+                FinancingRequest.enterprise_id == enterprise_id,
+                FinancingRequest.status == RequestStatus.OPEN,
+            )
+            .order_by(FinancingRequest.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def newest_open_request(enterprise_id: int) -> FinancingRequest | None:
     """The firm's most recently posted request that is still open."""
-    return db.session.scalar(
-        sa.select(FinancingRequest)
-        .where(
-            FinancingRequest.enterprise_id == enterprise_id,
-            FinancingRequest.status == RequestStatus.OPEN,
-        )
-        .order_by(FinancingRequest.id.desc())
-        .limit(1)
-    )
+    return next(iter(newest_open_requests(enterprise_id, 1)), None)

@@ -20,21 +20,6 @@ from finplatform.models import (
 )
 
 
-def newest_open_requests(enterprise_id: int, limit: int = 10) -> list[FinancingRequest]:
-    """The firm's newest open financing requests."""
-    return list(
-        db.session.scalars(
-            sa.select(FinancingRequest)
-            .where(
-                FinancingRequest.enterprise_id == enterprise_id,
-                FinancingRequest.status == RequestStatus.OPEN,
-            )
-            .order_by(FinancingRequest.id.desc())
-            .limit(limit)
-        )
-    )
-
-
 def open_offer_count(enterprise_id: int) -> int:
     """How many institutions' offers on the firm's requests wait for its answer."""
     return db.session.scalar(

@@ -9,12 +9,12 @@ from flask_login import current_user
 from finplatform import clock
 from finplatform.access import get_visible_or_404, role_required
 from finplatform.choices import district_choices, industry_choices, product_kind_choices
-from finplatform.credit.eligibility_help import excluded_products
+from finplatform.credit.eligibility_help import eligibility_page
 from finplatform.deals import acceptance
 from finplatform.deals import offers as offer_services
 from finplatform.deals import services as deal_services
 from finplatform.deals.forms import RequestForm
-from finplatform.deals.queries import recommendations_for
+from finplatform.deals.queries import newest_open_requests, recommendations_for
 from finplatform.documents.queries import firm_todo
 from finplatform.enterprise import queries, services
 from finplatform.enterprise.forms import ProfileForm
@@ -39,7 +39,7 @@ def home():
     """The enterprise's own home: profile completeness, open requests, offers, advice."""
     enterprise = current_user.enterprise
     percent, missing = services.completeness(enterprise)
-    open_requests = queries.newest_open_requests(enterprise.id)
+    open_requests = newest_open_requests(enterprise.id, 10)
     open_offers = queries.open_offer_count(enterprise.id)
     return render_template(
         "enterprise/home.html",
@@ -108,12 +108,7 @@ def requests():
 @role_required(Role.ENTERPRISE)
 def eligibility(request_id: int):
     """The products this request is excluded from, and what would make it eligible."""
-    financing_request = get_visible_or_404(FinancingRequest, request_id)
-    return render_template(
-        "enterprise/eligibility.html",
-        financing_request=financing_request,
-        excluded=excluded_products(financing_request),
-    )
+    return eligibility_page(request_id)
 
 
 def _request_form(financing_request: FinancingRequest | None = None) -> RequestForm:

@@ -6,16 +6,14 @@ refuses any loan that is not the uploader's institution's (`repayment_writing`).
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from finplatform.access import role_required
 from finplatform.extensions import db
-from finplatform.forms_support import refusal_shown
-from finplatform.imports import services
 from finplatform.imports.forms import RepaymentImportForm
-from finplatform.imports.routes import KIND_NAMES, detail_page, errors_download
+from finplatform.imports.routes import KIND_NAMES, detail_page, errors_download, upload_started
 from finplatform.models import ImportBatch, Role, User
 
 KIND = "repayments"
@@ -49,14 +47,10 @@ def _own_batch_or_404(batch_id: int) -> ImportBatch:
 def index():
     """The upload form and the institution's latest repayment imports."""
     form = RepaymentImportForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        with refusal_shown(form) as attempt:
-            batch, handle = services.start_import(
-                KIND, upload.filename or "", upload.read(), form.good_rows_only.data, current_user
-            )
-        if attempt.ok:
-            return redirect(url_for(".detail", batch_id=batch.id, job=handle.id))
+    if form.validate_on_submit() and (
+        started := upload_started(form, KIND, ENDPOINTS["detail_endpoint"])
+    ):
+        return started
     batches = db.session.scalars(_own_batches().order_by(ImportBatch.id.desc()).limit(20)).all()
     return render_template(
         "imports/index.html",

@@ -19,23 +19,26 @@ bp = Blueprint("imports", __name__, url_prefix="/admin/imports")
 KIND_NAMES = {choice.value: choice.label for choice in KIND_CHOICES}
 
 
+def upload_started(form, kind: str, detail_endpoint: str = "imports.detail") -> Response | None:
+    """Start importing the form's uploaded file as `kind` and send the user to the batch's
+    page; None when the import is refused (the refusal is shown on the form)."""
+    upload = form.file.data
+    with refusal_shown(form) as attempt:
+        batch, handle = services.start_import(
+            kind, upload.filename or "", upload.read(), form.good_rows_only.data, current_user
+        )
+    if attempt.ok:
+        return redirect(url_for(detail_endpoint, batch_id=batch.id, job=handle.id))
+    return None
+
+
 @bp.route("/", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def index():
     """The upload form and the latest imports."""
     form = ImportForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        with refusal_shown(form) as attempt:
-            batch, handle = services.start_import(
-                form.kind.data,
-                upload.filename or "",
-                upload.read(),
-                form.good_rows_only.data,
-                current_user,
-            )
-        if attempt.ok:
-            return redirect(url_for("imports.detail", batch_id=batch.id, job=handle.id))
+    if form.validate_on_submit() and (started := upload_started(form, form.kind.data)):
+        return started
     batches = db.session.scalars(
         sa.select(ImportBatch).order_by(ImportBatch.id.desc()).limit(20)
     ).all()

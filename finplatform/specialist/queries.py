@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from finplatform import clock
 from finplatform.access import visible
+from finplatform.deals.queries import newest_open_requests
 from finplatform.extensions import db
 from finplatform.models import (
     ContactLog,
@@ -67,20 +68,6 @@ def visible_product(product_id: int | None, user: User) -> Product | None:
     )
 
 
-def open_requests_of(enterprise_id: int) -> list[FinancingRequest]:
-    """The firm's open financing requests, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(FinancingRequest)
-            .where(
-                FinancingRequest.enterprise_id == enterprise_id,
-                FinancingRequest.status == RequestStatus.OPEN,
-            )
-            .order_by(FinancingRequest.id.desc())
-        )
-    )
-
-
 def approved_institutions() -> list[Institution]:
     """The approved institutions a firm can be referred to, by name."""
     return list(
@@ -131,15 +118,7 @@ class RankedMatch:
 def ranked_matches(enterprise_id: int, limit: int = 30, requests: int = 3) -> list[RankedMatch]:
     """The products ranked for the firm's newest open requests, as the firm sees them: best
     rank first (newest request first among equal ranks), each product once."""
-    open_requests = db.session.scalars(
-        sa.select(FinancingRequest)
-        .where(
-            FinancingRequest.enterprise_id == enterprise_id,
-            FinancingRequest.status == RequestStatus.OPEN,
-        )
-        .order_by(FinancingRequest.id.desc())
-        .limit(requests)
-    ).all()
+    open_requests = newest_open_requests(enterprise_id, requests)
     candidates = [
         RankedMatch(
             item.product.id,

@@ -10,7 +10,8 @@ from wtforms.fields.choices import SelectChoice
 from finplatform import clock
 from finplatform.access import get_visible_or_404, role_required
 from finplatform.choices import district_choices, industry_choices
-from finplatform.credit.eligibility_help import excluded_products
+from finplatform.credit.eligibility_help import eligibility_page
+from finplatform.deals.queries import newest_open_requests
 from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.forms_support import refusal_shown
@@ -98,7 +99,7 @@ def _recommend_choices(recommend: RecommendForm, enterprise: Enterprise) -> None
 def _forms(enterprise: Enterprise):
     recommend = RecommendForm(prefix="recommend")
     _recommend_choices(recommend, enterprise)
-    open_requests = queries.open_requests_of(enterprise.id)
+    open_requests = newest_open_requests(enterprise.id)
     recommend.request_id.choices = [SelectChoice(0, "—")] + [
         SelectChoice(r.id, _("Financing request #%(id)d", id=r.id)) for r in open_requests
     ]
@@ -209,9 +210,4 @@ def log_contact(enterprise_id: int):
 @role_required(Role.SPECIALIST)
 def eligibility(request_id: int):
     """A firm's request: the products it is excluded from, and what would make it eligible."""
-    financing_request = get_visible_or_404(FinancingRequest, request_id)
-    return render_template(
-        "enterprise/eligibility.html",
-        financing_request=financing_request,
-        excluded=excluded_products(financing_request),
-    )
+    return eligibility_page(request_id)
