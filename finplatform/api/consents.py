@@ -24,6 +24,7 @@ from finplatform.api.core import (
 )
 from finplatform.credit import consent as consent_services
 from finplatform.credit.views import viewable_profile
+from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.models import (
     Application,
@@ -166,10 +167,6 @@ def _described(consents) -> list[dict]:
     ]
 
 
-def _refuse(field: str, message) -> None:
-    abort(422, message=str(message), errors={"json": {field: [str(message)]}})
-
-
 @consents_bp.get("")
 @consents_bp.arguments(ConsentFilter, location="query")
 @consents_bp.response(200, ConsentPage)
@@ -195,9 +192,9 @@ def grant_consent(values):
     or an institution it applied to for a number of days."""
     require_role(Role.ENTERPRISE)
     by_application = "application_id" in values
-    if by_application == ("institution_id" in values) or by_application == ("days" in values):
-        _refuse("application_id", ONE_OF)
     with refusals():
+        if by_application == ("institution_id" in values) or by_application == ("days" in values):
+            raise DomainError(ONE_OF, "application_id")
         if by_application:
             application = db.session.scalar(
                 sa.select(Application).where(
@@ -206,12 +203,12 @@ def grant_consent(values):
                 )
             )
             if application is None:
-                _refuse("application_id", UNKNOWN)
+                raise DomainError(UNKNOWN, "application_id")
             consent = consent_services.grant_for_application(application, current_user)
         else:
             institution = db.session.get(Institution, values["institution_id"])
             if institution is None:
-                _refuse("institution_id", NOT_APPLIED)
+                raise DomainError(NOT_APPLIED, "institution_id")
             consent = consent_services.grant_standing(
                 current_user.enterprise, institution, current_user, days=values["days"]
             )
@@ -274,16 +271,17 @@ def get_credit_profile(args, credit_code: str):
     today = clock.today()
     on = args.get("as_of") or today
     if not (EARLIEST_DAY <= on.isoformat() <= today.isoformat()):
-        _refuse_day(today)
+        with refusals("query"):
+            raise DomainError(
+                _l(
+                    "The day must be between %(first)s and %(today)s.",
+                    first=EARLIEST_DAY,
+                    today=today,
+                ),
+                "as_of",
+            )
     firm = db.session.scalar(sa.select(Enterprise).where(Enterprise.credit_code == credit_code))
     profile = viewable_profile(firm, current_user, on) if firm is not None else None
     if profile is None:
         abort(404)
     return profile
-
-
-def _refuse_day(today) -> None:
-    message = str(
-        _l("The day must be between %(first)s and %(today)s.", first=EARLIEST_DAY, today=today)
-    )
-    abort(422, message=message, errors={"query": {"as_of": [message]}})

@@ -54,10 +54,15 @@ class RepaymentSchema(ma.Schema):
     created_at = ma.fields.DateTime(required=True)
 
 
-class RepaymentInputSchema(ma.Schema):
-    """A repayment to record."""
+class _AmountInputSchema(ma.Schema):
+    """Money paid in, in yuan with at most two decimals; each subclass adds its day."""
 
     amount_yuan = DecimalString(2, required=True)
+
+
+class RepaymentInputSchema(_AmountInputSchema):
+    """A repayment to record."""
+
     paid_on = ma.fields.Date(required=True)
 
 
@@ -94,10 +99,9 @@ class ClaimSchema(ma.Schema):
     paid_on = ma.fields.Date(allow_none=True)
 
 
-class RecoveryInputSchema(ma.Schema):
+class RecoveryInputSchema(_AmountInputSchema):
     """Money recovered on a loan whose claim the pool paid."""
 
-    amount_yuan = DecimalString(2, required=True)
     recovered_on = ma.fields.Date(required=True)
 
 

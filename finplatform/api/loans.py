@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import marshmallow as ma
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -104,6 +106,20 @@ def _loan(loan_id: int, *roles: Role):
     return queries.loan_or_404(loan_id, current_user)
 
 
+@contextmanager
+def _keyed_refusals():
+    """A service's refusal as problem+json; a reused Idempotency-Key with other values is a
+    422 on that header."""
+    try:
+        yield
+    except idempotency.KeyReused as reused:
+        message = str(reused.message)
+        abort(422, message=message, errors={"headers": {IDEMPOTENCY_HEADER: [message]}})
+    except DomainError:
+        with refusals():
+            raise
+
+
 @bp.get("/<int:loan_id>")
 @bp.response(200, LoanDetailSchema)
 def get_loan(loan_id: int):
@@ -128,7 +144,7 @@ def create_repayment(header, values, loan_id: int):
     another body is refused with 422."""
     loan = _loan(loan_id, Role.INSTITUTION)
     key = idempotency.stored_key("api", current_user.id, f"loan/{loan.id}", header["key"])
-    try:
+    with _keyed_refusals():
         repayment, created = services.record_repayment(
             loan,
             amount_yuan=values["amount_yuan"],
@@ -136,12 +152,6 @@ def create_repayment(header, values, loan_id: int):
             actor=current_user,
             idempotency_key=key,
         )
-    except idempotency.KeyReused as reused:
-        message = str(reused.message)
-        abort(422, message=message, errors={"headers": {IDEMPOTENCY_HEADER: [message]}})
-    except DomainError:
-        with refusals():
-            raise
     if not created:
         return repayment, 201, {"Idempotent-Replayed": "true"}
     return repayment
@@ -196,18 +206,12 @@ def record_recovery(header, values, loan_id: int):
     claim = queries.claim_of(registration)
     key = idempotency.stored_key("api", current_user.id, f"loan/{loan_id}/recovery", header["key"])
     replayed = db.session.scalar(sa.select(Recovery.id).where(Recovery.idempotency_key == key))
-    try:
+    with _keyed_refusals():
         if claim is None:
             raise Conflict(_l("Recoveries are recorded on claims the pool has paid."))
         recovery = claim_services.record_recovery(
             claim, current_user, values["amount_yuan"], values["recovered_on"], key
         )
-    except idempotency.KeyReused as reused:
-        message = str(reused.message)
-        abort(422, message=message, errors={"headers": {IDEMPOTENCY_HEADER: [message]}})
-    except DomainError:
-        with refusals():
-            raise
     if replayed is not None:
         return recovery, 201, {"Idempotent-Replayed": "true"}
     return recovery
