@@ -11,7 +11,11 @@ Profiling the work lists showed two per-call costs that add up on a page of 20 r
 - the role's main menu (a dozen macro calls, each with `url_for` and `_()`) was rendered on
   every page. It depends only on the role, an institution's standing and kind, the language,
   the page's endpoint and the application's root, so each worker renders it once per such key
-  (`main_menu`).
+  (`main_menu`);
+- the confirmation dialog with its list of confirmed routes (`_confirm_dialog.html`, every route
+  pattern and its text) was built on every page from the whole URL map. It depends only on
+  the language and the application's root, so it too is rendered once per worker and key
+  (`confirm_dialog`).
 """
 
 from __future__ import annotations
@@ -61,8 +65,20 @@ def beijing_time(value: datetime | str | None, pattern: str = "%Y-%m-%d %H:%M") 
     return clock.beijing(instant).strftime(pattern)
 
 
-MENU_CACHE_SIZE = 4096
-"""Rendered main menus a worker keeps (roles × endpoints × languages stays far below)."""
+FRAGMENT_CACHE_SIZE = 4096
+"""Rendered fragments a worker keeps (roles × endpoints × languages stays far below)."""
+
+
+def cached_fragment(template: str, key: tuple) -> Markup:
+    """`template` rendered once per worker and `key` (which must hold all it depends on)."""
+    fragments = current_app.extensions.setdefault("finplatform_fragments", {})
+    full_key = (template, *key)
+    fragment = fragments.get(full_key)
+    if fragment is None:
+        if len(fragments) >= FRAGMENT_CACHE_SIZE:
+            fragments.clear()
+        fragment = fragments[full_key] = Markup(render_template(template))
+    return fragment
 
 
 def main_menu() -> Markup:
@@ -79,13 +95,15 @@ def main_menu() -> Markup:
         request.endpoint,
         request.script_root,
     )
-    menus = current_app.extensions.setdefault("finplatform_menus", {})
-    menu = menus.get(key)
-    if menu is None:
-        if len(menus) >= MENU_CACHE_SIZE:
-            menus.clear()
-        menu = menus[key] = Markup(render_template("_nav_main.html"))
-    return menu
+    return cached_fragment("_nav_main.html", key)
+
+
+def confirm_dialog() -> Markup:
+    """The confirmation dialog of a signed-in page (`_confirm_dialog.html`), rendered once per
+    worker, language and application root."""
+    if not current_user.is_authenticated:
+        return Markup("")
+    return cached_fragment("_confirm_dialog.html", (str(get_locale()), request.script_root))
 
 
 def register(app: Flask) -> None:
@@ -102,3 +120,4 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["datetimeformat"] = datetime_format
     app.jinja_env.filters["beijing_time"] = beijing_time
     app.jinja_env.globals["main_menu"] = main_menu
+    app.jinja_env.globals["confirm_dialog"] = confirm_dialog
