@@ -13,7 +13,8 @@ request at a time: first in this process through Flask's test client, then from 
 gunicorn.conf.py sets it up. Each figure is the median of the server's own CPU time per request
 (`cpu_ms` of its JSON request log, which runs from the first request hook to the last teardown),
 printed with the machine's load average: the 2 cores are shared with other work.
-`--profile` prints cProfile's top functions of each page in process.
+Each page is then asked as often again under cProfile, for the Python calls per request (a count
+a busy machine does not disturb); `--profile` also prints the top functions of each page.
 
 Every request goes to 127.0.0.1, and every loop is bounded in count.
 """
@@ -110,8 +111,9 @@ class CpuLog(logging.Handler):
             self.by_path.setdefault(record.path, []).append(record.cpu_ms)
 
 
-def in_process(people: dict, rounds: int, profile: bool) -> dict[str, float]:
-    """Median server CPU ms of each page asked `rounds` times through the test client."""
+def in_process(people: dict, rounds: int, profile: bool) -> dict[str, tuple[float, int]]:
+    """(median server CPU ms, Python calls per request) of each page asked `rounds` times
+    through the test client."""
     from config import DevelopmentConfig
     from finplatform import create_app
 
@@ -132,15 +134,16 @@ def in_process(people: dict, rounds: int, profile: bool) -> dict[str, float]:
         handler.by_path.pop(path, None)
         for _ in range(rounds):
             client.get(path)
-        figures[name] = statistics.median(handler.by_path[path])
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(rounds):
+            client.get(path)
+        profiler.disable()
+        stats = pstats.Stats(profiler)
+        figures[name] = (statistics.median(handler.by_path[path]), stats.total_calls // rounds)
         if profile:
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for _ in range(rounds):
-                client.get(path)
-            profiler.disable()
             print(f"--- {name}: cProfile over {rounds} requests (test client included)")
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+            stats.sort_stats("tottime").print_stats(25)
     logging.getLogger("finplatform.requests").removeHandler(handler)
     return figures
 
@@ -223,10 +226,13 @@ def main() -> None:
         before = load()
         served = under_gunicorn(env, people, args.rounds)
         print(f"under gunicorn, load {before} -> {load()}")
-    print(f"{'page':<22} {'in process':>11} {'gunicorn':>9}   (median server CPU ms per request)")
+    print(
+        f"{'page':<22} {'in process':>11} {'gunicorn':>9} {'calls':>7}"
+        "   (median server CPU ms per request; Python calls per request in process)"
+    )
     for _role, name, _path in PAGES:
         gunicorn_ms = f"{served[name]:>9.2f}" if name in served else f"{'-':>9}"
-        print(f"{name:<22} {local[name]:>11.2f} {gunicorn_ms}")
+        print(f"{name:<22} {local[name][0]:>11.2f} {gunicorn_ms} {local[name][1]:>7}")
 
 
 if __name__ == "__main__":

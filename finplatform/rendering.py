@@ -15,14 +15,17 @@ Profiling the work lists showed two per-call costs that add up on a page of 20 r
 - the confirmation dialog with its list of confirmed routes (`_confirm_dialog.html`, every route
   pattern and its text) was built on every page from the whole URL map. It depends only on
   the language and the application's root, so it too is rendered once per worker and key
-  (`confirm_dialog`).
+  (`confirm_dialog`);
+- a 20-row table built the same link with `url_for` on every row (about 15 µs each, two or
+  three links a row). `id_url` builds it once per page and puts each row's id in.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, render_template, request, url_for
 from flask_babel import format_datetime, get_locale, get_translations, to_user_timezone
 from flask_login import current_user
 from markupsafe import Markup
@@ -106,6 +109,19 @@ def confirm_dialog() -> Markup:
     return cached_fragment("_confirm_dialog.html", (str(get_locale()), request.script_root))
 
 
+ID_MARKER = 9_876_543_210_123
+"""A stand-in id no route or row holds, replaced by each row's id in `id_url`'s links."""
+
+
+def id_url(endpoint: str, name: str, **values) -> Callable[[int], str]:
+    """`url_for(endpoint, **values)` with each row's integer `name` (the rows of a table), built
+    once and the id put in: the same link as url_for's, without its cost per row."""
+    head, _marker, tail = url_for(endpoint, **values, **{name: ID_MARKER}).partition(
+        str(ID_MARKER)
+    )
+    return lambda identifier: f"{head}{int(identifier)}{tail}"
+
+
 def register(app: Flask) -> None:
     """Install the cheaper `_`/`ngettext` callables and `datetimeformat` filter (after Babel)."""
     app.jinja_env.install_gettext_callables(
@@ -121,3 +137,4 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["beijing_time"] = beijing_time
     app.jinja_env.globals["main_menu"] = main_menu
     app.jinja_env.globals["confirm_dialog"] = confirm_dialog
+    app.jinja_env.globals["id_url"] = id_url
