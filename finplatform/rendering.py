@@ -16,6 +16,8 @@ Profiling the work lists showed two per-call costs that add up on a page of 20 r
   pattern and its text) was built on every page from the whole URL map. It depends only on
   the language and the application's root, so it too is rendered once per worker and key
   (`confirm_dialog`);
+- an application's or request's status badge (a macro building its colour table and asking
+  Flask-Babel for the label) is made once per worker, status and language (`status_badge`);
 - a 20-row table built the same link with `url_for` on every row (about 15 µs each, two or
   three links a row). `id_url` builds it once per page and puts each row's id in.
 """
@@ -31,6 +33,8 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from finplatform import clock
+from finplatform.i18n import is_english
+from finplatform.labels import label
 
 NUMERIC_PATTERNS = {
     "yyyy-MM-dd": "%Y-%m-%d",
@@ -109,6 +113,36 @@ def confirm_dialog() -> Markup:
     return cached_fragment("_confirm_dialog.html", (str(get_locale()), request.script_root))
 
 
+BADGE_COLOURS = {
+    "application_status": {
+        "submitted": "info",
+        "in_review": "primary",
+        "awaiting_firm": "warning",
+        "approved": "success",
+        "rejected": "danger",
+        "disbursed": "success",
+        "withdrawn": "secondary",
+        "expired": "secondary",
+    },
+    "request_status": {"open": "success"},
+}
+"""Bootstrap colour of each status's badge (secondary when not listed)."""
+
+
+def status_badge(enumeration: str, status) -> Markup:
+    """A status badge (`<span class="badge …" data-status="…">label</span>`), made once per
+    worker, enumeration, status and language."""
+    key = (enumeration, status.value, is_english())
+    badges = current_app.extensions.setdefault("finplatform_badges", {})
+    badge = badges.get(key)
+    if badge is None:
+        colour = BADGE_COLOURS[enumeration].get(status.value, "secondary")
+        badge = badges[key] = Markup(
+            '<span class="badge text-bg-{}" data-status="{}">{}</span>'
+        ).format(colour, status.value, label(enumeration, status))
+    return badge
+
+
 ID_MARKER = 9_876_543_210_123
 """A stand-in id no route or row holds, replaced by each row's id in `id_url`'s links."""
 
@@ -116,9 +150,7 @@ ID_MARKER = 9_876_543_210_123
 def id_url(endpoint: str, name: str, **values) -> Callable[[int], str]:
     """`url_for(endpoint, **values)` with each row's integer `name` (the rows of a table), built
     once and the id put in: the same link as url_for's, without its cost per row."""
-    head, _marker, tail = url_for(endpoint, **values, **{name: ID_MARKER}).partition(
-        str(ID_MARKER)
-    )
+    head, _marker, tail = url_for(endpoint, **values, **{name: ID_MARKER}).partition(str(ID_MARKER))
     return lambda identifier: f"{head}{int(identifier)}{tail}"
 
 
@@ -138,3 +170,4 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["main_menu"] = main_menu
     app.jinja_env.globals["confirm_dialog"] = confirm_dialog
     app.jinja_env.globals["id_url"] = id_url
+    app.jinja_env.globals["status_badge"] = status_badge
