@@ -16,7 +16,14 @@ from config import DevelopmentConfig
 from finplatform import create_app
 from finplatform.api.tokens import create_token, revoke_token, tokens_of
 from finplatform.extensions import db
-from finplatform.models import FinancingRequest, RequestStatus, Role, User
+from finplatform.models import (
+    FinancingRequest,
+    Institution,
+    InstitutionStatus,
+    RequestStatus,
+    Role,
+    User,
+)
 from seeds.world import WORLD_PASSWORD
 
 TOKEN_NAME = "load test"
@@ -46,6 +53,10 @@ def main(count: int) -> dict:
             FinancingRequest.enterprise_id == User.enterprise_id,
             FinancingRequest.status == RequestStatus.OPEN,
         )
+        approved_institution = sa.exists().where(
+            Institution.id == User.institution_id,
+            Institution.status == InstitutionStatus.APPROVED,
+        )
         firms = users(Role.ENTERPRISE, open_request)
         requests = {
             user.email: list(
@@ -65,7 +76,8 @@ def main(count: int) -> dict:
         return {
             "password": WORLD_PASSWORD,
             "enterprise": [{"email": u.email, "requests": requests[u.email]} for u in firms],
-            "institution": [u.email for u in users(Role.INSTITUTION)],
+            # Staff of approved institutions only: a pending one's pages answer 403 by design.
+            "institution": [u.email for u in users(Role.INSTITUTION, approved_institution)],
             "specialist": [u.email for u in users(Role.SPECIALIST)],
             "api": tokens,
         }

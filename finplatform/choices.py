@@ -7,35 +7,40 @@ from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from finplatform.extensions import db
-from finplatform.i18n import localized_name
+from finplatform.i18n import is_english
 from finplatform.models import District, Industry, InstitutionKind, ProductKind
 
 PLEASE_CHOOSE = SelectChoice("", _l("— please choose —"))
 
 
+def _named(table, *conditions, order) -> list[tuple[str, str]]:
+    """(code, name in the current language) of a reference table's rows: plain rows, and the
+    language asked once (the demand pool's filters list about 90 of them on every page)."""
+    name = table.name_en if is_english() else table.name_zh
+    return list(db.session.execute(sa.select(table.code, name).where(*conditions).order_by(order)))
+
+
 def district_choices() -> list[SelectChoice]:
     """The city's districts."""
-    rows = db.session.scalars(sa.select(District).order_by(District.code))
-    return [PLEASE_CHOOSE] + [SelectChoice(row.code, localized_name(row)) for row in rows]
+    return [PLEASE_CHOOSE] + [
+        SelectChoice(code, name) for code, name in _named(District, order=District.code)
+    ]
 
 
 def industry_choices() -> list[SelectChoice]:
     """Industry divisions, labelled with their GB/T 4754 code."""
-    rows = db.session.scalars(
-        sa.select(Industry).where(Industry.level == "division").order_by(Industry.code)
-    )
-    return [PLEASE_CHOOSE] + [
-        SelectChoice(row.code, f"{row.code} {localized_name(row)}") for row in rows
-    ]
+    divisions = _named(Industry, Industry.level == "division", order=Industry.code)
+    return [PLEASE_CHOOSE] + [SelectChoice(code, f"{code} {name}") for code, name in divisions]
 
 
 def institution_kind_choices() -> list[SelectChoice]:
     """Institution kinds in the plan's order."""
-    rows = db.session.scalars(sa.select(InstitutionKind).order_by(InstitutionKind.sort_order))
-    return [PLEASE_CHOOSE] + [SelectChoice(row.code, localized_name(row)) for row in rows]
+    kinds = _named(InstitutionKind, order=InstitutionKind.sort_order)
+    return [PLEASE_CHOOSE] + [SelectChoice(code, name) for code, name in kinds]
 
 
 def product_kind_choices() -> list[SelectChoice]:
     """Product kinds in the plan's order."""
-    rows = db.session.scalars(sa.select(ProductKind).order_by(ProductKind.sort_order))
-    return [SelectChoice(row.code, localized_name(row)) for row in rows]
+    return [
+        SelectChoice(code, name) for code, name in _named(ProductKind, order=ProductKind.sort_order)
+    ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload
 
 from finplatform.extensions import db
 from finplatform.models import (
@@ -11,6 +11,7 @@ from finplatform.models import (
     ApplicationEvent,
     Disbursement,
     FinancingRequest,
+    Institution,
     Offer,
     OfferStatus,
     Product,
@@ -125,21 +126,16 @@ def firm_applications_by_product(enterprise_id: int) -> dict[int, Application]:
     return {application.product_id: application for application in applications}
 
 
-def active_products(visible_condition) -> list[Product]:
-    """Every active product the viewer may see, with institution and regions loaded (for the
-    eligibility check of the excluded list)."""
-    return list(
-        db.session.scalars(
-            sa.select(Product)
-            .options(
-                joinedload(Product.institution),
-                selectinload(Product.industries),
-                selectinload(Product.districts),
-            )
-            .where(visible_condition, Product.status == ProductStatus.ACTIVE)
-            .order_by(Product.name)
-        )
+def product_cards(ids, visible_condition) -> dict[int, sa.Row]:
+    """Product id → (id, name, institution_name) of the given products the viewer may see
+    (plain rows, no product objects), in product-name order."""
+    rows = db.session.execute(
+        sa.select(Product.id, Product.name, Institution.name.label("institution_name"))
+        .join(Institution, Institution.id == Product.institution_id)
+        .where(Product.id.in_(list(ids)), visible_condition)
+        .order_by(Product.name)
     )
+    return {row.id: row for row in rows}
 
 
 def products_by_rate(ids: list[int], visible_to_user: sa.ColumnElement[bool]) -> list[Product]:

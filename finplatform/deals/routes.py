@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
@@ -38,7 +39,7 @@ from finplatform.models import (
     RequestStatus,
     Role,
 )
-from finplatform.ranking.service import rank_products_for_request
+from finplatform.ranking.service import ineligible_in_catalogue, rank_products_for_request
 
 bp = Blueprint("deals", __name__)
 
@@ -100,11 +101,14 @@ def request_detail(request_id: int):
     )
 
 
-def _excluded_products(financing_request: FinancingRequest) -> list[tuple[Product, str]]:
-    """The active products the request is not eligible for, each with the first rule failed."""
-    products = queries.active_products(visible(Product, current_user))
-    failures = eligibility_failures(financing_request, products)
-    return [(product, failures[product.id]) for product in products if product.id in failures]
+def _excluded_products(financing_request: FinancingRequest) -> list[tuple[sa.Row, str]]:
+    """The active products the request is not eligible for (id, name and institution's name),
+    each with the first rule failed, in product-name order."""
+    reasons = dict(ineligible_in_catalogue(financing_request))
+    if not reasons:
+        return []
+    cards = queries.product_cards(reasons, visible(Product, current_user))
+    return [(card, reasons[product_id]) for product_id, card in cards.items()]
 
 
 @bp.get("/requests/<int:request_id>/compare")

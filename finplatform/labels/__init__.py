@@ -18,7 +18,7 @@ import logging
 from collections.abc import Iterable, Mapping
 
 import sqlalchemy as sa
-from flask import Flask, g, has_app_context
+from flask import Flask, current_app, g, has_app_context, has_request_context
 from flask_babel import LazyString
 from flask_babel import gettext as _
 
@@ -96,6 +96,17 @@ def _reference_names(name: str) -> dict[str, tuple[str, str]]:
     return cache[name]
 
 
+def _translated(enumeration: str) -> dict[str, str]:
+    """An enumeration's labels as text in the request's language, translated once per worker
+    and language (a busy page labels dozens of cells; each lazy label asked Flask-Babel afresh)."""
+    tables = current_app.extensions.setdefault("finplatform_labels", {})
+    key = (enumeration, is_english())
+    table = tables.get(key)
+    if table is None:
+        table = tables[key] = {code: str(text) for code, text in ENUMERATIONS[enumeration].items()}
+    return table
+
+
 def label(enumeration: str, value) -> str:
     """The label of `value` in the current language; empty for None, and the value itself (with
     a warning in the log) when the enumeration has no label for it."""
@@ -107,7 +118,8 @@ def label(enumeration: str, value) -> str:
         if names is not None:
             return names[1] if is_english() else names[0]
     else:
-        text = ENUMERATIONS[enumeration].get(key)
+        table = _translated(enumeration) if has_request_context() else ENUMERATIONS[enumeration]
+        text = table.get(key)
         if text is not None:
             return str(text)
     log.warning("no label for %s value %r", enumeration, key)

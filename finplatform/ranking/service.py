@@ -283,6 +283,42 @@ def rank_products_for_request(
     ]
 
 
+INELIGIBLE_KEY_SUFFIX = ".ineligible"
+"""Appended to the catalogue key of a request's ineligible list in the result cache."""
+
+
+def ineligible_in_catalogue(request: FinancingRequest) -> list[tuple[int, str]]:
+    """(product id, first eligibility rule failed) of each product of this worker's prepared
+    catalogue (the active products of approved institutions: what a firm or specialist may
+    see) that the request is not eligible for, in catalogue order.
+
+    Checked against the same prepared arrays the ranking uses, and cached in Redis beside the
+    ranking under the same kind of key, so the list is as fresh as the ranking shown above it.
+    """
+    served = serving_catalogue()
+    key = (
+        result_cache.key(request, served.key + INELIGIBLE_KEY_SUFFIX, 0, ()) if request.id else None
+    )
+    cached = result_cache.cached(key) if key else None
+    if cached is not None:
+        return [(product_id, reason) for product_id, reason in cached]
+    products = served.ranker.table.products
+    if not len(products):
+        return []
+    result = check_eligibility(request_table(request, served.cats, served.communities), products, 0)
+    lang_en = is_english()
+    ineligible = []
+    for product_id, code in zip(
+        np.asarray(products.id).tolist(), np.asarray(result.failed_rule).tolist(), strict=True
+    ):
+        if code:
+            rule = RULES_BY_CODE[int(code)]
+            ineligible.append((int(product_id), rule.en if lang_en else rule.zh))
+    if key:
+        result_cache.store(key, ineligible)
+    return ineligible
+
+
 LIKELIHOOD_DEPTHS = (10, 100)
 """How deep to look for one product: the firm's own top ten first (the same cached ranking it
 is shown), then deeper."""

@@ -153,3 +153,41 @@ def test_products_the_request_does_not_qualify_for_are_listed_with_the_reason(
     reason = excluded[: excluded.index(f'data-product-id="{giants.id}"')]
     assert "小巨人" in reason.rsplit("excluded-reason", 1)[1]
     assert f'data-product-id="{world.credit_loan.id}"' not in excluded
+
+
+def test_the_not_qualified_list_names_each_institution_and_follows_an_edited_request(
+    db, world, make, as_user, post_request
+):
+    # At most 100万元: a request for 200万元 does not qualify, one for 80万元 does.
+    small = make.product(
+        world.other_bank,
+        name="微贷通",
+        amount_min_yuan=Decimal("100000"),
+        amount_max_yuan=Decimal("1000000"),
+    )
+    request = post_request(amount_yuan=Decimal("2000000"))
+    db.session.commit()
+    client = as_user(world.firm_user)
+
+    def listed() -> str:
+        page = client.get(f"/requests/{request.id}").get_data(as_text=True)
+        if 'id="excluded-products"' not in page:
+            return ""
+        return page[page.index('id="excluded-products"') :].split("</details>")[0]
+
+    excluded = listed()
+    assert f'data-product-id="{small.id}"' in excluded
+    row = excluded.split(f'data-product-id="{small.id}"')[1].split("</li>")[0]
+    assert f'href="/products/{small.id}"' in row
+    assert "微贷通" in row and world.other_bank.name in row
+    assert listed() == excluded  # asked again (from the cache with Redis): the same list
+    services.update_request(
+        request,
+        world.firm_user,
+        amount_yuan=Decimal("800000"),
+        term_months=12,
+        purpose="研发设备采购",
+        kind_codes=[],
+    )
+    db.session.commit()
+    assert f'data-product-id="{small.id}"' not in listed()

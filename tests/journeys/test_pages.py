@@ -339,3 +339,24 @@ def test_notifications_unread_count_and_opening(db, world, as_user, post_request
     assert 'id="unread-count"' not in text(client.get("/institution/"))
     other = as_user(world.firm_user)
     assert other.post(f"/notifications/{notification.id}/open").status_code == 404
+
+
+def test_the_unread_count_follows_each_new_and_read_notification(db, world, as_user, post_request):
+    # Each page shows the count it had a moment ago only while nothing changed (with Redis the
+    # count is kept between pages): a new notification, opening one and reading all show at once.
+    request = post_request()
+    services.submit_application(request, world.credit_loan, world.firm_user)
+    db.session.commit()
+    client = as_user(world.bank_user)
+    assert 'id="unread-count" title="Unread">1<' in text(client.get("/institution/"))
+    assert 'id="unread-count" title="Unread">1<' in text(client.get("/institution/inbox"))
+    services.submit_application(request, world.ip_loan, world.firm_user)
+    db.session.commit()
+    assert 'id="unread-count" title="Unread">2<' in text(client.get("/institution/"))
+    first = db.session.scalars(sa.select(Notification).order_by(Notification.id)).first()
+    client.post(f"/notifications/{first.id}/open")
+    assert 'id="unread-count" title="Unread">1<' in text(client.get("/institution/"))
+    client.post("/notifications/read-all")
+    assert 'id="unread-count"' not in text(client.get("/institution/"))
+    # The firm's own count is its own: none of these were for it.
+    assert 'id="unread-count"' not in text(as_user(world.firm_user).get("/enterprise/"))
