@@ -8,6 +8,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from finplatform import jobs
 from finplatform.auth.reset import request_reset
 from finplatform.mail import mail
 from finplatform.models import AuditEvent, ImportBatch, Role, Target
@@ -98,7 +99,9 @@ def test_every_notification_the_code_sends_has_its_sentence():
     assert sorted(kinds - set(MESSAGES)) == []
 
 
-def test_the_password_reset_mail_reads_in_chinese(app, make, db):
+def test_the_password_reset_mail_reads_in_chinese(app, make, db, monkeypatch):
+    # The mail is sent inline here, as without Redis: no worker runs during the test.
+    monkeypatch.setattr(jobs, "redis_connection", lambda: None)
     user = make.user(Role.SPECIALIST, name="王专员")
     with app.test_request_context("/auth/reset"), mail.record_messages() as outbox:
         request_reset(user.email)
