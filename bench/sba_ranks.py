@@ -8,11 +8,20 @@ import numpy as np
 
 def metrics_at_10(position: np.ndarray) -> tuple[float, float, float, float]:
     """Return (HR@10, NDCG@10, MRR@10, NDCG@5) from the 0-based rank of the one relevant lender."""
+    per_loan = per_loan_metrics(position)
+    return tuple(float(per_loan[name].mean()) for name in ("hit@10", "ndcg@10", "mrr@10", "ndcg@5"))
+
+
+def per_loan_metrics(position: np.ndarray) -> dict[str, np.ndarray]:
+    """Return each loan's NDCG@5, NDCG@10, HR@10 and MRR@10 (``matching.harness.METRICS``)."""
     hit = position < 10
     ndcg = np.where(hit, 1.0 / np.log2(np.minimum(position, 9) + 2.0), 0.0)
-    mrr = np.where(hit, 1.0 / (np.minimum(position, 9) + 1.0), 0.0)
-    ndcg5 = np.where(position < 5, ndcg, 0.0)
-    return float(hit.mean()), float(ndcg.mean()), float(mrr.mean()), float(ndcg5.mean())
+    return {
+        "ndcg@5": np.where(position < 5, ndcg, 0.0),
+        "ndcg@10": ndcg,
+        "hit@10": hit * 1.0,
+        "mrr@10": np.where(hit, 1.0 / (np.minimum(position, 9) + 1.0), 0.0),
+    }
 
 
 def popularity_positions(

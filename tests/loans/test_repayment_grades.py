@@ -34,3 +34,24 @@ def test_a_default_is_dated_when_on_record_and_graded_no_success(
     # Both were disbursed (3); the defaulted one is graded with the rejections (1).
     assert history.outcome[bad_row] == 3
     assert (training_grades(history)[good_row], training_grades(history)[bad_row]) == (3, 1)
+
+
+def test_each_default_is_dated_by_its_own_first_month_end(db, disburse, bank_user, pin_today):
+    never = disburse(amount="30000", on=date(2014, 1, 15), rate="0", term=3)
+    once = disburse(amount="30000", on=date(2014, 1, 15), rate="0", term=3)
+    paid = disburse(amount="30000", on=date(2014, 1, 15), rate="0", term=3)
+    pin_today(date(2014, 7, 20))
+    record_repayment(once, amount_yuan="10000", paid_on=date(2014, 2, 17), actor=bank_user)
+    for day in (date(2014, 2, 17), date(2014, 3, 17), date(2014, 4, 15)):
+        record_repayment(paid, amount_yuan="10000", paid_on=day, actor=bank_user)
+    history = with_repayment(application_history(categories()), date(2014, 7, 20))
+    row = {request: i for i, request in enumerate(history.request_id.tolist())}
+
+    def dated(loan) -> int:
+        return int(history.defaulted_at[row[loan.disbursement.application.request_id]])
+
+    # Unpaid since 2014-02-17: 103 days past due on 31 May. Paid once, then unpaid since
+    # 2014-03-17: 75 days on 31 May, 105 on 30 June, before the day the history is read.
+    assert dated(never) == (date(2014, 5, 31) - EPOCH).days
+    assert dated(once) == (date(2014, 6, 30) - EPOCH).days
+    assert dated(paid) == -1
