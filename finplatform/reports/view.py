@@ -47,6 +47,18 @@ class Table:
         """The table's name for a reader: the workbook's sheet name."""
         return label("report_table", self.name)
 
+    def for_files(self) -> Table:
+        """The table as the workbook and the CSV show it: a breakdown without its key column
+        (the codes the page links by), its name column first."""
+        if self.dimension is None:
+            return self
+        return Table(
+            self.name,
+            self.headers[1:],
+            [row[1:] for row in self.rows],
+            {column - 1: kind for column, kind in self.formats.items() if column > 0},
+        )
+
     def as_data(self) -> dict:
         """The table as JSON-ready data (money and rates as decimal strings)."""
         return {
