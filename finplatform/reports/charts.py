@@ -28,24 +28,21 @@ PALETTE = (
 )
 
 
-def _unit(maximum: Decimal) -> tuple[Decimal, str]:
+def _axis(maximum: Decimal) -> tuple[Decimal, list[str]]:
+    """The y axis's top value and its five gridlines' labels, in 元, 万元 or 亿元."""
     if maximum >= YI:
-        return YI, "亿元"
-    if maximum >= WAN:
-        return WAN, "万元"
-    return Decimal(1), "元"
-
-
-def _axis(maximum: Decimal, unit: str, scale: Decimal) -> tuple[Decimal, list[str]]:
-    """A round top value for the y axis and its five gridlines."""
+        scale, unit = YI, "亿元"
+    elif maximum >= WAN:
+        scale, unit = WAN, "万元"
+    else:
+        scale, unit = Decimal(1), "元"
     top = maximum if maximum > 0 else Decimal(1)
-    step = top / 4
-    parts = []
+    labels = []
     for index in range(5):
-        value = step * index / scale
+        value = top / 4 * index / scale
         text = f"{value:,.2f}".rstrip("0").rstrip(".") if value else "0"
-        parts.append(f"{text}{unit if index == 4 else ''}")
-    return top, parts
+        labels.append(f"{text}{unit if index == 4 else ''}")
+    return top, labels
 
 
 def _frame(title: str, labels: list[str], top_labels: list[str]) -> list[str]:
@@ -106,8 +103,7 @@ def _cumulative_chart(
     """Cumulative amount by month against the year's target, with the projection to December."""
     months = [f"{number}月" for number in range(1, 13)]
     maximum = max([target, projection, *cumulative])
-    scale, unit = _unit(maximum)
-    top, axis = _axis(maximum, unit, scale)
+    top, axis = _axis(maximum)
     parts = _frame(title, months, axis)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / 12
@@ -154,8 +150,7 @@ def by_kind_chart(report: dict) -> Markup:
         for i in range(months)
     ]
     maximum = max(totals, default=Decimal(0))
-    scale, unit = _unit(maximum)
-    top, axis = _axis(maximum, unit, scale)
+    top, axis = _axis(maximum)
     parts = _frame(_("Disbursed by month and product kind"), labels, axis)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(months, 1)

@@ -52,10 +52,10 @@ def _month_arg() -> Month:
         if bounds is None:
             return Month.current().previous
         return min(bounds[1], Month.current())
-    month = Month.found_in(text)
-    if month is None:
+    try:
+        return Month.parse(text)
+    except DomainError:
         abort(404)
-    return month
 
 
 def _picker(month: Month) -> dict:
