@@ -7,7 +7,7 @@ the last closed month. So closing a later month first can never strand earlier o
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -32,29 +32,20 @@ from finplatform.reports.periods import Month
 MAX_MONTHS_AT_ONCE = 120
 
 
-def _month_of(value: date | datetime | None) -> Month | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return Month.of(clock.beijing_date(value))
-    return Month.of(value)
-
-
 def months_with_data() -> tuple[Month, Month] | None:
     """The earliest and latest months holding a request, an application or a disbursement."""
-    bounds = [
-        db.session.execute(sa.select(sa.func.min(column), sa.func.max(column))).one()
-        for column in (
-            FinancingRequest.created_at,
-            Application.submitted_at,
-            Disbursement.disbursed_on,
-        )
-    ]
-    firsts = [m for m in (_month_of(low) for low, _ in bounds) if m is not None]
-    lasts = [m for m in (_month_of(high) for _, high in bounds) if m is not None]
-    if not firsts:
-        return None
-    return min(firsts), max(lasts)
+    months = []
+    for column in (
+        FinancingRequest.created_at,
+        Application.submitted_at,
+        Disbursement.disbursed_on,
+    ):
+        for value in db.session.execute(sa.select(sa.func.min(column), sa.func.max(column))).one():
+            if isinstance(value, datetime):
+                value = clock.beijing_date(value)
+            if value is not None:
+                months.append(Month.of(value))
+    return (min(months), max(months)) if months else None
 
 
 def _first_open_month() -> Month | None:

@@ -34,7 +34,7 @@ from finplatform.reports import charts, closing, exports, metrics, services, vie
 from finplatform.reports.forms import MonthForm
 from finplatform.reports.jobs import generate_monthly_report, generated_xlsx
 from finplatform.reports.measures import DIMENSIONS, MEASURES, Scope
-from finplatform.reports.periods import Month
+from finplatform.reports.periods import Month, year_months
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 READERS = (Role.COMMISSION, Role.ADMIN)
@@ -206,15 +206,14 @@ def admin():
     if not 2000 <= year <= 2100:
         abort(404)
     closed = services.closings()
-    now_month = Month.current()
     months = [
         {
-            "month": Month(year, number),
-            "closed_at": closed.get(Month(year, number)),
-            "ended": Month(year, number) < now_month,
-            "generated": generated_xlsx(Month(year, number)).exists(),
+            "month": month,
+            "closed_at": closed.get(month),
+            "ended": month < Month.current(),
+            "generated": generated_xlsx(month).exists(),
         }
-        for number in range(1, 13)
+        for month in year_months(year)
     ]
     return render_template(
         "reports/admin.html",

@@ -93,26 +93,6 @@ POOL_ROWS = {
 }
 
 
-def _pool_table(pool: dict) -> Table:
-    """The risk guarantee pool the 10亿元 target measures: its funds and the covered book they
-    back, as they stood on the day the report states."""
-    table = Table(
-        "risk_pool",
-        [_("Figure"), _("As of"), _("Count"), _("Amount (yuan)")],
-        formats={2: "count", 3: "money"},
-    )
-    for code, (count, amount) in POOL_ROWS.items():
-        table.rows.append(
-            [
-                label("pool_figure", code),
-                pool["as_of"],
-                pool[count] if count else None,
-                _number(pool[amount]),
-            ]
-        )
-    return table
-
-
 def report_tables(report: dict) -> list[Table]:
     """Every table of a report, in the order of the HTML page."""
     measures = ("requests", "matches", "applications", "approvals", "rejections", "disbursements")
@@ -197,8 +177,26 @@ def report_tables(report: dict) -> list[Table]:
             ]
         )
     tables.append(targets)
-    if "pool" in report:  # months closed before the pool's book was reported have none
-        tables.append(_pool_table(report["pool"]))
+    # The pool the 10亿元 target measures: its funds and the covered book they back, as they
+    # stood on the day the report states (months closed before it was reported have none).
+    if "pool" in report:
+        pool = report["pool"]
+        tables.append(
+            Table(
+                "risk_pool",
+                [_("Figure"), _("As of"), _("Count"), _("Amount (yuan)")],
+                [
+                    [
+                        label("pool_figure", code),
+                        pool["as_of"],
+                        pool[count] if count else None,
+                        _number(pool[amount]),
+                    ]
+                    for code, (count, amount) in POOL_ROWS.items()
+                ],
+                formats={2: "count", 3: "money"},
+            )
+        )
 
     for dimension in DIMENSION_TABLES:
         table = Table(
