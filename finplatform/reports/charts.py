@@ -1,12 +1,15 @@
-"""Charts drawn as inline SVG on the server: no JavaScript and no CDN (the platform runs on
-closed networks), and they print as sharply as the text around them."""
+"""The report's chart series (`report["series"]`) drawn as inline SVG on the server: no
+JavaScript and no CDN (the platform runs on closed networks), and they print as sharply as the
+text around them."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from finplatform.i18n import is_english
 from finplatform.money import WAN, YI
 
 WIDTH, HEIGHT = 720, 300
@@ -25,24 +28,21 @@ PALETTE = (
 )
 
 
-def _unit(maximum: Decimal) -> tuple[Decimal, str]:
+def _axis(maximum: Decimal) -> tuple[Decimal, list[str]]:
+    """The y axis's top value and its five gridlines' labels, in 元, 万元 or 亿元."""
     if maximum >= YI:
-        return YI, "亿元"
-    if maximum >= WAN:
-        return WAN, "万元"
-    return Decimal(1), "元"
-
-
-def _axis(maximum: Decimal, unit: str, scale: Decimal) -> tuple[Decimal, list[str]]:
-    """A round top value for the y axis and its five gridlines."""
+        scale, unit = YI, "亿元"
+    elif maximum >= WAN:
+        scale, unit = WAN, "万元"
+    else:
+        scale, unit = Decimal(1), "元"
     top = maximum if maximum > 0 else Decimal(1)
-    step = top / 4
-    parts = []
+    labels = []
     for index in range(5):
-        value = step * index / scale
+        value = top / 4 * index / scale
         text = f"{value:,.2f}".rstrip("0").rstrip(".") if value else "0"
-        parts.append(f"{text}{unit if index == 4 else ''}")
-    return top, parts
+        labels.append(f"{text}{unit if index == 4 else ''}")
+    return top, labels
 
 
 def _frame(title: str, labels: list[str], top_labels: list[str]) -> list[str]:
@@ -83,18 +83,27 @@ def _legend(entries: list[tuple[str, str, str]]) -> list[str]:
     return parts
 
 
-def cumulative_chart(
-    title: str,
-    cumulative: list[Decimal],
-    target: Decimal,
-    projection: Decimal | None,
-    labels: dict[str, str],
+def target_charts(report: dict) -> dict[str, Markup]:
+    """The cumulative chart of each measured target the report has a monthly series for."""
+    return {
+        target["metric"]: _cumulative_chart(
+            target["label_en"] if is_english() else target["wording_zh"],
+            [Decimal(value) for value in report["series"]["cumulative"][target["metric"]]],
+            Decimal(target["target"]),
+            Decimal(target["projection"]),
+        )
+        for target in report["targets"]
+        if target["measured"] and target["metric"] in report["series"]["cumulative"]
+    }
+
+
+def _cumulative_chart(
+    title: str, cumulative: list[Decimal], target: Decimal, projection: Decimal
 ) -> Markup:
     """Cumulative amount by month against the year's target, with the projection to December."""
     months = [f"{number}月" for number in range(1, 13)]
-    maximum = max([target, projection or Decimal(0), *cumulative])
-    scale, unit = _unit(maximum)
-    top, axis = _axis(maximum, unit, scale)
+    maximum = max([target, projection, *cumulative])
+    top, axis = _axis(maximum)
     parts = _frame(title, months, axis)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / 12
@@ -116,31 +125,33 @@ def cumulative_chart(
     for i, value in enumerate(cumulative):
         x, y = point(i, value).split(",")
         parts.append(f'<circle cx="{x}" cy="{y}" r="3" fill="{PALETTE[0]}"/>')
-    legend = [(labels["target"], "#999", "6 4"), (labels["actual"], PALETTE[0], "0")]
-    if projection is not None and cumulative:
+    legend = [(_("Target pace"), "#999", "6 4"), (_("Actual (cumulative)"), PALETTE[0], "0")]
+    if cumulative:
         last = len(cumulative) - 1
         parts.append(
             f'<polyline points="{point(last, cumulative[-1])} {point(11, projection)}" '
             f'fill="none" stroke="{PALETTE[3]}" stroke-width="2" '
             'stroke-dasharray="2 3"/>'
         )
-        legend.append((labels["projection"], PALETTE[3], "2 3"))
+        legend.append((_("Projection"), PALETTE[3], "2 3"))
     parts.extend(_legend(legend))
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-def monthly_bars(title: str, series: list[dict], months: int, name_key: str) -> Markup:
+def by_kind_chart(report: dict) -> Markup:
     """Stacked monthly bars of the disbursed amount by product kind (reversals net out)."""
+    series = report["series"]["by_kind"]
+    months = int(report["month"][5:7])
+    name_key = "name_en" if is_english() else "name_zh"
     labels = [f"{number}月" for number in range(1, months + 1)]
     totals = [
         sum((max(Decimal(entry["amounts"][i]), Decimal(0)) for entry in series), Decimal(0))
         for i in range(months)
     ]
     maximum = max(totals, default=Decimal(0))
-    scale, unit = _unit(maximum)
-    top, axis = _axis(maximum, unit, scale)
-    parts = _frame(title, labels, axis)
+    top, axis = _axis(maximum)
+    parts = _frame(_("Disbursed by month and product kind"), labels, axis)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(months, 1)
     base = [0.0] * months

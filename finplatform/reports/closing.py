@@ -7,7 +7,7 @@ the last closed month. So closing a later month first can never strand earlier o
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -32,44 +32,36 @@ from finplatform.reports.periods import Month
 MAX_MONTHS_AT_ONCE = 120
 
 
-def _month_of(value: date | datetime | None) -> Month | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return Month.of(clock.beijing_date(value))
-    return Month.of(value)
-
-
 def months_with_data() -> tuple[Month, Month] | None:
     """The earliest and latest months holding a request, an application or a disbursement."""
-    bounds = [
-        db.session.execute(sa.select(sa.func.min(column), sa.func.max(column))).one()
-        for column in (
-            FinancingRequest.created_at,
-            Application.submitted_at,
-            Disbursement.disbursed_on,
-        )
-    ]
-    firsts = [m for m in (_month_of(low) for low, _ in bounds) if m is not None]
-    lasts = [m for m in (_month_of(high) for _, high in bounds) if m is not None]
-    if not firsts:
-        return None
-    return min(firsts), max(lasts)
+    months = []
+    for column in (
+        FinancingRequest.created_at,
+        Application.submitted_at,
+        Disbursement.disbursed_on,
+    ):
+        for value in db.session.execute(sa.select(sa.func.min(column), sa.func.max(column))).one():
+            if isinstance(value, datetime):
+                value = clock.beijing_date(value)
+            if value is not None:
+                months.append(Month.of(value))
+    return (min(months), max(months)) if months else None
+
+
+def _first_open_month() -> Month | None:
+    """The month after the last closed one, else the earliest month with data."""
+    last_closed = db.session.scalar(sa.select(sa.func.max(MonthlySnapshot.month)))
+    if last_closed is not None:
+        return Month.of(last_closed).next
+    bounds = months_with_data()
+    return bounds[0] if bounds else None
 
 
 def next_month_to_close(now: datetime | None = None) -> Month | None:
-    """The month the next closing must be: the one after the last closed month, else the
-    earliest month with data; None when that month has not ended yet (or there is no data)."""
-    now = now or clock.now()
-    last_closed = db.session.scalar(sa.select(sa.func.max(MonthlySnapshot.month)))
-    if last_closed is not None:
-        candidate = Month.of(last_closed).next
-    else:
-        bounds = months_with_data()
-        if bounds is None:
-            return None
-        candidate = bounds[0]
-    return candidate if candidate.end_at <= now else None
+    """The month the next closing must be; None when that month has not ended yet (or there
+    is no data)."""
+    candidate = _first_open_month()
+    return candidate if candidate is not None and candidate.end_at <= (now or clock.now()) else None
 
 
 def closable_months(now: datetime | None = None) -> list[Month]:
@@ -84,19 +76,6 @@ def closable_months(now: datetime | None = None) -> list[Month]:
     while months[-1] < last and len(months) < MAX_MONTHS_AT_ONCE:
         months.append(months[-1].next)
     return months
-
-
-def close_month(month: Month, actor: User, *, now: datetime | None = None) -> MonthlySnapshot:
-    """Close one month (`freeze_month`); the first month ever closed must be the
-    earliest with data, so that none before it is left behind."""
-    if db.session.scalar(sa.select(sa.func.count()).select_from(MonthlySnapshot)) == 0:
-        bounds = months_with_data()
-        if bounds is not None and month > bounds[0]:
-            raise DomainError(
-                _l("Months close in order: close %(month)s first.", month=str(bounds[0])),
-                "month",
-            )
-    return freeze_month(month, actor, now=now)
 
 
 def close_months_through(until: Month, actor: User, *, now: datetime | None = None) -> list:
@@ -118,22 +97,26 @@ def close_months_through(until: Month, actor: User, *, now: datetime | None = No
     return [close_month(month, actor, now=now) for month in months[: months.index(until) + 1]]
 
 
-def freeze_month(month: Month, actor: User, *, now: datetime | None = None) -> MonthlySnapshot:
-    """Freeze a month's report; months close in order and only once they have ended.
-
-    Close through `close_months_through` or `close_month` below, which also make the first
-    month closed the earliest with data."""
+def close_month(month: Month, actor: User, *, now: datetime | None = None) -> MonthlySnapshot:
+    """Freeze a month's report. Months close in order, once, and only after they have ended;
+    the first month ever closed is the earliest with data, so none before it is left behind."""
     now = now or clock.now()
-    if month.end_at > now:
-        raise DomainError(_l("A month can be closed only after it has ended."), "month")
     closed = services.closings()
     if month in closed:
         raise Conflict(_l("%(month)s is already closed.", month=str(month)), "month")
-    if closed and month != max(closed).next:
+    first = _first_open_month()
+    out_of_order = DomainError(
+        _l("Months close in order: close %(month)s first.", month=str(first)), "month"
+    )
+    if not closed and first is not None and month > first:
+        raise out_of_order
+    if month.end_at > now:
+        raise DomainError(_l("A month can be closed only after it has ended."), "month")
+    if closed and month > first:
+        raise out_of_order
+    if closed and month < first:
         raise DomainError(
-            _l("Months close in order: close %(month)s first.", month=str(max(closed).next))
-            if month > max(closed)
-            else _l(
+            _l(
                 "%(month)s is before the last closed month and cannot be closed now.",
                 month=str(month),
             ),

@@ -25,22 +25,8 @@ from finplatform.reports.view import Table, report_tables
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "#,##0.00"  # yuan to the fen
-COUNT_FORMAT = "#,##0"
-PERCENT_FORMAT = "0.0"
+NUMBER_FORMATS = {"money": MONEY_FORMAT, "count": "#,##0", "percent": "0.0"}
 CENT = Decimal("0.01")
-
-
-def shown(table: Table) -> Table:
-    """The table as a file shows it: a breakdown without its key column (the codes the page
-    links by), its name column first."""
-    if table.dimension is None:
-        return table
-    return Table(
-        table.name,
-        table.headers[1:],
-        [row[1:] for row in table.rows],
-        {column - 1: kind for column, kind in table.formats.items() if column > 0},
-    )
 
 
 def is_formula_like(value) -> bool:
@@ -58,9 +44,6 @@ def csv_cell(value) -> str:
         return str(value)
     text = str(value)
     return "'" + text if is_formula_like(text) else text
-
-
-NUMBER_FORMATS = {"money": MONEY_FORMAT, "count": COUNT_FORMAT, "percent": PERCENT_FORMAT}
 
 
 def _cell(sheet, value, kind: str | None):
@@ -92,7 +75,7 @@ def write_xlsx(report: dict, target) -> None:
     header_fill = PatternFill("solid", fgColor="1F4E79")
     sheets = {}
     for table in report_tables(report):
-        table = shown(table)
+        table = table.for_files()
         sheet = workbook.create_sheet(table.title[:31])
         sheets[table.name] = (sheet, len(table.headers), len(table.rows) + 1)
         # Widths and the frozen header go before the first row is written.
@@ -141,16 +124,9 @@ def _add_charts(sheets: dict, report: dict) -> None:
         cumulative.add_chart(line, "F2")
 
 
-def xlsx_bytes(report: dict) -> bytes:
-    """The workbook as bytes, for a download."""
-    buffer = io.BytesIO()
-    write_xlsx(report, buffer)
-    return buffer.getvalue()
-
-
 def table_csv(table: Table) -> str:
     """One table as CSV text with a UTF-8 byte-order mark (Excel then reads Chinese right)."""
-    table = shown(table)
+    table = table.for_files()
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)

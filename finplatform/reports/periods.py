@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 
 from finplatform import clock
 from finplatform.exceptions import DomainError
 
-REPORT_TZ = clock.BEIJING
 _MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -42,14 +41,6 @@ class Month:
         return cls(year, month)
 
     @classmethod
-    def found_in(cls, text: str) -> Month | None:
-        """The month "YYYY-MM" names, or None when it names none (an address typed by hand)."""
-        try:
-            return cls.parse(text)
-        except DomainError:
-            return None
-
-    @classmethod
     def of(cls, day: date) -> Month:
         """The month containing a date."""
         return cls(day.year, day.month)
@@ -57,8 +48,7 @@ class Month:
     @classmethod
     def current(cls, now: datetime | None = None) -> Month:
         """The month it is now in Beijing time."""
-        now = now or clock.now()
-        return cls.of(now.astimezone(REPORT_TZ).date())
+        return cls.of(clock.beijing_date(now or clock.now()))
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
@@ -86,21 +76,20 @@ class Month:
     @property
     def start_at(self) -> datetime:
         """00:00 Beijing time on the first day, as an aware UTC instant."""
-        return local_midnight(self.first_day)
+        return clock.beijing_instant(self.first_day)
 
     @property
     def end_at(self) -> datetime:
         """00:00 Beijing time on the first day of the next month, in UTC (exclusive)."""
-        return local_midnight(self.end_day)
+        return clock.beijing_instant(self.end_day)
 
     def months_of_year_until(self) -> list[Month]:
         """January to this month of the same year."""
         return [Month(self.year, number) for number in range(1, self.month + 1)]
 
 
-def local_midnight(day: date) -> datetime:
-    """Midnight in Beijing time at the start of `day`, as an aware UTC instant."""
-    return datetime(day.year, day.month, day.day, tzinfo=REPORT_TZ).astimezone(UTC)
+# Midnight in Beijing time at the start of a day, as an aware UTC instant (measures.py's name).
+local_midnight = clock.beijing_instant
 
 
 def year_months(year: int) -> list[Month]:

@@ -32,11 +32,11 @@ def project(
     target: Decimal,
     months_elapsed: int,
     last_year: list[Decimal] | None,
-    money: bool,
-    level: bool = False,
+    kind: str,
 ) -> dict:
-    """Percentage, projections, expected-by-now and the on-track verdict for one target."""
-    quantum = CENT if money else ONE
+    """Percentage, projections, expected-by-now and the on-track verdict for one target
+    (`kind`: money, count or level)."""
+    quantum = CENT if kind == "money" else ONE
     share = None
     if last_year is not None:
         total = sum(last_year, Decimal(0))
@@ -45,7 +45,7 @@ def project(
             share = reached / total
     run_rate = (ytd * 12 / months_elapsed).quantize(quantum, ROUND_HALF_UP)
     shape = (ytd / share).quantize(quantum, ROUND_HALF_UP) if share is not None else None
-    if level:
+    if kind == "level":
         projection, basis = ytd, "level"
         expected = target
     elif shape is not None:
@@ -59,8 +59,8 @@ def project(
         "ytd": ytd,
         "target": target,
         "percent": percent(ytd, target),
-        "run_rate_projection": None if level else run_rate,
-        "shape_projection": None if level else shape,
+        "run_rate_projection": None if kind == "level" else run_rate,
+        "shape_projection": None if kind == "level" else shape,
         "last_year_share": None if share is None else (share * 100).quantize(Decimal("0.1")),
         "projection": projection,
         "projection_basis": basis,
@@ -81,8 +81,9 @@ def targets(month: Month, monthly: dict[Month, dict], live: bool) -> list[dict]:
     last_year_money = reading.money_metrics_by_month(month.year - 1, live)
     result = []
     for target in targets:
+        metric = target.metric
         entry = {
-            "metric": target.metric,
+            "metric": metric,
             "label_en": target.label_en,
             "wording_zh": target.wording_zh,
             "tracks_en": target.tracks_en,
@@ -90,47 +91,29 @@ def targets(month: Month, monthly: dict[Month, dict], live: bool) -> list[dict]:
             "value": target.value,
             "value_yuan": target.value_yuan,
         }
-        metric = target.metric
+        result.append(entry)
         if metric in metrics.MONEY_METRICS and target.value_yuan is not None:
+            kind, goal, last_year = "money", target.value_yuan, last_year_money[metric]
             ytd = sum(
                 (Decimal(figures["money_metrics"][metric]) for figures in monthly.values()), ZERO
             )
-            last_year = last_year_money[metric]
-            entry.update(
-                kind="money",
-                measured=True,
-                **project(
-                    ytd=ytd,
-                    target=target.value_yuan,
-                    months_elapsed=month.month,
-                    last_year=last_year,
-                    money=True,
-                ),
-            )
-        elif metric in metrics.COUNT_METRICS | metrics.LEVEL_METRICS:
-            level = metric in metrics.LEVEL_METRICS
+        elif metric in metrics.LEVEL_METRICS:
+            kind, goal, last_year = "level", target.value, None
             ytd = Decimal(metrics.count_metric(metric, month))
-            last_year = (
-                None
-                if level
-                else [
-                    Decimal(value)
-                    for value in metrics.count_metric_by_month(metric, month.year - 1)
-                ]
-            )
-            entry.update(
-                kind="level" if level else "count",
-                measured=True,
-                **project(
-                    ytd=ytd,
-                    target=target.value,
-                    months_elapsed=month.month,
-                    last_year=last_year,
-                    money=False,
-                    level=level,
-                ),
-            )
+        elif metric in metrics.COUNT_METRICS:
+            kind, goal = "count", target.value
+            ytd = Decimal(metrics.count_metric(metric, month))
+            last_year = [
+                Decimal(value) for value in metrics.count_metric_by_month(metric, month.year - 1)
+            ]
         else:
             entry.update(kind="unmeasured", measured=False)
-        result.append(entry)
+            continue
+        entry.update(
+            kind=kind,
+            measured=True,
+            **project(
+                ytd=ytd, target=goal, months_elapsed=month.month, last_year=last_year, kind=kind
+            ),
+        )
     return result

@@ -23,25 +23,47 @@ def _kept(measure: Measure, live: bool) -> bool:
 
 
 def _typed(measure: Measure, dimension: str, key: str):
+    """A fact's text key as the dimension's column holds it (institution ids are numbers)."""
     if key == "":
         return None
     column = measure.dimensions[dimension][0]
     return int(key) if isinstance(column.type, sa.Integer) else key
 
 
+def _kept_totals(measure: Measure, first_days: list[date]) -> dict[date, dict]:
+    """A measure's count and amount in the months starting on `first_days`, from the facts."""
+    found = {
+        row.month: row
+        for row in db.session.execute(
+            sa.select(F.month, F.count, F.amount).where(
+                F.measure == measure.name, F.dimension == "", F.month.in_(first_days)
+            )
+        )
+    }
+    return {
+        day: {
+            "count": int(found[day].count) if day in found else 0,
+            "amount": None
+            if measure.amount is None
+            else to_money(found[day].amount if day in found else None),
+        }
+        for day in first_days
+    }
+
+
 def totals(measure: Measure, scope: Scope, live: bool) -> dict:
     """A measure's count and amount in one month (`scope`: that month's)."""
     if not _kept(measure, live):
         return measures.totals(measure, scope)
-    row = db.session.execute(
-        sa.select(F.count, F.amount).where(
-            F.measure == measure.name, F.dimension == "", F.month == scope.date_from
-        )
-    ).one_or_none()
-    return {
-        "count": int(row.count) if row else 0,
-        "amount": None if measure.amount is None else to_money(row.amount if row else None),
-    }
+    return _kept_totals(measure, [scope.date_from])[scope.date_from]
+
+
+def totals_by_month(measure: Measure, months: list[Month], live: bool) -> dict[Month, dict]:
+    """A measure's count and amount in each of some months."""
+    if not _kept(measure, live) or not months:
+        return measures.totals_by_month(measure, months)
+    kept = _kept_totals(measure, [month.first_day for month in months])
+    return {month: kept[month.first_day] for month in months}
 
 
 def breakdowns(scope: Scope, live: bool) -> dict[str, dict[str, list[dict]]]:
@@ -76,66 +98,30 @@ def breakdowns(scope: Scope, live: bool) -> dict[str, dict[str, list[dict]]]:
     }
 
 
-def totals_by_month(measure: Measure, months: list[Month], live: bool) -> dict[Month, dict]:
-    """A measure's count and amount in each of some months."""
-    if not _kept(measure, live) or not months:
-        return measures.totals_by_month(measure, months)
-    found = {
-        Month.of(row.month): row
-        for row in db.session.execute(
-            sa.select(F.month, F.count, F.amount).where(
-                F.measure == measure.name,
-                F.dimension == "",
-                F.month.in_([month.first_day for month in months]),
-            )
-        )
-    }
-    return {
-        month: {
-            "count": int(found[month].count) if month in found else 0,
-            "amount": None
-            if measure.amount is None
-            else to_money(found[month].amount if month in found else None),
-        }
-        for month in months
-    }
-
-
 def breakdown_by_month(
     measure: Measure, months: list[Month], dimension: str, live: bool
 ) -> dict[Month, list[dict]]:
     """A measure's breakdown in each of some months, largest amount first."""
-    if not _kept(measure, live) or not months:
-        return {
-            month: measures.breakdown_entries(
-                measure, dimension, measures.breakdown_sums(measure, Scope.month(month), dimension)
+    sums: dict[Month, list[tuple]] = {month: [] for month in months}
+    if not _kept(measure, live):
+        for month in months:
+            sums[month] = measures.breakdown_sums(measure, Scope.month(month), dimension)
+    elif months:
+        for row in db.session.execute(
+            sa.select(F.month, F.key, F.count, F.amount).where(
+                F.measure == measure.name,
+                F.dimension == dimension,
+                F.month.in_([month.first_day for month in months]),
             )
-            for month in months
-        }
-    rows = db.session.execute(
-        sa.select(F.month, F.key, F.count, F.amount).where(
-            F.measure == measure.name,
-            F.dimension == dimension,
-            F.month.in_([month.first_day for month in months]),
-        )
-    ).all()
-    typed = [(Month.of(row.month), _typed(measure, dimension, row.key), row) for row in rows]
-    labels = measures.dimension_labels(dimension, list({key for _, key, _ in typed}))
-    result: dict[Month, list[dict]] = {month: [] for month in months}
-    for month, key, row in typed:
-        names = labels.get(key, (str(key), str(key)))
-        result[month].append(
-            {
-                "key": str(key),
-                "name_zh": names[0],
-                "name_en": names[1],
-                "count": int(row.count),
-                "amount": to_money(row.amount),
-            }
-        )
-    for entries in result.values():
-        entries.sort(key=lambda entry: (-entry["amount"], entry["key"]))
-    return result
+        ):
+            key = _typed(measure, dimension, row.key)
+            sums[Month.of(row.month)].append((key, row.count, row.amount))
+    keys = {key for rows in sums.values() for key, _, _ in rows}
+    labels = measures.dimension_labels(dimension, list(keys))
+    return {
+        month: measures.breakdown_entries(measure, dimension, rows, labels)
+        for month, rows in sums.items()
+    }
 
 
 def money_metrics(scope: Scope, live: bool) -> dict[str, Decimal]:

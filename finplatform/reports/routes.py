@@ -3,8 +3,9 @@ and (admins) closing months and generating reports in the background."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+import io
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -19,20 +20,21 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from finplatform.access import role_required
+from finplatform.exceptions import DomainError
 from finplatform.extensions import db
 from finplatform.forms_support import refusal_shown
-from finplatform.i18n import is_english
 from finplatform.jobs import enqueue, job_status
 from finplatform.labels import label
 from finplatform.models import Institution, Role
-from finplatform.reports import charts, closing, drilldown, exports, services, view
+from finplatform.reports import charts, closing, exports, metrics, services, view
 from finplatform.reports.forms import MonthForm
 from finplatform.reports.jobs import generate_monthly_report, generated_xlsx
-from finplatform.reports.measures import DIMENSIONS
-from finplatform.reports.periods import Month
+from finplatform.reports.measures import DIMENSIONS, MEASURES, Scope
+from finplatform.reports.periods import Month, year_months
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 READERS = (Role.COMMISSION, Role.ADMIN)
@@ -50,10 +52,10 @@ def _month_arg() -> Month:
         if bounds is None:
             return Month.current().previous
         return min(bounds[1], Month.current())
-    month = Month.found_in(text)
-    if month is None:
+    try:
+        return Month.parse(text)
+    except DomainError:
         abort(404)
-    return month
 
 
 def _picker(month: Month) -> dict:
@@ -62,31 +64,6 @@ def _picker(month: Month) -> dict:
     first = min(bounds[0].year if bounds else month.year, month.year)
     last = max(Month.current().year, month.year)
     return {"years": list(range(last, first - 1, -1)), "months": list(range(1, 13))}
-
-
-def _chart_markup(report: dict) -> dict:
-    labels = {
-        "target": _("Target pace"),
-        "actual": _("Actual (cumulative)"),
-        "projection": _("Projection"),
-    }
-    result = {}
-    for target in report["targets"]:
-        if target["metric"] in report["series"]["cumulative"] and target["measured"]:
-            result[target["metric"]] = charts.cumulative_chart(
-                target["label_en"] if is_english() else target["wording_zh"],
-                [Decimal(value) for value in report["series"]["cumulative"][target["metric"]]],
-                Decimal(target["target"]),
-                Decimal(target["projection"]),
-                labels,
-            )
-    result["by_kind"] = charts.monthly_bars(
-        _("Disbursed by month and product kind"),
-        report["series"]["by_kind"],
-        int(report["month"][5:7]),
-        "name_en" if is_english() else "name_zh",
-    )
-    return result
 
 
 @bp.get("/")
@@ -100,7 +77,7 @@ def index():
         report=report,
         month=month,
         picker=_picker(month),
-        charts=_chart_markup(report),
+        charts={**charts.target_charts(report), "by_kind": charts.by_kind_chart(report)},
         late_rows=closing.late_rows_count(month) if report["closed"] else 0,
         view=view.report_tables(report),
     )
@@ -111,8 +88,10 @@ def index():
 def xlsx():
     """The report as an Excel workbook with native charts."""
     month = _month_arg()
+    workbook = io.BytesIO()
+    exports.write_xlsx(services.report_for(month), workbook)
     return Response(
-        exports.xlsx_bytes(services.report_for(month)),
+        workbook.getvalue(),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f"attachment; filename=report-{month}.xlsx"},
     )
@@ -144,7 +123,7 @@ def rows():
     filters = {name: request.args[name] for name in DIMENSIONS if request.args.get(name)}
     metric = request.args.get("metric") or None
     with refusal_shown(category="warning") as attempt:
-        statement = drilldown.drilldown_select(month, measure, scope, filters, metric)
+        statement = _rows_behind(month, measure, scope, filters, metric)
     if not attempt.ok:
         return redirect(url_for("reports.index", month=str(month)))
     page = db.paginate(
@@ -165,12 +144,57 @@ def rows():
     )
 
 
+def _rows_behind(
+    month: Month, measure_name: str, scope_name: str, filters: dict[str, str], metric: str | None
+) -> sa.Select:
+    """The rows behind one figure, newest first: the figure's own query (measures.py) selecting
+    rows instead of summing them, so the rows are exactly those counted."""
+    if measure_name not in MEASURES:
+        raise DomainError(_l("Unknown figure."), "measure")
+    measure = MEASURES[measure_name]
+    unknown = set(filters) - set(measure.dimensions)
+    if unknown:
+        raise DomainError(
+            _l("This figure has no breakdown by %(name)s.", name=", ".join(sorted(unknown))),
+            "dimension",
+        )
+    closed = services.closings()
+    if scope_name == "month":
+        scope = Scope.month(month, recorded_until=closed.get(month))
+    elif scope_name == "adjustments":
+        scope = services.adjustment_scope(month, closed) or Scope(month.first_day, month.first_day)
+    elif scope_name == "ytd":
+        scope = Scope.year_to_date(month)
+    else:
+        raise DomainError(_l("Unknown period."), "scope")
+    statement = measure.select([measure.entity], scope, filters=filters)
+    if metric is not None:
+        if measure_name != "disbursements" or metric not in metrics.DISBURSED_METRICS:
+            raise DomainError(_l("Unknown target."), "metric")
+        statement = statement.where(*metrics.money_metric_conditions()[metric])
+    return statement.order_by(measure.date_column.desc(), measure.entity.id.desc())
+
+
 def _filter_name(dimension: str, key: str) -> str:
     """What a drill-down filter reads as: the institution's name, or the list entry's label."""
     if dimension != "institution":
         return label(dimension, key)
     institution = db.session.get(Institution, int(key)) if key.isdigit() else None
     return institution.name if institution is not None else key
+
+
+def _posted_month() -> Month | None:
+    """The month the close or generate button posted; None (the reasons flashed) when the
+    form is refused."""
+    form = MonthForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+        return None
+    with refusal_shown() as attempt:
+        month = Month.parse(form.month.data)
+    return month if attempt.ok else None
 
 
 @bp.get("/admin")
@@ -182,15 +206,14 @@ def admin():
     if not 2000 <= year <= 2100:
         abort(404)
     closed = services.closings()
-    now_month = Month.current()
     months = [
         {
-            "month": Month(year, number),
-            "closed_at": closed.get(Month(year, number)),
-            "ended": Month(year, number) < now_month,
-            "generated": generated_xlsx(Month(year, number)).exists(),
+            "month": month,
+            "closed_at": closed.get(month),
+            "ended": month < Month.current(),
+            "generated": generated_xlsx(month).exists(),
         }
-        for number in range(1, 13)
+        for month in year_months(year)
     ]
     return render_template(
         "reports/admin.html",
@@ -207,14 +230,10 @@ def admin():
 def close():
     """Close every month from the next one to close up to the chosen one: each report is
     frozen from now on."""
-    form = MonthForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
+    month = _posted_month()
+    if month is None:
         return redirect(url_for("reports.admin"))
     with refusal_shown() as attempt:
-        month = Month.parse(form.month.data)
         snapshots = closing.close_months_through(month, current_user)
     if not attempt.ok:
         return redirect(url_for("reports.admin"))
@@ -238,15 +257,8 @@ def close():
 @role_required(Role.ADMIN)
 def generate():
     """Generate a month's workbook in the background (at once without Redis)."""
-    form = MonthForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "danger")
-        return redirect(url_for("reports.admin"))
-    with refusal_shown() as attempt:
-        month = Month.parse(form.month.data)
-    if not attempt.ok:
+    month = _posted_month()
+    if month is None:
         return redirect(url_for("reports.admin"))
     handle = enqueue(generate_monthly_report, str(month), description=f"monthly report {month}")
     if handle.inline:

@@ -47,6 +47,18 @@ class Table:
         """The table's name for a reader: the workbook's sheet name."""
         return label("report_table", self.name)
 
+    def for_files(self) -> Table:
+        """The table as the workbook and the CSV show it: a breakdown without its key column
+        (the codes the page links by), its name column first."""
+        if self.dimension is None:
+            return self
+        return Table(
+            self.name,
+            self.headers[1:],
+            [row[1:] for row in self.rows],
+            {column - 1: kind for column, kind in self.formats.items() if column > 0},
+        )
+
     def as_data(self) -> dict:
         """The table as JSON-ready data (money and rates as decimal strings)."""
         return {
@@ -79,26 +91,6 @@ POOL_ROWS = {
     "recovered": (None, "recovered_yuan"),
     "balance": (None, "balance_yuan"),
 }
-
-
-def _pool_table(pool: dict) -> Table:
-    """The risk guarantee pool the 10亿元 target measures: its funds and the covered book they
-    back, as they stood on the day the report states."""
-    table = Table(
-        "risk_pool",
-        [_("Figure"), _("As of"), _("Count"), _("Amount (yuan)")],
-        formats={2: "count", 3: "money"},
-    )
-    for code, (count, amount) in POOL_ROWS.items():
-        table.rows.append(
-            [
-                label("pool_figure", code),
-                pool["as_of"],
-                pool[count] if count else None,
-                _number(pool[amount]),
-            ]
-        )
-    return table
 
 
 def report_tables(report: dict) -> list[Table]:
@@ -185,8 +177,26 @@ def report_tables(report: dict) -> list[Table]:
             ]
         )
     tables.append(targets)
-    if "pool" in report:  # months closed before the pool's book was reported have none
-        tables.append(_pool_table(report["pool"]))
+    # The pool the 10亿元 target measures: its funds and the covered book they back, as they
+    # stood on the day the report states (months closed before it was reported have none).
+    if "pool" in report:
+        pool = report["pool"]
+        tables.append(
+            Table(
+                "risk_pool",
+                [_("Figure"), _("As of"), _("Count"), _("Amount (yuan)")],
+                [
+                    [
+                        label("pool_figure", code),
+                        pool["as_of"],
+                        pool[count] if count else None,
+                        _number(pool[amount]),
+                    ]
+                    for code, (count, amount) in POOL_ROWS.items()
+                ],
+                formats={2: "count", 3: "money"},
+            )
+        )
 
     for dimension in DIMENSION_TABLES:
         table = Table(

@@ -7,15 +7,11 @@ the figures and their definitions belong to the report.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
-from flask_babel import gettext as _
 
 from finplatform.access import role_required
 from finplatform.extensions import db
-from finplatform.i18n import is_english
 from finplatform.models import Role, Target
 from finplatform.reports import charts, closing, services
 from finplatform.reports.periods import Month
@@ -40,26 +36,6 @@ def _dashboard_month(year: int | None) -> Month:
     return latest if not year or latest.year == year else current
 
 
-def _charts(report: dict) -> dict:
-    """The cumulative chart of each money target the report has a monthly series for."""
-    labels = {
-        "target": _("Target pace"),
-        "actual": _("Actual (cumulative)"),
-        "projection": _("Projection"),
-    }
-    return {
-        target["metric"]: charts.cumulative_chart(
-            target["label_en"] if is_english() else target["wording_zh"],
-            [Decimal(value) for value in report["series"]["cumulative"][target["metric"]]],
-            Decimal(target["target"]),
-            Decimal(target["projection"]),
-            labels,
-        )
-        for target in report["targets"]
-        if target["measured"] and target["metric"] in report["series"]["cumulative"]
-    }
-
-
 @bp.get("/")
 @role_required(Role.COMMISSION, Role.ADMIN)
 def index():
@@ -75,5 +51,5 @@ def index():
         year=month.year,
         years=years,
         key_figures=KEY_FIGURES,
-        charts=_charts(report),
+        charts=charts.target_charts(report),
     )

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import pytest
 
+from finplatform.clock import BEIJING as REPORT_TZ
 from finplatform.models import (
     Application,
     ApplicationStatus,
@@ -35,7 +36,6 @@ from finplatform.models import (
     ReferralKind,
     Role,
 )
-from finplatform.reports.periods import REPORT_TZ
 from tests.loans.conftest import bank_user, disburse  # noqa: F401 (fixtures used by name)
 
 

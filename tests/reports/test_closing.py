@@ -11,8 +11,7 @@ import sqlalchemy as sa
 from finplatform.exceptions import Conflict, DomainError
 from finplatform.models import AuditEvent, MonthlySnapshot, Role
 from finplatform.reports import closing
-from finplatform.reports.closing import close_months_through
-from finplatform.reports.closing import freeze_month as close_month
+from finplatform.reports.closing import close_month, close_months_through
 from finplatform.reports.periods import Month
 from finplatform.reports.services import build_report, report_for
 from tests.reports.conftest import WorldBuilder
