@@ -40,34 +40,47 @@ from finplatform.extensions import db
 from finplatform.models import (
     Application,
     CommunityMembership,
+    ContactLog,
     Disbursement,
     FinancingRequest,
     Institution,
     PoolContribution,
     ProductKind,
+    Referral,
     ReportFact,
 )
 from finplatform.models.sql import local_month, upsert
 from finplatform.reports import metrics
+from finplatform.reports.activity import FIRM_MONTH_SOURCES, FIRM_MONTHS, funnel_contributions
 from finplatform.reports.measures import MEASURES, Scope, sum_money
 
 FACTS = ReportFact.__table__
+# The funnel's facts count requests, touched through their applications and disbursements.
+FUNNEL = "funnel"
 # The measures kept, by the table whose rows they count.
-KEPT: dict[type, tuple[str, ...]] = {
+KEPT: dict[object, tuple[str, ...]] = {
     FinancingRequest: ("requests",),
     Application: ("applications", "approvals", "rejections"),
     Disbursement: ("disbursements",),
     PoolContribution: (),
+    Referral: (),
+    ContactLog: (),
+    FUNNEL: (),
+}
+KEYS = {
+    FACTS: ("measure", "dimension", "month", "key"),
+    FIRM_MONTHS: tuple(FIRM_MONTHS.primary_key.columns.keys()),
 }
 EVERY_ROW = Scope(None, date(2200, 1, 1))
-Key = tuple[str, str, object, str]  # (measure, dimension, month, key)
+Key = tuple  # (measure, dimension, month, key) or (kind, month, enterprise_id, specialist_id)
+Deltas = dict[sa.Table, dict[Key, list]]
 
 
 # ------------------------------------------------------------------------------ computing
 
 
-def _add(into: dict[Key, list], key: Key, count: int, amount, rows: int, sign: int) -> None:
-    entry = into.setdefault(key, [0, None, 0])
+def _add(into: Deltas, table, key: Key, count, amount, rows: int, sign: int) -> None:
+    entry = into.setdefault(table, {}).setdefault(key, [0, None, 0])
     entry[0] += sign * int(count or 0)
     if amount is not None:
         entry[1] = (entry[1] or Decimal("0.00")) + sign * Decimal(amount)
@@ -78,17 +91,28 @@ def _key_text(value) -> str:
     return "" if value is None else str(value)
 
 
-def contributions(
-    session: Session, model: type, where, into: dict[Key, list], sign: int = 1
-) -> None:
+def contributions(session: Session, model, where, into: Deltas, sign: int = 1) -> None:
     """Add (sign +1) or take away (−1) the facts of `model`'s rows matching `where` (None:
-    every row) into `into`: one grouped query per measure."""
+    every row) into `into`: one grouped query per measure, one for the firm-months."""
     conditions = () if where is None else (where,)
+    if model is FUNNEL:
+        for month, requests, *steps in session.execute(funnel_contributions().where(*conditions)):
+            for step, count in zip(
+                ("requests", "applied", "approved", "disbursed"), (requests, *steps), strict=True
+            ):
+                _add(into, FACTS, (FUNNEL, step, month, ""), count, None, requests, sign)
+        return
+    if model in FIRM_MONTH_SOURCES:
+        sources = [source.where(*conditions) for source in FIRM_MONTH_SOURCES[model]]
+        for kind, month, firm, specialist, count, amount, rows in session.execute(
+            sa.union_all(*sources) if len(sources) > 1 else sources[0]
+        ):
+            _add(into, FIRM_MONTHS, (kind, month, firm, specialist), count, amount, rows, sign)
     if model is PoolContribution:
         month = local_month(PoolContribution.contributed_on)
         statement = sa.select(month, sum_money(PoolContribution.amount_yuan), sa.func.count())
         for day, amount, rows in session.execute(statement.where(*conditions).group_by(month)):
-            _add(into, ("money", metrics.POOL_METRIC, day, ""), 0, amount, rows, sign)
+            _add(into, FACTS, ("money", metrics.POOL_METRIC, day, ""), 0, amount, rows, sign)
         return
     for name in KEPT[model]:
         measure = MEASURES[name]
@@ -113,85 +137,99 @@ def contributions(
         for row in session.execute(statement):
             day, keys = row[0], row[1 : 1 + width]
             count, total, rows = row[1 + width : 4 + width]
-            _add(into, (name, "", day, ""), count, total, rows, sign)
+            _add(into, FACTS, (name, "", day, ""), count, total, rows, sign)
             for dimension, key in zip(names, keys, strict=True):
-                _add(into, (name, dimension, day, _key_text(key)), count, total, rows, sign)
+                _add(into, FACTS, (name, dimension, day, _key_text(key)), count, total, rows, sign)
             for index, metric in enumerate(targets):
                 money, counted_rows = row[4 + width + 2 * index : 6 + width + 2 * index]
                 if counted_rows:
-                    _add(into, ("money", metric, day, ""), 0, money, counted_rows, sign)
+                    _add(into, FACTS, ("money", metric, day, ""), 0, money, counted_rows, sign)
 
 
-def _write(deltas: dict[Key, list], connection) -> None:
-    """Add the deltas to the facts (INSERT … ON CONFLICT DO UPDATE with increments, in key
-    order so that concurrent writers lock rows in the same order), then drop emptied facts."""
-    values = [
-        {
-            "measure": key[0],
-            "dimension": key[1],
-            "month": key[2],
-            "key": key[3],
-            "count": count,
-            "amount": amount,
-            "rows": rows,
-        }
-        for key, (count, amount, rows) in sorted(deltas.items(), key=lambda item: str(item[0]))
-        if count or rows or amount
-    ]
-    if not values:
-        return
-    statement = upsert(connection, FACTS)
-    excluded = statement.excluded
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=["measure", "dimension", "month", "key"],
-            set_={
-                "count": FACTS.c.count + excluded.count,
-                "amount": sa.case(
-                    (FACTS.c.amount.is_(None), excluded.amount),
-                    else_=FACTS.c.amount + sa.func.coalesce(excluded.amount, 0),
-                ),
-                "rows": FACTS.c.rows + excluded.rows,
-            },
-        ),
-        values,
-    )
-    emptied = [value for value in values if value["rows"] < 0]
-    if emptied:  # only a change or deletion takes rows away
-        months = sorted({value["month"] for value in emptied})
-        connection.execute(sa.delete(FACTS).where(FACTS.c.rows <= 0, FACTS.c.month.in_(months)))
+def _write(deltas: Deltas, connection) -> None:
+    """Add the deltas to each table with one INSERT … ON CONFLICT DO UPDATE of increments (rows
+    in key order, so that concurrent writers lock them in the same order), then drop emptied
+    rows."""
+    for table, changes in deltas.items():
+        names = KEYS[table]
+        values = [
+            {**dict(zip(names, key, strict=True)), "count": count, "amount": amount, "rows": rows}
+            for key, (count, amount, rows) in sorted(changes.items(), key=lambda item: str(item[0]))
+            if count or rows or amount
+        ]
+        if not values:
+            continue
+        statement = upsert(connection, table).values(values)
+        excluded = statement.excluded
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=list(names),
+                set_={
+                    "count": table.c.count + excluded.count,
+                    "amount": sa.case(
+                        (table.c.amount.is_(None), excluded.amount),
+                        else_=table.c.amount + sa.func.coalesce(excluded.amount, 0),
+                    ),
+                    "rows": table.c.rows + excluded.rows,
+                },
+            )
+        )
+        emptied = sorted({value["month"] for value in values if value["rows"] < 0})
+        if emptied:  # only a change or deletion takes rows away
+            connection.execute(
+                sa.delete(table).where(table.c.rows <= 0, table.c.month.in_(emptied))
+            )
 
 
 def rebuild(session: Session | None = None) -> int:
     """Recompute every fact from the base tables (`flask report rebuild`); the number of facts."""
     session = session or db.session
-    deltas: dict[Key, list] = {}
+    deltas: Deltas = {}
     for model in KEPT:
         contributions(session, model, None, deltas)
     connection = session.connection()
-    connection.execute(sa.delete(FACTS))
-    _write(deltas, connection)
-    return len(deltas)
+    for table in KEYS:
+        connection.execute(sa.delete(table))
+    for table, changes in deltas.items():
+        # In batches: a multi-row INSERT has a bound on its parameters.
+        items = list(changes.items())
+        for start in range(0, len(items), 2000):
+            _write({table: dict(items[start : start + 2000])}, connection)
+    return sum(len(changes) for changes in deltas.values())
 
 
 def all_facts() -> list[tuple]:
-    """Every fact, sorted: what `rebuild` must reproduce."""
+    """Every fact and firm-month, sorted: what `rebuild` must reproduce."""
     return [
         tuple(row)
-        for row in db.session.execute(
-            sa.select(FACTS).order_by(
-                FACTS.c.measure, FACTS.c.dimension, FACTS.c.month, FACTS.c.key
-            )
-        )
+        for table, names in KEYS.items()
+        for row in db.session.execute(sa.select(table).order_by(*(table.c[name] for name in names)))
     ]
 
 
 # ------------------------------------------------------------------------- the flush hooks
 
 
-def _touched(session: Session) -> dict[type, list]:
-    """The conditions selecting the stored rows whose facts this flush may change."""
-    found: dict[type, list] = {model: [] for model in KEPT}
+def _request_of(obj) -> sa.ColumnElement[bool] | None:
+    """The request whose funnel an application or a disbursement counts towards."""
+    if isinstance(obj, Application):
+        request_id = obj.request_id
+        if request_id is None and obj.request is not None:
+            request_id = obj.request.id
+        return None if request_id is None else FinancingRequest.id == request_id
+    application_id = obj.application_id
+    if application_id is None and obj.application is not None:
+        application_id = obj.application.id
+    if application_id is None:
+        return None
+    of_application = sa.select(Application.request_id).where(Application.id == application_id)
+    return FinancingRequest.id == of_application.scalar_subquery()
+
+
+def _touched(session: Session, new: list) -> dict[object, list]:
+    """The conditions selecting the stored rows whose facts this flush may change (`new`: the
+    flush's new rows of the tables kept)."""
+    found: dict[object, list] = {model: [] for model in KEPT}
     for obj in [*session.dirty, *session.deleted]:
         model = type(obj)
         state = sa.inspect(obj)
@@ -199,6 +237,12 @@ def _touched(session: Session) -> dict[type, list]:
             continue
         if model in KEPT and (obj in session.deleted or session.is_modified(obj)):
             found[model].append(model.id == obj.id)
+            if model in (Application, Disbursement):
+                found[FUNNEL].append(_request_of(obj))
+            elif model is FinancingRequest:
+                found[FUNNEL].append(FinancingRequest.id == obj.id)
+            if model is Application and state.attrs["specialist_id"].history.has_changes():
+                found[Disbursement].append(Disbursement.application_id == obj.id)
         elif model is ProductKind and session.is_modified(obj):
             found[Disbursement].append(Disbursement.product_kind_code == obj.code)
         elif model is Institution and state.attrs["kind_code"].history.has_changes():
@@ -208,17 +252,21 @@ def _touched(session: Session) -> dict[type, list]:
     for obj in session.new:
         if isinstance(obj, CommunityMembership):
             found[Disbursement].append(Disbursement.enterprise_id == obj.enterprise_id)
+    found[FUNNEL].extend(
+        _request_of(obj) for obj in new if type(obj) in (Application, Disbursement)
+    )
+    found[FUNNEL] = [condition for condition in found[FUNNEL] if condition is not None]
     return found
 
 
 def _before_flush(session: Session, _context, _instances) -> None:
     # A flush that failed never reached its after_flush: what it left is dropped here.
     session.info.pop("report_facts", None)
-    touched = _touched(session)
     new = [obj for obj in session.new if type(obj) in KEPT]
+    touched = _touched(session, new)
     if not new and not any(touched.values()):
         return
-    deltas: dict[Key, list] = {}
+    deltas: Deltas = {}
     for model, conditions in touched.items():
         if conditions:
             contributions(session, model, sa.or_(*conditions), deltas, sign=-1)
@@ -234,6 +282,14 @@ def _after_flush(session: Session, _context) -> None:
             ids = [obj.id for obj in new if type(obj) is model and obj.id is not None]
             if ids:
                 conditions.append(model.id.in_(ids))
+            if model is FUNNEL:  # the new rows' requests, now that their keys are known
+                requests = [obj.id for obj in new if type(obj) is FinancingRequest]
+                conditions.extend(
+                    _request_of(obj) for obj in new if type(obj) in (Application, Disbursement)
+                )
+                conditions = [c for c in conditions if c is not None]
+                if requests:
+                    conditions.append(FinancingRequest.id.in_(requests))
             if conditions:
                 contributions(session, model, sa.or_(*conditions), deltas)
         _write(deltas, session.connection())
