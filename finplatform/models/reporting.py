@@ -110,6 +110,8 @@ class ReportFirmMonth(Base):
     `specialist_id` is 0 for kinds that are not a specialist's; a row with no rows is deleted."""
 
     __tablename__ = "report_firm_months"
+    # A firm's months of one kind: its first month (first-time borrowers, firsts in a year).
+    __table_args__ = (sa.Index("ix_report_firm_months_firm", "kind", "enterprise_id", "month"),)
 
     kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     month: Mapped[date] = mapped_column(primary_key=True)

@@ -30,10 +30,13 @@ and PostgreSQL alike, where triggers would restate every definition twice, once 
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from finplatform.extensions import db
@@ -49,14 +52,20 @@ from finplatform.models import (
     Referral,
     ReportFact,
 )
-from finplatform.models.sql import local_month, upsert
+from finplatform.models.sql import local_month
 from finplatform.reports import metrics
-from finplatform.reports.activity import FIRM_MONTH_SOURCES, FIRM_MONTHS, funnel_contributions
+from finplatform.reports.activity import (
+    FIRM_MONTH_SOURCES,
+    FIRM_MONTHS,
+    FUNNEL_STEPS,
+    funnel_contributions,
+)
 from finplatform.reports.measures import MEASURES, Scope, sum_money
 
 FACTS = ReportFact.__table__
 # The funnel's facts count requests, touched through their applications and disbursements.
 FUNNEL = "funnel"
+FUNNEL_STEPS_KEPT = (FUNNEL_STEPS[0], *FUNNEL_STEPS[2:])
 # The measures kept, by the table whose rows they count.
 KEPT: dict[object, tuple[str, ...]] = {
     FinancingRequest: ("requests",),
@@ -91,65 +100,189 @@ def _key_text(value) -> str:
     return "" if value is None else str(value)
 
 
-def contributions(session: Session, model, where, into: Deltas, sign: int = 1) -> None:
-    """Add (sign +1) or take away (−1) the facts of `model`'s rows matching `where` (None:
-    every row) into `into`: one grouped query per measure, one for the firm-months."""
-    conditions = () if where is None else (where,)
-    if model is FUNNEL:
-        for month, requests, *steps in session.execute(funnel_contributions().where(*conditions)):
-            for step, count in zip(
-                ("requests", "applied", "approved", "disbursed"), (requests, *steps), strict=True
-            ):
-                _add(into, FACTS, (FUNNEL, step, month, ""), count, None, requests, sign)
-        return
-    if model in FIRM_MONTH_SOURCES:
-        sources = [source.where(*conditions) for source in FIRM_MONTH_SOURCES[model]]
-        for kind, month, firm, specialist, count, amount, rows in session.execute(
-            sa.union_all(*sources) if len(sources) > 1 else sources[0]
-        ):
-            _add(into, FIRM_MONTHS, (kind, month, firm, specialist), count, amount, rows, sign)
-    if model is PoolContribution:
-        month = local_month(PoolContribution.contributed_on)
-        statement = sa.select(month, sum_money(PoolContribution.amount_yuan), sa.func.count())
-        for day, amount, rows in session.execute(statement.where(*conditions).group_by(month)):
-            _add(into, FACTS, ("money", metrics.POOL_METRIC, day, ""), 0, amount, rows, sign)
-        return
-    for name in KEPT[model]:
-        measure = MEASURES[name]
-        names = list(measure.dimensions)
-        month = local_month(measure.date_column)
-        columns = [measure.dimensions[dimension][0] for dimension in names]
-        amount = measure.amount if measure.amount is not None else sa.literal(None)
-        # Disbursements also carry each money target's amount and rows (one scan for both).
-        targets = metrics.money_metric_conditions() if model is Disbursement else {}
+def _read_funnel(rows, into: Deltas, sign: int) -> None:
+    for month, requests, *steps in rows:
+        for step, count in zip(FUNNEL_STEPS_KEPT, (requests, *steps), strict=True):
+            _add(into, FACTS, (FUNNEL, step, month, ""), count, None, requests, sign)
+
+
+def _read_firm_months(rows, into: Deltas, sign: int) -> None:
+    for kind, month, firm, specialist, count, amount, counted in rows:
+        _add(into, FIRM_MONTHS, (kind, month, firm, specialist), count, amount, counted, sign)
+
+
+def _read_pool(rows, into: Deltas, sign: int) -> None:
+    for day, amount, counted in rows:
+        _add(into, FACTS, ("money", metrics.POOL_METRIC, day, ""), 0, amount, counted, sign)
+
+
+def _measure_query(model, name: str) -> tuple[object, Callable]:
+    """A measure's facts by month and every breakdown at once."""
+    measure = MEASURES[name]
+    names = list(measure.dimensions)
+    month = local_month(measure.date_column)
+    columns = [measure.dimensions[dimension][0] for dimension in names]
+    amount = measure.amount if measure.amount is not None else sa.literal(None)
+    statement = measure.select(
+        [month, *columns, measure.count, amount, sa.func.count()], EVERY_ROW, dimension=names
+    ).group_by(month, *columns)
+    return statement, _reader(name, names, {})
+
+
+def _disbursements_query() -> tuple[object, Callable]:
+    """The disbursements' facts by month and every breakdown, with each money target's amount
+    and rows (one scan for both). Each condition a target counts is evaluated once per row, in
+    an inner query (written out per target, they would make a query slow to plan)."""
+    measure = MEASURES["disbursements"]
+    names = list(measure.dimensions)
+    targets = metrics.money_metric_conditions()
+    flags = list({id(c): c for only in targets.values() for c in only}.values())
+    keys = [local_month(measure.date_column).label("month")] + [
+        measure.dimensions[name][0].label(name) for name in names
+    ]
+
+    def build(condition) -> sa.Select:
+        inner = sa.select(
+            *keys,
+            Disbursement.reverses_id.is_(None).label("original"),
+            Disbursement.amount_yuan.label("amount"),
+            *(flag.label(f"flag{index}") for index, flag in enumerate(flags)),
+        ).where(*measure.scope_conditions(EVERY_ROW), *(() if condition is None else (condition,)))
+        rows = inner.subquery()
         sums = []
         for only in targets.values():
-            counted = sa.and_(sa.true(), *only)
-            sums.append(sa.func.sum(sa.case((counted, Disbursement.amount_yuan), else_=0)))
+            counted = sa.and_(*(rows.c[f"flag{flags.index(c)}"] for c in only))
+            sums.append(sa.func.sum(sa.case((counted, rows.c.amount), else_=0)))
             sums.append(sa.func.sum(sa.case((counted, 1), else_=0)))
-        statement = measure.select(
-            [month, *columns, measure.count, amount, sa.func.count(), *sums],
-            EVERY_ROW,
-            dimension=names,
-            where=conditions,
-        ).group_by(month, *columns)
-        width = len(names)
-        for row in session.execute(statement):
+        grouped = [rows.c.month, *(rows.c[name] for name in names)]
+        return sa.select(
+            *grouped,
+            sa.func.coalesce(sa.func.sum(sa.case((rows.c.original, 1), else_=-1)), 0),
+            sum_money(rows.c.amount),
+            sa.func.count(),
+            *sums,
+        ).group_by(*grouped)
+
+    return build, _reader("disbursements", names, targets)
+
+
+def _reader(name: str, names: list[str], targets: dict) -> Callable:
+    width = len(names)
+
+    def read(rows, into: Deltas, sign: int) -> None:
+        for row in rows:
             day, keys = row[0], row[1 : 1 + width]
-            count, total, rows = row[1 + width : 4 + width]
-            _add(into, FACTS, (name, "", day, ""), count, total, rows, sign)
+            count, total, counted = row[1 + width : 4 + width]
+            _add(into, FACTS, (name, "", day, ""), count, total, counted, sign)
             for dimension, key in zip(names, keys, strict=True):
-                _add(into, FACTS, (name, dimension, day, _key_text(key)), count, total, rows, sign)
+                key = (name, dimension, day, _key_text(key))
+                _add(into, FACTS, key, count, total, counted, sign)
             for index, metric in enumerate(targets):
                 money, counted_rows = row[4 + width + 2 * index : 6 + width + 2 * index]
                 if counted_rows:
                     _add(into, FACTS, ("money", metric, day, ""), 0, money, counted_rows, sign)
 
+    return read
+
+
+@functools.cache
+def _queries(model) -> list[tuple[sa.Select, Callable]]:
+    """The grouped queries giving `model`'s facts, each with how to read its rows (built once:
+    a flush only adds its WHERE)."""
+    if model is FUNNEL:
+        return [(funnel_contributions(), _read_funnel)]
+    found = [(source, _read_firm_months) for source in FIRM_MONTH_SOURCES.get(model, ())]
+    if len(found) > 1:
+        found = [(sa.union_all(*(source for source, _ in found)), _read_firm_months)]
+    if model is PoolContribution:
+        month = local_month(PoolContribution.contributed_on)
+        amount = sum_money(PoolContribution.amount_yuan)
+        found.append((sa.select(month, amount, sa.func.count()).group_by(month), _read_pool))
+    if model is Disbursement:
+        return [*found, _disbursements_query()]
+    return found + [_measure_query(model, name) for name in KEPT[model]]
+
+
+# The rows a flush touched, by key: each model's own ids, and for the funnel the requests of
+# the applications touched (`applications`).
+IDS = sa.bindparam("ids", expanding=True)
+APPLICATION_IDS = sa.bindparam("applications", expanding=True)
+
+
+def _by_keys(model) -> sa.ColumnElement[bool]:
+    if model is FUNNEL:  # one IN over a UNION, so that both halves use their index
+        requests = sa.orm.aliased(FinancingRequest)
+        wanted = sa.union_all(
+            sa.select(requests.id).where(requests.id.in_(IDS)),
+            sa.select(Application.request_id).where(Application.id.in_(APPLICATION_IDS)),
+        )
+        return FinancingRequest.id.in_(wanted)
+    return model.id.in_(IDS)
+
+
+@functools.cache
+def _queries_by_keys(model) -> list[tuple[sa.Select, Callable]]:
+    condition = _by_keys(model)
+    return [(_where(statement, condition), read) for statement, read in _queries(model)]
+
+
+def _where(statement, condition):
+    """A source query restricted to some rows (None: every row)."""
+    if callable(statement):
+        return statement(condition)
+    if condition is None:
+        return statement
+    if isinstance(statement, sa.CompoundSelect):
+        return sa.union_all(*(part.where(condition) for part in statement.selects))
+    return statement.where(condition)
+
+
+def contributions(
+    session: Session, model, where, into: Deltas, sign: int = 1, keys: dict | None = None
+) -> None:
+    """Add (sign +1) or take away (−1) the facts of `model`'s rows matching `where` (None and
+    no `keys`: every row; `keys`: {"ids": …, "applications": …}, the rows touched by key) into
+    `into`: one grouped query per measure, one for the firm-months."""
+    if keys is not None:
+        params = {
+            "ids": list(keys.get("ids", ())),
+            "applications": list(keys.get("applications", ())),
+        }
+        if model is not FUNNEL:
+            params.pop("applications")
+        if where is None:
+            for statement, read in _queries_by_keys(model):
+                read(session.execute(statement, params), into, sign)
+            return
+        where = sa.or_(_by_keys(model), where)
+    else:
+        params = {}
+    for statement, read in _queries(model):
+        read(session.execute(_where(statement, where), params), into, sign)
+
+
+@functools.cache
+def _increment(dialect: str, table: sa.Table):
+    """INSERT … ON CONFLICT DO UPDATE adding a row's count, amount and rows (built once)."""
+    statement = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=list(KEYS[table]),
+        set_={
+            "count": table.c.count + excluded.count,
+            "amount": sa.case(
+                (table.c.amount.is_(None), excluded.amount),
+                else_=table.c.amount + sa.func.coalesce(excluded.amount, 0),
+            ),
+            "rows": table.c.rows + excluded.rows,
+        },
+    )
+
 
 def _write(deltas: Deltas, connection) -> None:
-    """Add the deltas to each table with one INSERT … ON CONFLICT DO UPDATE of increments (rows
-    in key order, so that concurrent writers lock them in the same order), then drop emptied
-    rows."""
+    """Add the deltas to each table (one executemany of INSERT … ON CONFLICT DO UPDATE with
+    increments, rows in key order so that concurrent writers lock them in the same order), then
+    drop emptied rows."""
     for table, changes in deltas.items():
         names = KEYS[table]
         values = [
@@ -159,21 +292,7 @@ def _write(deltas: Deltas, connection) -> None:
         ]
         if not values:
             continue
-        statement = upsert(connection, table).values(values)
-        excluded = statement.excluded
-        connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=list(names),
-                set_={
-                    "count": table.c.count + excluded.count,
-                    "amount": sa.case(
-                        (table.c.amount.is_(None), excluded.amount),
-                        else_=table.c.amount + sa.func.coalesce(excluded.amount, 0),
-                    ),
-                    "rows": table.c.rows + excluded.rows,
-                },
-            )
-        )
+        connection.execute(_increment(connection.dialect.name, table), values)
         emptied = sorted({value["month"] for value in values if value["rows"] < 0})
         if emptied:  # only a change or deletion takes rows away
             connection.execute(
@@ -182,20 +301,36 @@ def _write(deltas: Deltas, connection) -> None:
 
 
 def rebuild(session: Session | None = None) -> int:
-    """Recompute every fact from the base tables (`flask report rebuild`); the number of facts."""
+    """Recompute every fact from the base tables (`flask report rebuild`); the number of facts.
+    The firm-months go in with one INSERT … SELECT over all their sources (the same queries
+    the hooks run); the month facts are summed here and inserted."""
     session = session or db.session
-    deltas: Deltas = {}
-    for model in KEPT:
-        contributions(session, model, None, deltas)
     connection = session.connection()
+    deltas: Deltas = {FACTS: {}}
+    for model in KEPT:
+        for statement, read in _queries(model):
+            if read is not _read_firm_months:
+                read(session.execute(_where(statement, None)), deltas, 1)
     for table in KEYS:
         connection.execute(sa.delete(table))
-    for table, changes in deltas.items():
-        # In batches: a multi-row INSERT has a bound on its parameters.
-        items = list(changes.items())
-        for start in range(0, len(items), 2000):
-            _write({table: dict(items[start : start + 2000])}, connection)
-    return sum(len(changes) for changes in deltas.values())
+    names = KEYS[FACTS]
+    values = [
+        {**dict(zip(names, key, strict=True)), "count": count, "amount": amount, "rows": rows}
+        for key, (count, amount, rows) in deltas[FACTS].items()
+    ]
+    if values:
+        connection.execute(sa.insert(FACTS), values)
+    parts = [source for sources in FIRM_MONTH_SOURCES.values() for source in sources]
+    rows = sa.union_all(*parts).subquery()
+    keys = [rows.c[name] for name in KEYS[FIRM_MONTHS]]
+    sums = [sa.func.sum(rows.c[name]) for name in ("count", "amount", "rows")]
+    written = connection.execute(
+        sa.insert(FIRM_MONTHS).from_select(
+            [*KEYS[FIRM_MONTHS], "count", "amount", "rows"],
+            sa.select(*keys, *sums).group_by(*keys),
+        )
+    )
+    return len(values) + written.rowcount
 
 
 def all_facts() -> list[tuple]:
@@ -210,53 +345,64 @@ def all_facts() -> list[tuple]:
 # ------------------------------------------------------------------------- the flush hooks
 
 
-def _request_of(obj) -> sa.ColumnElement[bool] | None:
+class Touched(dict):
+    """Per model, the stored rows whose facts a flush may change: by key ("ids"; for the
+    funnel also "applications", whose requests it counts) and by other conditions ("where")."""
+
+    def add(self, model, key: str, value) -> None:
+        """Note one row by key (a key not yet known, of a row not yet stored, is skipped)."""
+        if value is not None:
+            self.setdefault(model, {}).setdefault(key, set()).add(value)
+
+    def where(self, model, condition) -> None:
+        """Note the rows matching a condition."""
+        self.setdefault(model, {}).setdefault("where", []).append(condition)
+
+
+def _note_funnel(touched: Touched, obj) -> None:
     """The request whose funnel an application or a disbursement counts towards."""
     if isinstance(obj, Application):
-        request_id = obj.request_id
-        if request_id is None and obj.request is not None:
-            request_id = obj.request.id
-        return None if request_id is None else FinancingRequest.id == request_id
-    application_id = obj.application_id
-    if application_id is None and obj.application is not None:
-        application_id = obj.application.id
-    if application_id is None:
-        return None
-    of_application = sa.select(Application.request_id).where(Application.id == application_id)
-    return FinancingRequest.id == of_application.scalar_subquery()
+        touched.add(FUNNEL, "ids", obj.request_id or getattr(obj.request, "id", None))
+    else:
+        touched.add(
+            FUNNEL, "applications", obj.application_id or getattr(obj.application, "id", None)
+        )
 
 
-def _touched(session: Session, new: list) -> dict[object, list]:
-    """The conditions selecting the stored rows whose facts this flush may change (`new`: the
-    flush's new rows of the tables kept)."""
-    found: dict[object, list] = {model: [] for model in KEPT}
+def _touched(session: Session, new: list) -> Touched:
+    """What this flush may change (`new`: its new rows of the tables kept)."""
+    touched = Touched()
     for obj in [*session.dirty, *session.deleted]:
         model = type(obj)
         state = sa.inspect(obj)
         if not state.persistent:
             continue
         if model in KEPT and (obj in session.deleted or session.is_modified(obj)):
-            found[model].append(model.id == obj.id)
+            touched.add(model, "ids", obj.id)
             if model in (Application, Disbursement):
-                found[FUNNEL].append(_request_of(obj))
+                _note_funnel(touched, obj)
             elif model is FinancingRequest:
-                found[FUNNEL].append(FinancingRequest.id == obj.id)
+                touched.add(FUNNEL, "ids", obj.id)
             if model is Application and state.attrs["specialist_id"].history.has_changes():
-                found[Disbursement].append(Disbursement.application_id == obj.id)
+                touched.where(Disbursement, Disbursement.application_id == obj.id)
         elif model is ProductKind and session.is_modified(obj):
-            found[Disbursement].append(Disbursement.product_kind_code == obj.code)
+            touched.where(Disbursement, Disbursement.product_kind_code == obj.code)
         elif model is Institution and state.attrs["kind_code"].history.has_changes():
-            found[Application].append(Application.institution_id == obj.id)
+            touched.where(Application, Application.institution_id == obj.id)
         elif model is CommunityMembership:
-            found[Disbursement].append(Disbursement.enterprise_id == obj.enterprise_id)
+            touched.where(Disbursement, Disbursement.enterprise_id == obj.enterprise_id)
     for obj in session.new:
         if isinstance(obj, CommunityMembership):
-            found[Disbursement].append(Disbursement.enterprise_id == obj.enterprise_id)
-    found[FUNNEL].extend(
-        _request_of(obj) for obj in new if type(obj) in (Application, Disbursement)
-    )
-    found[FUNNEL] = [condition for condition in found[FUNNEL] if condition is not None]
-    return found
+            touched.where(Disbursement, Disbursement.enterprise_id == obj.enterprise_id)
+        elif type(obj) in (Application, Disbursement):
+            _note_funnel(touched, obj)
+    return touched
+
+
+def _recount(session: Session, touched: Touched, into: Deltas, sign: int) -> None:
+    for model, keys in touched.items():
+        where = keys.pop("where", None)
+        contributions(session, model, sa.or_(*where) if where else None, into, sign, keys)
 
 
 def _before_flush(session: Session, _context, _instances) -> None:
@@ -264,12 +410,10 @@ def _before_flush(session: Session, _context, _instances) -> None:
     session.info.pop("report_facts", None)
     new = [obj for obj in session.new if type(obj) in KEPT]
     touched = _touched(session, new)
-    if not new and not any(touched.values()):
+    if not new and not touched:
         return
     deltas: Deltas = {}
-    for model, conditions in touched.items():
-        if conditions:
-            contributions(session, model, sa.or_(*conditions), deltas, sign=-1)
+    _recount(session, Touched({model: dict(keys) for model, keys in touched.items()}), deltas, -1)
     session.info["report_facts"] = (touched, new, deltas)
 
 
@@ -277,21 +421,13 @@ def _after_flush(session: Session, _context) -> None:
     pending = session.info.pop("report_facts", None)
     if pending is not None:
         touched, new, deltas = pending
-        for model in KEPT:
-            conditions = list(touched[model])
-            ids = [obj.id for obj in new if type(obj) is model and obj.id is not None]
-            if ids:
-                conditions.append(model.id.in_(ids))
-            if model is FUNNEL:  # the new rows' requests, now that their keys are known
-                requests = [obj.id for obj in new if type(obj) is FinancingRequest]
-                conditions.extend(
-                    _request_of(obj) for obj in new if type(obj) in (Application, Disbursement)
-                )
-                conditions = [c for c in conditions if c is not None]
-                if requests:
-                    conditions.append(FinancingRequest.id.in_(requests))
-            if conditions:
-                contributions(session, model, sa.or_(*conditions), deltas)
+        for obj in new:  # now that their keys are known
+            touched.add(type(obj), "ids", obj.id)
+            if type(obj) is FinancingRequest:
+                touched.add(FUNNEL, "ids", obj.id)
+            elif type(obj) in (Application, Disbursement):
+                _note_funnel(touched, obj)
+        _recount(session, touched, deltas, 1)
         _write(deltas, session.connection())
 
 

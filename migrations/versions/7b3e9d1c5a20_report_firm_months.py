@@ -33,6 +33,12 @@ def upgrade():
             "kind", "month", "enterprise_id", "specialist_id", name=op.f("pk_report_firm_months")
         ),
     )
+    op.create_index(
+        "ix_report_firm_months_firm",
+        "report_firm_months",
+        ["kind", "enterprise_id", "month"],
+        unique=False,
+    )
     from finplatform.reports.facts import rebuild
 
     session = Session(bind=op.get_bind())
@@ -41,4 +47,5 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_report_firm_months_firm", table_name="report_firm_months")
     op.drop_table("report_firm_months")
