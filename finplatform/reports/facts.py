@@ -36,7 +36,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from finplatform.extensions import db
@@ -58,7 +58,9 @@ from finplatform.reports.activity import (
     FIRM_MONTH_SOURCES,
     FIRM_MONTHS,
     FUNNEL_STEPS,
+    count_where,
     funnel_contributions,
+    funnel_flags,
 )
 from finplatform.reports.measures import MEASURES, Scope, sum_money
 
@@ -262,9 +264,9 @@ def contributions(
 
 
 @functools.cache
-def _increment(dialect: str, table: sa.Table):
-    """INSERT … ON CONFLICT DO UPDATE adding a row's count, amount and rows (built once)."""
-    statement = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+def _increment(table: sa.Table):
+    """SQLite: INSERT … ON CONFLICT DO UPDATE adding a row's count, amount and rows."""
+    statement = sqlite.insert(table)
     excluded = statement.excluded
     return statement.on_conflict_do_update(
         index_elements=list(KEYS[table]),
@@ -279,21 +281,57 @@ def _increment(dialect: str, table: sa.Table):
     )
 
 
+@functools.cache
+def _increment_all(dialect) -> sa.TextClause:
+    """PostgreSQL: one statement adding the deltas of both tables, each given as arrays (one
+    round trip, and the same SQL whatever the number of rows, so it is prepared once)."""
+    parts = []
+    for table, names in KEYS.items():
+        columns = [*names, "count", "amount", "rows"]
+        arrays = ", ".join(
+            f"CAST(:{table.name}_{name} AS {table.c[name].type.compile(dialect)}[])"
+            for name in columns
+        )
+        parts.append(
+            f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "
+            f"ON CONFLICT ({', '.join(names)}) DO UPDATE SET count = {table.name}.count + "
+            f"excluded.count, amount = CASE WHEN {table.name}.amount IS NULL THEN excluded.amount "
+            f"ELSE {table.name}.amount + coalesce(excluded.amount, 0) END, "
+            f"rows = {table.name}.rows + excluded.rows"
+        )
+    return sa.text(f"WITH written AS ({parts[0]}) {parts[1]}")
+
+
 def _write(deltas: Deltas, connection) -> None:
-    """Add the deltas to each table (one executemany of INSERT … ON CONFLICT DO UPDATE with
-    increments, rows in key order so that concurrent writers lock them in the same order), then
-    drop emptied rows."""
-    for table, changes in deltas.items():
-        names = KEYS[table]
-        values = [
-            {**dict(zip(names, key, strict=True)), "count": count, "amount": amount, "rows": rows}
+    """Add the deltas (INSERT … ON CONFLICT DO UPDATE with increments, rows in key order so that
+    concurrent writers lock them in the same order), then drop emptied rows."""
+    found = {
+        table: [
+            (*key, count, amount, rows)
             for key, (count, amount, rows) in sorted(changes.items(), key=lambda item: str(item[0]))
             if count or rows or amount
         ]
-        if not values:
-            continue
-        connection.execute(_increment(connection.dialect.name, table), values)
-        emptied = sorted({value["month"] for value in values if value["rows"] < 0})
+        for table, changes in deltas.items()
+    }
+    if not any(found.values()):
+        return
+    if connection.dialect.name == "postgresql":
+        params = {}
+        for table, names in KEYS.items():
+            columns = [*names, "count", "amount", "rows"]
+            values = list(zip(*found.get(table, []), strict=True)) or [()] * len(columns)
+            params.update(
+                {f"{table.name}_{n}": list(v) for n, v in zip(columns, values, strict=True)}
+            )
+        connection.execute(_increment_all(connection.dialect), params)
+    else:
+        for table, rows in found.items():
+            if rows:
+                columns = [*KEYS[table], "count", "amount", "rows"]
+                values = [dict(zip(columns, row, strict=True)) for row in rows]
+                connection.execute(_increment(table), values)
+    for table, rows in found.items():
+        emptied = sorted({row[KEYS[table].index("month")] for row in rows if row[-1] < 0})
         if emptied:  # only a change or deletion takes rows away
             connection.execute(
                 sa.delete(table).where(table.c.rows <= 0, table.c.month.in_(emptied))
@@ -394,8 +432,6 @@ def _touched(session: Session, new: list) -> Touched:
     for obj in session.new:
         if isinstance(obj, CommunityMembership):
             touched.where(Disbursement, Disbursement.enterprise_id == obj.enterprise_id)
-        elif type(obj) in (Application, Disbursement):
-            _note_funnel(touched, obj)
     return touched
 
 
@@ -405,6 +441,39 @@ def _recount(session: Session, touched: Touched, into: Deltas, sign: int) -> Non
         contributions(session, model, sa.or_(*where) if where else None, into, sign, keys)
 
 
+NEW = {name: sa.bindparam(f"new_{name}", expanding=True) for name in ("r", "a", "d")}
+
+
+@functools.cache
+def _funnel_added() -> sa.Select:
+    """What a flush that only added rows changes in the funnel, in one query: per month of
+    posting, the new requests, and for each step the requests that have it now less those
+    that had it without the new applications and disbursements (a new request has no older
+    ones)."""
+    now = funnel_flags()
+    before = funnel_flags(Application.id.not_in(NEW["a"]), Disbursement.id.not_in(NEW["d"]))
+    month = local_month(FinancingRequest.created_at)
+    steps = [count_where(now[step]) - count_where(before[step]) for step in FUNNEL_STEPS[2:]]
+    added = count_where(FinancingRequest.id.in_(NEW["r"]))
+    return sa.select(month, added, *steps).where(_by_keys(FUNNEL)).group_by(month)
+
+
+def _funnel_of_new(session: Session, new: list, into: Deltas) -> None:
+    ids = {type(obj): [] for obj in new}
+    for obj in new:
+        ids[type(obj)].append(obj.id)
+    requests = ids.get(FinancingRequest, [])
+    params = {
+        "ids": requests + [obj.request_id for obj in new if type(obj) is Application],
+        "applications": [obj.application_id for obj in new if type(obj) is Disbursement],
+        "new_r": requests,
+        "new_a": ids.get(Application, []),
+        "new_d": ids.get(Disbursement, []),
+    }
+    if params["ids"] or params["applications"]:
+        _read_funnel(session.execute(_funnel_added(), params), into, 1)
+
+
 def _before_flush(session: Session, _context, _instances) -> None:
     # A flush that failed never reached its after_flush: what it left is dropped here.
     session.info.pop("report_facts", None)
@@ -412,22 +481,31 @@ def _before_flush(session: Session, _context, _instances) -> None:
     touched = _touched(session, new)
     if not new and not touched:
         return
+    # A flush that changes a request's applications or disbursements recounts each request it
+    # touches, before and after; one that only adds rows reads the funnel's change in one query.
+    recount_funnel = FUNNEL in touched
+    if recount_funnel:
+        for obj in new:
+            if type(obj) in (Application, Disbursement):
+                _note_funnel(touched, obj)
     deltas: Deltas = {}
     _recount(session, Touched({model: dict(keys) for model, keys in touched.items()}), deltas, -1)
-    session.info["report_facts"] = (touched, new, deltas)
+    session.info["report_facts"] = (touched, new, deltas, recount_funnel)
 
 
 def _after_flush(session: Session, _context) -> None:
     pending = session.info.pop("report_facts", None)
     if pending is not None:
-        touched, new, deltas = pending
+        touched, new, deltas, recount_funnel = pending
         for obj in new:  # now that their keys are known
             touched.add(type(obj), "ids", obj.id)
-            if type(obj) is FinancingRequest:
+            if recount_funnel and type(obj) is FinancingRequest:
                 touched.add(FUNNEL, "ids", obj.id)
-            elif type(obj) in (Application, Disbursement):
+            elif recount_funnel and type(obj) in (Application, Disbursement):
                 _note_funnel(touched, obj)
         _recount(session, touched, deltas, 1)
+        if not recount_funnel:
+            _funnel_of_new(session, new, deltas)
         _write(deltas, session.connection())
 
 
