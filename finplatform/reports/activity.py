@@ -144,28 +144,19 @@ def first_time_borrowers(month: Month) -> dict:
 FUNNEL_STEPS = ("requests", "matched", "applied", "approved", "disbursed")
 
 
-def funnel_flags(
-    applications: sa.ColumnElement[bool] | None = None,
-    disbursements: sa.ColumnElement[bool] | None = None,
-) -> dict[str, sa.ColumnElement[bool]]:
+def funnel_flags(applications=None, disbursements=None) -> dict[str, sa.ColumnElement[bool]]:
     """Per request: whether it has an application, an approval and a disbursement, counting
     only the applications and disbursements that meet the given conditions."""
-    only_applications = () if applications is None else (applications,)
-    only_disbursements = () if disbursements is None else (disbursements,)
+    applications = sa.true() if applications is None else applications
+    of_request = sa.and_(Application.request_id == FinancingRequest.id, applications)
     return {
-        "applied": sa.exists().where(
-            Application.request_id == FinancingRequest.id, *only_applications
-        ),
-        "approved": sa.exists().where(
-            Application.request_id == FinancingRequest.id,
-            Application.approved_amount_yuan.is_not(None),
-            *only_applications,
-        ),
+        "applied": sa.exists().where(of_request),
+        "approved": sa.exists().where(of_request, Application.approved_amount_yuan.is_not(None)),
         "disbursed": sa.exists().where(
-            Application.request_id == FinancingRequest.id,
+            of_request,
             Disbursement.application_id == Application.id,
             Disbursement.reverses_id.is_(None),
-            *only_disbursements,
+            sa.true() if disbursements is None else disbursements,
         ),
     }
 
@@ -176,8 +167,8 @@ def count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 
 def funnel_contributions() -> sa.Select:
-    """Per month of posting: the requests, and how many of them reached an application, an
-    approval and a disbursement (up to now): the funnel's facts (facts.py adds `where`)."""
+    """The funnel's facts: per month of posting, the requests and how many reached an
+    application, an approval and a disbursement (up to now)."""
     flags = funnel_flags()
     month = local_month(FinancingRequest.created_at)
     steps = [count_where(flags[step]) for step in FUNNEL_STEPS[2:]]
@@ -315,42 +306,36 @@ def firms_served(first: Month, last: Month) -> int:
     return int(db.session.scalar(sa.select(sa.func.count()).select_from(firsts)) or 0)
 
 
-def firsts_by_month(metric: str, year: int, until: Month) -> dict[int, int]:
-    """New firms per month number of a year up to `until`, by their first month in it: firms
-    served, or firms with credit loans (a net positive credit-loan sum over the period)."""
+def count_metric_by_month(metric: str, year: int, until: Month | None = None) -> list[int]:
+    """A count target's new firms or institutions per month of a year up to `until`, by first
+    occurrence (firms with credit loans: a net positive credit-loan sum over the period)."""
+    until = until or Month(year, 12)
     if metric == "firms_served":
         firsts = served_firsts(Month(year, 1), until)
-        statement = sa.select(firsts.c.first, sa.func.count()).group_by(firsts.c.first)
-    else:
-        statement = (
-            sa.select(sa.func.min(F.month).label("first"), F.enterprise_id)
+    elif metric == "firms_with_credit_loans":
+        firsts = (
+            sa.select(sa.func.min(F.month).label("first"))
             .where(*_months("credit", Month(year, 1), until))
             .group_by(F.enterprise_id)
             .having(sa.func.sum(F.amount) > 0)
             .subquery()
         )
-        statement = sa.select(statement.c.first, sa.func.count()).group_by(statement.c.first)
-    return {first.month: int(count) for first, count in db.session.execute(statement)}
-
-
-def count_metric_by_month(metric: str, year: int, until: Month | None = None) -> list[int]:
-    """A count target's new firms or institutions per month of a year (by first occurrence)."""
-    until = until or Month(year, 12)
-    if metric not in INSTITUTION_METRICS:
-        found = firsts_by_month(metric, year, until)
-        return [found.get(number, 0) for number in range(1, 13)]
-    approved = Institution.approved_at
-    rows = db.session.execute(
-        sa.select(approved).where(
-            Institution.kind_code == INSTITUTION_METRICS[metric],
-            Institution.status == InstitutionStatus.APPROVED,
-            approved >= Month(year, 1).start_at,
-            approved < until.end_at,
+    else:
+        firsts = (
+            sa.select(Institution.approved_at.label("first"))
+            .where(
+                Institution.kind_code == INSTITUTION_METRICS[metric],
+                Institution.status == InstitutionStatus.APPROVED,
+                Institution.approved_at >= Month(year, 1).start_at,
+                Institution.approved_at < until.end_at,
+            )
+            .subquery()
         )
-    ).scalars()
     values = [0] * 12
-    for moment in rows:
-        values[Month.current(moment).month - 1] += 1
+    grouped = sa.select(firsts.c.first, sa.func.count()).group_by(firsts.c.first)
+    for first, count in db.session.execute(grouped):
+        month = Month.current(first) if isinstance(first, datetime) else first
+        values[month.month - 1] += count
     return values
 
 

@@ -1,31 +1,26 @@
 """Report facts (报表事实): each month's figures kept as they stand, written with the rows they
-count, so a report reads a few hundred small rows instead of a year of source rows.
+count, so a report reads small tables instead of a year of source rows.
 
-What is kept (`report_facts`): for requests, applications, approvals, rejections and
+What is kept. `report_facts`: for requests, applications, approvals, rejections and
 disbursements, the count, amount and number of rows of each month in total and by each
-breakdown (measures.py says what each counts), and each money target's amount per month
-(metrics.py: the disbursements each counts; for the risk guarantee pool, funds contributed).
-Matches are not kept (re-ranking replaces them in bulk); nor are the counts of distinct firms,
-the funnel or the response times, which are counted live.
+breakdown (measures.py says what each counts); each money target's amount per month
+(metrics.py); the funnel's steps per month of posting (activity.py). `report_firm_months`: one
+row per firm, month and kind of activity, what the distinct-firm counts read (activity.py says
+what each kind counts). Matches (replaced in bulk by re-ranking), the first ranking time and
+the response times are counted live.
 
 How they stay right. A fact is the same query as the figure, restricted to the rows a write
-touched: `contributions(model, where)` groups a measure's rows by month and every breakdown at
-once. An ORM flush (services, the API, imports, the admin's edits) is hooked twice: before it,
-the contributions of the rows it will change or delete, and of the rows whose figures depend on
-what it changes (a firm joining or leaving a credit community, a product kind's flags, an
-institution's kind), are taken away; after it, the contributions of the same rows and of the
-new ones are added back. So a reversal or a late record updates its month like any other write,
-in the same transaction, and there is nothing to refresh. The deltas go in with
-INSERT … ON CONFLICT DO UPDATE SET count = count + …, so two writers to one month wait for each
-other's row lock on PostgreSQL and neither loses an update. Writes that bypass the ORM (the demo
-world's bulk loader, raw SQL) are not seen: the loader calls `rebuild`, and `flask report
-rebuild` recomputes every fact from the base tables, with the same function, giving the same
-rows (tests/reports/test_facts.py checks that over random sequences of writes).
+touched (`contributions`); an ORM flush takes away the contributions of what it changes and adds
+back the new ones (fact_hooks.py), in the same transaction, with INSERT … ON CONFLICT DO UPDATE
+SET count = count + …, so two writers to one month wait for each other's row lock on
+PostgreSQL and neither loses an update. `rebuild` (`flask report rebuild`) recomputes every
+fact from the base tables with the same queries and must give the same rows
+(tests/reports/test_facts.py checks that over random sequences of writes).
 
 Why hooks, not triggers: the definitions (a firm's district at the time, an institution's
 standing at the time, a month in Beijing time) are SQLAlchemy expressions written once in
-measures.py and metrics.py; the hook reuses them for one row and the rebuild for all, on SQLite
-and PostgreSQL alike, where triggers would restate every definition twice, once per database.
+measures.py, metrics.py and activity.py; the hook reuses them for one row and the rebuild for
+all, on SQLite and PostgreSQL alike, where triggers would restate every definition twice.
 """
 
 from __future__ import annotations
@@ -42,13 +37,10 @@ from sqlalchemy.orm import Session
 from finplatform.extensions import db
 from finplatform.models import (
     Application,
-    CommunityMembership,
     ContactLog,
     Disbursement,
     FinancingRequest,
-    Institution,
     PoolContribution,
-    ProductKind,
     Referral,
     ReportFact,
 )
@@ -58,9 +50,7 @@ from finplatform.reports.activity import (
     FIRM_MONTH_SOURCES,
     FIRM_MONTHS,
     FUNNEL_STEPS,
-    count_where,
     funnel_contributions,
-    funnel_flags,
 )
 from finplatform.reports.measures import MEASURES, Scope, sum_money
 
@@ -102,7 +92,8 @@ def _key_text(value) -> str:
     return "" if value is None else str(value)
 
 
-def _read_funnel(rows, into: Deltas, sign: int) -> None:
+def read_funnel(rows, into: Deltas, sign: int) -> None:
+    """Add the funnel's rows (month, requests, applied, approved, disbursed) to the deltas."""
     for month, requests, *steps in rows:
         for step, count in zip(FUNNEL_STEPS_KEPT, (requests, *steps), strict=True):
             _add(into, FACTS, (FUNNEL, step, month, ""), count, None, requests, sign)
@@ -192,7 +183,7 @@ def _queries(model) -> list[tuple[sa.Select, Callable]]:
     """The grouped queries giving `model`'s facts, each with how to read its rows (built once:
     a flush only adds its WHERE)."""
     if model is FUNNEL:
-        return [(funnel_contributions(), _read_funnel)]
+        return [(funnel_contributions(), read_funnel)]
     found = [(source, _read_firm_months) for source in FIRM_MONTH_SOURCES.get(model, ())]
     if len(found) > 1:
         found = [(sa.union_all(*(source for source, _ in found)), _read_firm_months)]
@@ -211,7 +202,8 @@ IDS = sa.bindparam("ids", expanding=True)
 APPLICATION_IDS = sa.bindparam("applications", expanding=True)
 
 
-def _by_keys(model) -> sa.ColumnElement[bool]:
+def by_keys(model) -> sa.ColumnElement[bool]:
+    """The rows of `model` a flush touched, by key (the parameters `ids`, `applications`)."""
     if model is FUNNEL:  # one IN over a UNION, so that both halves use their index
         requests = sa.orm.aliased(FinancingRequest)
         wanted = sa.union_all(
@@ -224,7 +216,7 @@ def _by_keys(model) -> sa.ColumnElement[bool]:
 
 @functools.cache
 def _queries_by_keys(model) -> list[tuple[sa.Select, Callable]]:
-    condition = _by_keys(model)
+    condition = by_keys(model)
     return [(_where(statement, condition), read) for statement, read in _queries(model)]
 
 
@@ -256,7 +248,7 @@ def contributions(
             for statement, read in _queries_by_keys(model):
                 read(session.execute(statement, params), into, sign)
             return
-        where = sa.or_(_by_keys(model), where)
+        where = sa.or_(by_keys(model), where)
     else:
         params = {}
     for statement, read in _queries(model):
@@ -302,7 +294,7 @@ def _increment_all(dialect) -> sa.TextClause:
     return sa.text(f"WITH written AS ({parts[0]}) {parts[1]}")
 
 
-def _write(deltas: Deltas, connection) -> None:
+def write_deltas(deltas: Deltas, connection) -> None:
     """Add the deltas (INSERT … ON CONFLICT DO UPDATE with increments, rows in key order so that
     concurrent writers lock them in the same order), then drop emptied rows."""
     found = {
@@ -383,137 +375,3 @@ def all_facts() -> list[tuple]:
 
 
 # ------------------------------------------------------------------------- the flush hooks
-
-
-class Touched(dict):
-    """Per model, the stored rows whose facts a flush may change: by key ("ids"; for the
-    funnel also "applications", whose requests it counts) and by other conditions ("where")."""
-
-    def add(self, model, key: str, value) -> None:
-        """Note one row by key (a key not yet known, of a row not yet stored, is skipped)."""
-        if value is not None:
-            self.setdefault(model, {}).setdefault(key, set()).add(value)
-
-    def where(self, model, condition) -> None:
-        """Note the rows matching a condition."""
-        self.setdefault(model, {}).setdefault("where", []).append(condition)
-
-
-def _note_funnel(touched: Touched, obj) -> None:
-    """The request whose funnel an application or a disbursement counts towards."""
-    if isinstance(obj, Application):
-        touched.add(FUNNEL, "ids", obj.request_id or getattr(obj.request, "id", None))
-    else:
-        touched.add(
-            FUNNEL, "applications", obj.application_id or getattr(obj.application, "id", None)
-        )
-
-
-def _touched(session: Session, new: list) -> Touched:
-    """What this flush may change (`new`: its new rows of the tables kept)."""
-    touched = Touched()
-    for obj in [*session.dirty, *session.deleted]:
-        model = type(obj)
-        state = sa.inspect(obj)
-        if not state.persistent:
-            continue
-        if model in KEPT and (obj in session.deleted or session.is_modified(obj)):
-            touched.add(model, "ids", obj.id)
-            if model in (Application, Disbursement):
-                _note_funnel(touched, obj)
-            elif model is FinancingRequest:
-                touched.add(FUNNEL, "ids", obj.id)
-            if model is Application and state.attrs["specialist_id"].history.has_changes():
-                touched.where(Disbursement, Disbursement.application_id == obj.id)
-        elif model is ProductKind and session.is_modified(obj):
-            touched.where(Disbursement, Disbursement.product_kind_code == obj.code)
-        elif model is Institution and state.attrs["kind_code"].history.has_changes():
-            touched.where(Application, Application.institution_id == obj.id)
-        elif model is CommunityMembership:
-            touched.where(Disbursement, Disbursement.enterprise_id == obj.enterprise_id)
-    for obj in session.new:
-        if isinstance(obj, CommunityMembership):
-            touched.where(Disbursement, Disbursement.enterprise_id == obj.enterprise_id)
-    return touched
-
-
-def _recount(session: Session, touched: Touched, into: Deltas, sign: int) -> None:
-    for model, keys in touched.items():
-        where = keys.pop("where", None)
-        contributions(session, model, sa.or_(*where) if where else None, into, sign, keys)
-
-
-NEW = {name: sa.bindparam(f"new_{name}", expanding=True) for name in ("r", "a", "d")}
-
-
-@functools.cache
-def _funnel_added() -> sa.Select:
-    """What a flush that only added rows changes in the funnel, in one query: per month of
-    posting, the new requests, and for each step the requests that have it now less those
-    that had it without the new applications and disbursements (a new request has no older
-    ones)."""
-    now = funnel_flags()
-    before = funnel_flags(Application.id.not_in(NEW["a"]), Disbursement.id.not_in(NEW["d"]))
-    month = local_month(FinancingRequest.created_at)
-    steps = [count_where(now[step]) - count_where(before[step]) for step in FUNNEL_STEPS[2:]]
-    added = count_where(FinancingRequest.id.in_(NEW["r"]))
-    return sa.select(month, added, *steps).where(_by_keys(FUNNEL)).group_by(month)
-
-
-def _funnel_of_new(session: Session, new: list, into: Deltas) -> None:
-    ids = {type(obj): [] for obj in new}
-    for obj in new:
-        ids[type(obj)].append(obj.id)
-    requests = ids.get(FinancingRequest, [])
-    params = {
-        "ids": requests + [obj.request_id for obj in new if type(obj) is Application],
-        "applications": [obj.application_id for obj in new if type(obj) is Disbursement],
-        "new_r": requests,
-        "new_a": ids.get(Application, []),
-        "new_d": ids.get(Disbursement, []),
-    }
-    if params["ids"] or params["applications"]:
-        _read_funnel(session.execute(_funnel_added(), params), into, 1)
-
-
-def _before_flush(session: Session, _context, _instances) -> None:
-    # A flush that failed never reached its after_flush: what it left is dropped here.
-    session.info.pop("report_facts", None)
-    new = [obj for obj in session.new if type(obj) in KEPT]
-    touched = _touched(session, new)
-    if not new and not touched:
-        return
-    # A flush that changes a request's applications or disbursements recounts each request it
-    # touches, before and after; one that only adds rows reads the funnel's change in one query.
-    recount_funnel = FUNNEL in touched
-    if recount_funnel:
-        for obj in new:
-            if type(obj) in (Application, Disbursement):
-                _note_funnel(touched, obj)
-    deltas: Deltas = {}
-    _recount(session, Touched({model: dict(keys) for model, keys in touched.items()}), deltas, -1)
-    session.info["report_facts"] = (touched, new, deltas, recount_funnel)
-
-
-def _after_flush(session: Session, _context) -> None:
-    pending = session.info.pop("report_facts", None)
-    if pending is not None:
-        touched, new, deltas, recount_funnel = pending
-        for obj in new:  # now that their keys are known
-            touched.add(type(obj), "ids", obj.id)
-            if recount_funnel and type(obj) is FinancingRequest:
-                touched.add(FUNNEL, "ids", obj.id)
-            elif recount_funnel and type(obj) in (Application, Disbursement):
-                _note_funnel(touched, obj)
-        _recount(session, touched, deltas, 1)
-        if not recount_funnel:
-            _funnel_of_new(session, new, deltas)
-        _write(deltas, session.connection())
-
-
-def register() -> None:
-    """Keep the facts at every ORM flush (once per process; after history is recorded, which
-    the facts read)."""
-    if not sa.event.contains(Session, "before_flush", _before_flush):
-        sa.event.listen(Session, "before_flush", _before_flush)
-        sa.event.listen(Session, "after_flush", _after_flush)
