@@ -46,7 +46,7 @@ from finplatform.history.backfill import backfill
 from finplatform.loans.figures import pool_year_figures
 from finplatform.loans.schedules import build_schedule
 from finplatform.models import Application, Disbursement, RepaymentKind
-from finplatform.reports import facts
+from finplatform.reports import fact_hooks, facts
 from finplatform.reports.exports import write_xlsx
 from finplatform.reports.periods import Month
 from finplatform.reports.services import build_report
@@ -471,8 +471,8 @@ def write_cost(repeats: int) -> tuple[float, float]:
     for index in range(2 * repeats):
         hooked = index % 2 == 0
         if not hooked:
-            sa.event.remove(sa.orm.Session, "before_flush", facts._before_flush)
-            sa.event.remove(sa.orm.Session, "after_flush", facts._after_flush)
+            sa.event.remove(sa.orm.Session, "before_flush", fact_hooks._before_flush)
+            sa.event.remove(sa.orm.Session, "after_flush", fact_hooks._after_flush)
         saved = db.session.begin_nested()
         started = time.perf_counter()
         db.session.add(
@@ -487,7 +487,7 @@ def write_cost(repeats: int) -> tuple[float, float]:
         timings[hooked].append(time.perf_counter() - started)
         saved.rollback()
         if not hooked:
-            facts.register()
+            fact_hooks.register()
     return statistics.median(timings[True]), statistics.median(timings[False])
 
 

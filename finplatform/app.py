@@ -83,11 +83,11 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     from finplatform.credit import versions as credit_versions
     from finplatform.history import recording
-    from finplatform.reports import facts
+    from finplatform.reports import fact_hooks
 
     recording.register()
     credit_versions.register()
-    facts.register()
+    fact_hooks.register()
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     login_manager.init_app(app)
     access.configure_login(login_manager)

@@ -72,6 +72,7 @@ from finplatform.models.reporting import (
     ImportStatus,
     MonthlySnapshot,
     ReportFact,
+    ReportFirmMonth,
     Target,
 )
 from finplatform.models.scoring import CreditProfileVersion, ScorecardVersion
@@ -140,6 +141,7 @@ __all__ = [
     "ScorecardVersion",
     "CreditProfileVersion",
     "ReportFact",
+    "ReportFirmMonth",
     "MonthlySnapshot",
     "Product",
     "ProductKind",

@@ -101,3 +101,22 @@ class ReportFact(Base):
     count: Mapped[int] = mapped_column(sa.BigInteger)
     amount: Mapped[Decimal | None] = mapped_column(Money)
     rows: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class ReportFirmMonth(Base):
+    """One firm's activity of one kind in one month (报表企业月度活动), written with the rows it
+    counts (finplatform/reports/facts.py): what the distinct-firm counts read (firms served,
+    first-time borrowers, firms with credit loans, the specialists' firms and deals).
+    `specialist_id` is 0 for kinds that are not a specialist's; a row with no rows is deleted."""
+
+    __tablename__ = "report_firm_months"
+    # A firm's months of one kind: its first month (first-time borrowers, firsts in a year).
+    __table_args__ = (sa.Index("ix_report_firm_months_firm", "kind", "enterprise_id", "month"),)
+
+    kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(primary_key=True)
+    specialist_id: Mapped[int] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(sa.BigInteger)
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    rows: Mapped[int] = mapped_column(sa.BigInteger)

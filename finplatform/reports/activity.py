@@ -1,9 +1,16 @@
 """What happened to the month's requests: first-time borrowers, the funnel, response times,
-firms served and the specialists' work (each an aggregate query)."""
+firms served and the specialists' work.
+
+The distinct-firm counts read `report_firm_months` (one row per firm, month and kind of activity,
+written with the rows it counts: facts.py); `FIRM_MONTH_SOURCES` says, per source table, what
+each kind counts, and is what both the flush hooks and `flask report rebuild` run. Matches are
+not kept (re-ranking replaces them in bulk): the firms they served are read live beside the
+facts. The funnel's steps are facts too (`funnel_contributions`); the first ranking time and the
+response times are counted live.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -15,49 +22,119 @@ from finplatform.models import (
     ContactLog,
     Disbursement,
     FinancingRequest,
+    Institution,
+    InstitutionStatus,
     Match,
     Referral,
+    ReportFact,
+    ReportFirmMonth,
+    Role,
     User,
 )
-from finplatform.models.sql import continuous_percentiles, days_between
-from finplatform.reports.measures import (
-    NET_DISBURSEMENT_COUNT,
-    ZERO,
-    sum_money,
-    to_money,
-)
+from finplatform.models.base import Money
+from finplatform.models.sql import continuous_percentiles, days_between, local_month
+from finplatform.reports.measures import NET_DISBURSEMENT_COUNT, ZERO, sum_money, to_money
+from finplatform.reports.metrics import CREDIT_KINDS, INSTITUTION_METRICS
 from finplatform.reports.periods import Month
 
+FIRM_MONTHS = ReportFirmMonth.__table__
+F = FIRM_MONTHS.c
+NO_SPECIALIST = 0
 
-def first_time_borrowers(month: Month, recorded_until: datetime | None = None) -> dict:
+
+def _per_firm_month(
+    kind: str, firm, when, *conditions, specialist=None, count=None, amount=None, join=None
+) -> sa.Select:
+    """(kind, month, firm, specialist, count, amount, rows) per firm-month of some rows."""
+    month = local_month(when)
+    statement = sa.select(
+        sa.literal(kind, sa.String).label("kind"),
+        month.label("month"),
+        firm.label("enterprise_id"),
+        (sa.literal(NO_SPECIALIST) if specialist is None else specialist).label("specialist_id"),
+        (sa.func.count() if count is None else count).label("count"),
+        sa.cast(sa.null(), Money).label("amount") if amount is None else sum_money(amount),
+        sa.func.count().label("rows"),
+    )
+    if join is not None:
+        statement = statement.join(*join)
+    keys = [month, firm] if specialist is None else [month, firm, specialist]
+    return statement.where(when.is_not(None), *conditions).group_by(*keys)
+
+
+def _served_and_specialist(model, when) -> list[sa.Select]:
+    return [
+        _per_firm_month("served", model.enterprise_id, when),
+        _per_firm_month(
+            "specialist",
+            model.enterprise_id,
+            when,
+            model.specialist_id.is_not(None),
+            specialist=model.specialist_id,
+        ),
+    ]
+
+
+_DISBURSED = Disbursement.disbursed_on
+# What each kind of firm-month counts, by the table whose rows it counts: a firm served (a
+# request, a referral, a contact or an application), a specialist's firm (their referrals,
+# contacts and brokered applications), a disbursement (count: non-reversal rows; for first-time
+# borrowers), a credit loan (net amount; firms with credit loans) and a specialist's deals.
+FIRM_MONTH_SOURCES: dict[type, list[sa.Select]] = {
+    FinancingRequest: [
+        _per_firm_month("served", FinancingRequest.enterprise_id, FinancingRequest.created_at)
+    ],
+    Referral: _served_and_specialist(Referral, Referral.created_at),
+    ContactLog: _served_and_specialist(ContactLog, ContactLog.happened_at),
+    Application: _served_and_specialist(Application, Application.submitted_at),
+    Disbursement: [
+        _per_firm_month(
+            "borrowed",
+            Disbursement.enterprise_id,
+            _DISBURSED,
+            count=sa.func.sum(sa.case((Disbursement.reverses_id.is_(None), 1), else_=0)),
+            amount=Disbursement.amount_yuan,
+        ),
+        _per_firm_month(
+            "credit",
+            Disbursement.enterprise_id,
+            _DISBURSED,
+            Disbursement.product_kind_code.in_(CREDIT_KINDS),
+            count=NET_DISBURSEMENT_COUNT,
+            amount=Disbursement.amount_yuan,
+        ),
+        _per_firm_month(
+            "deals",
+            Disbursement.enterprise_id,
+            _DISBURSED,
+            Application.specialist_id.is_not(None),
+            specialist=Application.specialist_id,
+            count=NET_DISBURSEMENT_COUNT,
+            amount=Disbursement.amount_yuan,
+            join=(Application, Application.id == Disbursement.application_id),
+        ),
+    ],
+}
+
+
+def _months(kind: str, first: Month, last: Month) -> tuple:
+    return (F.kind == kind, F.month >= first.first_day, F.month <= last.first_day)
+
+
+def first_time_borrowers(month: Month) -> dict:
     """Firms whose first ever disbursement falls in the month: how many, and their net amount."""
-    earlier = sa.orm.aliased(Disbursement)
-    firsts = (
-        sa.select(Disbursement.enterprise_id)
-        .where(
-            Disbursement.reverses_id.is_(None),
-            Disbursement.disbursed_on >= month.first_day,
-            Disbursement.disbursed_on < month.end_day,
+    earlier = FIRM_MONTHS.alias("earlier")
+    count, amount = db.session.execute(
+        sa.select(sa.func.count(), sum_money(F.amount)).where(
+            *_months("borrowed", month, month),
+            F.count > 0,
             ~sa.exists().where(
-                earlier.enterprise_id == Disbursement.enterprise_id,
-                earlier.reverses_id.is_(None),
-                earlier.disbursed_on < month.first_day,
+                earlier.c.kind == "borrowed",
+                earlier.c.enterprise_id == F.enterprise_id,
+                earlier.c.month < month.first_day,
+                earlier.c.count > 0,
             ),
         )
-        .distinct()
-    )
-    conditions = [
-        Disbursement.enterprise_id.in_(firsts),
-        Disbursement.disbursed_on >= month.first_day,
-        Disbursement.disbursed_on < month.end_day,
-    ]
-    if recorded_until is not None:
-        conditions.append(Disbursement.created_at <= recorded_until)
-    count, amount = db.session.execute(
-        sa.select(
-            sa.func.count(sa.distinct(Disbursement.enterprise_id)),
-            sum_money(Disbursement.amount_yuan),
-        ).where(*conditions)
     ).one()
     return {"count": int(count or 0), "amount": to_money(amount)}
 
@@ -67,28 +144,19 @@ def first_time_borrowers(month: Month, recorded_until: datetime | None = None) -
 FUNNEL_STEPS = ("requests", "matched", "applied", "approved", "disbursed")
 
 
-def funnel_flags(
-    applications: sa.ColumnElement[bool] | None = None,
-    disbursements: sa.ColumnElement[bool] | None = None,
-) -> dict[str, sa.ColumnElement[bool]]:
+def funnel_flags(applications=None, disbursements=None) -> dict[str, sa.ColumnElement[bool]]:
     """Per request: whether it has an application, an approval and a disbursement, counting
     only the applications and disbursements that meet the given conditions."""
-    only_applications = () if applications is None else (applications,)
-    only_disbursements = () if disbursements is None else (disbursements,)
+    applications = sa.true() if applications is None else applications
+    of_request = sa.and_(Application.request_id == FinancingRequest.id, applications)
     return {
-        "applied": sa.exists().where(
-            Application.request_id == FinancingRequest.id, *only_applications
-        ),
-        "approved": sa.exists().where(
-            Application.request_id == FinancingRequest.id,
-            Application.approved_amount_yuan.is_not(None),
-            *only_applications,
-        ),
+        "applied": sa.exists().where(of_request),
+        "approved": sa.exists().where(of_request, Application.approved_amount_yuan.is_not(None)),
         "disbursed": sa.exists().where(
-            Application.request_id == FinancingRequest.id,
+            of_request,
             Disbursement.application_id == Application.id,
             Disbursement.reverses_id.is_(None),
-            *only_disbursements,
+            sa.true() if disbursements is None else disbursements,
         ),
     }
 
@@ -98,22 +166,29 @@ def count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
+def funnel_contributions() -> sa.Select:
+    """The funnel's facts: per month of posting, the requests and how many reached an
+    application, an approval and a disbursement (up to now)."""
+    flags = funnel_flags()
+    month = local_month(FinancingRequest.created_at)
+    steps = [count_where(flags[step]) for step in FUNNEL_STEPS[2:]]
+    return sa.select(month, sa.func.count(), *steps).group_by(month)
+
+
 def funnel(month: Month) -> list[dict]:
     """The month's requests, the requests first ranked in the month, and how many of the
     month's requests reached an application, an approval and a disbursement (up to now), with
     the conversion rate of each step."""
-    flags = funnel_flags()
-    row = db.session.execute(
-        sa.select(
-            sa.func.count(FinancingRequest.id),
-            *(count_where(flags[step]) for step in FUNNEL_STEPS[2:]),
-        ).where(
-            FinancingRequest.created_at >= month.start_at,
-            FinancingRequest.created_at < month.end_at,
-        )
-    ).one()
-    counts = [int(value or 0) for value in row]
-    return funnel_steps([counts[0], first_ranked(month), *counts[1:]])
+    found = dict(
+        db.session.execute(
+            sa.select(ReportFact.dimension, ReportFact.count).where(
+                ReportFact.measure == "funnel", ReportFact.month == month.first_day
+            )
+        ).all()
+    )
+    counts = [int(found.get(step, 0)) for step in FUNNEL_STEPS]
+    counts[1] = first_ranked(month)
+    return funnel_steps(counts)
 
 
 def first_ranked(month: Month) -> int:
@@ -203,137 +278,104 @@ def _days(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(str(round(value, 2))).quantize(Decimal("0.01"))
 
 
-# ------------------------------------------------------------------------------ firms served
+# ------------------------------------------------------------------- firms served, specialists
 
 
-def served_pairs(
-    low: datetime,
-    high: datetime,
-    where: dict[str, sa.ColumnElement[bool]] | None = None,
-    matches: bool = True,
-) -> sa.CompoundSelect:
-    """(enterprise, day-time) of every act of service in [low, high): a request, a match, a
-    referral, a contact or an application (`where`: a further condition per source table)."""
-    extra = where or {}
-
-    def only(table: str) -> tuple:
-        return (extra[table],) if table in extra else ()
-
-    parts = [
-        sa.select(
-            FinancingRequest.enterprise_id.label("enterprise_id"),
-            FinancingRequest.created_at.label("at"),
-        ).where(
-            FinancingRequest.created_at >= low,
-            FinancingRequest.created_at < high,
-            *only("financing_requests"),
-        ),
-        sa.select(Referral.enterprise_id, Referral.created_at).where(
-            Referral.created_at >= low, Referral.created_at < high, *only("referrals")
-        ),
-        sa.select(ContactLog.enterprise_id, ContactLog.happened_at).where(
-            ContactLog.happened_at >= low, ContactLog.happened_at < high, *only("contact_logs")
-        ),
-        sa.select(Application.enterprise_id, Application.submitted_at).where(
-            Application.submitted_at >= low, Application.submitted_at < high, *only("applications")
-        ),
-    ]
-    if matches:
-        parts.append(match_pairs(low, high))
-    return sa.union_all(*parts)
-
-
-def match_pairs(low: datetime, high: datetime) -> sa.Select:
-    """(enterprise, day-time) of every match made in [low, high)."""
-    return (
-        sa.select(FinancingRequest.enterprise_id, Match.created_at)
+def served_firsts(first: Month, last: Month) -> sa.Subquery:
+    """(enterprise_id, first month served) of the firms served in months first … last: the
+    kept firm-months, and the firms whose requests were matched then (read live)."""
+    kept = sa.select(F.enterprise_id.label("firm"), F.month.label("month")).where(
+        *_months("served", first, last)
+    )
+    matched = (
+        sa.select(FinancingRequest.enterprise_id, local_month(Match.created_at))
         .join(FinancingRequest, FinancingRequest.id == Match.request_id)
-        .where(Match.created_at >= low, Match.created_at < high)
+        .where(Match.created_at >= first.start_at, Match.created_at < last.end_at)
+    )
+    both = sa.union_all(kept, matched).subquery()
+    return (
+        sa.select(both.c.firm, sa.func.min(both.c.month).label("first"))
+        .group_by(both.c.firm)
+        .subquery()
     )
 
 
-def firms_served(low: datetime, high: datetime) -> int:
-    """Distinct firms served in [low, high)."""
-    pairs = served_pairs(low, high).subquery()
-    return int(db.session.scalar(sa.select(sa.func.count(sa.distinct(pairs.c.enterprise_id)))) or 0)
+def firms_served(first: Month, last: Month) -> int:
+    """Distinct firms served in months first … last."""
+    firsts = served_firsts(first, last)
+    return int(db.session.scalar(sa.select(sa.func.count()).select_from(firsts)) or 0)
 
 
-# ------------------------------------------------------------------------------- specialists
+def count_metric_by_month(metric: str, year: int, until: Month | None = None) -> list[int]:
+    """A count target's new firms or institutions per month of a year up to `until`, by first
+    occurrence (firms with credit loans: a net positive credit-loan sum over the period)."""
+    until = until or Month(year, 12)
+    if metric == "firms_served":
+        firsts = served_firsts(Month(year, 1), until)
+    elif metric == "firms_with_credit_loans":
+        firsts = (
+            sa.select(sa.func.min(F.month).label("first"))
+            .where(*_months("credit", Month(year, 1), until))
+            .group_by(F.enterprise_id)
+            .having(sa.func.sum(F.amount) > 0)
+            .subquery()
+        )
+    else:
+        firsts = (
+            sa.select(Institution.approved_at.label("first"))
+            .where(
+                Institution.kind_code == INSTITUTION_METRICS[metric],
+                Institution.status == InstitutionStatus.APPROVED,
+                Institution.approved_at >= Month(year, 1).start_at,
+                Institution.approved_at < until.end_at,
+            )
+            .subquery()
+        )
+    values = [0] * 12
+    grouped = sa.select(firsts.c.first, sa.func.count()).group_by(firsts.c.first)
+    for first, count in db.session.execute(grouped):
+        month = Month.current(first) if isinstance(first, datetime) else first
+        values[month.month - 1] += count
+    return values
+
+
+def count_metric(metric: str, month: Month) -> int:
+    """A count target's value for 1 January to the end of `month` (distinct)."""
+    if metric == "specialists":
+        return int(
+            db.session.scalar(
+                sa.select(sa.func.count(User.id)).where(
+                    User.role == Role.SPECIALIST,
+                    User.active.is_(True),
+                    User.created_at < month.end_at,
+                )
+            )
+            or 0
+        )
+    if metric == "firms_served":
+        return firms_served(Month(month.year, 1), month)
+    return sum(count_metric_by_month(metric, month.year, until=month))
 
 
 def specialists(month: Month) -> list[dict]:
     """Per specialist: firms served (referrals, contacts, applications they brokered), deals
     brokered (net disbursements on their applications) and the amount, in the month."""
-    return specialist_rows(specialist_firms(month), specialist_deals(month))
-
-
-def specialist_work(
-    low: datetime, high: datetime, where: dict[str, sa.ColumnElement[bool]] | None = None
-) -> sa.CompoundSelect:
-    """(specialist, enterprise, day-time) of every referral, contact and brokered application
-    in [low, high) (`where`: a further condition per source table)."""
-    extra = where or {}
-
-    def only(table: str) -> tuple:
-        return (extra[table],) if table in extra else ()
-
-    return sa.union_all(
-        sa.select(
-            Referral.specialist_id.label("sid"),
-            Referral.enterprise_id.label("eid"),
-            Referral.created_at.label("at"),
-        ).where(
-            Referral.specialist_id.is_not(None),
-            Referral.created_at >= low,
-            Referral.created_at < high,
-            *only("referrals"),
-        ),
-        sa.select(ContactLog.specialist_id, ContactLog.enterprise_id, ContactLog.happened_at).where(
-            ContactLog.specialist_id.is_not(None),
-            ContactLog.happened_at >= low,
-            ContactLog.happened_at < high,
-            *only("contact_logs"),
-        ),
-        sa.select(
-            Application.specialist_id, Application.enterprise_id, Application.submitted_at
-        ).where(
-            Application.specialist_id.is_not(None),
-            Application.submitted_at >= low,
-            Application.submitted_at < high,
-            *only("applications"),
-        ),
-    )
-
-
-def specialist_firms(month: Month) -> dict[int, int]:
-    """Distinct firms each specialist served in the month."""
-    work = specialist_work(month.start_at, month.end_at).subquery()
-    return dict(
+    served = dict(
         db.session.execute(
-            sa.select(work.c.sid, sa.func.count(sa.distinct(work.c.eid))).group_by(work.c.sid)
+            sa.select(F.specialist_id, sa.func.count())
+            .where(*_months("specialist", month, month))
+            .group_by(F.specialist_id)
         ).all()
     )
-
-
-def specialist_deals(month: Month, where: Sequence = ()) -> dict[int, tuple[int, Decimal]]:
-    """Net disbursements (count, amount) dated in the month on each specialist's
-    applications (of the disbursements matching `where`)."""
-    rows = db.session.execute(
-        sa.select(
-            Application.specialist_id.label("sid"),
-            NET_DISBURSEMENT_COUNT.label("count"),
-            sum_money(Disbursement.amount_yuan).label("amt"),
+    deals = {
+        sid: (int(count or 0), to_money(amount))
+        for sid, count, amount in db.session.execute(
+            sa.select(F.specialist_id, sa.func.sum(F.count), sum_money(F.amount))
+            .where(*_months("deals", month, month))
+            .group_by(F.specialist_id)
         )
-        .join(Application, Application.id == Disbursement.application_id)
-        .where(
-            Application.specialist_id.is_not(None),
-            Disbursement.disbursed_on >= month.first_day,
-            Disbursement.disbursed_on < month.end_day,
-            *where,
-        )
-        .group_by(Application.specialist_id)
-    ).all()
-    return {row.sid: (int(row.count or 0), to_money(row.amt)) for row in rows}
+    }
+    return specialist_rows(served, deals)
 
 
 def specialist_rows(served: dict[int, int], deals: dict[int, tuple[int, Decimal]]) -> list[dict]:

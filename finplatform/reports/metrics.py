@@ -18,19 +18,14 @@ from finplatform.models import (
     InstitutionStatus,
     PoolContribution,
     ProductKind,
-    Role,
-    User,
 )
-from finplatform.reports.activity import firms_served, served_pairs
 from finplatform.reports.measures import (
     MEASURES,
     ZERO,
     Scope,
-    bucket_for_year,
     sum_money,
     to_money,
 )
-from finplatform.reports.periods import Month
 
 CREDIT_KINDS = sa.select(ProductKind.code).where(ProductKind.is_credit_loan.is_(True))
 # Only what an institution did while approved counts towards the targets: a disbursement
@@ -146,69 +141,3 @@ def money_metrics_by_month(
     for day, amount in db.session.execute(pool_funds(date(year, 1, 1), date(year + 1, 1, 1))):
         result[POOL_METRIC][day.month - 1] = to_money(amount)
     return result
-
-
-def count_metric_by_month(metric: str, year: int, until: Month | None = None) -> list[int]:
-    """A count target's new firms or institutions per month of a year (by first occurrence)."""
-    until = until or Month(year, 12)
-    low, high = Month(year, 1).start_at, until.end_at
-    if metric == "firms_served":
-        pairs = served_pairs(low, high).subquery()
-        firsts = (
-            sa.select(sa.func.min(pairs.c.at).label("first"))
-            .group_by(pairs.c.enterprise_id)
-            .subquery()
-        )
-        bucket = bucket_for_year(firsts.c.first, year)
-        statement = sa.select(bucket, sa.func.count()).select_from(firsts).group_by(bucket)
-    elif metric == "firms_with_credit_loans":
-        firsts = (
-            sa.select(sa.func.min(Disbursement.disbursed_on).label("first"))
-            .where(
-                Disbursement.product_kind_code.in_(CREDIT_KINDS),
-                Disbursement.disbursed_on >= date(year, 1, 1),
-                Disbursement.disbursed_on < until.end_day,
-            )
-            .group_by(Disbursement.enterprise_id)
-            .having(sa.func.sum(Disbursement.amount_yuan) > 0)
-            .subquery()
-        )
-        bucket = sa.extract("month", firsts.c.first)
-        statement = sa.select(bucket, sa.func.count()).select_from(firsts).group_by(bucket)
-    elif metric in INSTITUTION_METRICS:
-        bucket = bucket_for_year(Institution.approved_at, year)
-        statement = (
-            sa.select(bucket, sa.func.count(Institution.id))
-            .where(
-                Institution.kind_code == INSTITUTION_METRICS[metric],
-                Institution.status == InstitutionStatus.APPROVED,
-                Institution.approved_at >= low,
-                Institution.approved_at < high,
-            )
-            .group_by(bucket)
-        )
-    else:
-        raise LookupError(metric)
-    values = dict.fromkeys(range(1, 13), 0)
-    for number, count in db.session.execute(statement).all():
-        if 1 <= int(number) <= 12:
-            values[int(number)] = int(count)
-    return [values[number] for number in range(1, 13)]
-
-
-def count_metric(metric: str, month: Month) -> int:
-    """A count target's value for 1 January to the end of `month` (live, distinct)."""
-    if metric == "specialists":
-        return int(
-            db.session.scalar(
-                sa.select(sa.func.count(User.id)).where(
-                    User.role == Role.SPECIALIST,
-                    User.active.is_(True),
-                    User.created_at < month.end_at,
-                )
-            )
-            or 0
-        )
-    if metric == "firms_served":
-        return firms_served(Month(month.year, 1).start_at, month.end_at)
-    return sum(count_metric_by_month(metric, month.year, until=month))

@@ -43,13 +43,13 @@ and an open month contributes its live figures plus the adjustments it reports. 
 never deleted (a disbursement is corrected by a reversal row), this equals the live total; the
 difference is only which month a late row is reported in. Distinct counts (firms served, firms
 with credit loans, institutions, specialists) cannot be added month to month: they are counted
-live over the year to date, and frozen as they stood when a month is closed.
+distinct over the year to date, and frozen as they stood when a month is closed.
 
 "Live" is what the figures mean, not always how they are read: the summed figures of a report
 as it stands are read from the facts written with each row (facts.py, reading.py), which hold
 the same numbers as the queries over the source tables (measures.py, metrics.py); a closing
-counts live as of its instant. The distinct counts, the funnel and the response times are
-counted live (activity.py).
+counts them live as of its instant. The distinct counts, the funnel and the specialists' work
+are read from the facts in both cases (activity.py); the response times are counted live.
 """
 
 from __future__ import annotations
@@ -169,8 +169,8 @@ def build_report(
         "code_version": code_version(),
         "totals": own,
         "breakdowns": breakdowns,
-        "first_time_borrowers": activity.first_time_borrowers(month, as_of),
-        "firms_served": activity.firms_served(month.start_at, month.end_at),
+        "first_time_borrowers": activity.first_time_borrowers(month),
+        "firms_served": activity.firms_served(month, month),
         "funnel": activity.funnel(month),
         "response_times": activity.response_times(month, as_of),
         "adjustments": adjustments,

@@ -5,12 +5,11 @@ Revises: abaf261575b1
 Create Date: 2026-12-05 23:40:00
 
 The rollup tables (and their watermarks) go; `report_facts` is filled from the base tables by
-the same function as `flask report rebuild` (finplatform/reports/facts.py).
+the same function as `flask report rebuild` (in revision 7b3e9d1c5a20) (finplatform/reports/facts.py).
 """
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.orm import Session
 
 # revision identifiers, used by Alembic.
 revision = "c4f8e2a6d913"
@@ -37,11 +36,7 @@ def upgrade():
         sa.Column("rows", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("measure", "dimension", "month", "key", name=op.f("pk_report_facts")),
     )
-    from finplatform.reports.facts import rebuild
-
-    session = Session(bind=op.get_bind())
-    rebuild(session)
-    session.flush()
+    # Filled by revision 7b3e9d1c5a20 (report_firm_months), whose rebuild writes both tables.
 
 
 def downgrade():

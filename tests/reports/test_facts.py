@@ -18,13 +18,19 @@ from finplatform.models import (
     Application,
     ApplicationStatus,
     CommunityMembership,
+    ContactChannel,
+    ContactLog,
     Disbursement,
     FinancingRequest,
     ImportBatch,
     Institution,
     ProductKind,
+    Referral,
+    ReferralKind,
     ReportFact,
+    ReportFirmMonth,
     Role,
+    User,
 )
 from finplatform.reports import facts
 from finplatform.reports.periods import Month
@@ -107,11 +113,25 @@ def test_edits_that_move_figures_keep_the_facts_right(db, make):
     _same_after_rebuild(db)
 
 
-OPS = ("request", "apply", "decide", "disburse", "reverse", "move", "join", "leave", "kind")
+OPS = (
+    "request",
+    "apply",
+    "decide",
+    "disburse",
+    "reverse",
+    "move",
+    "join",
+    "leave",
+    "kind",
+    "refer",
+    "contact",
+    "broker",
+    "withdraw",
+)
 
 
 @settings(
-    max_examples=12,
+    max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -139,7 +159,11 @@ def _play(db, events) -> None:
     community = db.session.scalar(
         sa.select(Institution.id).where(Institution.kind_code == "credit_community")
     )
+    specialists = db.session.scalars(
+        sa.select(User.id).where(User.role == Role.SPECIALIST).order_by(User.id)
+    ).all()
     for op, pick, month, size in events:
+        specialist = (specialists + [None])[size % (len(specialists) + 1)]
         amount = D(size * 50000)
         requests = db.session.scalars(sa.select(FinancingRequest).order_by("id")).all()
         apps = db.session.scalars(sa.select(Application).order_by("id")).all()
@@ -164,8 +188,34 @@ def _play(db, events) -> None:
                     institution_id=application.institution_id,
                     product_kind_code=application.product_kind_code,
                     submitted_at=bj(2014, month, 11),
+                    specialist_id=specialist,
                 )
             )
+        elif op == "refer":
+            db.session.add(
+                Referral(
+                    kind=ReferralKind.RECOMMEND_PRODUCT,
+                    specialist_id=specialist,
+                    enterprise_id=firm,
+                    product_id=application.product_id,
+                    created_at=bj(2014, month, 9),
+                )
+            )
+        elif op == "contact":
+            db.session.add(
+                ContactLog(
+                    specialist_id=specialist,
+                    enterprise_id=firm,
+                    channel=ContactChannel.VISIT,
+                    happened_at=bj(2014, month, 8),
+                )
+            )
+        elif op == "broker":
+            application.specialist_id = specialist
+        elif op == "withdraw" and not db.session.scalar(
+            sa.select(Disbursement.id).where(Disbursement.application_id == application.id)
+        ):
+            db.session.delete(application)
         elif op == "decide":
             approve = size % 2 == 0
             application.status = (
@@ -320,6 +370,15 @@ def test_two_writers_to_one_month_lose_nothing_on_postgresql(app, db, make):
     assert order.index("flushed 200000") > order.index("committing 100000")
     db.session.expire_all()
     assert _fact("disbursements", "", date(2014, 8, 1)) == (2, D("300000.00"), 2)
+    # The firm's month of borrowing, one row both writers add to.
+    firm_month = db.session.execute(
+        sa.select(ReportFirmMonth.count, ReportFirmMonth.amount, ReportFirmMonth.rows).where(
+            ReportFirmMonth.kind == "borrowed",
+            ReportFirmMonth.month == date(2014, 8, 1),
+            ReportFirmMonth.enterprise_id == values["enterprise_id"],
+        )
+    ).one()
+    assert tuple(firm_month) == (2, D("300000.00"), 2)
     _same_after_rebuild(db)
 
 

@@ -1,0 +1,170 @@
+"""Keeping the report facts at every ORM flush (services, the API, imports, the admin's edits).
+
+Before a flush, the contributions of the rows it will change or delete, and of the rows whose
+figures depend on what it changes (a firm joining or leaving a credit community, a product
+kind's flags, an institution's kind, an application's specialist), are taken away; after it,
+those of the same rows and of the new ones are added back (facts.py computes and writes them).
+Writes that bypass the ORM (the demo world's bulk loader, raw SQL) are not seen: the loader
+calls `facts.rebuild`, and so does `flask report rebuild`.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from finplatform.models import (
+    Application,
+    CommunityMembership,
+    Disbursement,
+    FinancingRequest,
+    Institution,
+    ProductKind,
+)
+from finplatform.models.sql import local_month
+from finplatform.reports.activity import FUNNEL_STEPS, count_where, funnel_flags
+from finplatform.reports.facts import (
+    FUNNEL,
+    KEPT,
+    Deltas,
+    by_keys,
+    contributions,
+    read_funnel,
+    write_deltas,
+)
+
+
+class Touched(dict):
+    """Per model, the stored rows whose facts a flush may change: by key ("ids"; for the
+    funnel also "applications", whose requests it counts) and by other conditions ("where")."""
+
+    def add(self, model, key: str, value) -> None:
+        """Note one row by key (a key not yet known, of a row not yet stored, is skipped)."""
+        if value is not None:
+            self.setdefault(model, {}).setdefault(key, set()).add(value)
+
+    def where(self, model, condition) -> None:
+        """Note the rows matching a condition."""
+        self.setdefault(model, {}).setdefault("where", []).append(condition)
+
+
+def _note_funnel(touched: Touched, obj) -> None:
+    """The request whose funnel an application or a disbursement counts towards."""
+    if isinstance(obj, Application):
+        touched.add(FUNNEL, "ids", obj.request_id or getattr(obj.request, "id", None))
+    else:
+        touched.add(
+            FUNNEL, "applications", obj.application_id or getattr(obj.application, "id", None)
+        )
+
+
+def _touched(session: Session, new: list) -> Touched:
+    """What this flush may change (`new`: its new rows of the tables kept)."""
+    touched = Touched()
+    for obj in [*session.dirty, *session.deleted]:
+        model = type(obj)
+        state = sa.inspect(obj)
+        if not state.persistent:
+            continue
+        if model in KEPT and (obj in session.deleted or session.is_modified(obj)):
+            touched.add(model, "ids", obj.id)
+            if model in (Application, Disbursement):
+                _note_funnel(touched, obj)
+            elif model is FinancingRequest:
+                touched.add(FUNNEL, "ids", obj.id)
+            if model is Application and state.attrs["specialist_id"].history.has_changes():
+                touched.where(Disbursement, Disbursement.application_id == obj.id)
+        elif model is ProductKind and session.is_modified(obj):
+            touched.where(Disbursement, Disbursement.product_kind_code == obj.code)
+        elif model is Institution and state.attrs["kind_code"].history.has_changes():
+            touched.where(Application, Application.institution_id == obj.id)
+        elif model is CommunityMembership:
+            touched.where(Disbursement, Disbursement.enterprise_id == obj.enterprise_id)
+    for obj in session.new:
+        if isinstance(obj, CommunityMembership):
+            touched.where(Disbursement, Disbursement.enterprise_id == obj.enterprise_id)
+    return touched
+
+
+def _recount(session: Session, touched: Touched, into: Deltas, sign: int) -> None:
+    for model, keys in touched.items():
+        where = keys.pop("where", None)
+        contributions(session, model, sa.or_(*where) if where else None, into, sign, keys)
+
+
+NEW = {name: sa.bindparam(f"new_{name}", expanding=True) for name in ("r", "a", "d")}
+
+
+@functools.cache
+def _funnel_added() -> sa.Select:
+    """What a flush that only added rows changes in the funnel, in one query: per month of
+    posting, the new requests, and for each step the requests that have it now less those
+    that had it without the new applications and disbursements (a new request has no older
+    ones)."""
+    now = funnel_flags()
+    before = funnel_flags(Application.id.not_in(NEW["a"]), Disbursement.id.not_in(NEW["d"]))
+    month = local_month(FinancingRequest.created_at)
+    steps = [count_where(now[step]) - count_where(before[step]) for step in FUNNEL_STEPS[2:]]
+    added = count_where(FinancingRequest.id.in_(NEW["r"]))
+    return sa.select(month, added, *steps).where(by_keys(FUNNEL)).group_by(month)
+
+
+def _funnel_of_new(session: Session, new: list, into: Deltas) -> None:
+    ids = {type(obj): [] for obj in new}
+    for obj in new:
+        ids[type(obj)].append(obj.id)
+    requests = ids.get(FinancingRequest, [])
+    params = {
+        "ids": requests + [obj.request_id for obj in new if type(obj) is Application],
+        "applications": [obj.application_id for obj in new if type(obj) is Disbursement],
+        "new_r": requests,
+        "new_a": ids.get(Application, []),
+        "new_d": ids.get(Disbursement, []),
+    }
+    if params["ids"] or params["applications"]:
+        read_funnel(session.execute(_funnel_added(), params), into, 1)
+
+
+def _before_flush(session: Session, _context, _instances) -> None:
+    # A flush that failed never reached its after_flush: what it left is dropped here.
+    session.info.pop("report_facts", None)
+    new = [obj for obj in session.new if type(obj) in KEPT]
+    touched = _touched(session, new)
+    if not new and not touched:
+        return
+    # A flush that changes a request's applications or disbursements recounts each request it
+    # touches, before and after; one that only adds rows reads the funnel's change in one query.
+    recount_funnel = FUNNEL in touched
+    if recount_funnel:
+        for obj in new:
+            if type(obj) in (Application, Disbursement):
+                _note_funnel(touched, obj)
+    deltas: Deltas = {}
+    _recount(session, Touched({model: dict(keys) for model, keys in touched.items()}), deltas, -1)
+    session.info["report_facts"] = (touched, new, deltas, recount_funnel)
+
+
+def _after_flush(session: Session, _context) -> None:
+    pending = session.info.pop("report_facts", None)
+    if pending is not None:
+        touched, new, deltas, recount_funnel = pending
+        for obj in new:  # now that their keys are known
+            touched.add(type(obj), "ids", obj.id)
+            if recount_funnel and type(obj) is FinancingRequest:
+                touched.add(FUNNEL, "ids", obj.id)
+            elif recount_funnel and type(obj) in (Application, Disbursement):
+                _note_funnel(touched, obj)
+        _recount(session, touched, deltas, 1)
+        if not recount_funnel:
+            _funnel_of_new(session, new, deltas)
+        write_deltas(deltas, session.connection())
+
+
+def register() -> None:
+    """Keep the facts at every ORM flush (once per process; after history is recorded, which
+    the facts read)."""
+    if not sa.event.contains(Session, "before_flush", _before_flush):
+        sa.event.listen(Session, "before_flush", _before_flush)
+        sa.event.listen(Session, "after_flush", _after_flush)
