@@ -41,6 +41,14 @@ class Month:
         return cls(year, month)
 
     @classmethod
+    def found_in(cls, text: str) -> Month | None:
+        """The month "YYYY-MM" names, or None when it names none (an address typed by hand)."""
+        try:
+            return cls.parse(text)
+        except DomainError:
+            return None
+
+    @classmethod
     def of(cls, day: date) -> Month:
         """The month containing a date."""
         return cls(day.year, day.month)

@@ -52,10 +52,7 @@ def _month_arg() -> Month:
         if bounds is None:
             return Month.current().previous
         return min(bounds[1], Month.current())
-    try:
-        return Month.parse(text)
-    except DomainError:
-        abort(404)
+    return Month.found_in(text) or abort(404)
 
 
 def _picker(month: Month) -> dict:
