@@ -4,11 +4,13 @@
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/serving_bench \\
     BENCH_REDIS_URL=redis://127.0.0.1:6379/13 .venv/bin/python bench/bench_serving.py --quick
 
-Prepares the `small` world (bench/serving_prepare.py: schema, world, a trained model, a token
-per firm) in BENCH_DATABASE_URL's database, which it empties, or in a SQLite file; starts
-gunicorn as gunicorn.conf.py sets it up; then, in rounds, drives `/healthz`, the match endpoint
-on cache misses (every call asks for a request, `top` and language not asked before in the run,
-so no result can be cached, as after a change to the request or a product) and on cache hits
+Prepares the `small` world (bench/serving_prepare.py: schema, world, a trained model, the
+nightly ranking, a token per firm) in BENCH_DATABASE_URL's database, which it empties, or in a
+SQLite file; starts gunicorn as gunicorn.conf.py sets it up; then, in rounds, drives `/healthz`,
+the match endpoint for the open requests on cache misses (every call asks for a request, `top`
+and language not asked before in the run, so no result can be cached and the ranking is
+computed, as after a change to the request or a product; the requests were ranked before, as a
+changed request was, so a miss does not write a first ranking time) and on cache hits
 (a few results asked again and again; they are cached only with BENCH_REDIS_URL), each for the
 same time at the same concurrency. Each figure is the median of the rounds; the server's own
 counters (/metrics) confirm which calls hit the cache, and its request log gives the median
@@ -210,7 +212,7 @@ def run(port: int, pairs: list, args, metrics_token: str, log_path: Path) -> Non
     unique = [
         (f"/api/v1/requests/{request_id}/matches?top={top}", token, language)
         for request_id, token in pairs
-        for top in range(8, 13)
+        for top in range(6, 16)
         for language in languages
     ]
     rng.shuffle(unique)

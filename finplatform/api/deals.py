@@ -156,11 +156,19 @@ def request_matches(args, request_id: int):
         abort(404)
 
     def load() -> FinancingRequest:
-        return db.session.scalars(
-            sa.select(FinancingRequest)
-            .where(FinancingRequest.id == request_id)
-            .options(joinedload(FinancingRequest.enterprise))
-        ).one()
+        # The firm and the accepted kinds in the same statement: the ranking reads both.
+        return (
+            db.session.scalars(
+                sa.select(FinancingRequest)
+                .where(FinancingRequest.id == request_id)
+                .options(
+                    joinedload(FinancingRequest.enterprise),
+                    joinedload(FinancingRequest.accepted_kinds),
+                )
+            )
+            .unique()
+            .one()
+        )
 
     # Serialised here rather than by MatchSchema, which documents the same fields: the rows
     # are plain values already, and this is the API's busiest call (its body is cached whole).
