@@ -2,8 +2,9 @@
 
 For a request posted on day t, only applications decided before t count (decided_at < t), so a
 model trained on past requests never sees the outcome it is asked to predict. The index sorts
-decisions once by (group, day) and keeps cumulative counts; a rate at any cutoff is then two
-``searchsorted`` calls and a subtraction, for any number of queries at once.
+decisions once by (group, day) and keeps cumulative counts; a rate at any cutoff is then one
+``searchsorted`` call (for the window's start and end at once) and a subtraction, for any
+number of queries at once.
 """
 
 from __future__ import annotations
@@ -70,9 +71,10 @@ class _CumulativeCounts:
         segment, found in one search; a key without decisions gets the same position for every
         day, so that every count between two of them is 0.
 
-        Every call on small arrays costs a few microseconds whatever their size, and ranking one
-        request asks a dozen groupings for 20-odd institutions: one search per grouping instead
-        of one per day halves the calls.
+        Every numpy call on small arrays costs about a microsecond whatever their size, and
+        ranking one request asks about 30 groupings for 20-odd institutions: one search per
+        grouping (not one per day) and no masking of each count leave about a third of the
+        calls.
         """
         found, base = self._found_base(keys, valid)
         offsets = [self._offset(day) for day in days]
