@@ -73,7 +73,7 @@ class _CumulativeCounts:
 
         Every numpy call on small arrays costs about a microsecond whatever their size, and
         ranking one request asks about 30 groupings for 20-odd institutions: one search per
-        grouping (not one per day) and no masking of each count leave about a third of the
+        grouping (not one per day) and no masking of each count save about a third of the
         calls.
         """
         found, base = self._found_base(keys, valid)
