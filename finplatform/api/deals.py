@@ -156,19 +156,11 @@ def request_matches(args, request_id: int):
         abort(404)
 
     def load() -> FinancingRequest:
-        # The firm and the accepted kinds in the same statement: the ranking reads both.
-        return (
-            db.session.scalars(
-                sa.select(FinancingRequest)
-                .where(FinancingRequest.id == request_id)
-                .options(
-                    joinedload(FinancingRequest.enterprise),
-                    joinedload(FinancingRequest.accepted_kinds),
-                )
-            )
-            .unique()
-            .one()
-        )
+        return db.session.scalars(
+            sa.select(FinancingRequest)
+            .where(FinancingRequest.id == request_id)
+            .options(joinedload(FinancingRequest.enterprise))
+        ).one()
 
     # Serialised here rather than by MatchSchema, which documents the same fields: the rows
     # are plain values already, and this is the API's busiest call (its body is cached whole).
