@@ -4,15 +4,19 @@
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/serving_bench \\
     BENCH_REDIS_URL=redis://127.0.0.1:6379/13 .venv/bin/python bench/bench_serving.py --quick
 
-Prepares the `small` world (bench/serving_prepare.py: schema, world, a trained model, a token
-per firm) in BENCH_DATABASE_URL's database, which it empties, or in a SQLite file; starts
-gunicorn as gunicorn.conf.py sets it up; then, in rounds, drives `/healthz`, the match endpoint
-on cache misses (every call asks for a request, `top` and language not asked before in the run,
-so no result can be cached, as after a change to the request or a product) and on cache hits
+Prepares the `small` world (bench/serving_prepare.py: schema, world, a trained model, the
+nightly ranking, a token per firm) in BENCH_DATABASE_URL's database, which it empties, or in a
+SQLite file; starts gunicorn as gunicorn.conf.py sets it up; then, in rounds, drives `/healthz`,
+the match endpoint for the open requests on cache misses (every call asks for a request, `top`
+and language not asked before in the run, so no result can be cached and the ranking is
+computed, as after a change to the request or a product; the requests were ranked before, as a
+changed request was, so a miss does not write a first ranking time) and on cache hits
 (a few results asked again and again; they are cached only with BENCH_REDIS_URL), each for the
 same time at the same concurrency. Each figure is the median of the rounds; the server's own
 counters (/metrics) confirm which calls hit the cache, and its request log gives the median
-CPU time per request. The load generator runs in this process, on the same cores. Ends with:
+CPU time per request of each phase (trivial, misses, hits) and their ratio, which depends less
+on what else runs on the machine than the throughput does. The load generator runs in this
+process, on the same cores. Ends with:
 
     match/trivial throughput ratio: R (misses; hits H; match N req/s, trivial M req/s)
 
@@ -41,6 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 HEALTH = "/healthz"
+MEASURED = ("health.healthz", "api_requests.request_matches")
 
 
 def free_port() -> int:
@@ -136,16 +141,34 @@ def scrape(port: int, token: str) -> dict[str, float]:
     return found
 
 
-def cpu_medians(log_path: Path) -> dict[str, float]:
-    """Median CPU milliseconds per request by endpoint, from the server's JSON request log."""
+def cpu_by_endpoint(lines: list[str]) -> dict[str, list[float]]:
+    """CPU milliseconds per request by endpoint, from lines of the server's JSON request log."""
     by_endpoint: dict[str, list[float]] = {}
-    for line in log_path.read_text(errors="replace").splitlines():
+    for line in lines:
         if not line.startswith("{"):
             continue
         record = json.loads(line)
         if "cpu_ms" in record:
             by_endpoint.setdefault(record["endpoint"], []).append(record["cpu_ms"])
-    return {name: statistics.median(values) for name, values in by_endpoint.items()}
+    return by_endpoint
+
+
+class RequestLog:
+    """The server's request log, read phase by phase (each phase's lines since the last read)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.offset = 0
+
+    def since_last(self) -> list[str]:
+        """The complete lines written since the last call."""
+        time.sleep(0.2)  # the last answers' lines are written just after they are sent
+        with self.path.open("rb") as log:
+            log.seek(self.offset)
+            text = log.read()
+        end = text.rfind(b"\n") + 1
+        self.offset += end
+        return text[:end].decode(errors="replace").splitlines()
 
 
 def main() -> None:
@@ -210,7 +233,7 @@ def run(port: int, pairs: list, args, metrics_token: str, log_path: Path) -> Non
     unique = [
         (f"/api/v1/requests/{request_id}/matches?top={top}", token, language)
         for request_id, token in pairs
-        for top in range(8, 13)
+        for top in range(6, 16)
         for language in languages
     ]
     rng.shuffle(unique)
@@ -228,6 +251,9 @@ def run(port: int, pairs: list, args, metrics_token: str, log_path: Path) -> Non
     drive(port, hot, 10, args.concurrency)
     drive(port, itertools.islice(misses, 36), 5, args.concurrency)
     figures: dict[str, list[float]] = {"trivial": [], "misses": [], "hits": []}
+    request_log = RequestLog(log_path)
+    request_log.since_last()  # the warm-up's
+    cpu: dict[str, list[float]] = {"trivial": [], "misses": [], "hits": []}
     before = scrape(port, metrics_token)
     counted = {"misses": {"hit": 0.0, "miss": 0.0}, "hits": {"hit": 0.0, "miss": 0.0}}
     print(f"{'round':>5} {'trivial':>9} {'misses':>9} {'hits':>9} {'errors':>6} {'load':>5}")
@@ -240,6 +266,9 @@ def run(port: int, pairs: list, args, metrics_token: str, log_path: Path) -> Non
         ):
             ok, bad, took = drive(port, calls, args.seconds, args.concurrency)
             figures[phase].append(ok / took)
+            for endpoint, values in cpu_by_endpoint(request_log.since_last()).items():
+                if endpoint in MEASURED:  # not the /metrics scrapes
+                    cpu[phase].extend(values)
             errors += bad
             if phase in counted:
                 after = scrape(port, metrics_token)
@@ -258,10 +287,16 @@ def run(port: int, pairs: list, args, metrics_token: str, log_path: Path) -> Non
             f"server's cache counters during {phase}: {counted[phase]['hit']:.0f} hits, "
             f"{counted[phase]['miss']:.0f} misses"
         )
-    cpu = cpu_medians(log_path)
+    medians = {phase: statistics.median(values) for phase, values in cpu.items() if values}
     print(
         "median server CPU per request (ms, from its request log): "
-        + ", ".join(f"{name} {ms:.2f}" for name, ms in sorted(cpu.items()))
+        + ", ".join(f"{phase} {ms:.2f}" for phase, ms in medians.items())
+        + (
+            f"; CPU ratio trivial/match {medians['trivial'] / medians['misses']:.2f} on misses, "
+            f"{medians['trivial'] / medians['hits']:.2f} on hits"
+            if len(medians) == 3
+            else ""
+        )
     )
     print(f"load average at the end: {load()}")
     trivial = median["trivial"]

@@ -2,8 +2,9 @@
 
 For a request posted on day t, only applications decided before t count (decided_at < t), so a
 model trained on past requests never sees the outcome it is asked to predict. The index sorts
-decisions once by (group, day) and keeps cumulative counts; a rate at any cutoff is then two
-``searchsorted`` calls and a subtraction, for any number of queries at once.
+decisions once by (group, day) and keeps cumulative counts; a rate at any cutoff is then one
+``searchsorted`` call (for the window's start and end at once) and a subtraction, for any
+number of queries at once.
 """
 
 from __future__ import annotations
@@ -46,26 +47,43 @@ class _CumulativeCounts:
         self.cum_disbursed = np.concatenate(([0], np.cumsum(disbursed)))
         self.cum_rejected = np.concatenate(([0], np.cumsum(outcome[order] == OUTCOME_REJECTED)))
 
-    def _segment(self, keys: np.ndarray, valid: np.ndarray | bool) -> tuple[np.ndarray, np.ndarray]:
+    def _found_base(
+        self, keys: np.ndarray, valid: np.ndarray | bool
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Return (found, base): whether each key has decisions, and its segment's base value."""
         segment = np.searchsorted(self.unique_keys, keys)
         segment = np.minimum(segment, len(self.unique_keys) - 1)
         found = valid & (self.unique_keys[segment] == keys)
-        return found, segment.astype(np.int64) * self.span
+        return found, segment * self.span
 
-    def _position(self, base: np.ndarray, day: np.ndarray) -> np.ndarray:
-        """Return the sorted position of the first decision of each segment on or after day."""
+    def _offset(self, day: np.ndarray | int) -> np.ndarray | int:
+        """A day as an offset within a segment, bounded to it (plain integers stay plain)."""
+        if np.ndim(day) == 0:
+            return min(max(int(day) - self.day0, 0), self.span)
         # minimum/maximum rather than np.clip: the same integers, without np.clip's per-call
-        # dtype-limit checks (a third of a one-request ranking's time went there).
-        offset = np.minimum(np.maximum(day - self.day0, 0), self.span)
-        return np.searchsorted(self.sorted_value, base + offset)
+        # dtype-limit checks.
+        return np.minimum(np.maximum(day - self.day0, 0), self.span)
 
-    def _bounds(
-        self, keys: np.ndarray, valid: np.ndarray | bool, start: np.ndarray, end: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return (found, lo, hi): the sorted positions of each key's decisions in the window."""
-        found, base = self._segment(keys, valid)
-        return found, self._position(base, start), self._position(base, end)
+    def _positions(
+        self, keys: np.ndarray, valid: np.ndarray | bool, days: tuple
+    ) -> list[np.ndarray]:
+        """The sorted position of the first decision on or after each of `days` in each key's
+        segment, found in one search; a key without decisions gets the same position for every
+        day, so that every count between two of them is 0.
+
+        Every numpy call on small arrays costs about a microsecond whatever their size, and
+        ranking one request asks about 30 groupings for 20-odd institutions: one search per
+        grouping (not one per day) and no masking of each count save about a third of the
+        calls.
+        """
+        found, base = self._found_base(keys, valid)
+        offsets = [self._offset(day) for day in days]
+        if all(isinstance(offset, int) for offset in offsets):
+            targets = np.add.outer(offsets, base)
+        else:
+            targets = np.stack(np.broadcast_arrays(*(base + offset for offset in offsets)))
+        positions = np.searchsorted(self.sorted_value, targets) * found
+        return list(positions)
 
     def recent_approvals(
         self, keys: np.ndarray, valid: np.ndarray | bool, start: np.ndarray, end: np.ndarray
@@ -73,13 +91,11 @@ class _CumulativeCounts:
         """Return approvals per key with start <= day < end, weighed by RECENCY_LADDER_DAYS."""
         if len(self.unique_keys) == 0:
             return np.zeros(np.broadcast(keys, start, end).shape, dtype=np.int64)
-        found, base = self._segment(keys, valid)
-        upto = self.cum_approved[self._position(base, end)]
-        total = upto - self.cum_approved[self._position(base, start)]
-        for days in RECENCY_LADDER_DAYS:
-            lo = self._position(base, np.maximum(start, end - days))
-            total = total + (upto - self.cum_approved[lo])
-        return np.where(found, total, 0)
+        ladder = [np.maximum(start, end - days) for days in RECENCY_LADDER_DAYS]
+        hi, lo, *steps = self._positions(keys, valid, (end, start, *ladder))
+        cum = self.cum_approved
+        upto = cum[hi]
+        return (len(steps) + 1) * upto - cum[lo] - sum(cum[step] for step in steps)
 
     def rejections(
         self, keys: np.ndarray, valid: np.ndarray | bool, start: np.ndarray, end: np.ndarray
@@ -87,8 +103,8 @@ class _CumulativeCounts:
         """Return rejections per key with start <= day < end."""
         if len(self.unique_keys) == 0:
             return np.zeros(np.broadcast(keys, start, end).shape, dtype=np.int64)
-        found, lo, hi = self._bounds(keys, valid, start, end)
-        return np.where(found, self.cum_rejected[hi] - self.cum_rejected[lo], 0)
+        lo, hi = self._positions(keys, valid, (start, end))
+        return self.cum_rejected[hi] - self.cum_rejected[lo]
 
     def counts(
         self, keys: np.ndarray, valid: np.ndarray | bool, start: np.ndarray, end: np.ndarray
@@ -97,11 +113,12 @@ class _CumulativeCounts:
         if len(self.unique_keys) == 0:
             zeros = np.zeros(np.broadcast(keys, start, end).shape, dtype=np.int64)
             return zeros, zeros, zeros
-        found, lo, hi = self._bounds(keys, valid, start, end)
-        n = np.where(found, hi - lo, 0)
-        approved = np.where(found, self.cum_approved[hi] - self.cum_approved[lo], 0)
-        disbursed = np.where(found, self.cum_disbursed[hi] - self.cum_disbursed[lo], 0)
-        return n, approved, disbursed
+        lo, hi = self._positions(keys, valid, (start, end))
+        return (
+            hi - lo,
+            self.cum_approved[hi] - self.cum_approved[lo],
+            self.cum_disbursed[hi] - self.cum_disbursed[lo],
+        )
 
 
 def _shrink(successes: np.ndarray, n: np.ndarray, prior: np.ndarray | float, strength: float):
