@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app, request
+from flask_sqlalchemy.pagination import SelectPagination
 
 from finplatform.extensions import db
 
@@ -61,11 +62,33 @@ def counted_page(statement: sa.Select):
     )
 
 
-def uncounted_page(statement: sa.Select) -> UncountedPage:
+class RowsPagination(SelectPagination):
+    """A counted page whose items are the statement's rows (named tuples of columns), not
+    entities: the busiest lists select the few columns they show instead of loading objects."""
+
+    def _query_items(self) -> list:
+        statement = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(statement).all())
+
+
+def counted_rows_page(statement: sa.Select) -> RowsPagination:
+    """`counted_page` of a column select: the requested page of its rows, with the total."""
+    return RowsPagination(
+        select=statement,
+        session=db.session(),
+        page=_requested_page(),
+        per_page=current_app.config["PAGE_SIZE"],
+        max_per_page=None,
+        error_out=False,
+    )
+
+
+def uncounted_page(statement: sa.Select, as_rows: bool = False) -> UncountedPage:
     """The requested page (from 1; lower numbers read as 1) of the ordered `statement`'s
-    entities, without counting them."""
+    entities (or, with `as_rows`, its rows of columns), without counting them."""
     page, per_page = max(_requested_page(), 1), current_app.config["PAGE_SIZE"]
-    rows = db.session.scalars(statement.limit(per_page + 1).offset((page - 1) * per_page)).all()
+    window = statement.limit(per_page + 1).offset((page - 1) * per_page)
+    rows = (db.session.execute(window) if as_rows else db.session.scalars(window)).all()
     return UncountedPage(
         items=list(rows[:per_page]), page=page, per_page=per_page, has_next=len(rows) > per_page
     )

@@ -17,13 +17,14 @@ from finplatform.deals.routes import render_application
 from finplatform.forms_support import ConfirmForm, refusal_shown
 from finplatform.institution import queries
 from finplatform.institution.blueprint import bp
+from finplatform.institution.tables import inbox_rows
 from finplatform.models import (
     Application,
     ApplicationStatus,
     Disbursement,
     Role,
 )
-from finplatform.paging import counted_page
+from finplatform.paging import counted_rows_page
 from finplatform.search import search_term
 
 
@@ -39,11 +40,12 @@ def inbox():
     overdue = request.args.get("overdue") == "1"
     if status != queries.OPEN_WORK and status not in {m.value for m in ApplicationStatus}:
         status = "all"
-    page = counted_page(queries.inbox(current_user, status, term, product_id, overdue))
+    page = counted_rows_page(queries.inbox(current_user, status, term, product_id, overdue))
     products = queries.product_names(current_user.institution_id)
     return render_template(
         "institution/inbox.html",
         page=page,
+        rows=inbox_rows(page.items),
         status=status,
         q=term,
         product_id=product_id or "",

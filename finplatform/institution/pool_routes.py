@@ -14,6 +14,7 @@ from finplatform.deals.forms import OfferForm
 from finplatform.forms_support import ConfirmForm, refusal_shown
 from finplatform.institution import queries
 from finplatform.institution.blueprint import bp
+from finplatform.institution.tables import pool_rows
 from finplatform.models import FinancingRequest, Offer, Role
 from finplatform.paging import counted_page, uncounted_page
 
@@ -25,12 +26,14 @@ def pool():
     district = request.args.get("district", "")
     industry = request.args.get("industry", "")
     # Newest first, not counted (finplatform.paging says why).
-    page = uncounted_page(queries.pool(current_user.institution_id, district, industry))
+    page = uncounted_page(
+        queries.pool(current_user.institution_id, district, industry), as_rows=True
+    )
     offered = queries.offered_request_ids(current_user.institution_id, [r.id for r in page.items])
     return render_template(
         "institution/pool.html",
         page=page,
-        offered=offered,
+        rows=pool_rows(page.items, offered),
         district=district,
         industry=industry,
         districts=[(c.value, c.label) for c in district_choices()[1:]],

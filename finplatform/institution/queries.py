@@ -4,7 +4,6 @@ demand pool and its offers, the community's members and the membership requests 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload
 
 from finplatform.access import visible
 from finplatform.deals.deadlines import overdue_condition
@@ -13,8 +12,10 @@ from finplatform.models import (
     Application,
     ApplicationStatus,
     CommunityMembership,
+    District,
     Enterprise,
     FinancingRequest,
+    Industry,
     MembershipRequest,
     Offer,
     OfferStatus,
@@ -85,15 +86,22 @@ def community_members(institution_id: int) -> sa.Select:
 def inbox(
     user: User, status: str, term: str | None, product_id: int | None, overdue: bool
 ) -> sa.Select:
-    """The user's applications of a status (open work, one, or all), filtered, by deadline."""
+    """The user's applications of a status (open work, one, or all), filtered, by deadline: the
+    columns the inbox shows (id, product_id, status, respond_by, firm, product, amount_yuan)."""
     query = (
-        sa.select(Application)
-        .where(visible(Application, user))
-        .options(
-            joinedload(Application.enterprise),
-            joinedload(Application.product),
-            joinedload(Application.request),
+        sa.select(
+            Application.id,
+            Application.product_id,
+            Application.status,
+            Application.respond_by,
+            Enterprise.name.label("firm"),
+            Product.name.label("product"),
+            FinancingRequest.amount_yuan,
         )
+        .join(Enterprise, Enterprise.id == Application.enterprise_id)
+        .join(Product, Product.id == Application.product_id)
+        .join(FinancingRequest, FinancingRequest.id == Application.request_id)
+        .where(visible(Application, user))
     )
     if status == OPEN_WORK:
         query = query.where(Application.status.in_(OPEN_STATUSES))
@@ -125,15 +133,24 @@ def product_names(institution_id: int) -> list[tuple[int, str]]:
 
 
 def pool(institution_id: int, district: str, industry: str) -> sa.Select:
-    """Open requests one of the institution's products fits, by district/industry, newest first."""
+    """Open requests one of the institution's products fits, by district/industry, newest first:
+    the columns the pool shows (id, firm, district and industry names in both languages,
+    amount_yuan, term_months, purpose)."""
     query = (
-        sa.select(FinancingRequest)
-        .join(FinancingRequest.enterprise)
-        .options(
-            contains_eager(FinancingRequest.enterprise).options(
-                joinedload(Enterprise.district), joinedload(Enterprise.industry)
-            )
+        sa.select(
+            FinancingRequest.id,
+            Enterprise.name.label("firm"),
+            District.name_zh.label("district_zh"),
+            District.name_en.label("district_en"),
+            Industry.name_zh.label("industry_zh"),
+            Industry.name_en.label("industry_en"),
+            FinancingRequest.amount_yuan,
+            FinancingRequest.term_months,
+            FinancingRequest.purpose,
         )
+        .join(Enterprise, Enterprise.id == FinancingRequest.enterprise_id)
+        .outerjoin(District, District.code == Enterprise.district_code)
+        .outerjoin(Industry, Industry.code == Enterprise.industry_code)
         .where(pool_condition(institution_id))
     )
     if district:

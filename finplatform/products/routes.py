@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from finplatform.access import get_visible_or_404, role_required, visible
 from finplatform.choices import district_choices, industry_choices, product_kind_choices
 from finplatform.forms_support import ConfirmForm, refusal_shown
 from finplatform.models import Product, ProductStatus, Role
-from finplatform.paging import counted_page
-from finplatform.products import services
+from finplatform.paging import counted_rows_page
+from finplatform.products import services, tables
 from finplatform.products.forms import ProductForm
 from finplatform.search import product_condition, search_term
 
@@ -25,15 +23,19 @@ bp = Blueprint("products", __name__, url_prefix="/institution/products")
 def index():
     """The institution's products, active first, filtered by status."""
     status = request.args.get("status", "")
-    query = (
-        sa.select(Product).where(visible(Product, current_user)).options(joinedload(Product.kind))
-    )
+    query = tables.list_query(visible(Product, current_user))
     if status in {member.value for member in ProductStatus}:
         query = query.where(Product.status == status)
     if term := search_term():
         query = query.where(product_condition(term))
-    page = counted_page(query.order_by(Product.status, Product.name))
-    return render_template("products/index.html", page=page, status=status, form=ConfirmForm())
+    page = counted_rows_page(query.order_by(Product.status, Product.name))
+    return render_template(
+        "products/index.html",
+        page=page,
+        rows=tables.product_rows(page.items),
+        status=status,
+        form=ConfirmForm(),
+    )
 
 
 def _form(product: Product | None = None) -> ProductForm:

@@ -21,10 +21,11 @@ from finplatform.models import (
     Institution,
     Role,
 )
-from finplatform.paging import counted_page
+from finplatform.paging import counted_page, counted_rows_page
 from finplatform.search import search_term
 from finplatform.specialist import queries, services
 from finplatform.specialist.forms import ContactForm, RecommendForm, ReferForm
+from finplatform.specialist.tables import queue_rows
 
 bp = Blueprint("specialist", __name__, url_prefix="/specialist")
 
@@ -56,10 +57,12 @@ def queue():
     tab = request.args.get("tab", "overdue")
     if tab not in services.QUEUES:
         tab = "overdue"
+    page = counted_rows_page(services.queue_query(current_user, tab))
     return render_template(
         "specialist/queue.html",
         tab=tab,
-        page=counted_page(services.queue_query(current_user, tab)),
+        page=page,
+        rows=queue_rows(tab, page.items),
         counts=services.queue_counts(current_user),
     )
 

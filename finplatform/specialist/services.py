@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased
 
 from finplatform import clock
 from finplatform.audit import record_audit
@@ -174,26 +174,60 @@ def _queue_rows(specialist: User, queue: str) -> tuple[type, list[sa.ColumnEleme
     raise ValueError(queue)
 
 
-_application_names = (
-    joinedload(Application.enterprise),
-    joinedload(Application.product),
-    joinedload(Application.institution),
+_application_columns = (
+    Application.id,
+    Application.enterprise_id,
+    Enterprise.name.label("firm"),
+    Application.product_id,
+    Product.name.label("product"),
+    Institution.name.label("institution"),
+    Application.respond_by,
+    Application.reject_reason,
+    Application.status,
 )
-# What each tab shows of its rows besides their own columns, and in which order.
+_application_joins = (
+    (Enterprise, Enterprise.id == Application.enterprise_id),
+    (Product, Product.id == Application.product_id),
+    (Institution, Institution.id == Application.institution_id),
+)
+# The columns each tab shows (with the tables they come from), and its order.
 _QUEUE_DISPLAY = {
-    "open": ((joinedload(FinancingRequest.enterprise),), (FinancingRequest.created_at,)),
-    "overdue": (_application_names, (Application.respond_by,)),
-    "rejected": (_application_names, (Application.decided_at.desc(),)),
-    "follow_ups": ((joinedload(ContactLog.enterprise),), (ContactLog.follow_up_on,)),
+    "open": (
+        (
+            FinancingRequest.id,
+            FinancingRequest.enterprise_id,
+            Enterprise.name.label("firm"),
+            FinancingRequest.amount_yuan,
+            FinancingRequest.created_at,
+        ),
+        ((Enterprise, Enterprise.id == FinancingRequest.enterprise_id),),
+        (FinancingRequest.created_at,),
+    ),
+    "overdue": (_application_columns, _application_joins, (Application.respond_by,)),
+    "rejected": (_application_columns, _application_joins, (Application.decided_at.desc(),)),
+    "follow_ups": (
+        (
+            ContactLog.id,
+            ContactLog.enterprise_id,
+            Enterprise.name.label("firm"),
+            ContactLog.follow_up_on,
+            ContactLog.note,
+        ),
+        ((Enterprise, Enterprise.id == ContactLog.enterprise_id),),
+        (ContactLog.follow_up_on,),
+    ),
 }
 
 
 def queue_query(specialist: User, queue: str):
-    """The query behind one tab of the work queue (paginated by the page), loading with each
-    row the firm, product and institution names the tab shows."""
+    """The query behind one tab of the work queue (paginated by the page): the columns the tab
+    shows of its rows, with the firm, product and institution names."""
     model, conditions = _queue_rows(specialist, queue)
-    options, order = _QUEUE_DISPLAY[queue]
-    return sa.select(model).where(*conditions).options(*options).order_by(*order)
+    columns, joins, order = _QUEUE_DISPLAY[queue]
+    query = sa.select(*columns).select_from(model)
+    for table, on in joins:
+        query = query.join(table, on)
+    return query.where(*conditions).order_by(*order)
 
 
 def queue_counts(specialist: User) -> dict[str, int]:

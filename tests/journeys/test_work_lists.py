@@ -109,3 +109,44 @@ def test_firm_page_offers_every_live_product_to_recommend(world, make, db, clien
     ):
         assert options[str(product.id)] == f"{product.name} · {institution.name}"
     assert str(retired.id) not in options and str(unapproved.id) not in options
+
+
+MARKUP = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_names_and_text_people_typed_show_as_text_on_the_work_lists(world, make, db, client, login):
+    world.firm.name = "恶意" + MARKUP
+    world.credit_loan.name = "产品" + MARKUP
+    make.application(
+        make.financing_request(world.firm),
+        world.credit_loan,
+        respond_by=datetime.now(UTC) - timedelta(hours=1),
+    )
+    make.financing_request(world.firm, purpose="用途" + MARKUP)
+    db.session.add(
+        ContactLog(
+            specialist_id=world.specialist.id,
+            enterprise_id=world.firm.id,
+            channel="call",
+            happened_at=datetime.now(UTC),
+            note="回访" + MARKUP,
+            follow_up_on=clock.today() + timedelta(days=3),
+        )
+    )
+    db.session.commit()
+
+    def shown_as_text(path: str, typed: str) -> None:
+        html = client.get(path).get_data(as_text=True)
+        assert MARKUP not in html and "<img src=x" not in html, path
+        assert typed + "&lt;script&gt;alert(" in html, path
+
+    login(world.bank_user)
+    shown_as_text("/institution/inbox", "恶意")
+    shown_as_text("/institution/inbox", "产品")
+    shown_as_text("/institution/pool", "用途")
+    shown_as_text("/institution/products/", "产品")
+    client.post("/auth/logout")
+    login(world.specialist)
+    shown_as_text("/specialist/queue?tab=overdue", "产品")
+    shown_as_text("/specialist/queue?tab=open", "恶意")
+    shown_as_text("/specialist/queue?tab=follow_ups", "回访")
