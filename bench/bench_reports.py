@@ -491,6 +491,14 @@ def write_cost(repeats: int) -> tuple[float, float]:
     return statistics.median(timings[True]), statistics.median(timings[False])
 
 
+def bench_app():
+    """The application on the benchmark's database (BENCH_DATABASE_URL), without Redis."""
+    config = TestingConfig()
+    config.SQLALCHEMY_DATABASE_URI = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    config.REDIS_URL = None
+    return create_app(config)
+
+
 def main() -> None:
     """Build the data if needed, then time the report and the export."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -503,11 +511,7 @@ def main() -> None:
     )
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    config = TestingConfig()
-    config.SQLALCHEMY_DATABASE_URI = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    config.REDIS_URL = None
-    app = create_app(config)
-    with app.app_context():
+    with bench_app().app_context():
         if args.reuse:
             catch_up_schema()
         else:

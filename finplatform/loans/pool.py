@@ -133,20 +133,28 @@ def balance(pool_id: int, as_of: date | None = None) -> Decimal:
     return contributions(pool_id, as_of) - claims_paid(pool_id, as_of) + recovered(pool_id, as_of)
 
 
-def repaid_principal_by_loan(as_of: date | None = None):
-    """A subquery: loan id → principal repaid (all repayments and reversals recorded, or those
-    paid up to a day)."""
+def _exposure(as_of: date | None):
+    """A scalar subquery, correlated to the enclosing query's registration and loan: the
+    loan's principal still outstanding after the repayments and reversals recorded (or those
+    paid up to a day), at most the principal covered. Read per covered loan through the
+    repayments' loan index, so the pool's figures never sum the whole book's repayments."""
+    outstanding = Loan.principal_yuan - sa.func.coalesce(
+        sa.func.sum(RepaymentAllocation.principal_yuan), 0
+    )
     query = (
         sa.select(
-            Repayment.loan_id.label("loan_id"),
-            sa.func.sum(RepaymentAllocation.principal_yuan).label("repaid"),
+            sa.case(
+                (outstanding < CoverRegistration.covered_principal_yuan, outstanding),
+                else_=CoverRegistration.covered_principal_yuan,
+            )
         )
-        .join(RepaymentAllocation, RepaymentAllocation.repayment_id == Repayment.id)
-        .group_by(Repayment.loan_id)
+        .select_from(RepaymentAllocation)
+        .join(Repayment, Repayment.id == RepaymentAllocation.repayment_id)
+        .where(Repayment.loan_id == CoverRegistration.loan_id)
     )
     if as_of is not None:
         query = query.where(Repayment.paid_on <= as_of)
-    return query.subquery()
+    return query.scalar_subquery()
 
 
 def registered_as_of(as_of: date):
@@ -178,17 +186,10 @@ def live_registrations(pool_id: int, as_of: date | None = None):
 def covered_outstanding(pool_id: int, condition=None, as_of: date | None = None) -> Decimal:
     """Covered principal still outstanding in the pool (optionally for some registrations;
     now, or at the end of a day)."""
-    repaid = repaid_principal_by_loan(as_of)
-    outstanding = Loan.principal_yuan - sa.func.coalesce(repaid.c.repaid, 0)
-    exposure = sa.case(
-        (outstanding < CoverRegistration.covered_principal_yuan, outstanding),
-        else_=CoverRegistration.covered_principal_yuan,
-    )
     query = (
-        sa.select(sa.func.sum(exposure))
+        sa.select(sa.func.sum(_exposure(as_of)))
         .select_from(CoverRegistration)
         .join(Loan, Loan.id == CoverRegistration.loan_id)
-        .outerjoin(repaid, repaid.c.loan_id == Loan.id)
         .where(live_registrations(pool_id, as_of))
     )
     if condition is not None:

@@ -14,7 +14,7 @@ from finplatform.exceptions import AlreadyDecided, Conflict, DomainError
 from finplatform.loans import pool as funds
 from finplatform.loans.claims import decide_claim, file_claim, pay_claim, record_recovery
 from finplatform.loans.cover import NotEligible, register_cover, withdraw_cover
-from finplatform.loans.services import record_repayment
+from finplatform.loans.services import record_repayment, reverse_repayment
 from finplatform.models import ClaimStatus, Role
 
 
@@ -241,3 +241,25 @@ def test_the_firms_size_is_read_as_it_was_on_the_disbursement_day(
     assert register_cover(loan, bank_user, date(2014, 3, 20)).covered_principal_yuan == D(
         "300000.00"
     )
+
+
+def test_covered_outstanding_counts_the_covered_loans_repayments_as_of_a_day(
+    db, pool, disburse, bank_user, pin_today
+):
+    covered = disburse(amount="400000", on=date(2014, 1, 6), rate="0", term=12)
+    register_cover(covered, bank_user, date(2014, 1, 6))
+    uncovered = disburse(amount="300000", on=date(2014, 1, 6), rate="0", term=12)
+    pin_today(date(2014, 3, 20))
+    record_repayment(covered, amount_yuan="100000", paid_on=date(2014, 2, 10), actor=bank_user)
+    mistaken, _ = record_repayment(
+        covered, amount_yuan="50000", paid_on=date(2014, 3, 10), actor=bank_user
+    )
+    record_repayment(uncovered, amount_yuan="300000", paid_on=date(2014, 2, 10), actor=bank_user)
+    reverse_repayment(mistaken, bank_user, "重复录入")  # dated 20 March, the day it was undone
+    db.session.commit()
+    # Only the covered loan's repayments count: 400,000 before 10 February, 300,000 after the
+    # first repayment, 250,000 after the second, 300,000 again once it is reversed.
+    assert funds.covered_outstanding(pool.id, as_of=date(2014, 2, 9)) == D("400000.00")
+    assert funds.covered_outstanding(pool.id, as_of=date(2014, 3, 10)) == D("250000.00")
+    assert funds.covered_outstanding(pool.id, as_of=date(2014, 3, 20)) == D("300000.00")
+    assert funds.covered_outstanding(pool.id) == D("300000.00")
