@@ -302,6 +302,13 @@ def main() -> int:
         help="grade loans charged off before the history ends as no success (matching.grades); "
         "by default every loan made is the success the task asks for (chosen on validation)",
     )
+    parser.add_argument(
+        "--holdout-trees",
+        action="store_true",
+        help="keep both stages as fitted without the latest 20 %% of requests (the blend's rows) "
+        "instead of training them again on every row (train_model's refit; chosen on validation)",
+    )
+    parser.add_argument("--positions-out", help="save the model's rank of each scored loan (.npy)")
     parser.add_argument("--skip-rule", action="store_true", help="do not rank by the rule score")
     args = parser.parse_args()
     path = Path(args.csv) if args.csv else ROOT / DEFAULT_CSV
@@ -352,6 +359,7 @@ def main() -> int:
             max_iter=args.max_iter,
             max_leaf_nodes=args.max_leaf_nodes,
             learning_rate=args.learning_rate,
+            refit=not args.holdout_trees,
         )
     print(f"trained in {time.perf_counter() - start:.1f} s")
 
@@ -370,6 +378,8 @@ def main() -> int:
             ranked = ranker.rank_batch(test_requests, top_k=10, n_reasons=1)
         rows[name] = ranked_positions(ranked, actual_ids)
         print(f"{name}: ranked {len(test_rows):,} loans in {time.perf_counter() - start:.1f} s")
+    if args.positions_out:
+        np.save(args.positions_out, rows["model"])
     rows["popular overall"] = popularity_positions(loans, history_rows, test_rows, by_state=False)
     rows["popular by state"] = popularity_positions(loans, history_rows, test_rows, by_state=True)
 
