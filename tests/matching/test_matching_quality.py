@@ -80,3 +80,23 @@ def test_the_blend_leaves_out_a_stage_that_adds_nothing():
     assert booster_slope == 0.0 and 0.8 < linear_slope < 1.2
     booster_slope, _, linear_slope = _fit_blend(-booster, linear, approved)
     assert booster_slope >= 0.0 and linear_slope > 0.0
+
+
+def test_a_refit_model_learns_from_every_row_but_keeps_the_held_out_blend(world, trained_model):
+    refitted = train_model(world.requests, world.products, world.history, max_iter=60, refit=True)
+    # The blend and the stored metrics come from the held-out fit, as without the refit...
+    assert refitted.calibration == trained_model.calibration
+    assert refitted.metadata["metrics"] == trained_model.metadata["metrics"]
+    # ...while both stages were trained again with the held-out requests included.
+    assert not np.allclose(refitted.coef, trained_model.coef)
+    table = ProductTable(world.products, InstitutionHistory(world.history))
+    features = pair_features(
+        table,
+        world.requests,
+        rows_of(world.requests.id, world.history.request_id),
+        rows_of(world.products.id, world.history.product_id),
+    )
+    assert not np.allclose(
+        refitted.booster.decision_function(features),
+        trained_model.booster.decision_function(features),
+    )
