@@ -215,6 +215,10 @@ def main() -> None:
     }
     if not args.skip_load:
         print(f"loading the small world (load {load()})", flush=True)
+        if not os.environ.get("BENCH_DATABASE_URL"):
+            # A SQLite file from an earlier run is started afresh: emptying it table by table
+            # trips its foreign keys.
+            (instance / "bench.db").unlink(missing_ok=True)
         prepare(env)
     people = accounts(env)
     os.environ.update(env)
