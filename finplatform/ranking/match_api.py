@@ -3,7 +3,8 @@
 The match endpoint is the API's busiest call. On a cache hit it reads only the request's id,
 its change times and its first ranking time (one row of plain values, no ORM object); the
 request with its firm and accepted kinds is loaded only when the ranking must be computed.
-The first ranking time is written by one UPDATE that keeps an earlier one.
+The first ranking time is written by one UPDATE that keeps an earlier one; the report's fact
+for the funnel's matched step is added in the same transaction when it wrote a row.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from finplatform.models import FinancingRequest
 from finplatform.observability import metrics
 from finplatform.ranking import result_cache
 from finplatform.ranking.service import ServingCatalogue, _computed_items, serving_catalogue
+from finplatform.reports import facts
 
 
 class RequestStamp(NamedTuple):
@@ -45,15 +47,18 @@ STAMP_COLUMNS = (
 
 
 def note_first_ranking(stamp: RequestStamp) -> bool:
-    """Write the request's first ranking time unless it has one; True when written (the
-    caller's transaction commits it)."""
+    """Write the request's first ranking time unless it has one, with the funnel's fact; True
+    when the request had none when read (the caller's transaction commits it)."""
     if stamp.first_ranked_at is not None:
         return False
-    db.session.execute(
+    stamped = db.session.scalars(
         sa.update(FinancingRequest)
         .where(FinancingRequest.id == stamp.id, FinancingRequest.first_ranked_at.is_(None))
         .values(first_ranked_at=clock.now())
-    )
+        .returning(FinancingRequest.id)
+    ).all()
+    if stamped:  # a concurrent call that stamped it first wrote the fact
+        facts.bulk_write(db.session, facts.FIRST_RANKED, 1, ids=stamped)
     return True
 
 

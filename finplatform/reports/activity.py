@@ -3,10 +3,11 @@ firms served and the specialists' work.
 
 The distinct-firm counts read `report_firm_months` (one row per firm, month and kind of activity,
 written with the rows it counts: facts.py); `FIRM_MONTH_SOURCES` says, per source table, what
-each kind counts, and is what both the flush hooks and `flask report rebuild` run. Matches are
-not kept (re-ranking replaces them in bulk): the firms they served are read live beside the
-facts. The funnel's steps are facts too (`funnel_contributions`); the first ranking time and the
-response times are counted live.
+each kind counts, and is what both the flush hooks and `flask report rebuild` run; a request's
+matches count as its firm served in the month each match row was written (re-ranking's bulk
+delete takes its rows' away: ranking/batch.py). The funnel's steps are facts too
+(`funnel_contributions`, and `first_ranked_contributions` for the matched step); the response
+times are counted live.
 """
 
 from __future__ import annotations
@@ -77,12 +78,21 @@ def _served_and_specialist(model, when) -> list[sa.Select]:
 
 _DISBURSED = Disbursement.disbursed_on
 # What each kind of firm-month counts, by the table whose rows it counts: a firm served (a
-# request, a referral, a contact or an application), a specialist's firm (their referrals,
-# contacts and brokered applications), a disbursement (count: non-reversal rows; for first-time
-# borrowers), a credit loan (net amount; firms with credit loans) and a specialist's deals.
+# request, a match of its request, a referral, a contact or an application), a specialist's
+# firm (their referrals, contacts and brokered applications), a disbursement (count:
+# non-reversal rows; for first-time borrowers), a credit loan (net amount; firms with credit
+# loans) and a specialist's deals.
 FIRM_MONTH_SOURCES: dict[type, list[sa.Select]] = {
     FinancingRequest: [
         _per_firm_month("served", FinancingRequest.enterprise_id, FinancingRequest.created_at)
+    ],
+    Match: [
+        _per_firm_month(
+            "served",
+            FinancingRequest.enterprise_id,
+            Match.created_at,
+            join=(FinancingRequest, FinancingRequest.id == Match.request_id),
+        )
     ],
     Referral: _served_and_specialist(Referral, Referral.created_at),
     ContactLog: _served_and_specialist(ContactLog, ContactLog.happened_at),
@@ -175,6 +185,18 @@ def funnel_contributions() -> sa.Select:
     return sa.select(month, sa.func.count(), *steps).group_by(month)
 
 
+def first_ranked_contributions() -> sa.Select:
+    """The funnel's matched step: per month, the requests a ranking first proposed products for
+    then, whenever they were posted (a later re-ranking keeps that first time, so it never
+    moves a request out of a past month)."""
+    month = local_month(FinancingRequest.first_ranked_at)
+    return (
+        sa.select(month, sa.func.count())
+        .where(FinancingRequest.first_ranked_at.is_not(None))
+        .group_by(month)
+    )
+
+
 def funnel(month: Month) -> list[dict]:
     """The month's requests, the requests first ranked in the month, and how many of the
     month's requests reached an application, an approval and a disbursement (up to now), with
@@ -186,24 +208,7 @@ def funnel(month: Month) -> list[dict]:
             )
         ).all()
     )
-    counts = [int(found.get(step, 0)) for step in FUNNEL_STEPS]
-    counts[1] = first_ranked(month)
-    return funnel_steps(counts)
-
-
-def first_ranked(month: Month) -> int:
-    """The funnel's matched step: requests a ranking first proposed products for in the month,
-    whenever they were posted. A later re-ranking keeps that first time, so it never moves a
-    request out of a past month."""
-    first = FinancingRequest.first_ranked_at
-    return int(
-        db.session.scalar(
-            sa.select(sa.func.count(FinancingRequest.id)).where(
-                first >= month.start_at, first < month.end_at
-            )
-        )
-        or 0
-    )
+    return funnel_steps([int(found.get(step, 0)) for step in FUNNEL_STEPS])
 
 
 def funnel_steps(counts: list[int]) -> list[dict]:
@@ -282,20 +287,11 @@ def _days(value: float | None) -> Decimal | None:
 
 
 def served_firsts(first: Month, last: Month) -> sa.Subquery:
-    """(enterprise_id, first month served) of the firms served in months first … last: the
-    kept firm-months, and the firms whose requests were matched then (read live)."""
-    kept = sa.select(F.enterprise_id.label("firm"), F.month.label("month")).where(
-        *_months("served", first, last)
-    )
-    matched = (
-        sa.select(FinancingRequest.enterprise_id, local_month(Match.created_at))
-        .join(FinancingRequest, FinancingRequest.id == Match.request_id)
-        .where(Match.created_at >= first.start_at, Match.created_at < last.end_at)
-    )
-    both = sa.union_all(kept, matched).subquery()
+    """(enterprise_id, first month served) of the firms served in months first … last."""
     return (
-        sa.select(both.c.firm, sa.func.min(both.c.month).label("first"))
-        .group_by(both.c.firm)
+        sa.select(F.enterprise_id.label("firm"), sa.func.min(F.month).label("first"))
+        .where(*_months("served", first, last))
+        .group_by(F.enterprise_id)
         .subquery()
     )
 

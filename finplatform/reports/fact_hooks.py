@@ -4,8 +4,9 @@ Before a flush, the contributions of the rows it will change or delete, and of t
 figures depend on what it changes (a firm joining or leaving a credit community, a product
 kind's flags, an institution's kind, an application's specialist), are taken away; after it,
 those of the same rows and of the new ones are added back (facts.py computes and writes them).
-Writes that bypass the ORM (the demo world's bulk loader, raw SQL) are not seen: the loader
-calls `facts.rebuild`, and so does `flask report rebuild`.
+Writes that bypass the ORM are not seen: ranking's two bulk statements call `facts.bulk_write`
+in their transaction, the demo world's bulk loader calls `facts.rebuild`, and raw SQL needs
+`flask report rebuild`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from finplatform.models import (
 from finplatform.models.sql import local_month
 from finplatform.reports.activity import FUNNEL_STEPS, count_where, funnel_flags
 from finplatform.reports.facts import (
+    FIRST_RANKED,
     FUNNEL,
     KEPT,
     Deltas,
@@ -74,6 +76,8 @@ def _touched(session: Session, new: list) -> Touched:
                 _note_funnel(touched, obj)
             elif model is FinancingRequest:
                 touched.add(FUNNEL, "ids", obj.id)
+                if obj in session.deleted or state.attrs["first_ranked_at"].history.has_changes():
+                    touched.add(FIRST_RANKED, "ids", obj.id)
             if model is Application and state.attrs["specialist_id"].history.has_changes():
                 touched.where(Disbursement, Disbursement.application_id == obj.id)
         elif model is ProductKind and session.is_modified(obj):
@@ -152,6 +156,8 @@ def _after_flush(session: Session, _context) -> None:
         touched, new, deltas, recount_funnel = pending
         for obj in new:  # now that their keys are known
             touched.add(type(obj), "ids", obj.id)
+            if type(obj) is FinancingRequest and obj.first_ranked_at is not None:
+                touched.add(FIRST_RANKED, "ids", obj.id)
             if recount_funnel and type(obj) is FinancingRequest:
                 touched.add(FUNNEL, "ids", obj.id)
             elif recount_funnel and type(obj) in (Application, Disbursement):

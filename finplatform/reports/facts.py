@@ -6,12 +6,15 @@ disbursements, the count, amount and number of rows of each month in total and b
 breakdown (measures.py says what each counts); each money target's amount per month
 (metrics.py); the funnel's steps per month of posting (activity.py). `report_firm_months`: one
 row per firm, month and kind of activity, what the distinct-firm counts read (activity.py says
-what each kind counts). Matches (replaced in bulk by re-ranking), the first ranking time and
-the response times are counted live.
+what each kind counts), matches included; the funnel's matched step per month of first ranking.
+The response times are counted live.
 
 How they stay right. A fact is the same query as the figure, restricted to the rows a write
 touched (`contributions`); an ORM flush takes away the contributions of what it changes and adds
-back the new ones (fact_hooks.py), in the same transaction, with INSERT … ON CONFLICT DO UPDATE
+back the new ones (fact_hooks.py); the two bulk statements of ranking, re-ranking's delete of
+a request's matches and the match API's stamp of a first ranking time, call `bulk_write` in
+their transaction (what they touch is known there: the request ids, the stamped rows
+returned by the UPDATE). Both write with INSERT … ON CONFLICT DO UPDATE
 SET count = count + …, so two writers to one month wait for each other's row lock on
 PostgreSQL and neither loses an update. `rebuild` (`flask report rebuild`) recomputes every
 fact from the base tables with the same queries and must give the same rows
@@ -40,6 +43,7 @@ from finplatform.models import (
     ContactLog,
     Disbursement,
     FinancingRequest,
+    Match,
     PoolContribution,
     Referral,
     ReportFact,
@@ -50,6 +54,7 @@ from finplatform.reports.activity import (
     FIRM_MONTH_SOURCES,
     FIRM_MONTHS,
     FUNNEL_STEPS,
+    first_ranked_contributions,
     funnel_contributions,
 )
 from finplatform.reports.measures import MEASURES, Scope, sum_money
@@ -58,6 +63,9 @@ FACTS = ReportFact.__table__
 # The funnel's facts count requests, touched through their applications and disbursements.
 FUNNEL = "funnel"
 FUNNEL_STEPS_KEPT = (FUNNEL_STEPS[0], *FUNNEL_STEPS[2:])
+# The funnel's matched step counts requests by their first ranking time, apart from the rest of
+# a request's facts: only a flush that sets or clears that time recounts it.
+FIRST_RANKED = "first_ranked"
 # The measures kept, by the table whose rows they count.
 KEPT: dict[object, tuple[str, ...]] = {
     FinancingRequest: ("requests",),
@@ -66,7 +74,9 @@ KEPT: dict[object, tuple[str, ...]] = {
     PoolContribution: (),
     Referral: (),
     ContactLog: (),
+    Match: (),
     FUNNEL: (),
+    FIRST_RANKED: (),
 }
 KEYS = {
     FACTS: ("measure", "dimension", "month", "key"),
@@ -97,6 +107,11 @@ def read_funnel(rows, into: Deltas, sign: int) -> None:
     for month, requests, *steps in rows:
         for step, count in zip(FUNNEL_STEPS_KEPT, (requests, *steps), strict=True):
             _add(into, FACTS, (FUNNEL, step, month, ""), count, None, requests, sign)
+
+
+def _read_first_ranked(rows, into: Deltas, sign: int) -> None:
+    for month, requests in rows:
+        _add(into, FACTS, (FUNNEL, FUNNEL_STEPS[1], month, ""), requests, None, requests, sign)
 
 
 def _read_firm_months(rows, into: Deltas, sign: int) -> None:
@@ -184,6 +199,8 @@ def _queries(model) -> list[tuple[sa.Select, Callable]]:
     a flush only adds its WHERE)."""
     if model is FUNNEL:
         return [(funnel_contributions(), read_funnel)]
+    if model is FIRST_RANKED:
+        return [(first_ranked_contributions(), _read_first_ranked)]
     found = [(source, _read_firm_months) for source in FIRM_MONTH_SOURCES.get(model, ())]
     if len(found) > 1:
         found = [(sa.union_all(*(source for source, _ in found)), _read_firm_months)]
@@ -211,6 +228,8 @@ def by_keys(model) -> sa.ColumnElement[bool]:
             sa.select(Application.request_id).where(Application.id.in_(APPLICATION_IDS)),
         )
         return FinancingRequest.id.in_(wanted)
+    if model is FIRST_RANKED:
+        return FinancingRequest.id.in_(IDS)
     return model.id.in_(IDS)
 
 
@@ -253,6 +272,16 @@ def contributions(
         params = {}
     for statement, read in _queries(model):
         read(session.execute(_where(statement, where), params), into, sign)
+
+
+def bulk_write(session: Session, model, sign: int, where=None, ids=None) -> None:
+    """Add (+1) or take away (−1) the facts of `model`'s rows matching `where` or with the given
+    ids, in the caller's transaction: for writes made with bulk SQL, which the flush hooks do not
+    see (take away before the statement what it deletes, add after it what it wrote)."""
+    deltas: Deltas = {}
+    keys = None if ids is None else {"ids": ids}
+    contributions(session, model, where, deltas, sign, keys)
+    write_deltas(deltas, session.connection())
 
 
 @functools.cache

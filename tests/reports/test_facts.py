@@ -24,6 +24,9 @@ from finplatform.models import (
     FinancingRequest,
     ImportBatch,
     Institution,
+    Match,
+    MatchSource,
+    Product,
     ProductKind,
     Referral,
     ReferralKind,
@@ -32,6 +35,9 @@ from finplatform.models import (
     Role,
     User,
 )
+from finplatform.ranking import match_api
+from finplatform.ranking.batch import replace_matches
+from finplatform.ranking.service import note_ranked
 from finplatform.reports import facts
 from finplatform.reports.periods import Month
 from finplatform.reports.services import build_report
@@ -127,6 +133,8 @@ OPS = (
     "contact",
     "broker",
     "withdraw",
+    "rank",
+    "rerank",
 )
 
 
@@ -142,19 +150,51 @@ OPS = (
         max_size=14,
     )
 )
-def test_random_writes_give_the_facts_a_rebuild_gives(db, make, events):
+def test_random_writes_give_the_facts_a_rebuild_gives(app, db, make, events):
     if not db.session.scalar(sa.select(sa.func.count()).select_from(Institution)):
         build_world(db, make)
     saved = db.session.begin_nested()
     try:
-        _play(db, events)
+        _play(app, db, events)
         db.session.flush()
         _same_after_rebuild(db)
     finally:
         saved.rollback()
 
 
-def _play(db, events) -> None:
+def _rank(app, db, op, request, products, month, size) -> None:
+    """A ranking on 14 `month` 2014: the match API's stamp of the first ranking time ("rank"),
+    or re-ranking's replacement of the request's matches ("rerank"; every fourth proposes
+    nothing), the bulk statements the flush hooks do not see."""
+    app.config["TODAY"] = date(2014, month, 14)
+    try:
+        if op == "rank":
+            stamp = db.session.execute(
+                sa.select(*match_api.STAMP_COLUMNS).where(FinancingRequest.id == request.id)
+            ).one()
+            match_api.note_first_ranking(match_api.RequestStamp(*stamp))
+            db.session.expire(request)
+            return
+        rows = [
+            Match(
+                request_id=request.id,
+                product_id=product,
+                score=0.5,
+                rank=position + 1,
+                source=MatchSource.RULE,
+                created_at=bj(2014, month, 13),
+            )
+            for position, product in enumerate(products[: size % 4])
+        ]
+        if rows:
+            note_ranked(request)
+        replace_matches([request.id], rows)
+        db.session.flush()
+    finally:
+        app.config["TODAY"] = None
+
+
+def _play(app, db, events) -> None:
     firms = sorted(db.session.scalars(sa.select(FinancingRequest.enterprise_id)).all())
     community = db.session.scalar(
         sa.select(Institution.id).where(Institution.kind_code == "credit_community")
@@ -162,6 +202,7 @@ def _play(db, events) -> None:
     specialists = db.session.scalars(
         sa.select(User.id).where(User.role == Role.SPECIALIST).order_by(User.id)
     ).all()
+    products = db.session.scalars(sa.select(Product.id).order_by(Product.id)).all()
     for op, pick, month, size in events:
         specialist = (specialists + [None])[size % (len(specialists) + 1)]
         amount = D(size * 50000)
@@ -239,6 +280,8 @@ def _play(db, events) -> None:
         elif op == "kind":
             kind = db.session.get(ProductKind, application.product_kind_code)
             kind.is_credit_loan = not kind.is_credit_loan
+        elif op in ("rank", "rerank"):
+            _rank(app, db, op, request, products[pick:] + products[:pick], month, size)
         db.session.flush()
 
 
