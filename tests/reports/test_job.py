@@ -21,10 +21,11 @@ def redis_app(app):
     url = os.environ["TEST_REDIS_URL"]
     connection = redis.Redis.from_url(url)
     connection.flushdb()
+    configured = app.config.get("REDIS_URL")
     app.config["REDIS_URL"] = url
     app.extensions.pop("finplatform_redis", None)
     yield connection
-    app.config["REDIS_URL"] = None
+    app.config["REDIS_URL"] = configured
     app.extensions.pop("finplatform_redis", None)
     connection.flushdb()
     connection.close()
