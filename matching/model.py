@@ -260,16 +260,20 @@ def train_model(
         y_valid,
     )
 
-    model = MatchingModel(
-        feature_names=FEATURE_NAMES,
-        mean=mean,
-        scale=scale,
-        coef=linear.coef_[0].copy(),
-        intercept=float(linear.intercept_[0]),
-        booster=booster,
-        calibration=calibration,
-        rerank_depth=rerank_depth,
-    )
+    def assembled(mean, scale, linear, booster) -> MatchingModel:
+        """The model of fitted stages, with the blend fitted on the validation rows."""
+        return MatchingModel(
+            feature_names=FEATURE_NAMES,
+            mean=mean,
+            scale=scale,
+            coef=linear.coef_[0].copy(),
+            intercept=float(linear.intercept_[0]),
+            booster=booster,
+            calibration=calibration,
+            rerank_depth=rerank_depth,
+        )
+
+    model = assembled(mean, scale, linear, booster)
     groups = request_rows[validation]
     probability = model.approval_probability(x_valid)
     metrics = {
@@ -289,16 +293,7 @@ def train_model(
     metrics["model"]["approval_rate"] = float(y_valid.mean())
     if refit:
         mean, scale, linear, booster = fit_stages(np.ones(len(approved), dtype=bool), _silent)
-        model = MatchingModel(
-            feature_names=FEATURE_NAMES,
-            mean=mean,
-            scale=scale,
-            coef=linear.coef_[0].copy(),
-            intercept=float(linear.intercept_[0]),
-            booster=booster,
-            calibration=calibration,
-            rerank_depth=rerank_depth,
-        )
+        model = assembled(mean, scale, linear, booster)
     model.metadata = {
         "feature_names": list(FEATURE_NAMES),
         "training_window": {
