@@ -26,15 +26,14 @@ from finplatform.models import (
 )
 from finplatform.models.sql import local_month
 from finplatform.reports.activity import FUNNEL_STEPS, count_where, funnel_flags
+from finplatform.reports.fact_writes import Deltas, write_deltas
 from finplatform.reports.facts import (
     FIRST_RANKED,
     FUNNEL,
     KEPT,
-    Deltas,
     by_keys,
     contributions,
     read_funnel,
-    write_deltas,
 )
 
 

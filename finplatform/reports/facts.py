@@ -34,7 +34,6 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from finplatform.extensions import db
@@ -46,7 +45,6 @@ from finplatform.models import (
     Match,
     PoolContribution,
     Referral,
-    ReportFact,
 )
 from finplatform.models.sql import local_month
 from finplatform.reports import metrics
@@ -57,9 +55,9 @@ from finplatform.reports.activity import (
     first_ranked_contributions,
     funnel_contributions,
 )
+from finplatform.reports.fact_writes import FACTS, KEYS, Deltas, Key, write_deltas
 from finplatform.reports.measures import MEASURES, Scope, sum_money
 
-FACTS = ReportFact.__table__
 # The funnel's facts count requests, touched through their applications and disbursements.
 FUNNEL = "funnel"
 FUNNEL_STEPS_KEPT = (FUNNEL_STEPS[0], *FUNNEL_STEPS[2:])
@@ -78,13 +76,7 @@ KEPT: dict[object, tuple[str, ...]] = {
     FUNNEL: (),
     FIRST_RANKED: (),
 }
-KEYS = {
-    FACTS: ("measure", "dimension", "month", "key"),
-    FIRM_MONTHS: tuple(FIRM_MONTHS.primary_key.columns.keys()),
-}
 EVERY_ROW = Scope(None, date(2200, 1, 1))
-Key = tuple  # (measure, dimension, month, key) or (kind, month, enterprise_id, specialist_id)
-Deltas = dict[sa.Table, dict[Key, list]]
 
 
 # ------------------------------------------------------------------------------ computing
@@ -282,81 +274,6 @@ def bulk_write(session: Session, model, sign: int, where=None, ids=None) -> None
     keys = None if ids is None else {"ids": ids}
     contributions(session, model, where, deltas, sign, keys)
     write_deltas(deltas, session.connection())
-
-
-@functools.cache
-def _increment(table: sa.Table):
-    """SQLite: INSERT … ON CONFLICT DO UPDATE adding a row's count, amount and rows."""
-    statement = sqlite.insert(table)
-    excluded = statement.excluded
-    return statement.on_conflict_do_update(
-        index_elements=list(KEYS[table]),
-        set_={
-            "count": table.c.count + excluded.count,
-            "amount": sa.case(
-                (table.c.amount.is_(None), excluded.amount),
-                else_=table.c.amount + sa.func.coalesce(excluded.amount, 0),
-            ),
-            "rows": table.c.rows + excluded.rows,
-        },
-    )
-
-
-@functools.cache
-def _increment_all(dialect) -> sa.TextClause:
-    """PostgreSQL: one statement adding the deltas of both tables, each given as arrays (one
-    round trip, and the same SQL whatever the number of rows, so it is prepared once)."""
-    parts = []
-    for table, names in KEYS.items():
-        columns = [*names, "count", "amount", "rows"]
-        arrays = ", ".join(
-            f"CAST(:{table.name}_{name} AS {table.c[name].type.compile(dialect)}[])"
-            for name in columns
-        )
-        parts.append(
-            f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "
-            f"ON CONFLICT ({', '.join(names)}) DO UPDATE SET count = {table.name}.count + "
-            f"excluded.count, amount = CASE WHEN {table.name}.amount IS NULL THEN excluded.amount "
-            f"ELSE {table.name}.amount + coalesce(excluded.amount, 0) END, "
-            f"rows = {table.name}.rows + excluded.rows"
-        )
-    return sa.text(f"WITH written AS ({parts[0]}) {parts[1]}")
-
-
-def write_deltas(deltas: Deltas, connection) -> None:
-    """Add the deltas (INSERT … ON CONFLICT DO UPDATE with increments, rows in key order so that
-    concurrent writers lock them in the same order), then drop emptied rows."""
-    found = {
-        table: [
-            (*key, count, amount, rows)
-            for key, (count, amount, rows) in sorted(changes.items(), key=lambda item: str(item[0]))
-            if count or rows or amount
-        ]
-        for table, changes in deltas.items()
-    }
-    if not any(found.values()):
-        return
-    if connection.dialect.name == "postgresql":
-        params = {}
-        for table, names in KEYS.items():
-            columns = [*names, "count", "amount", "rows"]
-            values = list(zip(*found.get(table, []), strict=True)) or [()] * len(columns)
-            params.update(
-                {f"{table.name}_{n}": list(v) for n, v in zip(columns, values, strict=True)}
-            )
-        connection.execute(_increment_all(connection.dialect), params)
-    else:
-        for table, rows in found.items():
-            if rows:
-                columns = [*KEYS[table], "count", "amount", "rows"]
-                values = [dict(zip(columns, row, strict=True)) for row in rows]
-                connection.execute(_increment(table), values)
-    for table, rows in found.items():
-        emptied = sorted({row[KEYS[table].index("month")] for row in rows if row[-1] < 0})
-        if emptied:  # only a change or deletion takes rows away
-            connection.execute(
-                sa.delete(table).where(table.c.rows <= 0, table.c.month.in_(emptied))
-            )
 
 
 def rebuild(session: Session | None = None) -> int:
