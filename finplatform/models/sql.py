@@ -66,20 +66,25 @@ class local_month(sa.sql.functions.GenericFunction):
     inherit_cache = True
 
 
+def _month_argument(element, compiler, **kw) -> tuple[str, bool]:
+    """local_month's argument compiled, and whether it is a date (no time, no time zone)."""
+    (column,) = element.clauses
+    date_only = isinstance(column.type, sa.Date) and not isinstance(column.type, sa.DateTime)
+    return compiler.process(column, **kw), date_only
+
+
 @compiles(local_month)
 def _local_month_sqlite(element, compiler, **kw):
-    (column,) = element.clauses
-    text = compiler.process(column, **kw)
-    if isinstance(column.type, sa.Date) and not isinstance(column.type, sa.DateTime):
+    text, date_only = _month_argument(element, compiler, **kw)
+    if date_only:
         return f"date({text}, 'start of month')"
     return f"date({text}, '+8 hours', 'start of month')"
 
 
 @compiles(local_month, "postgresql")
 def _local_month_postgresql(element, compiler, **kw):
-    (column,) = element.clauses
-    text = compiler.process(column, **kw)
-    if isinstance(column.type, sa.Date) and not isinstance(column.type, sa.DateTime):
+    text, date_only = _month_argument(element, compiler, **kw)
+    if date_only:
         return f"CAST(date_trunc('month', {text}) AS DATE)"
     return f"CAST(date_trunc('month', {text} AT TIME ZONE 'Asia/Shanghai') AS DATE)"
 
