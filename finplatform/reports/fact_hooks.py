@@ -95,20 +95,33 @@ ADDED = "added_"
 
 
 @functools.cache
-def _funnel_added(tag: str | None = None) -> sa.Select:
+def _funnel_added(tag: str | None = None, disbursements_only: bool = False) -> sa.Select:
     """What a flush that only added rows changes in the funnel, in one query: per month of
     posting, the new requests, and for each step the requests that have it now less those
     that had it without the new applications and disbursements (a new request has no older
-    ones). Parameters: `new_r`, `new_a`, `new_d` (the new rows' ids) and by_keys's."""
+    ones). Parameters: `new_r`, `new_a`, `new_d` (the new rows' ids) and by_keys's.
+    `disbursements_only`: the flush added no request and no application, so only the
+    disbursed step can change (the others read applications alone): the rest are zero."""
     now = funnel_flags()
     before = funnel_flags(
         in_keys(Application.id, "new_a", tag, negate=True),
         in_keys(Disbursement.id, "new_d", tag, negate=True),
     )
     month = local_month(FinancingRequest.created_at)
-    steps = [count_where(now[step]) - count_where(before[step]) for step in FUNNEL_STEPS[2:]]
-    added = count_where(in_keys(FinancingRequest.id, "new_r", tag))
-    return sa.select(month, added, *steps).where(by_keys(FUNNEL, tag)).group_by(month)
+    zero = sa.literal_column("0", sa.Integer)
+    steps = [
+        zero
+        if disbursements_only and step != "disbursed"
+        else count_where(now[step]) - count_where(before[step])
+        for step in FUNNEL_STEPS[2:]
+    ]
+    added = zero if disbursements_only else count_where(in_keys(FinancingRequest.id, "new_r", tag))
+    labelled = [step.label(name) for step, name in zip(steps, FUNNEL_STEPS[2:], strict=True)]
+    return (
+        sa.select(month.label("month"), added.label("requests"), *labelled)
+        .where(by_keys(FUNNEL, tag))
+        .group_by(month)
+    )
 
 
 def _funnel_params(new: list) -> dict:
@@ -145,7 +158,8 @@ def _write_in_one(session: Session, touched: Touched, new: list, deltas, recount
         params.update(found_params)
     funnel = {} if recount_funnel else _funnel_params(new)
     if funnel.get("ids") or funnel.get("applications"):
-        sources.append(Source(_funnel_added(ADDED), read_funnel, funnel_rows))
+        only = not funnel["new_r"] and not funnel["new_a"]
+        sources.append(Source(_funnel_added(ADDED, only), read_funnel, funnel_rows))
         params.update({f"{ADDED}{key}": value for key, value in funnel.items()})
     write(session.connection(), deltas, sources, params, cached)
 

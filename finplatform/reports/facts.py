@@ -16,9 +16,10 @@ a request's matches and the match API's stamp of a first ranking time, call `bul
 their transaction (what they touch is known there: the request ids, the stamped rows
 returned by the UPDATE). Both write with INSERT … ON CONFLICT DO UPDATE
 SET count = count + …, so two writers to one month wait for each other's row lock on
-PostgreSQL and neither loses an update. `rebuild` (`flask report rebuild`) recomputes every
-fact from the base tables with the same queries and must give the same rows
-(tests/reports/test_facts.py checks that over random sequences of writes).
+PostgreSQL and neither loses an update; on PostgreSQL a flush counts and writes in one
+statement (fact_writes.py). `rebuild` (`flask report rebuild`) recomputes every fact from the
+base tables with the same queries (fact_sources.py) and must give the same rows
+(tests/reports/test_facts_random.py checks that over random sequences of writes).
 
 Why hooks, not triggers: the definitions (a firm's district at the time, an institution's
 standing at the time, a month in Beijing time) are SQLAlchemy expressions written once in
