@@ -25,7 +25,7 @@ LABELS = {
         "industry": _l("Industry"),
         "designation": _l("Confirmed designation"),
     },
-    # A firm's confirmed designation at the time (reports/measures.py: DESIGNATIONS).
+    # A firm's confirmed designation at the time (reports/designations.py).
     "designation": {
         "little_giant": _l("Tech little giant"),
         "high_tech": _l("High-tech enterprise"),

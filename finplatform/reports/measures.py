@@ -33,6 +33,7 @@ from finplatform.models import (
     ProductKind,
 )
 from finplatform.models.base import Money
+from finplatform.reports.designations import DESIGNATION, DESIGNATIONS
 from finplatform.reports.periods import Month, local_midnight, year_months
 
 ZERO = Decimal("0.00")
@@ -44,14 +45,6 @@ DIMENSIONS = (
     "industry",
     "designation",
 )
-# A firm's confirmed designation (认定类型) at the time, one per firm so that a breakdown's rows
-# sum to its total: the highest it holds of 科技小巨人, 高新技术企业, 科技型中小企业, or none.
-DESIGNATIONS = {
-    "little_giant": ("科技小巨人", "Tech little giant"),
-    "high_tech": ("高新技术企业", "High-tech enterprise"),
-    "tech_sme": ("科技型中小企业", "Tech SME"),
-    "unconfirmed": ("未认定", "Not confirmed"),
-}
 
 
 @dataclass(frozen=True)
@@ -154,20 +147,6 @@ def _firm_at(firm_id, when) -> Join:
         FirmAttributes,
         sa.and_(FirmAttributes.enterprise_id == firm_id, held_at(FirmAttributes, when)),
     )
-
-
-def _code(value: str) -> sa.ColumnElement[str]:
-    return sa.literal_column(f"'{value}'", sa.String)
-
-
-# Confirmed flags only (credit/confirmation.py), never the firm's own claim; a firm stored
-# without history is "unconfirmed".
-DESIGNATION = sa.case(
-    (FirmAttributes.little_giant_confirmed.is_(True), _code("little_giant")),
-    (FirmAttributes.high_tech_confirmed.is_(True), _code("high_tech")),
-    (FirmAttributes.tech_sme_confirmed.is_(True), _code("tech_sme")),
-    else_=_code("unconfirmed"),
-)
 
 
 def _firm_then(firm_id, when, *before: Join) -> dict[str, tuple]:
