@@ -23,6 +23,14 @@ LABELS = {
         "institution_kind": _l("Institution kind"),
         "district": _l("District"),
         "industry": _l("Industry"),
+        "designation": _l("Confirmed designation"),
+    },
+    # A firm's confirmed designation at the time (reports/designations.py).
+    "designation": {
+        "little_giant": _l("Tech little giant"),
+        "high_tech": _l("High-tech enterprise"),
+        "tech_sme": _l("Tech SME"),
+        "unconfirmed": _l("Not confirmed"),
     },
     "funnel_step": {
         "requests": _l("Requests posted"),
@@ -56,6 +64,7 @@ LABELS = {
         "by_institution_kind": _l("By institution kind"),
         "by_district": _l("By district"),
         "by_industry": _l("By industry"),
+        "by_designation": _l("By confirmed designation"),
         "funnel": _l("Funnel"),
         "response_times": _l("Response times"),
         "specialists": _l("Specialists"),

@@ -26,15 +26,9 @@ from finplatform.models import (
 )
 from finplatform.models.sql import local_month
 from finplatform.reports.activity import FUNNEL_STEPS, count_where, funnel_flags
-from finplatform.reports.fact_writes import Deltas, write_deltas
-from finplatform.reports.facts import (
-    FIRST_RANKED,
-    FUNNEL,
-    KEPT,
-    by_keys,
-    contributions,
-    read_funnel,
-)
+from finplatform.reports.fact_sources import FIRST_RANKED, FUNNEL, KEPT, funnel_rows, read_funnel
+from finplatform.reports.fact_writes import Deltas, Source, write, write_deltas
+from finplatform.reports.facts import by_keys, contributions, in_keys, keyed_sources
 
 
 class Touched(dict):
@@ -97,37 +91,77 @@ def _recount(session: Session, touched: Touched, into: Deltas, sign: int) -> Non
         contributions(session, model, sa.or_(*where) if where else None, into, sign, keys)
 
 
-NEW = {name: sa.bindparam(f"new_{name}", expanding=True) for name in ("r", "a", "d")}
+ADDED = "added_"
 
 
 @functools.cache
-def _funnel_added() -> sa.Select:
+def _funnel_added(tag: str | None = None, disbursements_only: bool = False) -> sa.Select:
     """What a flush that only added rows changes in the funnel, in one query: per month of
     posting, the new requests, and for each step the requests that have it now less those
     that had it without the new applications and disbursements (a new request has no older
-    ones)."""
+    ones). Parameters: `new_r`, `new_a`, `new_d` (the new rows' ids) and by_keys's.
+    `disbursements_only`: the flush added no request and no application, so only the
+    disbursed step can change (the others read applications alone): the rest are zero."""
     now = funnel_flags()
-    before = funnel_flags(Application.id.not_in(NEW["a"]), Disbursement.id.not_in(NEW["d"]))
+    before = funnel_flags(
+        in_keys(Application.id, "new_a", tag, negate=True),
+        in_keys(Disbursement.id, "new_d", tag, negate=True),
+    )
     month = local_month(FinancingRequest.created_at)
-    steps = [count_where(now[step]) - count_where(before[step]) for step in FUNNEL_STEPS[2:]]
-    added = count_where(FinancingRequest.id.in_(NEW["r"]))
-    return sa.select(month, added, *steps).where(by_keys(FUNNEL)).group_by(month)
+    zero = sa.literal_column("0", sa.Integer)
+    steps = [
+        zero
+        if disbursements_only and step != "disbursed"
+        else count_where(now[step]) - count_where(before[step])
+        for step in FUNNEL_STEPS[2:]
+    ]
+    added = zero if disbursements_only else count_where(in_keys(FinancingRequest.id, "new_r", tag))
+    labelled = [step.label(name) for step, name in zip(steps, FUNNEL_STEPS[2:], strict=True)]
+    return (
+        sa.select(month.label("month"), added.label("requests"), *labelled)
+        .where(by_keys(FUNNEL, tag))
+        .group_by(month)
+    )
 
 
-def _funnel_of_new(session: Session, new: list, into: Deltas) -> None:
+def _funnel_params(new: list) -> dict:
     ids = {type(obj): [] for obj in new}
     for obj in new:
         ids[type(obj)].append(obj.id)
     requests = ids.get(FinancingRequest, [])
-    params = {
+    return {
         "ids": requests + [obj.request_id for obj in new if type(obj) is Application],
         "applications": [obj.application_id for obj in new if type(obj) is Disbursement],
         "new_r": requests,
         "new_a": ids.get(Application, []),
         "new_d": ids.get(Disbursement, []),
     }
+
+
+def _funnel_of_new(session: Session, new: list, into: Deltas) -> None:
+    params = _funnel_params(new)
     if params["ids"] or params["applications"]:
         read_funnel(session.execute(_funnel_added(), params), into, 1)
+
+
+def _write_in_one(session: Session, touched: Touched, new: list, deltas, recount_funnel) -> None:
+    """PostgreSQL: count what the flush touched and write it, with the deltas taken away
+    before it, in one statement."""
+    sources: list[Source] = []
+    params: dict = {}
+    cached = True
+    for model, keys in touched.items():
+        where = keys.pop("where", None)
+        cached = cached and not where
+        found, found_params = keyed_sources(model, keys, sa.or_(*where) if where else None)
+        sources += found
+        params.update(found_params)
+    funnel = {} if recount_funnel else _funnel_params(new)
+    if funnel.get("ids") or funnel.get("applications"):
+        only = not funnel["new_r"] and not funnel["new_a"]
+        sources.append(Source(_funnel_added(ADDED, only), read_funnel, funnel_rows))
+        params.update({f"{ADDED}{key}": value for key, value in funnel.items()})
+    write(session.connection(), deltas, sources, params, cached)
 
 
 def _before_flush(session: Session, _context, _instances) -> None:
@@ -161,6 +195,9 @@ def _after_flush(session: Session, _context) -> None:
                 touched.add(FUNNEL, "ids", obj.id)
             elif recount_funnel and type(obj) in (Application, Disbursement):
                 _note_funnel(touched, obj)
+        if session.connection().dialect.name == "postgresql":
+            _write_in_one(session, touched, new, deltas, recount_funnel)
+            return
         _recount(session, touched, deltas, 1)
         if not recount_funnel:
             _funnel_of_new(session, new, deltas)

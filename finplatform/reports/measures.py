@@ -33,10 +33,18 @@ from finplatform.models import (
     ProductKind,
 )
 from finplatform.models.base import Money
+from finplatform.reports.designations import DESIGNATION, DESIGNATIONS
 from finplatform.reports.periods import Month, local_midnight, year_months
 
 ZERO = Decimal("0.00")
-DIMENSIONS = ("product_kind", "institution", "institution_kind", "district", "industry")
+DIMENSIONS = (
+    "product_kind",
+    "institution",
+    "institution_kind",
+    "district",
+    "industry",
+    "designation",
+)
 
 
 @dataclass(frozen=True)
@@ -133,16 +141,22 @@ def sum_money(expression) -> sa.ColumnElement:
     return sa.type_coerce(sa.func.coalesce(sa.func.sum(expression), 0), Money)
 
 
-def _firm_then(firm_id, when, *before: Join) -> dict[str, tuple]:
-    """Breakdowns by the firm's district and industry as they were at `when` (the row's date):
-    a firm that moved is counted where it was at the time (`finplatform.history`)."""
-    then: Join = (
+def _firm_at(firm_id, when) -> Join:
+    """The firm's attributes as they were at `when` (`finplatform.history`)."""
+    return (
         FirmAttributes,
         sa.and_(FirmAttributes.enterprise_id == firm_id, held_at(FirmAttributes, when)),
     )
+
+
+def _firm_then(firm_id, when, *before: Join) -> dict[str, tuple]:
+    """Breakdowns by the firm's district, industry and confirmed designation as they were at
+    `when` (the row's date): a firm that moved is counted where it was at the time."""
+    then = _firm_at(firm_id, when)
     return {
         "district": (FirmAttributes.district_code, (*before, then)),
         "industry": (FirmAttributes.industry_code, (*before, then)),
+        "designation": (DESIGNATION, (*before, then)),
     }
 
 
@@ -241,6 +255,11 @@ MEASURES: dict[str, Measure] = {
             "institution_kind": (Disbursement.institution_kind_code, ()),
             "district": (Disbursement.district_code, ()),
             "industry": (Disbursement.industry_code, ()),
+            # As when the disbursement was recorded, like its district and industry.
+            "designation": (
+                DESIGNATION,
+                (_firm_at(Disbursement.enterprise_id, Disbursement.created_at),),
+            ),
         },
     ),
 }
@@ -305,6 +324,8 @@ def dimension_labels(dimension: str, keys: list) -> dict:
     """Chinese and English names of a dimension's keys, read in one query."""
     if not keys:
         return {}
+    if dimension == "designation":
+        return {key: DESIGNATIONS[key] for key in keys if key in DESIGNATIONS}
     table = {
         "product_kind": (ProductKind.code, ProductKind.name_zh, ProductKind.name_en),
         "institution": (Institution.id, Institution.name, Institution.name),

@@ -17,8 +17,10 @@ from finplatform.i18n import is_english
 from finplatform.labels import label
 from finplatform.money import plain_decimal
 from finplatform.rendering import beijing_time
+from finplatform.reports.measures import DIMENSIONS
 
-DIMENSION_TABLES = ("product_kind", "institution", "institution_kind", "district", "industry")
+# A breakdown table per dimension, in the order measures.py lists them.
+DIMENSION_TABLES = DIMENSIONS
 # A breakdown table's figure columns → the measure whose rows each figure links to.
 BREAKDOWN_LINKS = {
     2: "disbursements",
