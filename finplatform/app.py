@@ -22,6 +22,7 @@ from finplatform import (
     confirmations,
     errors,
     i18n,
+    idle_ping,
     input_guard,
     labels,
     mail,
@@ -81,6 +82,9 @@ def trust_proxies(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extension objects to this app."""
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            idle_ping.install(engine, app.config["DATABASE_PING_IDLE_SECONDS"])
     from finplatform.credit import versions as credit_versions
     from finplatform.history import recording
     from finplatform.reports import fact_hooks

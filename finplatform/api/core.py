@@ -299,4 +299,11 @@ def register_api(app, blueprints) -> PlatformApi:
     )
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
+    # API calls are counted by finplatform.api.rate: Flask-Limiter skips them at once, rather
+    # than sorting through its (page) limits on the API's every call.
+    app.extensions["finplatform_limiter"].request_filter(_counted_by_the_api)
     return api
+
+
+def _counted_by_the_api() -> bool:
+    return request.path.startswith(API_PREFIX + "/")

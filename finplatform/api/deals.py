@@ -8,7 +8,6 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import abort
-from sqlalchemy.orm import joinedload
 
 from finplatform import idempotency
 from finplatform.access import get_visible_or_404, visible
@@ -44,7 +43,7 @@ from finplatform.models import (
     RequestStatus,
     Role,
 )
-from finplatform.ranking.match_api import STAMP_COLUMNS, RequestStamp, match_body
+from finplatform.ranking.match_api import match_body, read_stamp
 
 requests_bp = api_blueprint("api_requests", "/requests", "Financing requests and their matches.")
 applications_bp = api_blueprint(
@@ -147,24 +146,13 @@ def request_matches(args, request_id: int):
     """The products ranked for the request, best first, each with its reasons."""
     require_role(Role.ENTERPRISE, Role.SPECIALIST, Role.ADMIN)
     # Only the request's id and change times are read unless the ranking is not in the cache.
-    row = db.session.execute(
-        sa.select(*STAMP_COLUMNS).where(
-            FinancingRequest.id == request_id, visible(FinancingRequest, current_user)
-        )
-    ).first()
-    if row is None:
+    stamp = read_stamp(request_id, visible(FinancingRequest, current_user))
+    if stamp is None:
         abort(404)
-
-    def load() -> FinancingRequest:
-        return db.session.scalars(
-            sa.select(FinancingRequest)
-            .where(FinancingRequest.id == request_id)
-            .options(joinedload(FinancingRequest.enterprise))
-        ).one()
 
     # Serialised here rather than by MatchSchema, which documents the same fields: the rows
     # are plain values already, and this is the API's busiest call (its body is cached whole).
-    body, noted = match_body(RequestStamp(*row), load, args["top"])
+    body, noted = match_body(stamp, args["top"])
     if noted:
         db.session.commit()  # its first ranking time, when this was it
     return current_app.response_class(body, mimetype=current_app.json.mimetype)

@@ -1,8 +1,10 @@
 """The API's match body: the request's ranking as JSON bytes, cached whole beside the items.
 
 The match endpoint is the API's busiest call. On a cache hit it reads only the request's id,
-its change times and its first ranking time (one row of plain values, no ORM object); the
-request with its firm and accepted kinds is loaded only when the ranking must be computed.
+its change times and its first ranking time (one row of plain values, no ORM object), on
+PostgreSQL outside any transaction when the request has opened none (no BEGIN and COMMIT round
+trips for one SELECT); the request with its firm and accepted kinds is read (one statement)
+only when the ranking must be computed.
 The first ranking time is written by one UPDATE that keeps an earlier one; the report's fact
 for the funnel's matched step is added in the same transaction when it wrote a row.
 """
@@ -11,13 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
 
 import redis
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import Session
 
 from finplatform import clock
 from finplatform.extensions import db
@@ -25,7 +27,8 @@ from finplatform.jobs import redis_connection
 from finplatform.models import FinancingRequest
 from finplatform.observability import metrics
 from finplatform.ranking import result_cache
-from finplatform.ranking.service import ServingCatalogue, _computed_items, serving_catalogue
+from finplatform.ranking.served_request import served_request_table
+from finplatform.ranking.service import ServingCatalogue, computed_items, serving_catalogue
 from finplatform.reports import facts
 
 
@@ -46,6 +49,36 @@ STAMP_COLUMNS = (
 )
 
 
+_CONNECTED = "finplatform_connected"
+
+
+@sa.event.listens_for(Session, "after_begin")
+def _note_connected(session: Session, _transaction, _connection) -> None:
+    # The session holds a connection now: what it wrote is seen only through it.
+    session.info[_CONNECTED] = True
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _note_released(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_CONNECTED, None)
+
+
+def read_stamp(request_id: int, visible_to: sa.ColumnElement[bool]) -> RequestStamp | None:
+    """The stamp of the request `request_id` if `visible_to` holds for it, else None."""
+    statement = sa.select(*STAMP_COLUMNS).where(FinancingRequest.id == request_id, visible_to)
+    session = db.session()
+    engine = session.get_bind()
+    if engine.dialect.name != "postgresql" or session.info.get(_CONNECTED):
+        row = session.execute(statement).first()
+    else:
+        # A single read needs no transaction of its own; a write later in the request (the
+        # first ranking time) opens the session's as usual.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            row = connection.execute(statement).first()
+    return RequestStamp(*row) if row is not None else None
+
+
 def note_first_ranking(stamp: RequestStamp) -> bool:
     """Write the request's first ranking time unless it has one, with the funnel's fact; True
     when the request had none when read (the caller's transaction commits it)."""
@@ -62,14 +95,12 @@ def note_first_ranking(stamp: RequestStamp) -> bool:
     return True
 
 
-def match_body(
-    stamp: RequestStamp, load: Callable[[], FinancingRequest], top_k: int = 10
-) -> tuple[bytes, bool]:
+def match_body(stamp: RequestStamp, top_k: int = 10) -> tuple[bytes, bool]:
     """The request's ranking as the API's JSON body of match objects (MatchSchema's fields),
     best first, byte for byte what `jsonify` makes of them; and whether the request's first
     ranking time was written (to be committed).
 
-    ``load`` gives the request with its firm, called only when the ranking is computed.
+    The request with its firm is read (one statement) only when the ranking is computed.
     Product names and institutions come from the worker's catalogue. With Redis the body is
     cached beside the ranked items, under the same key and for as long: one MGET finds either;
     a call that finds the body sends it as it is.
@@ -91,7 +122,8 @@ def match_body(
         items = json.loads(found[1])
     else:
         metrics.RANKINGS.labels("miss").inc()
-        items = _computed_items(load(), served, top_k, set())
+        table = served_request_table(stamp.id, served.cats, served.communities)
+        items = computed_items(table, served, top_k, set())
     body = (current_app.json.dumps(_match_rows(items, served)) + "\n").encode()
     seconds = current_app.config["MATCH_CACHE_SECONDS"]
     if connection is not None and seconds > 0:

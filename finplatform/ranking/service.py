@@ -39,6 +39,7 @@ from finplatform.ranking.registry import current_model_version, load_version
 from finplatform.ranking.tables import application_history, request_table
 from matching.eligibility import RULES_BY_CODE, check_eligibility
 from matching.ranker import RankedProducts, Ranker
+from matching.schema import Requests
 from matching.store import ModelStoreError
 
 log = logging.getLogger(__name__)
@@ -239,13 +240,18 @@ def _rank_or_cached(
 def _computed_items(
     request: FinancingRequest, served: ServingCatalogue, top_k: int, excluded: set[int]
 ) -> list[dict]:
+    table = request_table(request, served.cats, served.communities)
+    return computed_items(table, served, top_k, excluded)
+
+
+def computed_items(
+    table: Requests, served: ServingCatalogue, top_k: int, excluded: set[int]
+) -> list[dict]:
+    """The ranking of the one request of `table` as plain items, computed (a cache miss)."""
     _state().computed += 1
     metrics.RANKINGS.labels("miss").inc()
     lang = "en" if is_english() else "zh"
-    ranked = served.ranker.rank(
-        request_table(request, served.cats, served.communities),
-        top_k=top_k + len(excluded),
-    )
+    ranked = served.ranker.rank(table, top_k=top_k + len(excluded))
     items = [item for item in ranked_items(ranked, lang) if item["product_id"] not in excluded]
     return items[:top_k]
 

@@ -148,46 +148,72 @@ def requests_table(
     standing = credit_standing([(r.enterprise, on[r.id]) for r in requests])
     rows = []
     for request in requests:
-        firm = firms[request.id]
-        bits = 0
-        for community_id in member_of.get(request.id, ()):
-            if community_id in communities:
-                bits |= 1 << communities[community_id]
-        rating = firm.credit_rating if firm.credit_rating in CREDIT_RATINGS else "unrated"
         posted = _posted_on(request)
-        score, grade = standing[request.enterprise.id, on[request.id]]
         rows.append(
-            {
-                "id": request.id or 0,
-                "enterprise_id": request.enterprise.id,
-                "amount_yuan": float(request.amount_yuan),
-                "term_months": request.term_months,
-                "max_rate": _as_float(request.max_rate),
-                "accepted_kinds": kinds_mask(
-                    {PRODUCT_KINDS[product_kind_index(k.code)] for k in request.accepted_kinds}
-                ),
-                "industry": cats.industries.get(firm.industry_code, 0),
-                "district": cats.districts.get(firm.district_code, 0),
-                # The founding date is not an attribute that changes: it is read from the firm.
-                "firm_age_years": _firm_age_years(request.enterprise.founded_on, posted),
-                "employees": firm.employees or 0,
-                "revenue_yuan": _as_float(firm.revenue_yuan),
-                "rd_spend_yuan": _as_float(firm.rd_spend_yuan),
-                "patents": firm.patents or 0,
-                # Confirmed by the public-credit records, not the claim alone.
-                "little_giant": firm.little_giant_confirmed,
-                "high_tech": firm.high_tech_confirmed,
-                "credit_rating": CREDIT_RATINGS.index(rating),
-                "collateral_offered": bool(request.collateral_offered.strip()),
-                "communities": bits,
-                "posted_at": _day(posted),
-                "credit_score": score,
-                "credit_grade": grade,
-            }
+            engine_row(
+                request,
+                request.enterprise.id,
+                firms[request.id],
+                [k.code for k in request.accepted_kinds],
+                member_of.get(request.id, ()),
+                standing[request.enterprise.id, on[request.id]],
+                posted,
+                request.enterprise.founded_on,
+                cats,
+                communities,
+            )
         )
     if not rows:
         return Requests(**{name: np.zeros(0, dtype=t) for name, t in Requests._DTYPES.items()})
     return Requests.from_rows(rows)
+
+
+def engine_row(
+    request,
+    enterprise_id: int,
+    firm,
+    kind_codes: Sequence[str],
+    member_of: Sequence[int],
+    standing: tuple[float, int],
+    posted: date,
+    founded_on: date | None,
+    cats: Categories,
+    communities: dict,
+) -> dict:
+    """One request's row of the engine's table: `request` gives the request's columns
+    (id, amount, term, rate, collateral), `firm` the firm's attributes,
+    `member_of` its communities, `standing` its (credit score, grade index)."""
+    bits = 0
+    for community_id in member_of:
+        if community_id in communities:
+            bits |= 1 << communities[community_id]
+    rating = firm.credit_rating if firm.credit_rating in CREDIT_RATINGS else "unrated"
+    score, grade = standing
+    return {
+        "id": request.id or 0,
+        "enterprise_id": enterprise_id,
+        "amount_yuan": float(request.amount_yuan),
+        "term_months": request.term_months,
+        "max_rate": _as_float(request.max_rate),
+        "accepted_kinds": kinds_mask({PRODUCT_KINDS[product_kind_index(k)] for k in kind_codes}),
+        "industry": cats.industries.get(firm.industry_code, 0),
+        "district": cats.districts.get(firm.district_code, 0),
+        # The founding date is not an attribute that changes: it is read from the firm.
+        "firm_age_years": _firm_age_years(founded_on, posted),
+        "employees": firm.employees or 0,
+        "revenue_yuan": _as_float(firm.revenue_yuan),
+        "rd_spend_yuan": _as_float(firm.rd_spend_yuan),
+        "patents": firm.patents or 0,
+        # Confirmed by the public-credit records, not the claim alone.
+        "little_giant": firm.little_giant_confirmed,
+        "high_tech": firm.high_tech_confirmed,
+        "credit_rating": CREDIT_RATINGS.index(rating),
+        "collateral_offered": bool(request.collateral_offered.strip()),
+        "communities": bits,
+        "posted_at": _day(posted),
+        "credit_score": score,
+        "credit_grade": grade,
+    }
 
 
 def credit_standing(firms: Sequence[tuple[Enterprise, date | None]]) -> dict:
