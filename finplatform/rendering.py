@@ -30,7 +30,9 @@ from datetime import UTC, datetime
 from flask import Flask, current_app, g, render_template, request, url_for
 from flask_babel import format_datetime, get_locale, get_translations, to_user_timezone
 from flask_login import current_user
-from markupsafe import Markup
+from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_context
+from markupsafe import Markup, escape
 
 from finplatform import clock
 from finplatform.i18n import is_english
@@ -51,6 +53,16 @@ def request_translations():
         cached = (locale, get_translations())
         g._finplatform_translations = cached
     return cached[1]
+
+
+@pass_context
+def template_gettext(context, text: str, **variables) -> str:
+    """`_()` of the templates: Jinja's own (newstyle) gettext with its two indirections through
+    the template context left out; same text, same escaping."""
+    translated = request_translations().ugettext(text)
+    if context.eval_ctx.autoescape:
+        translated = Markup(translated)
+    return translated % variables
 
 
 def datetime_format(value, pattern_name: str | None = None) -> str:
@@ -76,15 +88,16 @@ FRAGMENT_CACHE_SIZE = 4096
 """Rendered fragments a worker keeps (roles × endpoints × languages stays far below)."""
 
 
-def cached_fragment(template: str, key: tuple) -> Markup:
-    """`template` rendered once per worker and `key` (which must hold all it depends on)."""
+def cached_fragment(template: str, key: tuple, **context) -> Markup:
+    """`template` rendered once per worker and `key` (which must hold all it depends on,
+    `context` included)."""
     fragments = current_app.extensions.setdefault("finplatform_fragments", {})
     full_key = (template, *key)
     fragment = fragments.get(full_key)
     if fragment is None:
         if len(fragments) >= FRAGMENT_CACHE_SIZE:
             fragments.clear()
-        fragment = fragments[full_key] = Markup(render_template(template))
+        fragment = fragments[full_key] = Markup(render_template(template, **context))
     return fragment
 
 
@@ -103,6 +116,42 @@ def main_menu() -> Markup:
         request.script_root,
     )
     return cached_fragment("_nav_main.html", key)
+
+
+ACCOUNT_NAME = Markup("\x00account-name\x00")
+UNREAD_BADGE = Markup("\x00unread-badge\x00")
+CSRF_TOKEN = Markup("\x00csrf-token\x00")
+"""Stand-ins in the cached account menu for what each user and session has of their own."""
+UNREAD = Markup(
+    '<span class="badge rounded-pill text-bg-warning" id="unread-count" title="{}">{}</span>'
+)
+
+
+def account_menu(unread: int) -> Markup:
+    """The signed-in user's account menu (`_nav_account.html`): rendered once per worker,
+    language, page and application root, with the user's name, unread count and the
+    session's CSRF token put in."""
+    key = (str(get_locale()), request.endpoint, request.script_root)
+    fragment = cached_fragment(
+        "_nav_account.html",
+        key,
+        account_name=ACCOUNT_NAME,
+        unread_badge=UNREAD_BADGE,
+        csrf=CSRF_TOKEN,
+    )
+    translations = request_translations()
+    badge = UNREAD.format(Markup(translations.ugettext("Unread")), unread) if unread else ""
+    return Markup(
+        fragment.replace(ACCOUNT_NAME, escape(current_user.name))
+        .replace(UNREAD_BADGE, badge)
+        .replace(CSRF_TOKEN, escape(generate_csrf()))
+    )
+
+
+def static_links(template: str) -> Markup:
+    """The stylesheet or script links of every page (`_head_links.html`, `_foot_scripts.html`),
+    rendered once per worker and application root."""
+    return cached_fragment(template, (request.script_root,))
 
 
 def confirm_dialog() -> Markup:
@@ -165,9 +214,12 @@ def register(app: Flask) -> None:
             context, one, many, n
         ),
     )
+    app.jinja_env.globals["_"] = template_gettext
     app.jinja_env.filters["datetimeformat"] = datetime_format
     app.jinja_env.filters["beijing_time"] = beijing_time
     app.jinja_env.globals["main_menu"] = main_menu
     app.jinja_env.globals["confirm_dialog"] = confirm_dialog
+    app.jinja_env.globals["account_menu"] = account_menu
+    app.jinja_env.globals["static_links"] = static_links
     app.jinja_env.globals["id_url"] = id_url
     app.jinja_env.globals["status_badge"] = status_badge
