@@ -65,7 +65,10 @@ def request_translations():
 def template_gettext(context, text: str, **variables) -> str:
     """`_()` of the templates: Jinja's own (newstyle) gettext with its two indirections through
     the template context left out; same text, same escaping."""
-    translated = request_translations().ugettext(text)
+    # The page's translations come with its context (`register`); a macro imported without
+    # context asks for them.
+    translations = context.get("request_translations") or request_translations()
+    translated = translations.ugettext(text)
     if context.eval_ctx.autoescape:
         translated = Markup(translated)
     return translated % variables
@@ -262,6 +265,7 @@ def register(app: Flask) -> None:
         ),
     )
     app.jinja_env.globals["_"] = template_gettext
+    app.context_processor(lambda: {"request_translations": request_translations()})
     app.jinja_env.filters["datetimeformat"] = datetime_format
     app.jinja_env.filters["beijing_time"] = beijing_time
     app.jinja_env.globals["main_menu"] = main_menu

@@ -16,6 +16,7 @@ import secrets
 import sqlalchemy as sa
 from flask import Flask, g, session
 from flask_login import LoginManager, current_user, login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from finplatform.extensions import db
 from finplatform.models import LoginSession, User, utcnow
@@ -49,6 +50,8 @@ def load(identifier: str) -> User | None:
     found = db.session.execute(
         sa.select(User, LoginSession)
         .join(LoginSession, LoginSession.user_id == User.id)
+        # An institution's staff's pages all read its standing (menus, access): one query.
+        .options(joinedload(User.institution))
         .where(LoginSession.token_hash == _hash(token), LoginSession.revoked_at.is_(None))
     ).first()
     if found is None or not hmac.compare_digest(str(found[0].id), user_id):
