@@ -15,6 +15,7 @@ from finplatform.models import (
     Offer,
     OfferStatus,
     Product,
+    ProductKind,
     ProductStatus,
     Referral,
     ReferralKind,
@@ -72,16 +73,29 @@ def request_applications(request: FinancingRequest, condition) -> list[sa.Row]:
     )
 
 
-def request_offers(request: FinancingRequest, condition) -> list[Offer]:
-    """Offers on the request the viewer may see: open ones first, then answered."""
+def request_offers(request: FinancingRequest, condition) -> list[sa.Row]:
+    """Offers on the request the viewer may see, open ones first, then answered: the columns
+    the side-by-side table shows (plain rows, no objects)."""
     return list(
-        db.session.scalars(
-            sa.select(Offer)
-            .where(Offer.request_id == request.id, condition)
-            .options(
-                joinedload(Offer.institution),
-                joinedload(Offer.product).joinedload(Product.kind),
+        db.session.execute(
+            sa.select(
+                Offer.id,
+                Offer.product_id,
+                Offer.amount_yuan,
+                Offer.rate,
+                Offer.term_months,
+                Offer.note,
+                Offer.status,
+                Institution.name.label("institution_name"),
+                Product.name.label("product_name"),
+                Product.collateral_required,
+                ProductKind.name_zh.label("kind_zh"),
+                ProductKind.name_en.label("kind_en"),
             )
+            .join(Institution, Institution.id == Offer.institution_id)
+            .join(Product, Product.id == Offer.product_id)
+            .outerjoin(ProductKind, ProductKind.code == Product.kind_code)
+            .where(Offer.request_id == request.id, condition)
             .order_by((Offer.status == OfferStatus.OPEN).desc(), Offer.rate, Offer.id)
         )
     )
