@@ -1,5 +1,5 @@
-"""The request page's ranked products and its list of products the request does not qualify for,
-as ready display values made in one pass.
+"""The request page's ranked products, recommendations, applications and the products the
+request does not qualify for, as ready display values made in one pass.
 
 The page formatted every ranked product's cells through macros and filters (rate and term
 ranges, the kind's name, the score) and rendered each of the dozens of products it does not
@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from finplatform.i18n import is_english
 from finplatform.products.tables import rate_range_html
-from finplatform.rendering import id_url
+from finplatform.rendering import datetime_formatter, id_url, status_badges
 
 
 def excluded_groups(excluded) -> list[tuple[str, int, Markup]]:
@@ -42,6 +42,7 @@ def excluded_groups(excluded) -> list[tuple[str, int, Markup]]:
 def ranked_rows(ranked, applied: set[int]) -> list[dict]:
     """The cells of each ranked product (`RankedProduct`s); `applied` holds the products the
     request has applications to."""
+    product_url = id_url("deals.product_detail", "product_id")
     english = is_english()
     months = _("%(min)d–%(max)d months")  # translated once, filled in per row
     no_rate = Markup('<span class="no-rate">{}</span>').format(_("No interest"))
@@ -51,6 +52,7 @@ def ranked_rows(ranked, applied: set[int]) -> list[dict]:
         rows.append(
             {
                 "id": product.id,
+                "url": product_url(product.id),
                 "rank": item.rank,
                 "name": product.name,
                 "applied": product.id in applied,
@@ -65,3 +67,39 @@ def ranked_rows(ranked, applied: set[int]) -> list[dict]:
             }
         )
     return rows
+
+
+def application_rows(applications) -> list[dict]:
+    """The cells of each of the request's applications (rows of `queries.request_applications`)."""
+    application_url = id_url("deals.application_detail", "application_id")
+    product_url = id_url("deals.product_detail", "product_id")
+    submitted = datetime_formatter("yyyy-MM-dd HH:mm")
+    status = status_badges("application_status")
+    return [
+        {
+            "id": row.id,
+            "url": application_url(row.id),
+            "product": row.product_name,
+            "product_url": product_url(row.product_id),
+            "institution": row.institution_name,
+            "submitted": submitted(row.submitted_at),
+            "status": status(row.status),
+        }
+        for row in applications
+    ]
+
+
+def recommendation_rows(recommendations) -> list[dict]:
+    """The cells of each specialist's recommendation (rows of `queries.recommendations_for`)."""
+    product_url = id_url("deals.product_detail", "product_id")
+    created = datetime_formatter("yyyy-MM-dd")
+    return [
+        {
+            "product": row.product_name,
+            "product_url": product_url(row.product_id),
+            "institution": row.institution_name,
+            "note": row.note or "",
+            "created": created(row.created_at),
+        }
+        for row in recommendations
+    ]

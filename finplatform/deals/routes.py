@@ -21,7 +21,12 @@ from finplatform.deals.forms import (
 )
 from finplatform.deals.limits import breach_text
 from finplatform.deals.reject_reasons import reject_reason_choices, reject_reason_label
-from finplatform.deals.request_tables import excluded_groups, ranked_rows
+from finplatform.deals.request_tables import (
+    application_rows,
+    excluded_groups,
+    ranked_rows,
+    recommendation_rows,
+)
 from finplatform.deals.services import eligibility_failures, next_best_products
 from finplatform.deals.states import (
     APPLICATION_STATUS_LABELS,
@@ -97,8 +102,10 @@ def request_detail(request_id: int):
         excluded=excluded,
         excluded_groups=excluded_groups(excluded),
         offers=queries.request_offers(financing_request, visible(Offer, current_user)),
-        applications=applications,
-        recommendations=queries.recommendations_for(financing_request.enterprise_id)
+        applications=application_rows(applications),
+        recommendations=recommendation_rows(
+            queries.recommendations_for(financing_request.enterprise_id)
+        )
         if current_user.role in (Role.ENTERPRISE, Role.SPECIALIST)
         else [],
         form=ConfirmForm(),
