@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
@@ -13,11 +14,21 @@ from finplatform.models import District, Industry, InstitutionKind, ProductKind
 PLEASE_CHOOSE = SelectChoice("", _l("— please choose —"))
 
 
-def _named(table, *conditions, order) -> list[tuple[str, str]]:
+def _named(table, *conditions, order) -> tuple[tuple[str, str], ...]:
     """(code, name in the current language) of a reference table's rows: plain rows, and the
-    language asked once (the demand pool's filters list about 90 of them on every page)."""
-    name = table.name_en if is_english() else table.name_zh
-    return list(db.session.execute(sa.select(table.code, name).where(*conditions).order_by(order)))
+    language asked once (the demand pool's filters list about 90 of them on every page).
+
+    The reference lists are loaded with the schema and never edited by the application, so
+    each worker reads each list once per language."""
+    english = is_english()
+    key = (table.__tablename__, english)  # one list per table
+    kept = current_app.extensions.setdefault("finplatform_reference_names", {})
+    rows = kept.get(key)
+    if rows is None:
+        name = table.name_en if english else table.name_zh
+        statement = sa.select(table.code, name).where(*conditions).order_by(order)
+        rows = kept[key] = tuple((code, text) for code, text in db.session.execute(statement))
+    return rows
 
 
 def district_choices() -> list[SelectChoice]:

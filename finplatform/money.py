@@ -57,9 +57,9 @@ def money_html(amount, unit: str | None = None) -> Markup:
         return Markup("—")
     shown = format_amount(amount, unit)
     exact = format_yuan_exact(amount)
-    return Markup('<span class="money" title="{exact}">{shown}</span>').format(
-        exact=escape(exact), shown=escape(shown)
-    )
+    # An f-string of escaped parts: Markup.format's formatter cost more than the rest of the
+    # call, and the busiest lists show two or three amounts a row.
+    return Markup(f'<span class="money" title="{escape(exact)}">{escape(shown)}</span>')
 
 
 def format_number(value) -> str:

@@ -68,13 +68,25 @@ class RowsPagination(SelectPagination):
 
     def _query_items(self) -> list:
         statement = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        return list(self._query_args["session"].execute(statement).all())
+        return list(self._query_args["session"].execute(statement, self._params).all())
+
+    def _query_count(self) -> int:
+        counted = sa.select(sa.func.count()).select_from(
+            self._query_args["select"].order_by(None).subquery()
+        )
+        return self._query_args["session"].execute(counted, self._params).scalar()
+
+    @property
+    def _params(self) -> dict | None:
+        return self._query_args.get("params")
 
 
-def counted_rows_page(statement: sa.Select) -> RowsPagination:
-    """`counted_page` of a column select: the requested page of its rows, with the total."""
+def counted_rows_page(statement: sa.Select, params: dict | None = None) -> RowsPagination:
+    """`counted_page` of a column select: the requested page of its rows, with the total;
+    `params` gives its bound parameters' values (a statement built once per worker)."""
     return RowsPagination(
         select=statement,
+        params=params,
         session=db.session(),
         page=_requested_page(),
         per_page=current_app.config["PAGE_SIZE"],

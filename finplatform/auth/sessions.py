@@ -16,6 +16,7 @@ import secrets
 import sqlalchemy as sa
 from flask import Flask, g, session
 from flask_login import LoginManager, current_user, login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from finplatform.extensions import db
 from finplatform.models import LoginSession, User, utcnow
@@ -46,14 +47,15 @@ def load(identifier: str) -> User | None:
     user_id, _, token = identifier.partition(".")
     if not user_id.isdigit() or not token:
         return None
-    found = db.session.execute(
-        sa.select(User, LoginSession)
+    user = db.session.scalar(
+        sa.select(User)
         .join(LoginSession, LoginSession.user_id == User.id)
+        # An institution's staff's pages all read its standing (menus, access): one query.
+        .options(joinedload(User.institution))
         .where(LoginSession.token_hash == _hash(token), LoginSession.revoked_at.is_(None))
-    ).first()
-    if found is None or not hmac.compare_digest(str(found[0].id), user_id):
+    )
+    if user is None or not hmac.compare_digest(str(user.id), user_id):
         return None
-    user = found[0]
     user.login_token = token
     return user
 

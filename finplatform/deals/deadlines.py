@@ -20,7 +20,8 @@ def overdue_condition(now: datetime | None = None) -> sa.ColumnElement[bool]:
     return sa.and_(
         Application.status == ApplicationStatus.SUBMITTED,
         Application.respond_by.is_not(None),
-        Application.respond_by < (now or utcnow()),
+        # `now` may be a bound parameter, which has no truth value.
+        Application.respond_by < (utcnow() if now is None else now),
     )
 
 

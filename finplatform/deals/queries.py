@@ -15,6 +15,7 @@ from finplatform.models import (
     Offer,
     OfferStatus,
     Product,
+    ProductKind,
     ProductStatus,
     Referral,
     ReferralKind,
@@ -51,40 +52,69 @@ def reversed_ids(disbursements: list[Disbursement]) -> set[int]:
     return {d.reverses_id for d in disbursements if d.reverses_id is not None}
 
 
-def request_applications(request: FinancingRequest, condition) -> list[Application]:
-    """The request's applications the viewer may see, newest first (a request has few)."""
+def request_applications(request: FinancingRequest, condition) -> list[sa.Row]:
+    """The request's applications the viewer may see (id, product_id, product_name,
+    institution_name, submitted_at, status: plain rows, no objects), newest first."""
     return list(
-        db.session.scalars(
-            sa.select(Application)
+        db.session.execute(
+            sa.select(
+                Application.id,
+                Application.product_id,
+                Product.name.label("product_name"),
+                Institution.name.label("institution_name"),
+                Application.submitted_at,
+                Application.status,
+            )
+            .join(Product, Product.id == Application.product_id)
+            .join(Institution, Institution.id == Application.institution_id)
             .where(Application.request_id == request.id, condition)
-            .options(joinedload(Application.product), joinedload(Application.institution))
             .order_by(Application.id.desc())
         )
     )
 
 
-def request_offers(request: FinancingRequest, condition) -> list[Offer]:
-    """Offers on the request the viewer may see: open ones first, then answered."""
+def request_offers(request: FinancingRequest, condition) -> list[sa.Row]:
+    """Offers on the request the viewer may see, open ones first, then answered: the columns
+    the side-by-side table shows (plain rows, no objects)."""
     return list(
-        db.session.scalars(
-            sa.select(Offer)
-            .where(Offer.request_id == request.id, condition)
-            .options(
-                joinedload(Offer.institution),
-                joinedload(Offer.product).joinedload(Product.kind),
+        db.session.execute(
+            sa.select(
+                Offer.id,
+                Offer.product_id,
+                Offer.amount_yuan,
+                Offer.rate,
+                Offer.term_months,
+                Offer.note,
+                Offer.status,
+                Institution.name.label("institution_name"),
+                Product.name.label("product_name"),
+                Product.collateral_required,
+                ProductKind.name_zh.label("kind_zh"),
+                ProductKind.name_en.label("kind_en"),
             )
+            .join(Institution, Institution.id == Offer.institution_id)
+            .join(Product, Product.id == Offer.product_id)
+            .outerjoin(ProductKind, ProductKind.code == Product.kind_code)
+            .where(Offer.request_id == request.id, condition)
             .order_by((Offer.status == OfferStatus.OPEN).desc(), Offer.rate, Offer.id)
         )
     )
 
 
-def recommendations_for(enterprise_id: int, limit: int = 20) -> list[tuple[Referral, Product]]:
-    """The latest product recommendations specialists made to the firm, with the product."""
+def recommendations_for(enterprise_id: int, limit: int = 20) -> list[sa.Row]:
+    """The latest product recommendations specialists made to the firm (note, created_at,
+    product_id, product_name, institution_name: plain rows, no objects)."""
     return list(
         db.session.execute(
-            sa.select(Referral, Product)
+            sa.select(
+                Referral.note,
+                Referral.created_at,
+                Product.id.label("product_id"),
+                Product.name.label("product_name"),
+                Institution.name.label("institution_name"),
+            )
             .join(Product, Product.id == Referral.product_id)
-            .options(joinedload(Product.institution))
+            .join(Institution, Institution.id == Product.institution_id)
             .where(
                 Referral.enterprise_id == enterprise_id,
                 Referral.kind == ReferralKind.RECOMMEND_PRODUCT,

@@ -21,6 +21,12 @@ from finplatform.deals.forms import (
 )
 from finplatform.deals.limits import breach_text
 from finplatform.deals.reject_reasons import reject_reason_choices, reject_reason_label
+from finplatform.deals.request_tables import (
+    application_rows,
+    excluded_groups,
+    ranked_rows,
+    recommendation_rows,
+)
 from finplatform.deals.services import eligibility_failures, next_best_products
 from finplatform.deals.states import (
     APPLICATION_STATUS_LABELS,
@@ -85,16 +91,21 @@ def request_detail(request_id: int):
         if db.session.is_modified(financing_request):
             db.session.commit()  # its first ranking time, when this was it
         excluded = _excluded_products(financing_request)
+    applications = queries.request_applications(
+        financing_request, visible(Application, current_user)
+    )
     return render_template(
         "deals/request.html",
         financing_request=financing_request,
         ranked=ranked,
+        ranked_rows=ranked_rows(ranked, {application.product_id for application in applications}),
         excluded=excluded,
+        excluded_groups=excluded_groups(excluded),
         offers=queries.request_offers(financing_request, visible(Offer, current_user)),
-        applications=queries.request_applications(
-            financing_request, visible(Application, current_user)
-        ),
-        recommendations=queries.recommendations_for(financing_request.enterprise_id)
+        applications=application_rows(applications),
+        recommendations=recommendation_rows(
+            queries.recommendations_for(financing_request.enterprise_id)
+        )
         if current_user.role in (Role.ENTERPRISE, Role.SPECIALIST)
         else [],
         form=ConfirmForm(),

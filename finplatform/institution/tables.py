@@ -15,13 +15,15 @@ from jinja2.filters import do_truncate
 
 from finplatform.i18n import is_english
 from finplatform.money import money_html
-from finplatform.rendering import datetime_format, id_url, status_badge
+from finplatform.rendering import datetime_formatter, id_url, status_badges
 
 
 def inbox_rows(rows) -> list[dict]:
     """The inbox's cells of each row of `queries.inbox`."""
     application_url = id_url("deals.application_detail", "application_id")
     product_url = id_url("deals.product_detail", "product_id")
+    respond_by = datetime_formatter("yyyy-MM-dd HH:mm")
+    status = status_badges("application_status")
     return [
         {
             "id": row.id,
@@ -30,10 +32,8 @@ def inbox_rows(rows) -> list[dict]:
             "product": row.product,
             "product_url": product_url(row.product_id),
             "amount": money_html(row.amount_yuan),
-            "respond_by": datetime_format(row.respond_by, "yyyy-MM-dd HH:mm")
-            if row.respond_by
-            else "—",
-            "status": status_badge("application_status", row.status),
+            "respond_by": respond_by(row.respond_by) if row.respond_by else "—",
+            "status": status(row.status),
         }
         for row in rows
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from finplatform.i18n import is_english
 from finplatform.labels import label
@@ -18,7 +18,13 @@ from finplatform.models import Product, ProductKind
 from finplatform.money import format_number, money_html
 from finplatform.rendering import id_url
 
-RATE_RANGE = Markup('<span class="text-nowrap">{}–{}%</span>')
+
+def rate_range_html(rate_min, rate_max, no_rate: Markup) -> Markup:
+    """A product's rate range (`no_rate` when it charges no interest)."""
+    if not rate_min and not rate_max:
+        return no_rate
+    low, high = escape(format_number(rate_min)), escape(format_number(rate_max))
+    return Markup(f'<span class="text-nowrap">{low}–{high}%</span>')
 
 
 def list_query(visible_condition: sa.ColumnElement[bool]) -> sa.Select:
@@ -59,13 +65,11 @@ def product_rows(rows) -> list[dict]:
             "name": row.name,
             "url": product_url(row.id),
             "kind": row.kind_en if english else row.kind_zh,
-            "amount": Markup("{} – {}").format(
-                money_html(row.amount_min_yuan), money_html(row.amount_max_yuan)
+            "amount": Markup(
+                f"{money_html(row.amount_min_yuan)} – {money_html(row.amount_max_yuan)}"
             ),
             "term": months % {"min": row.term_min_months, "max": row.term_max_months},
-            "rate": no_rate
-            if not row.rate_min and not row.rate_max
-            else RATE_RANGE.format(format_number(row.rate_min), format_number(row.rate_max)),
+            "rate": rate_range_html(row.rate_min, row.rate_max, no_rate),
             "pool": yes if row.pool_covered else no,
             "status": row.status.value,
             "status_label": label("product_status", row.status.value),

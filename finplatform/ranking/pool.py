@@ -7,6 +7,8 @@ request. A test checks both agree on the same records.
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import Flask
 
@@ -56,17 +58,17 @@ def _kind_accepted() -> sa.ColumnElement[bool]:
     return sa.or_(any_kind, same_kind)
 
 
-def _firm_old_enough() -> sa.ColumnElement[bool]:
-    cutoff = years_before(sa.literal(clock.today(), sa.Date()), Product.min_years)
+def _firm_old_enough(today: date) -> sa.ColumnElement[bool]:
+    cutoff = years_before(sa.literal(today, sa.Date()), Product.min_years)
     return sa.or_(
         Product.min_years == 0,
         sa.and_(Enterprise.founded_on.is_not(None), Enterprise.founded_on <= cutoff),
     )
 
 
-def product_fits_request() -> sa.ColumnElement[bool]:
+def product_fits_request(today: date | None = None) -> sa.ColumnElement[bool]:
     """The hard eligibility rules between `Product` and `FinancingRequest` (joined to its
-    `Enterprise`), as a SQL condition; ages count to the platform's today."""
+    `Enterprise`), as a SQL condition; ages count to `today` (the platform's by default)."""
     industry_ok = sa.or_(
         ~_exists(product_industries, product_industries.c.product_id == Product.id),
         _exists(
@@ -100,24 +102,42 @@ def product_fits_request() -> sa.ColumnElement[bool]:
         industry_ok,
         district_ok,
         member_ok,
-        _firm_old_enough(),
+        _firm_old_enough(today or clock.today()),
         sa.func.coalesce(Enterprise.revenue_yuan, 0) >= Product.min_revenue_yuan,
         sa.or_(Product.little_giant_only.is_(False), Enterprise.little_giant_confirmed.is_(True)),
         sa.or_(FinancingRequest.max_rate.is_(None), Product.rate_min <= FinancingRequest.max_rate),
     )
 
 
+POOL_CONDITIONS_KEPT = 1024
+"""Built conditions a worker keeps (one per institution and day)."""
+_pool_conditions: dict[tuple[int, date], sa.ColumnElement[bool]] = {}
+
+
 def pool_condition(institution_id: int) -> sa.ColumnElement[bool]:
     """Open requests that at least one active product of the (approved) institution fits.
 
-    Use on a query over `FinancingRequest` joined to `Enterprise`.
+    Use on a query over `FinancingRequest` joined to `Enterprise`. The condition holds only
+    the institution and the day as values (the products are read by the query itself), so it
+    is built once per worker, institution and day: building its expression tree cost more
+    than the rest of the demand pool's query.
     """
+    key = (institution_id, clock.today())
+    condition = _pool_conditions.get(key)
+    if condition is None:
+        if len(_pool_conditions) >= POOL_CONDITIONS_KEPT:
+            _pool_conditions.clear()
+        condition = _pool_conditions[key] = _built_pool_condition(*key)
+    return condition
+
+
+def _built_pool_condition(institution_id: int, today: date) -> sa.ColumnElement[bool]:
     fits = (
         sa.exists()
         .where(
             Product.institution_id == institution_id,
             Product.status == ProductStatus.ACTIVE,
-            product_fits_request(),
+            product_fits_request(today),
         )
         .correlate(FinancingRequest, Enterprise)
     )

@@ -57,7 +57,7 @@ def queue():
     tab = request.args.get("tab", "overdue")
     if tab not in services.QUEUES:
         tab = "overdue"
-    page = counted_rows_page(services.queue_query(current_user, tab))
+    page = counted_rows_page(*services.queue_query(current_user, tab))
     return render_template(
         "specialist/queue.html",
         tab=tab,

@@ -127,8 +127,8 @@ def log_contact(
     return log
 
 
-def _portfolio(specialist: User):
-    return sa.select(Enterprise.id).where(Enterprise.specialist_id == specialist.id)
+def _portfolio(specialist_id):
+    return sa.select(Enterprise.id).where(Enterprise.specialist_id == specialist_id)
 
 
 # Another application of the same request, for "no live application" tests on applications.
@@ -143,9 +143,20 @@ def _no_live_application(request_id) -> sa.ColumnElement[bool]:
     )
 
 
-def _queue_rows(specialist: User, queue: str) -> tuple[type, list[sa.ColumnElement[bool]]]:
+# The work queue's statements are built once per worker with these parameters in place of the
+# specialist and the time (building them cost more than running them).
+_SPECIALIST = sa.bindparam("queue_specialist_id", type_=sa.Integer())
+_NOW = sa.bindparam("queue_now", type_=Application.respond_by.type)
+_queue_statements: dict[str, sa.Select] = {}
+
+
+def _queue_params(specialist: User) -> dict:
+    return {"queue_specialist_id": specialist.id, "queue_now": utcnow()}
+
+
+def _queue_rows(queue: str) -> tuple[type, list[sa.ColumnElement[bool]]]:
     """The kind of row one tab of the work queue lists, and the conditions it lists them by."""
-    firms = _portfolio(specialist)
+    firms = _portfolio(_SPECIALIST)
     if queue == "open":
         return FinancingRequest, [
             FinancingRequest.enterprise_id.in_(firms),
@@ -153,7 +164,7 @@ def _queue_rows(specialist: User, queue: str) -> tuple[type, list[sa.ColumnEleme
             _no_live_application(FinancingRequest.id),
         ]
     if queue == "overdue":
-        return Application, [Application.enterprise_id.in_(firms), overdue_condition()]
+        return Application, [Application.enterprise_id.in_(firms), overdue_condition(_NOW)]
     if queue == "rejected":
         # Found from the firms' open requests that nothing live carries (a few), rather than
         # from every rejection the firms ever had (hundreds).
@@ -219,22 +230,29 @@ _QUEUE_DISPLAY = {
 }
 
 
-def queue_query(specialist: User, queue: str):
-    """The query behind one tab of the work queue (paginated by the page): the columns the tab
-    shows of its rows, with the firm, product and institution names."""
-    model, conditions = _queue_rows(specialist, queue)
-    columns, joins, order = _QUEUE_DISPLAY[queue]
-    query = sa.select(*columns).select_from(model)
-    for table, on in joins:
-        query = query.join(table, on)
-    return query.where(*conditions).order_by(*order)
+def queue_query(specialist: User, queue: str) -> tuple[sa.Select, dict]:
+    """The query behind one tab of the work queue (paginated by the page), with its parameters'
+    values: the columns the tab shows of its rows, with the firm, product and institution
+    names."""
+    query = _queue_statements.get(queue)
+    if query is None:
+        model, conditions = _queue_rows(queue)
+        columns, joins, order = _QUEUE_DISPLAY[queue]
+        query = sa.select(*columns).select_from(model)
+        for table, on in joins:
+            query = query.join(table, on)
+        query = _queue_statements[queue] = query.where(*conditions).order_by(*order)
+    return query, _queue_params(specialist)
 
 
 def queue_counts(specialist: User) -> dict[str, int]:
     """How many items wait in each tab of the work queue (one query for all tabs)."""
-    counts = []
-    for queue in QUEUES:
-        model, conditions = _queue_rows(specialist, queue)
-        counted = sa.select(sa.func.count()).select_from(model).where(*conditions)
-        counts.append(counted.scalar_subquery().label(queue))
-    return dict(db.session.execute(sa.select(*counts)).one()._mapping)
+    counting = _queue_statements.get("counts")
+    if counting is None:
+        counts = []
+        for queue in QUEUES:
+            model, conditions = _queue_rows(queue)
+            counted = sa.select(sa.func.count()).select_from(model).where(*conditions)
+            counts.append(counted.scalar_subquery().label(queue))
+        counting = _queue_statements["counts"] = sa.select(*counts)
+    return dict(db.session.execute(counting, _queue_params(specialist)).one()._mapping)

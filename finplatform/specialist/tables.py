@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from finplatform.deals.reject_reasons import reject_reason_label
 from finplatform.money import money_html
-from finplatform.rendering import datetime_format, id_url, status_badge
+from finplatform.rendering import datetime_formatter, id_url, status_badges
 
 
 def queue_rows(tab: str, rows) -> list[dict]:
@@ -21,6 +21,7 @@ def queue_rows(tab: str, rows) -> list[dict]:
     if tab == "open":
         request_url = id_url("deals.request_detail", "request_id")
         title = _("Financing request #%(id)d")  # translated once, filled in per row
+        created = datetime_formatter("yyyy-MM-dd")
         return [
             {
                 "url": request_url(row.id),
@@ -28,7 +29,7 @@ def queue_rows(tab: str, rows) -> list[dict]:
                 "firm": row.firm,
                 "firm_url": firm_url(row.enterprise_id),
                 "amount": money_html(row.amount_yuan),
-                "created": datetime_format(row.created_at, "yyyy-MM-dd"),
+                "created": created(row.created_at),
             }
             for row in rows
         ]
@@ -46,6 +47,8 @@ def queue_rows(tab: str, rows) -> list[dict]:
     product_url = id_url("deals.product_detail", "product_id")
     title = _("Application #%(id)d")
     respond_by = _("Respond by")
+    respond_by_time = datetime_formatter("yyyy-MM-dd HH:mm")
+    status = status_badges("application_status")
     return [
         {
             "id": row.id,
@@ -57,11 +60,11 @@ def queue_rows(tab: str, rows) -> list[dict]:
             "product_url": product_url(row.product_id),
             "institution": row.institution,
             "detail": (
-                f"{respond_by} {datetime_format(row.respond_by, 'yyyy-MM-dd HH:mm')}"
+                f"{respond_by} {respond_by_time(row.respond_by)}"
                 if tab == "overdue"
                 else reject_reason_label(row.reject_reason)
             ),
-            "status": status_badge("application_status", row.status),
+            "status": status(row.status),
         }
         for row in rows
     ]

@@ -22,6 +22,7 @@ from finplatform.models import (
     Product,
     ProductStatus,
     Referral,
+    Role,
     Target,
 )
 
@@ -360,3 +361,17 @@ def test_the_unread_count_follows_each_new_and_read_notification(db, world, as_u
     assert 'id="unread-count"' not in text(client.get("/institution/"))
     # The firm's own count is its own: none of these were for it.
     assert 'id="unread-count"' not in text(as_user(world.firm_user).get("/enterprise/"))
+
+
+def test_the_account_menu_names_whoever_is_signed_in(db, make, world, as_user):
+    # The menu is rendered once and kept for every page and person; each sees their own name,
+    # escaped like any text they typed, and nobody else's.
+    typed = make.user(Role.INSTITUTION, institution=world.bank, name="<b>钱</b>经理")
+    db.session.commit()
+    menu = 'data-bs-toggle="dropdown" aria-expanded="false">{}</a>'
+    first = text(as_user(world.bank_user).get("/institution/inbox"))
+    second = text(as_user(world.other_bank_user).get("/institution/inbox"))
+    third = text(as_user(typed).get("/institution/inbox"))
+    assert menu.format("李行长") in first and "赵经理" not in first
+    assert menu.format("赵经理") in second and "李行长" not in second
+    assert menu.format("&lt;b&gt;钱&lt;/b&gt;经理") in third and "<b>钱" not in third
