@@ -6,13 +6,9 @@ difference is decided once, when SQLAlchemy compiles the statement for its diale
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 
@@ -87,35 +83,6 @@ def _local_month_postgresql(element, compiler, **kw):
     if date_only:
         return f"CAST(date_trunc('month', {text}) AS DATE)"
     return f"CAST(date_trunc('month', {text} AT TIME ZONE 'Asia/Shanghai') AS DATE)"
-
-
-def continuous_percentiles(
-    session: Session, value: sa.ColumnElement, fractions: Sequence[float]
-) -> list[float | None]:
-    """Continuous percentiles (PostgreSQL's percentile_cont) of one column of a subquery.
-
-    SQLite has no percentile function: the count comes first, then for each fraction the one
-    or two values around its position are read with ORDER BY … LIMIT 2 OFFSET k and
-    interpolated, so only two rows ever leave the database.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        row = session.execute(
-            sa.select(*[sa.func.percentile_cont(f).within_group(value) for f in fractions])
-        ).one()
-        return [float(item) if item is not None else None for item in row]
-    total = session.scalar(sa.select(sa.func.count()).select_from(value.table))
-    results: list[float | None] = []
-    for fraction in fractions:
-        if not total:
-            results.append(None)
-            continue
-        position = fraction * (total - 1)
-        low = math.floor(position)
-        pair = session.scalars(sa.select(value).order_by(value).limit(2).offset(low)).all()
-        below = float(pair[0])
-        above = float(pair[1]) if len(pair) > 1 else below
-        results.append(below + (position - low) * (above - below))
-    return results
 
 
 def upsert(connection: sa.Connection, table: sa.Table):

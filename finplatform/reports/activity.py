@@ -1,18 +1,17 @@
-"""What happened to the month's requests: first-time borrowers, the funnel, response times,
-firms served and the specialists' work.
+"""What happened to the month's requests: the firms' activity by month, the funnel, and the
+specialists' table.
 
-The distinct-firm counts read `report_firm_months` (one row per firm, month and kind of activity,
-written with the rows it counts: facts.py); `FIRM_MONTH_SOURCES` says, per source table, what
-each kind counts, and is what both the flush hooks and `flask report rebuild` run; a request's
-matches count as its firm served in the month each match row was written (re-ranking's bulk
-delete takes its rows' away: ranking/batch.py). The funnel's steps are facts too
-(`funnel_contributions`, and `first_ranked_contributions` for the matched step); the response
-times are counted live.
+The firm-months (`report_firm_months`: one row per firm, month and kind of activity, written with
+the rows it counts: facts.py); `FIRM_MONTH_SOURCES` says, per source table, what each kind
+counts, and is what both the flush hooks and `flask report rebuild` run; a request's matches
+count as its firm served in the month each match row was written (re-ranking's bulk delete takes
+its rows' away: ranking/batch.py). The distinct counts are derived from them (firsts.py). The
+funnel's steps are facts too (`funnel_contributions`, and `first_ranked_contributions` for the
+matched step); the response times are in responses.py.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -23,23 +22,19 @@ from finplatform.models import (
     ContactLog,
     Disbursement,
     FinancingRequest,
-    Institution,
-    InstitutionStatus,
     Match,
     Referral,
     ReportFact,
     ReportFirmMonth,
-    Role,
     User,
 )
 from finplatform.models.base import Money
-from finplatform.models.sql import continuous_percentiles, days_between, local_month
-from finplatform.reports.measures import NET_DISBURSEMENT_COUNT, ZERO, sum_money, to_money
-from finplatform.reports.metrics import CREDIT_KINDS, INSTITUTION_METRICS
+from finplatform.models.sql import local_month
+from finplatform.reports.measures import NET_DISBURSEMENT_COUNT, ZERO, sum_money
+from finplatform.reports.metrics import CREDIT_KINDS
 from finplatform.reports.periods import Month
 
 FIRM_MONTHS = ReportFirmMonth.__table__
-F = FIRM_MONTHS.c
 NO_SPECIALIST = 0
 
 
@@ -125,28 +120,6 @@ FIRM_MONTH_SOURCES: dict[type, list[sa.Select]] = {
         ),
     ],
 }
-
-
-def _months(kind: str, first: Month, last: Month) -> tuple:
-    return (F.kind == kind, F.month >= first.first_day, F.month <= last.first_day)
-
-
-def first_time_borrowers(month: Month) -> dict:
-    """Firms whose first ever disbursement falls in the month: how many, and their net amount."""
-    earlier = FIRM_MONTHS.alias("earlier")
-    count, amount = db.session.execute(
-        sa.select(sa.func.count(), sum_money(F.amount)).where(
-            *_months("borrowed", month, month),
-            F.count > 0,
-            ~sa.exists().where(
-                earlier.c.kind == "borrowed",
-                earlier.c.enterprise_id == F.enterprise_id,
-                earlier.c.month < month.first_day,
-                earlier.c.count > 0,
-            ),
-        )
-    ).one()
-    return {"count": int(count or 0), "amount": to_money(amount)}
 
 
 # ---------------------------------------------------------------------------------- funnel
@@ -235,143 +208,7 @@ def percent(part, whole) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
 
 
-# --------------------------------------------------------------------------- response times
-
-
-def response_times(month: Month, as_of: datetime) -> dict:
-    """Median and 90th percentile days from submission to first answer and to decision, for
-    applications submitted in the month; and how many missed their response deadline."""
-    in_month = (
-        Application.submitted_at >= month.start_at,
-        Application.submitted_at < month.end_at,
-    )
-    result = {}
-    for name, column in (
-        ("first_response", Application.first_response_at),
-        ("decision", Application.decided_at),
-    ):
-        durations = (
-            sa.select(days_between(column, Application.submitted_at).label("days"))
-            .where(*in_month, column.is_not(None))
-            .subquery()
-        )
-        count = db.session.scalar(sa.select(sa.func.count()).select_from(durations))
-        median, p90 = continuous_percentiles(db.session, durations.c.days, (0.5, 0.9))
-        result[name] = {
-            "count": int(count or 0),
-            "median_days": _days(median),
-            "p90_days": _days(p90),
-        }
-    late = sa.or_(
-        Application.first_response_at > Application.respond_by,
-        sa.and_(Application.first_response_at.is_(None), Application.respond_by < as_of),
-    )
-    result["past_deadline"] = int(
-        db.session.scalar(
-            sa.select(sa.func.count(Application.id)).where(
-                Application.respond_by >= month.start_at,
-                Application.respond_by < month.end_at,
-                late,
-            )
-        )
-        or 0
-    )
-    return result
-
-
-def _days(value: float | None) -> Decimal | None:
-    return None if value is None else Decimal(str(round(value, 2))).quantize(Decimal("0.01"))
-
-
 # ------------------------------------------------------------------- firms served, specialists
-
-
-def served_firsts(first: Month, last: Month) -> sa.Subquery:
-    """(enterprise_id, first month served) of the firms served in months first … last."""
-    return (
-        sa.select(F.enterprise_id.label("firm"), sa.func.min(F.month).label("first"))
-        .where(*_months("served", first, last))
-        .group_by(F.enterprise_id)
-        .subquery()
-    )
-
-
-def firms_served(first: Month, last: Month) -> int:
-    """Distinct firms served in months first … last."""
-    firsts = served_firsts(first, last)
-    return int(db.session.scalar(sa.select(sa.func.count()).select_from(firsts)) or 0)
-
-
-def count_metric_by_month(metric: str, year: int, until: Month | None = None) -> list[int]:
-    """A count target's new firms or institutions per month of a year up to `until`, by first
-    occurrence (firms with credit loans: a net positive credit-loan sum over the period)."""
-    until = until or Month(year, 12)
-    if metric == "firms_served":
-        firsts = served_firsts(Month(year, 1), until)
-    elif metric == "firms_with_credit_loans":
-        firsts = (
-            sa.select(sa.func.min(F.month).label("first"))
-            .where(*_months("credit", Month(year, 1), until))
-            .group_by(F.enterprise_id)
-            .having(sa.func.sum(F.amount) > 0)
-            .subquery()
-        )
-    else:
-        firsts = (
-            sa.select(Institution.approved_at.label("first"))
-            .where(
-                Institution.kind_code == INSTITUTION_METRICS[metric],
-                Institution.status == InstitutionStatus.APPROVED,
-                Institution.approved_at >= Month(year, 1).start_at,
-                Institution.approved_at < until.end_at,
-            )
-            .subquery()
-        )
-    values = [0] * 12
-    grouped = sa.select(firsts.c.first, sa.func.count()).group_by(firsts.c.first)
-    for first, count in db.session.execute(grouped):
-        month = Month.current(first) if isinstance(first, datetime) else first
-        values[month.month - 1] += count
-    return values
-
-
-def count_metric(metric: str, month: Month) -> int:
-    """A count target's value for 1 January to the end of `month` (distinct)."""
-    if metric == "specialists":
-        return int(
-            db.session.scalar(
-                sa.select(sa.func.count(User.id)).where(
-                    User.role == Role.SPECIALIST,
-                    User.active.is_(True),
-                    User.created_at < month.end_at,
-                )
-            )
-            or 0
-        )
-    if metric == "firms_served":
-        return firms_served(Month(month.year, 1), month)
-    return sum(count_metric_by_month(metric, month.year, until=month))
-
-
-def specialists(month: Month) -> list[dict]:
-    """Per specialist: firms served (referrals, contacts, applications they brokered), deals
-    brokered (net disbursements on their applications) and the amount, in the month."""
-    served = dict(
-        db.session.execute(
-            sa.select(F.specialist_id, sa.func.count())
-            .where(*_months("specialist", month, month))
-            .group_by(F.specialist_id)
-        ).all()
-    )
-    deals = {
-        sid: (int(count or 0), to_money(amount))
-        for sid, count, amount in db.session.execute(
-            sa.select(F.specialist_id, sa.func.sum(F.count), sum_money(F.amount))
-            .where(*_months("deals", month, month))
-            .group_by(F.specialist_id)
-        )
-    }
-    return specialist_rows(served, deals)
 
 
 def specialist_rows(served: dict[int, int], deals: dict[int, tuple[int, Decimal]]) -> list[dict]:

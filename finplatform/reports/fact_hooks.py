@@ -2,8 +2,9 @@
 
 Before a flush, the contributions of the rows it will change or delete, and of the rows whose
 figures depend on what it changes (a firm joining or leaving a credit community, a product
-kind's flags, an institution's kind, an application's specialist), are taken away; after it,
-those of the same rows and of the new ones are added back (facts.py computes and writes them).
+kind's flags, an institution's kind, a product's kind or institution, an application's
+specialist), are taken away; after it, those of the same rows and of the new ones are added
+back (facts.py computes and writes them, firsts.py the firms counted once).
 Writes that bypass the ORM are not seen: ranking's two bulk statements call `facts.bulk_write`
 in their transaction, the demo world's bulk loader calls `facts.rebuild`, and raw SQL needs
 `flask report rebuild`.
@@ -22,13 +23,23 @@ from finplatform.models import (
     Disbursement,
     FinancingRequest,
     Institution,
+    Match,
+    Product,
     ProductKind,
 )
 from finplatform.models.sql import local_month
 from finplatform.reports.activity import FUNNEL_STEPS, count_where, funnel_flags
-from finplatform.reports.fact_sources import FIRST_RANKED, FUNNEL, KEPT, funnel_rows, read_funnel
+from finplatform.reports.fact_sources import (
+    FIRST_RANKED,
+    FUNNEL,
+    KEPT,
+    funnel_rows,
+    read_firm_months,
+    read_funnel,
+)
 from finplatform.reports.fact_writes import Deltas, Source, write, write_deltas
 from finplatform.reports.facts import by_keys, contributions, in_keys, keyed_sources
+from finplatform.reports.firsts import add_firm_deltas
 
 
 class Touched(dict):
@@ -55,6 +66,10 @@ def _note_funnel(touched: Touched, obj) -> None:
         )
 
 
+def _changed(state, *names: str) -> bool:
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
 def _touched(session: Session, new: list) -> Touched:
     """What this flush may change (`new`: its new rows of the tables kept)."""
     touched = Touched()
@@ -77,6 +92,10 @@ def _touched(session: Session, new: list) -> Touched:
             touched.where(Disbursement, Disbursement.product_kind_code == obj.code)
         elif model is Institution and state.attrs["kind_code"].history.has_changes():
             touched.where(Application, Application.institution_id == obj.id)
+            offered = sa.select(Product.id).where(Product.institution_id == obj.id)
+            touched.where(Match, Match.product_id.in_(offered))
+        elif model is Product and _changed(state, "kind_code", "institution_id"):
+            touched.where(Match, Match.product_id == obj.id)
         elif model is CommunityMembership:
             touched.where(Disbursement, Disbursement.enterprise_id == obj.enterprise_id)
     for obj in session.new:
@@ -156,6 +175,12 @@ def _write_in_one(session: Session, touched: Touched, new: list, deltas, recount
         found, found_params = keyed_sources(model, keys, sa.or_(*where) if where else None)
         sources += found
         params.update(found_params)
+    # The firm-months are counted here, so that the firms counted once can be derived from
+    # them (firsts.py) before the funnel's change is read (see `_after_flush`).
+    for source in [source for source in sources if source.read is read_firm_months]:
+        source.read(session.execute(source.statement, params), deltas, 1)
+        sources.remove(source)
+    add_firm_deltas(deltas, session.connection())
     funnel = {} if recount_funnel else _funnel_params(new)
     if funnel.get("ids") or funnel.get("applications"):
         only = not funnel["new_r"] and not funnel["new_a"]
@@ -199,6 +224,9 @@ def _after_flush(session: Session, _context) -> None:
             _write_in_one(session, touched, new, deltas, recount_funnel)
             return
         _recount(session, touched, deltas, 1)
+        # Before the funnel's change is read: this locks the firms written to until commit, so
+        # a concurrent first disbursement of the same request is seen, not counted twice.
+        add_firm_deltas(deltas, session.connection())
         if not recount_funnel:
             _funnel_of_new(session, new, deltas)
         write_deltas(deltas, session.connection())

@@ -21,7 +21,7 @@ from finplatform.models import (
     Referral,
 )
 from finplatform.models.sql import local_month
-from finplatform.reports import metrics
+from finplatform.reports import metrics, responses
 from finplatform.reports.activity import (
     FIRM_MONTH_SOURCES,
     FIRM_MONTHS,
@@ -54,7 +54,7 @@ KEPT: dict[object, tuple[str, ...]] = {
     PoolContribution: (),
     Referral: (),
     ContactLog: (),
-    Match: (),
+    Match: ("matches",),
     FUNNEL: (),
     FIRST_RANKED: (),
 }
@@ -109,6 +109,18 @@ def _firm_month_rows(columns: list) -> list[RowShape]:
     return [(FIRM_MONTHS, columns, None)]
 
 
+def _read_responses(rows, into: Deltas, sign: int) -> None:
+    for kind, month, days, count in rows:
+        key = (responses.MEASURE, kind, month, responses.duration_key(days))
+        _add(into, FACTS, key, count, None, count, sign)
+
+
+def _response_rows(columns: list) -> list[RowShape]:
+    kind, month, days, count = columns
+    key = sa.cast(sa.cast(days, sa.Float), sa.Text)  # as `duration_key` writes it
+    return [(FACTS, [name(responses.MEASURE), kind, month, key, count, NO_AMOUNT, count], None)]
+
+
 def _read_pool(rows, into: Deltas, sign: int) -> None:
     for day, amount, counted in rows:
         _add(into, FACTS, ("money", metrics.POOL_METRIC, day, ""), 0, amount, counted, sign)
@@ -129,7 +141,7 @@ def _measure_query(model, measure_name: str) -> Source:
     names = list(measure.dimensions)
     month = local_month(measure.date_column)
     columns = [measure.dimensions[dimension][0] for dimension in names]
-    amount = measure.amount if measure.amount is not None else sa.literal(None)
+    amount = measure.amount if measure.amount is not None else NO_AMOUNT
     statement = measure.select(
         [month, *columns, measure.count, amount, sa.func.count()], EVERY_ROW, dimension=names
     ).group_by(month, *columns)
@@ -235,4 +247,6 @@ def queries(model) -> list[Source]:
         found.append(Source(statement, _read_pool, _pool_rows))
     if model is Disbursement:
         return [*found, _disbursements_query()]
+    if model is Application:
+        found.append(Source(responses.response_contributions(), _read_responses, _response_rows))
     return found + [_measure_query(model, measure) for measure in KEPT[model]]

@@ -1,13 +1,14 @@
 """Report facts (报表事实): each month's figures kept as they stand, written with the rows they
 count, so a report reads small tables instead of a year of source rows.
 
-What is kept. `report_facts`: for requests, applications, approvals, rejections and
+What is kept. `report_facts`: for requests, matches, applications, approvals, rejections and
 disbursements, the count, amount and number of rows of each month in total and by each
 breakdown (measures.py says what each counts); each money target's amount per month
-(metrics.py); the funnel's steps per month of posting (activity.py). `report_firm_months`: one
-row per firm, month and kind of activity, what the distinct-firm counts read (activity.py says
-what each kind counts), matches included; the funnel's matched step per month of first ranking.
-The response times are counted live.
+(metrics.py); the funnel's steps per month of posting (activity.py), its matched step per month
+of first ranking; the applications' response times by exact duration (responses.py); the firms
+counted once and the specialists' work (firsts.py, derived from the firm-months, which a flush
+counts in Python for that). `report_firm_months`: one row per firm, month and kind of activity,
+what the distinct-firm counts read (activity.py says what each kind counts), matches included.
 
 How they stay right. A fact is the same query as the figure, restricted to the rows a write
 touched (`contributions`); an ORM flush takes away the contributions of what it changes and adds
@@ -37,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from finplatform.extensions import db
 from finplatform.models import Application, FinancingRequest
+from finplatform.reports import firsts
 from finplatform.reports.fact_rebuild import rebuild_in_sql
 from finplatform.reports.fact_sources import (
     FIRST_RANKED,
@@ -152,6 +154,7 @@ def bulk_write(session: Session, model, sign: int, where=None, ids=None) -> None
     deltas: Deltas = {}
     keys = None if ids is None else {"ids": ids}
     contributions(session, model, where, deltas, sign, keys)
+    firsts.add_firm_deltas(deltas, session.connection())
     write_deltas(deltas, session.connection())
 
 
@@ -163,7 +166,8 @@ def rebuild(session: Session | None = None) -> int:
     session = session or db.session
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        return rebuild_in_sql(connection, _every_source())
+        count = rebuild_in_sql(connection, _every_source())
+        return count + _rebuild_firsts(connection)
     deltas: Deltas = {FACTS: {}}
     for model in KEPT:
         for statement, read, _ in queries(model):
@@ -184,7 +188,16 @@ def rebuild(session: Session | None = None) -> int:
             summed_rows(FIRM_MONTHS, parts[FIRM_MONTHS], ordered=False),
         )
     )
-    return len(values) + connection.scalar(sa.select(sa.func.count()).select_from(FIRM_MONTHS))
+    count = connection.scalar(sa.select(sa.func.count()).select_from(FIRM_MONTHS))
+    return len(values) + count + _rebuild_firsts(connection)
+
+
+def _rebuild_firsts(connection) -> int:
+    """The firms counted once, from the firm-months just rebuilt (firsts.py)."""
+    derived = firsts.rebuild_values(connection)
+    if derived:
+        connection.execute(sa.insert(FACTS), derived)
+    return len(derived)
 
 
 def _every_source() -> list[Source]:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from finplatform.extensions import db
 from finplatform.models import Target
-from finplatform.reports import activity, metrics, reading
+from finplatform.reports import firsts, metrics, reading
 from finplatform.reports.activity import percent
 from finplatform.reports.measures import ZERO
 from finplatform.reports.periods import Month
@@ -99,12 +99,12 @@ def targets(month: Month, monthly: dict[Month, dict], live: bool) -> list[dict]:
             )
         elif metric in metrics.LEVEL_METRICS:
             kind, goal, last_year = "level", target.value, None
-            ytd = Decimal(activity.count_metric(metric, month))
+            ytd = Decimal(firsts.count_metric(metric, month))
         elif metric in metrics.COUNT_METRICS:
             kind, goal = "count", target.value
-            ytd = Decimal(activity.count_metric(metric, month))
+            ytd = Decimal(firsts.count_metric(metric, month))
             last_year = [
-                Decimal(value) for value in activity.count_metric_by_month(metric, month.year - 1)
+                Decimal(value) for value in firsts.count_metric_by_month(metric, month.year - 1)
             ]
         else:
             entry.update(kind="unmeasured", measured=False)

@@ -1,9 +1,10 @@
 """The report's summed figures, read from the facts (facts.py) or, with `live`, counted from the
 source tables (measures.py, metrics.py) — the same numbers either way; a closing counts live,
-as of its instant. Matches are always counted live (they are not kept as facts)."""
+as of its instant."""
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from decimal import Decimal
 
@@ -18,16 +19,16 @@ from finplatform.reports.periods import Month
 F = ReportFact
 
 
-def _kept(measure: Measure, live: bool) -> bool:
-    return not live and measure.name != "matches"
-
-
 def _typed(measure: Measure, dimension: str, key: str):
     """A fact's text key as the dimension's column holds it (institution ids are numbers)."""
     if key == "":
         return None
-    column = measure.dimensions[dimension][0]
-    return int(key) if isinstance(column.type, sa.Integer) else key
+    return int(key) if _numbered(measure.name, dimension) else key
+
+
+@functools.cache
+def _numbered(measure: str, dimension: str) -> bool:
+    return isinstance(MEASURES[measure].dimensions[dimension][0].type, sa.Integer)
 
 
 def _kept_totals(measure: Measure, first_days: list[date]) -> dict[date, dict]:
@@ -53,14 +54,14 @@ def _kept_totals(measure: Measure, first_days: list[date]) -> dict[date, dict]:
 
 def totals(measure: Measure, scope: Scope, live: bool) -> dict:
     """A measure's count and amount in one month (`scope`: that month's)."""
-    if not _kept(measure, live):
+    if live:
         return measures.totals(measure, scope)
     return _kept_totals(measure, [scope.date_from])[scope.date_from]
 
 
 def totals_by_month(measure: Measure, months: list[Month], live: bool) -> dict[Month, dict]:
     """A measure's count and amount in each of some months."""
-    if not _kept(measure, live) or not months:
+    if live or not months:
         return measures.totals_by_month(measure, months)
     kept = _kept_totals(measure, [month.first_day for month in months])
     return {month: kept[month.first_day] for month in months}
@@ -70,7 +71,7 @@ def breakdowns(scope: Scope, live: bool) -> dict[str, dict[str, list[dict]]]:
     """Every measure's breakdowns in one month, each dimension's names read once."""
     sums: dict[str, dict[str, list[tuple]]] = {}
     for name, measure in MEASURES.items():
-        if not _kept(measure, live):
+        if live:
             sums[name] = measures.breakdowns_sums(measure, scope, list(measure.dimensions))
             continue
         sums[name] = {dimension: [] for dimension in measure.dimensions}
@@ -103,7 +104,7 @@ def breakdown_by_month(
 ) -> dict[Month, list[dict]]:
     """A measure's breakdown in each of some months, largest amount first."""
     sums: dict[Month, list[tuple]] = {month: [] for month in months}
-    if not _kept(measure, live):
+    if live:
         for month in months:
             sums[month] = measures.breakdown_sums(measure, Scope.month(month), dimension)
     elif months:

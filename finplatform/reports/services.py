@@ -48,8 +48,9 @@ distinct over the year to date, and frozen as they stood when a month is closed.
 "Live" is what the figures mean, not always how they are read: the summed figures of a report
 as it stands are read from the facts written with each row (facts.py, reading.py), which hold
 the same numbers as the queries over the source tables (measures.py, metrics.py); a closing
-counts them live as of its instant. The distinct counts, the funnel and the specialists' work
-are read from the facts in both cases (activity.py); the response times are counted live.
+counts them live as of its instant. The distinct counts, the specialists' work (firsts.py), the
+funnel (activity.py) and the response times (responses.py) are read from the facts in both
+cases; only missing a response deadline is counted live.
 """
 
 from __future__ import annotations
@@ -71,7 +72,15 @@ from finplatform.models import (
     Enterprise,
     MonthlySnapshot,
 )
-from finplatform.reports import activity, measures, metrics, projections, reading
+from finplatform.reports import (
+    activity,
+    firsts,
+    measures,
+    metrics,
+    projections,
+    reading,
+    responses,
+)
 from finplatform.reports.measures import MEASURES, ZERO, Scope
 from finplatform.reports.periods import Month
 
@@ -169,15 +178,15 @@ def build_report(
         "code_version": code_version(),
         "totals": own,
         "breakdowns": breakdowns,
-        "first_time_borrowers": activity.first_time_borrowers(month),
-        "firms_served": activity.firms_served(month, month),
+        "first_time_borrowers": firsts.first_time_borrowers(month),
+        "firms_served": firsts.firms_served(month),
         "funnel": activity.funnel(month),
-        "response_times": activity.response_times(month, as_of),
+        "response_times": responses.response_times(month, as_of),
         "adjustments": adjustments,
         "contribution": contribution,
     }
     step(4, total_steps, "specialists")
-    report["specialists"] = activity.specialists(month)
+    report["specialists"] = firsts.specialists(month)
     step(5, total_steps, "year to date and targets")
     monthly = _monthly_contributions(month, closed, contribution, live)
     report["ytd"] = _year_to_date(monthly)

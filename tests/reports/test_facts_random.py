@@ -1,7 +1,9 @@
-"""Random sequences of events (requests, applications, decisions, disbursements and their
-reversals, firms moving district or joining and leaving a community, a product kind's flags,
-referrals, contacts, a specialist taking an application, withdrawals, the match API's first
-ranking and re-ranking) leave exactly the facts that `flask report rebuild` computes."""
+"""Random sequences of events (requests, applications, answers and decisions, disbursements and
+their reversals, firms moving district or joining and leaving a community, a product kind's
+flags, referrals, contacts, a specialist taking an application, withdrawals, the match API's
+first ranking and re-ranking), some dated in the year before, leave exactly the facts that
+`flask report rebuild` computes (the firms counted once, first in a year or ever, the
+specialists' work and the response times included)."""
 
 from __future__ import annotations
 
@@ -122,6 +124,7 @@ def _play(app, db, events) -> None:
     for op, pick, month, size in events:
         specialist = (specialists + [None])[size % (len(specialists) + 1)]
         amount = D(size * 50000)
+        year = 2013 if size % 5 == 0 else 2014  # firsts of a year and ever, across a new year
         requests = db.session.scalars(sa.select(FinancingRequest).order_by("id")).all()
         apps = db.session.scalars(sa.select(Application).order_by("id")).all()
         request = requests[pick % len(requests)]
@@ -133,7 +136,7 @@ def _play(app, db, events) -> None:
                     enterprise_id=firm,
                     amount_yuan=amount,
                     term_months=12,
-                    created_at=bj(2014, month, 10),
+                    created_at=bj(year, month, 10),
                 )
             )
         elif op == "apply":
@@ -144,7 +147,7 @@ def _play(app, db, events) -> None:
                     enterprise_id=request.enterprise_id,
                     institution_id=application.institution_id,
                     product_kind_code=application.product_kind_code,
-                    submitted_at=bj(2014, month, 11),
+                    submitted_at=bj(year, month, 11),
                     specialist_id=specialist,
                 )
             )
@@ -155,7 +158,7 @@ def _play(app, db, events) -> None:
                     specialist_id=specialist,
                     enterprise_id=firm,
                     product_id=application.product_id,
-                    created_at=bj(2014, month, 9),
+                    created_at=bj(year, month, 9),
                 )
             )
         elif op == "contact":
@@ -164,7 +167,7 @@ def _play(app, db, events) -> None:
                     specialist_id=specialist,
                     enterprise_id=firm,
                     channel=ContactChannel.VISIT,
-                    happened_at=bj(2014, month, 8),
+                    happened_at=bj(year, month, 8),
                 )
             )
         elif op == "broker":
@@ -178,10 +181,12 @@ def _play(app, db, events) -> None:
             application.status = (
                 ApplicationStatus.APPROVED if approve else ApplicationStatus.REJECTED
             )
-            application.decided_at = bj(2014, month, 12)
+            application.decided_at = bj(year, month, 12)
+            # The first answer, some hours after submission: a response time.
+            application.first_response_at = bj(year, month, 11, size % 24)
             application.approved_amount_yuan = amount if approve else None
         elif op in ("disburse", "reverse"):
-            _disburse(db, application, op, month, amount)
+            _disburse(db, application, op, date(year, month, 15), amount)
         elif op == "move":
             enterprise = application.enterprise
             enterprise.district_code = ("120104", "120116", "120111")[size % 3]
@@ -201,7 +206,7 @@ def _play(app, db, events) -> None:
         db.session.flush()
 
 
-def _disburse(db, application, op, month, amount) -> None:
+def _disburse(db, application, op, day, amount) -> None:
     reversed_row = None
     if op == "reverse":
         reversed_row = db.session.scalar(
@@ -224,7 +229,7 @@ def _disburse(db, application, op, month, amount) -> None:
             amount_yuan=amount,
             rate=D("5.0"),
             term_months=12,
-            disbursed_on=date(2014, month, 15),
+            disbursed_on=day,
             reverses_id=reversed_row.id if reversed_row else None,
             enterprise_id=application.enterprise_id,
             institution_id=product.institution_id,
