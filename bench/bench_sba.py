@@ -337,6 +337,8 @@ def main() -> int:
     hr_all, ndcg_all, _, _ = metrics_at_10(rows["model"])
     hr_top, ndcg_top, _, _ = metrics_at_10(rows["model"][not_top2])
     prefix = "sba" if not validate else f"sba validation ({split})"
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(f"\nload average {load}")
     print(
         f"\n{prefix} ndcg10 all={ndcg_all:.3f} top2-excluded={ndcg_top:.3f} "
         f"hr10 all={hr_all:.3f} top2-excluded={hr_top:.3f}"
