@@ -13,12 +13,22 @@ from __future__ import annotations
 
 import numpy as np
 
-AFFINITY_GROUPS: tuple[str, ...] = ("amount", "term", "new_firm", "district_amount")
+AFFINITY_GROUPS: tuple[str, ...] = (
+    "amount",
+    "term",
+    "new_firm",
+    "district_amount",
+    "district_term",
+    "industry_term",
+)
 """The request profiles an institution's share is measured in, one feature each: the amount
-band, the term band, new-vs-existing firm, and the amount band within the firm's district (who
-lends this size of loan *here*)."""
+band, the term band, new-vs-existing firm, the amount band and the term band within the firm's
+district (who lends this size, this length of loan *here*), and the term band within the firm's
+industry (who lends long to builders, short to shops)."""
 AMOUNT_BAND_LIMIT = 24
 """Amount bands above this are counted with the last one when combined with the district."""
+TERM_BAND_LIMIT = 8
+"""Term bands (``matching.bands.term_band``: 0..7) when combined with a district or industry."""
 
 
 def profile_bands(
@@ -26,17 +36,24 @@ def profile_bands(
     term_band: np.ndarray | int,
     new_firm: np.ndarray | int,
     district: np.ndarray | int,
+    industry: np.ndarray | int,
 ) -> dict[str, np.ndarray]:
-    """Return the band of each AFFINITY_GROUPS profile (-1 where the amount band is unknown)."""
+    """Return the band of each AFFINITY_GROUPS profile (-1 where a band is unknown)."""
     amount = np.asarray(amount_band, dtype=np.int64)
-    local = np.asarray(district, dtype=np.int64) * AMOUNT_BAND_LIMIT
+    term = np.asarray(term_band, dtype=np.int64)
+    district = np.asarray(district, dtype=np.int64)
+    industry = np.asarray(industry, dtype=np.int64)
+    local = district * AMOUNT_BAND_LIMIT
+    term_ok = (term >= 0) & (term < TERM_BAND_LIMIT)
     return {
         "amount": amount,
-        "term": np.asarray(term_band, dtype=np.int64),
+        "term": term,
         "new_firm": np.asarray(new_firm, dtype=np.int64),
         "district_amount": np.where(
             amount >= 0, local + np.minimum(amount, AMOUNT_BAND_LIMIT - 1), -1
         ),
+        "district_term": np.where(term_ok & (district >= 0), district * TERM_BAND_LIMIT + term, -1),
+        "industry_term": np.where(term_ok & (industry >= 0), industry * TERM_BAND_LIMIT + term, -1),
     }
 
 

@@ -156,6 +156,7 @@ def _bands(requests: Requests, rows: np.ndarray | int) -> dict[str, np.ndarray]:
         term_band(requests.term_months[rows]),
         new_firm(requests.firm_age_years[rows]),
         requests.district[rows],
+        requests.industry[rows],
     )
 
 

@@ -28,6 +28,11 @@ RECENCY_LADDER_DAYS: tuple[int, ...] = (365, 3 * 365)
 history window: weight 3 within a year, 2 within three years, 1 before. Integer counts keep the
 shares exact (a float decay summed over all rows would let later rows change earlier sums in
 the last bit) and need no reference day."""
+RECENCY_FROM_LATEST_DECISION = True
+"""Count the ladder back from the latest decision the history holds when a request comes after
+it (otherwise from the request's day): training requests always lie inside their history, so a
+request scored months after the history ends would otherwise see every lender aged by the gap,
+its last year empty, a profile no training row had."""
 
 
 class _CumulativeCounts:
@@ -166,12 +171,17 @@ class InstitutionHistory:
         first_day = np.full(len(self.institution_ids), np.iinfo(np.int64).max)
         np.minimum.at(first_day, institution, days)
         self._first_days = np.sort(first_day)
+        self._recency_end = int(days.max()) + 1 if self.size else np.iinfo(np.int64).max // 4
         # Every institution's decisions by firm group: the denominators of the shares.
         self._all_industry = index(history.industry)
         self._all_district = index(history.district)
         self._all_industry_district = index(history.industry * self.n_districts + history.district)
         bands = profile_bands(
-            history.amount_band, history.term_band, history.new_firm, history.district
+            history.amount_band,
+            history.term_band,
+            history.new_firm,
+            history.district,
+            history.industry,
         )
         self.affinity = AffinityIndex(bands, institution, index)
         self.losses = LossIndex(
@@ -284,11 +294,14 @@ class InstitutionHistory:
             share,
             PRIOR_STRENGTH,
         )
-        recent = self._global.recent_approvals(np.zeros_like(end), True, start, end)
-        mine = self._institution.recent_approvals(inst, known, start, end)
+        recent_end = end
+        if RECENCY_FROM_LATEST_DECISION:  # no decision lies after it: the counts stay the same
+            recent_end = np.maximum(start, np.minimum(end, self._recency_end))
+        recent = self._global.recent_approvals(np.zeros_like(end), True, start, recent_end)
+        mine = self._institution.recent_approvals(inst, known, start, recent_end)
         recent_share = _shrink(mine, recent, equal_split, PRIOR_STRENGTH)
-        recent = self._all_district.recent_approvals(district, dist_ok, start, end)
-        mine = self._district.recent_approvals(district_key, known & dist_ok, start, end)
+        recent = self._all_district.recent_approvals(district, dist_ok, start, recent_end)
+        mine = self._district.recent_approvals(district_key, known & dist_ok, start, recent_end)
         recent_share_district = _shrink(mine, recent, recent_share, PRIOR_STRENGTH)
         return {
             **self.losses.rates(inst, known, industry, end),

@@ -38,6 +38,7 @@ import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 
+from matching.blend import fit_blend, time_ordered_folds
 from matching.evaluate import baseline_metrics, evaluate_rankings, time_ordered_split
 from matching.features import FEATURE_NAMES, ProductTable, pair_features
 from matching.forest import CompiledForest, UnsupportedForestError
@@ -65,19 +66,28 @@ class MatchingModel:
     coef: np.ndarray  # on standardized features
     intercept: float
     booster: HistGradientBoostingClassifier
-    # (booster slope, offset[, linear slope]): the blend's weights on the booster's logit and
-    # the linear logit (artifacts from before the blend hold the first two only).
+    # (booster slope, offset[, linear slope[, blend feature weights]]): the blend's weights on
+    # the booster's logit, the linear logit and each of ``blend_features`` (artifacts from
+    # before the blend hold the first two only).
     calibration: tuple[float, ...]
     rerank_depth: int = DEFAULT_RERANK_DEPTH
     metadata: dict = field(default_factory=dict)
+    blend_features: tuple[str, ...] = ()
     weights: np.ndarray = field(init=False, repr=False)
     bias: float = field(init=False, repr=False)
     forest: CompiledForest | None = field(init=False, repr=False)
+    _blend_columns: list = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         """Fold the standardization into the linear weights and flatten the booster's trees."""
         self.weights = self.coef / self.scale
         self.bias = float(self.intercept - np.sum(self.coef * self.mean / self.scale))
+        weights = self.calibration[3:]
+        self._blend_columns = [
+            (self.feature_names.index(name), float(weight))
+            for name, weight in zip(self.blend_features, weights, strict=False)
+            if weight
+        ]
         try:
             self.forest = CompiledForest(self.booster)
         except UnsupportedForestError:
@@ -106,6 +116,8 @@ class MatchingModel:
             logit += slope * raw
         if linear and linear[0]:
             logit += linear[0] * self.linear_scores(features)
+        for column, weight in self._blend_columns:
+            logit += weight * features[:, column]
         return _sigmoid(logit)
 
     def cascade_head(self, linear: np.ndarray, top_k: int) -> np.ndarray:
@@ -151,23 +163,9 @@ def _data_digest(*arrays: np.ndarray) -> str:
 
 
 def _fit_blend(booster_logit: np.ndarray, linear_logit: np.ndarray, approved: np.ndarray):
-    """Return (booster slope, offset, linear slope) of the held-out logistic blend.
-
-    A stage whose weight comes out negative adds nothing once the other is known: it is left
-    out and the other is fitted alone (the booster, when both come out negative).
-    """
-    inputs = np.column_stack([booster_logit, linear_logit])
-
-    def fit(use: np.ndarray) -> tuple[float, float, float]:
-        platt = LogisticRegression(C=1e4, max_iter=1000).fit(inputs[:, use], approved)
-        weights = np.zeros(2)
-        weights[use] = platt.coef_[0]
-        return float(weights[0]), float(platt.intercept_[0]), float(weights[1])
-
-    both = fit(np.array([True, True]))
-    if both[0] >= 0 and both[2] >= 0:
-        return both
-    return fit(np.array([both[0] > 0 or both[2] <= 0, both[2] > 0 and both[0] <= 0]))
+    """Return (booster slope, offset, linear slope) of the held-out logistic blend
+    (``matching.blend.fit_blend``: a stage whose weight comes out negative is left out)."""
+    return fit_blend(np.column_stack([booster_logit, linear_logit]), approved)
 
 
 def train_model(
@@ -184,6 +182,8 @@ def train_model(
     learning_rate: float = 0.1,
     random_state: int = 0,
     refit: bool = False,
+    blend_folds: int = 1,
+    blend_features: tuple[str, ...] = (),
     progress: Callable[[int, int, str], None] | None = None,
 ) -> MatchingModel:
     """Train the cascade on past applications and validate it on the latest requests.
@@ -254,11 +254,21 @@ def train_model(
     progress(TRAINING_STEPS - 1, TRAINING_STEPS, "validating")
 
     x_valid, y_valid = features[validation], approved[validation]
-    calibration = _fit_blend(
-        booster.decision_function(x_valid),
-        ((x_valid - mean) / scale) @ linear.coef_[0] + linear.intercept_[0],
-        y_valid,
-    )
+    blend_columns = [FEATURE_NAMES.index(name) for name in blend_features]
+
+    def blend_inputs(rows: np.ndarray, mean, scale, linear, booster) -> np.ndarray:
+        """The blend's inputs on ``rows``: booster logit, linear logit, blend features."""
+        x = features[rows]
+        linear_logit = ((x - mean) / scale) @ linear.coef_[0] + linear.intercept_[0]
+        return np.column_stack([booster.decision_function(x), linear_logit, x[:, blend_columns]])
+
+    inputs = [blend_inputs(validation, mean, scale, linear, booster)]
+    outcomes = [y_valid]
+    # Earlier time-ordered folds, each predicted by stages trained on the requests before it.
+    for fold_train, fold in time_ordered_folds(posted, blend_folds, validation_fraction)[:-1]:
+        inputs.append(blend_inputs(fold, *fit_stages(fold_train, _silent)))
+        outcomes.append(approved[fold])
+    calibration = fit_blend(np.concatenate(inputs), np.concatenate(outcomes))
 
     def assembled(mean, scale, linear, booster) -> MatchingModel:
         """The model of fitted stages, with the blend fitted on the validation rows."""
@@ -271,6 +281,7 @@ def train_model(
             booster=booster,
             calibration=calibration,
             rerank_depth=rerank_depth,
+            blend_features=tuple(blend_features),
         )
 
     model = assembled(mean, scale, linear, booster)
@@ -316,6 +327,8 @@ def train_model(
             "learning_rate": learning_rate,
             "random_state": random_state,
             "refit": refit,
+            "blend_folds": blend_folds,
+            "blend_features": list(blend_features),
         },
     }
     return model

@@ -141,6 +141,14 @@ REASON_TEXTS: dict[str, tuple[str, str]] = {
         "该机构在本区常为同等金额的融资放款",
         "Institution often grants loans of about this amount in this district",
     ),
+    "inst_log_share_district_term": (
+        "该机构在本区常为同等期限的融资放款",
+        "Institution often grants loans of about this term in this district",
+    ),
+    "inst_log_share_industry_term": (
+        "该机构常为本行业企业发放同等期限的贷款",
+        "Institution often grants loans of about this term to firms of this industry",
+    ),
     "rel_log_applied": (
         "企业曾向该机构申请融资",
         "The firm has applied to this institution before",

@@ -96,6 +96,7 @@ def save_model(model: MatchingModel, store_dir: str | Path, version: str | None 
         "booster": model.booster,
         "calibration": list(model.calibration),
         "rerank_depth": model.rerank_depth,
+        "blend_features": list(model.blend_features),
     }
     joblib.dump(payload, artifact)
     metadata = {
@@ -178,4 +179,5 @@ def load_model(store_dir: str | Path, version: str) -> MatchingModel:
         calibration=tuple(payload["calibration"]),
         rerank_depth=payload["rerank_depth"],
         metadata=metadata,
+        blend_features=tuple(payload.get("blend_features", ())),
     )

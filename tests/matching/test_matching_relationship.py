@@ -107,6 +107,15 @@ def test_affinity_is_the_share_of_approvals_in_the_request_band():
     assert np.exp(shares["inst_log_share_new_firm"]) == pytest.approx(
         (np.array([1, 0]) + 5 * overall) / (1 + 5)
     )
+    # Every loan here is in district 0 and industry 0, whose term-6 band is key 0 × 8 + 6: the
+    # term shares within the district and within the industry count the same single loan of B.
+    local = index.institution_rates(
+        rows, 0, 0, 0, 10, {**bands, "district_term": 6, "industry_term": 6}
+    )
+    for group in ("district_term", "industry_term"):
+        assert np.exp(local[f"inst_log_share_{group}"]) == pytest.approx(
+            (np.array([0, 1]) + 5 * overall) / (1 + 5)
+        )
     # On day 2 only A's first loan is known, and A is the only institution known (split of 1).
     early = index.institution_rates(rows, 0, 0, 0, 2, bands)
     early_overall = np.array([(1 + 5) / 6, (0 + 5) / 6])
