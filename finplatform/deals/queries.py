@@ -10,6 +10,7 @@ from finplatform.models import (
     Application,
     ApplicationEvent,
     Disbursement,
+    Enterprise,
     FinancingRequest,
     Institution,
     Offer,
@@ -22,6 +23,7 @@ from finplatform.models import (
     RequestStatus,
     User,
 )
+from finplatform.models.deals import request_kinds
 
 
 def application_timeline(application: Application) -> list[tuple[ApplicationEvent, User | None]]:
@@ -50,6 +52,37 @@ def application_disbursements(application: Application) -> list[Disbursement]:
 def reversed_ids(disbursements: list[Disbursement]) -> set[int]:
     """Ids of the disbursements that a reversal in the list cancels."""
     return {d.reverses_id for d in disbursements if d.reverses_id is not None}
+
+
+KIND_SEPARATOR = "\x1f"
+"""Between the accepted kinds' names aggregated into one string (no name holds it)."""
+
+
+def request_with_kinds(
+    request_id: int, condition, english: bool
+) -> tuple[FinancingRequest, list[str]] | None:
+    """The request (with its firm, district and industry) if `condition` lets the viewer see
+    it, and the names of the kinds it accepts in the page's language, read in one statement;
+    None when it is not there or not visible."""
+    name = ProductKind.name_en if english else ProductKind.name_zh
+    kinds = (
+        sa.select(sa.func.aggregate_strings(name, KIND_SEPARATOR))
+        .select_from(request_kinds.join(ProductKind, ProductKind.code == request_kinds.c.kind_code))
+        .where(request_kinds.c.request_id == FinancingRequest.id)
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        sa.select(FinancingRequest, kinds.label("kinds"))
+        .where(FinancingRequest.id == request_id, condition)
+        .options(
+            joinedload(FinancingRequest.enterprise).options(
+                joinedload(Enterprise.district), joinedload(Enterprise.industry)
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    return row[0], row.kinds.split(KIND_SEPARATOR) if row.kinds else []
 
 
 def request_applications(request: FinancingRequest, condition) -> list[sa.Row]:
@@ -157,13 +190,25 @@ def firm_applications_by_product(enterprise_id: int) -> dict[int, Application]:
 
 
 def product_cards(ids, visible_condition) -> dict[int, sa.Row]:
-    """Product id → (id, name, institution_name) of the given products the viewer may see
-    (plain rows, no product objects), in product-name order."""
+    """Product id → (id, name, institution_name, kind_zh, kind_en, rate_min, rate_max,
+    term_min_months, term_max_months) of the given products the viewer may see (plain rows,
+    no product objects), in product-name order (then id)."""
     rows = db.session.execute(
-        sa.select(Product.id, Product.name, Institution.name.label("institution_name"))
+        sa.select(
+            Product.id,
+            Product.name,
+            Institution.name.label("institution_name"),
+            ProductKind.name_zh.label("kind_zh"),
+            ProductKind.name_en.label("kind_en"),
+            Product.rate_min,
+            Product.rate_max,
+            Product.term_min_months,
+            Product.term_max_months,
+        )
         .join(Institution, Institution.id == Product.institution_id)
+        .outerjoin(ProductKind, ProductKind.code == Product.kind_code)
         .where(Product.id.in_(list(ids)), visible_condition)
-        .order_by(Product.name)
+        .order_by(Product.name, Product.id)
     )
     return {row.id: row for row in rows}
 

@@ -39,31 +39,36 @@ def excluded_groups(excluded) -> list[tuple[str, int, Markup]]:
     return groups
 
 
-def ranked_rows(ranked, applied: set[int]) -> list[dict]:
-    """The cells of each ranked product (`RankedProduct`s); `applied` holds the products the
-    request has applications to."""
+def ranked_rows(ranked: list[dict], cards: dict, applied: set[int]) -> list[dict]:
+    """The cells of each ranked product (items of `ranking_items`) that has a card in `cards`
+    (rows of `queries.product_cards`), ranked anew in that order; `applied` holds the products
+    the request has applications to."""
     product_url = id_url("deals.product_detail", "product_id")
     english = is_english()
     months = _("%(min)d–%(max)d months")  # translated once, filled in per row
     no_rate = Markup('<span class="no-rate">{}</span>').format(_("No interest"))
     rows = []
     for item in ranked:
-        product = item.product
+        product = cards.get(item["product_id"])
+        if product is None:
+            continue
+        probability = item["probability"]
         rows.append(
             {
                 "id": product.id,
                 "url": product_url(product.id),
-                "rank": item.rank,
+                "rank": len(rows) + 1,
                 "name": product.name,
                 "applied": product.id in applied,
-                "kind": product.kind.name_en if english else product.kind.name_zh,
-                "institution": product.institution.name,
+                "kind": product.kind_en if english else product.kind_zh,
+                "institution": product.institution_name,
                 "rate": rate_range_html(product.rate_min, product.rate_max, no_rate),
                 "term": months % {"min": product.term_min_months, "max": product.term_max_months},
-                "score": f"{item.probability_pct:.1f}%"
-                if item.probability_pct is not None
-                else f"{item.score:.2f}",
-                "reasons": item.reasons,
+                "score": f"{round(probability * 100.0, 1):.1f}%"
+                if probability is not None
+                else f"{item['score']:.2f}",
+                "reasons": item["reasons"],
+                "source": item["source"],
             }
         )
     return rows

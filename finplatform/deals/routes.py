@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -35,17 +34,17 @@ from finplatform.deals.states import (
 from finplatform.documents.views import application_documents_context
 from finplatform.extensions import db
 from finplatform.forms_support import ConfirmForm
+from finplatform.i18n import is_english
 from finplatform.models import (
     Application,
     ApplicationStatus,
-    Enterprise,
     FinancingRequest,
     Offer,
     Product,
     RequestStatus,
     Role,
 )
-from finplatform.ranking.service import ineligible_in_catalogue, rank_products_for_request
+from finplatform.ranking.service import ineligible_in_catalogue, ranking_items
 
 bp = Blueprint("deals", __name__)
 
@@ -72,33 +71,45 @@ bp.add_app_template_global(status_options, "status_options")
 @role_required(*DEAL_ROLES)
 def request_detail(request_id: int):
     """One financing request: its ranked products, offers side by side, and applications."""
-    financing_request = get_visible_or_404(
-        FinancingRequest,
-        request_id,
-        options=(
-            joinedload(FinancingRequest.enterprise).options(
-                joinedload(Enterprise.district), joinedload(Enterprise.industry)
-            ),
-            selectinload(FinancingRequest.accepted_kinds),
-        ),
+    found = queries.request_with_kinds(
+        request_id, visible(FinancingRequest, current_user), is_english()
+    )
+    if found is None:
+        abort(404)
+    financing_request, accepted_kinds = found
+    applications = queries.request_applications(
+        financing_request, visible(Application, current_user)
     )
     ranked, excluded = [], []
     if (
         current_user.role in (Role.ENTERPRISE, Role.SPECIALIST)
         and financing_request.status == RequestStatus.OPEN
     ):
-        ranked = rank_products_for_request(financing_request, top_k=10)
+        items = ranking_items(financing_request, top_k=10)
         if db.session.is_modified(financing_request):
             db.session.commit()  # its first ranking time, when this was it
-        excluded = _excluded_products(financing_request)
-    applications = queries.request_applications(
-        financing_request, visible(Application, current_user)
-    )
+        reasons = dict(ineligible_in_catalogue(financing_request))
+        # The ranked products' cells and the ineligible products' names: one query.
+        cards = (
+            queries.product_cards(
+                [item["product_id"] for item in items] + list(reasons),
+                visible(Product, current_user),
+            )
+            if items or reasons
+            else {}
+        )
+        applied = {application.product_id for application in applications}
+        ranked = ranked_rows(items, cards, applied)
+        excluded = [
+            (card, reasons[product_id])
+            for product_id, card in cards.items()
+            if product_id in reasons
+        ]
     return render_template(
         "deals/request.html",
         financing_request=financing_request,
-        ranked=ranked,
-        ranked_rows=ranked_rows(ranked, {application.product_id for application in applications}),
+        accepted_kinds=accepted_kinds,
+        ranked_rows=ranked,
         excluded=excluded,
         excluded_groups=excluded_groups(excluded),
         offers=queries.request_offers(financing_request, visible(Offer, current_user)),
@@ -110,16 +121,6 @@ def request_detail(request_id: int):
         else [],
         form=ConfirmForm(),
     )
-
-
-def _excluded_products(financing_request: FinancingRequest) -> list[tuple[sa.Row, str]]:
-    """The active products the request is not eligible for (id, name and institution's name),
-    each with the first rule failed, in product-name order."""
-    reasons = dict(ineligible_in_catalogue(financing_request))
-    if not reasons:
-        return []
-    cards = queries.product_cards(reasons, visible(Product, current_user))
-    return [(card, reasons[product_id]) for product_id, card in cards.items()]
 
 
 @bp.get("/requests/<int:request_id>/compare")

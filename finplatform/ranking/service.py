@@ -289,6 +289,12 @@ def rank_products_for_request(
     ]
 
 
+def ranking_items(request: FinancingRequest, top_k: int = 10) -> list[dict]:
+    """The best `top_k` eligible products for the request as plain items (`ranked_items`),
+    best first, with no product loaded: for a page that reads the columns it shows itself."""
+    return _ranked_items(request, top_k, set())[0]
+
+
 INELIGIBLE_KEY_SUFFIX = ".ineligible"
 """Appended to the catalogue key of a request's ineligible list in the result cache."""
 
