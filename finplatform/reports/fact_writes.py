@@ -11,7 +11,6 @@ and writes their sums from Python.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import re
@@ -37,7 +36,7 @@ Deltas = dict[sa.Table, dict[Key, list]]
 RowShape = tuple[sa.Table, list, object]
 NO_AMOUNT = sa.cast(sa.null(), Money)
 PARAMETER = re.compile(r"%\((\w+)\)s")
-_CREATED: set[tuple[str, str]] = set()  # the write functions this process created
+_CREATED: dict[tuple[str, str], bool] = {}  # the write functions this process made
 
 
 class Source(NamedTuple):
@@ -162,17 +161,24 @@ def _type_of(compiled, key: str) -> str:
     return compiled.dialect.type_compiler_instance.process(kind)
 
 
-def _call(connection, function: tuple[str, str]) -> str:
+def _call(connection, function: tuple[str, str]) -> str | None:
     """The call of a write function, created first if this process has not yet (on a
-    connection of its own, committed at once, so that a rollback does not take it away)."""
+    connection of its own, committed at once, so that a rollback does not take it away);
+    None where it cannot be created (a role without CREATE on the schema)."""
     create, call = function
     key = (str(connection.engine.url), call)
     if key not in _CREATED:
-        # DBAPIError: another process created it at the same time.
-        with connection.engine.connect() as other, contextlib.suppress(sa.exc.DBAPIError):
-            other.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(create)
-        _CREATED.add(key)
-    return call
+        with connection.engine.connect() as other:
+            other = other.execution_options(isolation_level="AUTOCOMMIT")
+            try:
+                other.exec_driver_sql(create)
+            except sa.exc.DBAPIError:  # or another process created it at the same time
+                name = call.removeprefix("SELECT * FROM ").split("(")[0]
+                created = other.exec_driver_sql(f"SELECT to_regproc('{name}')").scalar()
+                _CREATED[key] = created is not None
+            else:
+                _CREATED[key] = True
+    return call if _CREATED[key] else None
 
 
 def _rows(deltas: Deltas) -> dict[sa.Table, list[tuple]]:
@@ -198,7 +204,7 @@ def write(
     compile_write = _write_statement if cached else _write_statement.__wrapped__
     sql, values, function = compile_write(tuple(sources), frozenset(found))
     if cached:
-        sql = _call(connection, function)
+        sql = _call(connection, function) or sql
     values = {**values, **(params or {})}
     for table, rows in found.items():
         columns = list(zip(*rows, strict=True))
