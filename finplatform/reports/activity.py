@@ -149,13 +149,41 @@ def count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
-def funnel_contributions() -> sa.Select:
-    """The funnel's facts: per month of posting, the requests and how many reached an
-    application, an approval and a disbursement (up to now)."""
-    flags = funnel_flags()
+def funnel_contributions(condition: sa.ColumnElement[bool] | None = None) -> sa.Select:
+    """The funnel's facts: per month of posting, the requests (those meeting `condition`) and
+    how many reached an application, an approval and a disbursement (up to now). Some
+    requests: a test per request; every request: each request's steps grouped once from its
+    applications (a join instead of three lookups per request)."""
     month = local_month(FinancingRequest.created_at)
-    steps = [count_where(flags[step]) for step in FUNNEL_STEPS[2:]]
-    return sa.select(month, sa.func.count(), *steps).group_by(month)
+    if condition is not None:
+        flags = funnel_flags()
+        steps = [count_where(flags[step]) for step in FUNNEL_STEPS[2:]]
+        return sa.select(month, sa.func.count(), *steps).where(condition).group_by(month)
+    disbursed = (
+        sa.select(Disbursement.application_id)
+        .where(Disbursement.reverses_id.is_(None))
+        .distinct()
+        .subquery()
+    )
+    reached = (
+        sa.select(
+            Application.request_id,
+            sa.func.max(sa.case((Application.approved_amount_yuan.is_not(None), 1), else_=0)),
+            sa.func.max(sa.case((disbursed.c.application_id.is_not(None), 1), else_=0)),
+        )
+        .outerjoin(disbursed, disbursed.c.application_id == Application.id)
+        .group_by(Application.request_id)
+        .subquery()
+    )
+    request, approved, paid = reached.c
+    steps = [count_where(request.is_not(None))] + [
+        sa.func.coalesce(sa.func.sum(step), 0) for step in (approved, paid)
+    ]
+    return (
+        sa.select(month, sa.func.count(), *steps)
+        .outerjoin(reached, request == FinancingRequest.id)
+        .group_by(month)
+    )
 
 
 def first_ranked_contributions() -> sa.Select:

@@ -231,7 +231,7 @@ def queries(model) -> list[Source]:
     """The grouped queries giving `model`'s facts, each with how to read its rows (built once:
     a flush only adds its WHERE)."""
     if model is FUNNEL:
-        return [Source(funnel_contributions(), read_funnel, funnel_rows)]
+        return [Source(funnel_contributions, read_funnel, funnel_rows)]
     if model is FIRST_RANKED:
         return [Source(first_ranked_contributions(), _read_first_ranked, _first_ranked_rows)]
     found = [

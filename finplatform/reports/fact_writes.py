@@ -12,6 +12,8 @@ and writes their sums from Python.
 from __future__ import annotations
 
 import functools
+import hashlib
+import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
@@ -33,6 +35,8 @@ Deltas = dict[sa.Table, dict[Key, list]]
 # (expressions over the source's columns, in order), and the condition for a row to count.
 RowShape = tuple[sa.Table, list, object]
 NO_AMOUNT = sa.cast(sa.null(), Money)
+PARAMETER = re.compile(r"%\((\w+)\)s")
+_CREATED: dict[tuple[str, str], bool] = {}  # the write functions this process made
 
 
 class Source(NamedTuple):
@@ -82,9 +86,10 @@ def source_rows(sources: Sequence[Source]) -> dict[sa.Table, list[sa.Select]]:
 
 def _given(table: sa.Table) -> sa.Select:
     """Deltas computed in Python, passed as one array per column."""
+    kinds = {column: postgresql.ARRAY(table.c[column].type) for column in columns_of(table)}
     arrays = [
-        sa.cast(sa.bindparam(f"{table.name}_{column}"), postgresql.ARRAY(table.c[column].type))
-        for column in columns_of(table)
+        sa.cast(sa.bindparam(f"{table.name}_{column}", type_=kind), kind)
+        for column, kind in kinds.items()
     ]
     unnested = sa.func.unnest(*arrays).table_valued(*columns_of(table)).render_derived()
     return sa.select(*unnested.c)
@@ -127,7 +132,53 @@ def _write_statement(sources: tuple[Source, ...], given: frozenset) -> tuple[str
             )
     statement = sa.union_all(*emptied) if len(emptied) > 1 else emptied[0]
     compiled = statement.compile(dialect=postgresql.psycopg.dialect())
-    return str(compiled), dict(compiled.params)
+    return str(compiled), dict(compiled.params), _as_function(compiled)
+
+
+def _as_function(compiled) -> tuple[str, str]:
+    """The statement as a PL/pgSQL function, so that each session plans it once (a generic
+    plan, kept across rollbacks) instead of at every flush: its CREATE and its call."""
+    sql = str(compiled)
+    order = list(dict.fromkeys(PARAMETER.findall(sql)))
+    types = [_type_of(compiled, key) for key in order]
+    body = PARAMETER.sub(lambda found: f"${order.index(found[1]) + 1}", sql).replace("%%", "%")
+    digest = hashlib.md5(f"{types}{body}".encode()).hexdigest()[:20]
+    function = f"report_write_{digest}"
+    create = (
+        f"CREATE OR REPLACE FUNCTION {function}({', '.join(types)}) "
+        "RETURNS TABLE (o_tab text, o_month date) LANGUAGE plpgsql "
+        f"SET plan_cache_mode = force_generic_plan AS $f$ BEGIN RETURN QUERY {body}; END $f$"
+    )
+    casts = ", ".join(f"CAST(%({key})s AS {kind})" for key, kind in zip(order, types, strict=True))
+    return create, f"SELECT * FROM {function}({casts})"
+
+
+def _type_of(compiled, key: str) -> str:
+    """A parameter's SQL type (a constant without one: what PostgreSQL infers from its value)."""
+    kind = compiled.binds[key].type
+    if isinstance(kind, sa.types.NullType):
+        kind = {int: sa.Integer(), str: sa.Text()}[type(compiled.params[key])]
+    return compiled.dialect.type_compiler_instance.process(kind)
+
+
+def _call(connection, function: tuple[str, str]) -> str | None:
+    """The call of a write function, created first if this process has not yet (on a
+    connection of its own, committed at once, so that a rollback does not take it away);
+    None where it cannot be created (a role without CREATE on the schema)."""
+    create, call = function
+    key = (str(connection.engine.url), call)
+    if key not in _CREATED:
+        with connection.engine.connect() as other:
+            other = other.execution_options(isolation_level="AUTOCOMMIT")
+            try:
+                other.exec_driver_sql(create)
+            except sa.exc.DBAPIError:  # or another process created it at the same time
+                name = call.removeprefix("SELECT * FROM ").split("(")[0]
+                created = other.exec_driver_sql(f"SELECT to_regproc('{name}')").scalar()
+                _CREATED[key] = created is not None
+            else:
+                _CREATED[key] = True
+    return call if _CREATED[key] else None
 
 
 def _rows(deltas: Deltas) -> dict[sa.Table, list[tuple]]:
@@ -151,7 +202,9 @@ def write(
     if not found and not sources:
         return
     compile_write = _write_statement if cached else _write_statement.__wrapped__
-    sql, values = compile_write(tuple(sources), frozenset(found))
+    sql, values, function = compile_write(tuple(sources), frozenset(found))
+    if cached:
+        sql = _call(connection, function) or sql
     values = {**values, **(params or {})}
     for table, rows in found.items():
         columns = list(zip(*rows, strict=True))

@@ -67,7 +67,8 @@ def in_keys(column, key: str, tag: str | None, negate: bool = False) -> sa.Colum
     if tag is None:
         found = sa.bindparam(key, expanding=True)
         return column.not_in(found) if negate else column.in_(found)
-    array = sa.cast(sa.bindparam(f"{tag}{key}"), postgresql.ARRAY(sa.Integer))
+    kind = postgresql.ARRAY(sa.Integer)
+    array = sa.cast(sa.bindparam(f"{tag}{key}", type_=kind), kind)
     return column != sa.all_(array) if negate else column == sa.any_(array)
 
 

@@ -208,19 +208,17 @@ def rebuild_values(connection) -> list[dict]:
     """Every firms' fact recomputed from all the firm-months with grouped queries (for
     `facts.rebuild`; apart from the per-firm arithmetic above, which the property test checks
     against them)."""
-    earlier = FIRM_MONTHS.alias("earlier")
+    lent = (FM.kind == "borrowed", FM.count > 0)
+    first = (
+        sa.select(FM.enterprise_id, sa.func.min(FM.month).label("month"))
+        .where(*lent)
+        .group_by(FM.enterprise_id)
+        .subquery()
+    )
     borrowed = (
         sa.select(FM.month, FM.amount)
-        .where(
-            FM.kind == "borrowed",
-            FM.count > 0,
-            ~sa.exists().where(
-                earlier.c.kind == "borrowed",
-                earlier.c.enterprise_id == FM.enterprise_id,
-                earlier.c.month < FM.month,
-                earlier.c.count > 0,
-            ),
-        )
+        .join(first, sa.and_(first.c.enterprise_id == FM.enterprise_id, first.c.month == FM.month))
+        .where(*lent)
         .subquery()
     )
     specialist, deals = _of("specialist"), _of("deals")
