@@ -90,11 +90,12 @@ def first_trip() -> bytes | None:
     caller = rate_limit_key()
     limit_url = rate.storage_url() if rate.enabled() else None
     epoch_url = current_app.config.get("REDIS_URL")
-    counted = False
+    # A call the fast match path counted but did not serve is not counted again.
+    counted = rate.enabled() and rate.settle_precounted()
     epoch = None
     if epoch_url:
         pipeline = redis_connection().pipeline(transaction=False)
-        window = rate.queue(pipeline, caller) if limit_url == epoch_url else None
+        window = rate.queue(pipeline, caller) if limit_url == epoch_url and not counted else None
         signed_in.queue(pipeline, versions.COUNTER_KEY)
         try:
             replies = pipeline.execute()
