@@ -17,7 +17,10 @@ itself when everything about it is ordinary; anything else goes to Flask unchang
 The answer carries the headers the full path gave the last time it answered this endpoint with
 200 (security headers, content type), with this call's request id and rate limit figures, and
 is logged and counted in /metrics as the full path's is. A call that the Redis round trip
-counted but cannot serve goes to Flask with its count (`rate.PRECOUNTED`), never counted twice.
+counted but cannot serve (a miss, mostly) goes to Flask with its count (`rate.PRECOUNTED`),
+never counted twice, and, when the sign-in was still the remembered one, with the epoch, the
+catalogue counter (`core.PREREAD`) and the stamp (`match_api.PREREAD_STAMP`) as read, so that
+the full path makes neither round trip again.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from werkzeug.http import parse_accept_header
 
 from finplatform.access import visible
 from finplatform.api import rate, signed_in
+from finplatform.api.core import PREREAD
 from finplatform.api.tokens import LAST_USED_PRECISION, TOKEN_PREFIX
 from finplatform.extensions import db
 from finplatform.jobs import redis_connection
@@ -46,7 +50,7 @@ from finplatform.observability.requests import HEADER as REQUEST_ID_HEADER
 from finplatform.observability.requests import WELL_FORMED_ID
 from finplatform.observability.requests import log as request_log
 from finplatform.ranking import result_cache, versions
-from finplatform.ranking.match_api import STAMP_COLUMNS, RequestStamp
+from finplatform.ranking.match_api import PREREAD_STAMP, STAMP_COLUMNS, RequestStamp
 from finplatform.ranking.service import fresh_catalogue
 
 log = logging.getLogger(__name__)
@@ -177,9 +181,14 @@ class FastMatches:
             environ[rate.PRECOUNTED] = counted  # in case the full path answers after all
         epoch, counter, body = replies[-3], replies[-2], replies[-1]
         counter = counter.decode() if counter is not None else "0"
+        epoch = epoch if epoch is not None else b"0"
+        if epoch != found.epoch:
+            return None
+        # Still the remembered sign-in: the full path takes this round trip and stamp as read.
+        environ[PREREAD] = (epoch, counter)
+        environ[PREREAD_STAMP] = stamp
         if (
             (counted is not None and counted.count > counted.amount)
-            or (epoch if epoch is not None else b"0") != found.epoch
             or counter != catalogue.redis_version
             or body is None
         ):

@@ -189,3 +189,19 @@ def test_a_hit_is_answered_outside_any_app_context_as_under_gunicorn(
     assert answers[0].status_code == 200
     assert answers[0].data == first.data
     assert answers[0].headers["X-RateLimit-Remaining"] == "3"
+
+
+def test_a_miss_passed_on_to_flask_is_counted_once_and_ranked(
+    app, client, make, db, token_for, dispatched, limited
+):
+    user = make.user(Role.ENTERPRISE)
+    request_id = _ranked_request(make, db, user.enterprise)
+    text = token_for(user)
+    url = f"/api/v1/requests/{request_id}/matches"
+    first = client.get(url, headers=bearer(text))
+    assert first.headers["X-RateLimit-Remaining"] == "4"
+    other = client.get(url + "?top=2", headers=bearer(text))  # not cached: Flask ranks it
+    assert len(dispatched) == 2
+    assert other.status_code == 200
+    assert other.headers["X-RateLimit-Remaining"] == "3"
+    assert other.json == first.json[:2]
