@@ -67,6 +67,7 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     search.register(app)
     register_commands(app)
     register_operations(app)
+    register_fast_paths(app)
     return app
 
 
@@ -244,6 +245,14 @@ def register_operations(app: Flask) -> None:
     observability.register(app)
     storage.register(app)
     rendering.register(app)
+
+
+def register_fast_paths(app: Flask) -> None:
+    """The match endpoint's ordinary cache hits, answered before Flask's dispatch (last: it
+    wraps everything else)."""
+    from finplatform.api import fast_matches
+
+    fast_matches.install(app)
 
 
 def register_unit_of_work(app: Flask) -> None:

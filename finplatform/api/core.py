@@ -36,6 +36,8 @@ from finplatform.routing import DatabaseIdConverter
 
 API_PREFIX = "/api/v1"
 PROBLEM_JSON = "application/problem+json"
+# The environ key of the sign-in epoch and catalogue counter read before Flask saw the call.
+PREREAD = "finplatform.api_first_trip"
 log = logging.getLogger(__name__)
 
 
@@ -90,11 +92,17 @@ def first_trip() -> bytes | None:
     caller = rate_limit_key()
     limit_url = rate.storage_url() if rate.enabled() else None
     epoch_url = current_app.config.get("REDIS_URL")
-    counted = False
+    # A call the fast match path counted but did not serve is not counted again, and the
+    # epoch and catalogue counter it read in the same round trip are taken as they are.
+    counted = rate.enabled() and rate.settle_precounted()
+    preread = request.environ.get(PREREAD)
+    if preread is not None:
+        epoch, g.catalogue_counter = preread
+        return epoch
     epoch = None
     if epoch_url:
         pipeline = redis_connection().pipeline(transaction=False)
-        window = rate.queue(pipeline, caller) if limit_url == epoch_url else None
+        window = rate.queue(pipeline, caller) if limit_url == epoch_url and not counted else None
         signed_in.queue(pipeline, versions.COUNTER_KEY)
         try:
             replies = pipeline.execute()

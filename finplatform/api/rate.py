@@ -21,6 +21,8 @@ from limits import parse
 from werkzeug.exceptions import TooManyRequests
 
 KEY_PREFIX = "finplatform:api-rate:"
+# The environ key of a call counted before Flask saw it (finplatform.api.fast_matches).
+PRECOUNTED = "finplatform.api_rate_window"
 _lock = threading.Lock()
 
 
@@ -49,25 +51,43 @@ def storage_url() -> str | None:
     return url if url.startswith(("redis://", "rediss://", "unix://")) else None
 
 
-def _key(caller: str) -> tuple[str, int, int]:
+def _key(caller: str, blueprint: str | None = None) -> tuple[str, int, int]:
     item = parse(current_app.config["API_RATE_LIMIT"])
     seconds = item.get_expiry()
-    key = f"{KEY_PREFIX}{request.blueprint}:{item.amount}/{seconds}:{caller}"
+    part = blueprint or request.blueprint
+    key = f"{KEY_PREFIX}{part}:{item.amount}/{seconds}:{caller}"
     return key, item.amount, seconds
 
 
-def queue(pipeline: redis.client.Pipeline, caller: str) -> tuple[int, int]:
-    """Queue the count of this call on `pipeline` (three replies); returns (amount, seconds)."""
-    key, amount, seconds = _key(caller)
+def queue(
+    pipeline: redis.client.Pipeline, caller: str, blueprint: str | None = None
+) -> tuple[int, int]:
+    """Queue the count of this call to `blueprint` (the request's) on `pipeline` (three
+    replies); returns (amount, seconds)."""
+    key, amount, seconds = _key(caller, blueprint)
     pipeline.set(key, 0, ex=seconds, nx=True).incr(key).ttl(key)
     return amount, seconds
 
 
-def settle(amount: int, seconds: int, replies) -> None:
-    """Read the three replies `queue` asked for; answer 429 past the limit."""
+def window_of(amount: int, seconds: int, replies) -> Window:
+    """The window the three replies `queue` asked for describe."""
     _set_count, count, ttl = replies
     ttl = ttl if ttl is not None and ttl >= 0 else seconds
-    _decide(Window(amount, int(count), time.time() + ttl))
+    return Window(amount, int(count), time.time() + ttl)
+
+
+def settle(amount: int, seconds: int, replies) -> None:
+    """Read the three replies `queue` asked for; answer 429 past the limit."""
+    _decide(window_of(amount, seconds, replies))
+
+
+def settle_precounted() -> bool:
+    """Take the count made before Flask saw the call, if it was; answer 429 past the limit."""
+    window = request.environ.get(PRECOUNTED)
+    if window is None:
+        return False
+    _decide(window)
+    return True
 
 
 def _client(url: str) -> redis.Redis:
@@ -112,14 +132,32 @@ def _decide(window: Window) -> None:
         raise TooManyRequests()
 
 
+def header_values(window: Window) -> dict[str, str]:
+    """The window's figures as headers (lower-case names), or none when they are not sent."""
+    if not current_app.config.get("RATELIMIT_HEADERS_ENABLED", True):
+        return {}
+    reset_at = int(window.reset_at + 1)
+    return {
+        "x-ratelimit-limit": str(window.amount),
+        "x-ratelimit-remaining": str(window.remaining),
+        "x-ratelimit-reset": str(reset_at),
+        "retry-after": str(max(0, int(reset_at - time.time()))),
+    }
+
+
+_NAMES = {
+    "x-ratelimit-limit": "X-RateLimit-Limit",
+    "x-ratelimit-remaining": "X-RateLimit-Remaining",
+    "x-ratelimit-reset": "X-RateLimit-Reset",
+    "retry-after": "Retry-After",
+}
+
+
 def add_headers(response):
     """The window's figures on every API answer, the 429 included."""
     window = g.get("api_rate_window")
-    if window is None or not current_app.config.get("RATELIMIT_HEADERS_ENABLED", True):
+    if window is None:
         return response
-    reset_at = int(window.reset_at + 1)
-    response.headers["X-RateLimit-Limit"] = str(window.amount)
-    response.headers["X-RateLimit-Remaining"] = str(window.remaining)
-    response.headers["X-RateLimit-Reset"] = str(reset_at)
-    response.headers["Retry-After"] = str(max(0, int(reset_at - time.time())))
+    for name, value in header_values(window).items():
+        response.headers[_NAMES[name]] = value
     return response

@@ -71,6 +71,16 @@ def settle(replies) -> bytes:
     return epoch if epoch is not None else b"0"
 
 
+def remembered(token_hash: str) -> Remembered | None:
+    """What was remembered for `token_hash` within SIGNED_IN_CACHE_SECONDS, whatever its epoch
+    (the caller compares it with the current one)."""
+    found = _cache().get(token_hash)
+    seconds = current_app.config["SIGNED_IN_CACHE_SECONDS"]
+    if found is None or time.monotonic() - found.stored_at > seconds:
+        return None
+    return found
+
+
 def recall(token_hash: str, epoch: bytes | None) -> tuple[User, int, bool] | None:
     """The user (attached to the session without a query), token id and standing remembered
     for `token_hash` under `epoch`, or None."""

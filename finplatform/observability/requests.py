@@ -20,7 +20,7 @@ from finplatform.observability import metrics
 log = logging.getLogger("finplatform.requests")
 
 HEADER = "X-Request-ID"
-_WELL_FORMED = re.compile(r"[A-Za-z0-9._-]{8,64}")
+WELL_FORMED_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
 def current_request_id() -> str | None:
@@ -32,7 +32,7 @@ def current_request_id() -> str | None:
 
 def _start() -> None:
     offered = request.headers.get(HEADER, "")
-    g.request_id = offered if _WELL_FORMED.fullmatch(offered) else uuid.uuid4().hex
+    g.request_id = offered if WELL_FORMED_ID.fullmatch(offered) else uuid.uuid4().hex
     g.request_started = (time.perf_counter(), time.thread_time())
 
 

@@ -15,9 +15,18 @@ from finplatform.models import FinancingRequest
 from finplatform.ranking import versions
 
 
-def key(request: FinancingRequest | tuple, catalogue_key: str, top_k: int, excluded) -> str:
+def key(
+    request: FinancingRequest | tuple,
+    catalogue_key: str,
+    top_k: int,
+    excluded,
+    english: bool | None = None,
+) -> str:
     """The cache key of one ranking: the request and its last change, the catalogue and model
-    versions (`catalogue_key`), the number asked, the excluded products and the language."""
+    versions (`catalogue_key`), the number asked, the excluded products and the language
+    (`english`, else the current request's)."""
+    if english is None:
+        english = is_english()
     changed = request.updated_at or request.created_at
     parts = [
         str(request.id),
@@ -25,7 +34,7 @@ def key(request: FinancingRequest | tuple, catalogue_key: str, top_k: int, exclu
         catalogue_key,
         str(top_k),
         ",".join(str(i) for i in sorted(excluded)),
-        "en" if is_english() else "zh",
+        "en" if english else "zh",
     ]
     return versions.RESULT_KEY_PREFIX + hashlib.sha256("|".join(parts).encode()).hexdigest()
 

@@ -10,7 +10,8 @@ the loaded request (`tests/ranking/test_served_request.py`).
 
 from __future__ import annotations
 
-from datetime import timedelta
+import functools
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -42,8 +43,10 @@ _FIRM_COLUMNS = (
 )
 
 
-def _statement(request_id: int, with_communities: bool) -> sa.Select:
-    day = clock.today() - timedelta(days=1)
+@functools.lru_cache(maxsize=8)
+def _statement(day: date, with_communities: bool) -> sa.Select:
+    """The statement for the profiles valid on `day`, the request's id a bound parameter:
+    built once a day rather than on every ranking."""
     profile = (
         sa.select(CreditProfileVersion.score, CreditProfileVersion.grade)
         .where(
@@ -83,13 +86,14 @@ def _statement(request_id: int, with_communities: bool) -> sa.Select:
     return (
         sa.select(*columns)
         .join(Enterprise, Enterprise.id == FinancingRequest.enterprise_id)
-        .where(FinancingRequest.id == request_id)
+        .where(FinancingRequest.id == sa.bindparam("request_id"))
     )
 
 
 def served_request_table(request_id: int, cats: Categories, communities: dict) -> Requests:
     """The request `request_id` with its firm as it is now, as a one-row engine table."""
-    row = db.session.execute(_statement(request_id, bool(communities))).one()
+    statement = _statement(clock.today() - timedelta(days=1), bool(communities))
+    row = db.session.execute(statement, {"request_id": request_id}).one()
     if row.grade:
         grade = CREDIT_GRADES.index(row.grade) if row.grade in CREDIT_GRADES else -1
         standing = (float(row.score), grade)

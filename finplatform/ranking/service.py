@@ -183,6 +183,22 @@ def serving_catalogue() -> ServingCatalogue:
         return state.catalogue
 
 
+def fresh_catalogue() -> ServingCatalogue | None:
+    """This worker's catalogue if `serving_catalogue` would hand it out as it is, given that the
+    Redis counter is still the one it was built at (the caller checks), else None."""
+    held = _state().catalogue
+    config = current_app.config
+    now = time.monotonic()
+    if (
+        held is None
+        or held.redis_version is None
+        or now - held.built_at >= config["MATCH_CATALOGUE_MAX_AGE_SECONDS"]
+        or now - held.checked_at >= config["MATCH_CATALOGUE_RECHECK_SECONDS"]
+    ):
+        return None
+    return held
+
+
 def drop_serving_catalogue() -> None:
     """Forget this worker's prepared catalogue (the next call rebuilds it)."""
     _state().catalogue = None
