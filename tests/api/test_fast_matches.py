@@ -46,6 +46,13 @@ def _ranked_request(make, db, enterprise=None):
     return request.id
 
 
+def _match_call(make, db, token_for, user, enterprise=None) -> tuple[str, str]:
+    """The match endpoint's address for a request `user` may see (by default the user's own
+    firm's), and a token of `user`'s."""
+    request_id = _ranked_request(make, db, enterprise or user.enterprise)
+    return f"/api/v1/requests/{request_id}/matches", token_for(user)
+
+
 def test_a_hit_is_answered_as_the_full_path_answers_it(
     app, client, make, db, token_for, dispatched, limited
 ):
@@ -79,9 +86,7 @@ def test_the_fast_path_counts_toward_the_limit_and_refuses_past_it(
     app, client, make, db, token_for, dispatched, limited
 ):
     user = make.user(Role.ENTERPRISE)
-    request_id = _ranked_request(make, db, user.enterprise)
-    text = token_for(user)
-    url = f"/api/v1/requests/{request_id}/matches"
+    url, text = _match_call(make, db, token_for, user)
     statuses = [client.get(url, headers=bearer(text)).status_code for _ in range(5)]
     assert statuses == [200] * 5
     assert len(dispatched) == 1
@@ -97,9 +102,7 @@ def test_a_revoked_token_is_refused_on_the_fast_path(
     app, client, make, db, token_for, login, dispatched
 ):
     user = make.user(Role.ENTERPRISE)
-    request_id = _ranked_request(make, db, user.enterprise)
-    text = token_for(user)
-    url = f"/api/v1/requests/{request_id}/matches"
+    url, text = _match_call(make, db, token_for, user)
     for _ in range(3):
         assert client.get(url, headers=bearer(text)).status_code == 200
     assert len(dispatched) == 1
@@ -115,9 +118,7 @@ def test_a_deactivated_users_token_is_refused_on_the_fast_path(
     app, client, make, db, token_for, dispatched
 ):
     user = make.user(Role.ENTERPRISE)
-    request_id = _ranked_request(make, db, user.enterprise)
-    text = token_for(user)
-    url = f"/api/v1/requests/{request_id}/matches"
+    url, text = _match_call(make, db, token_for, user)
     for _ in range(3):
         assert client.get(url, headers=bearer(text)).status_code == 200
     assert len(dispatched) == 1
@@ -149,9 +150,7 @@ def test_a_reassigned_specialist_loses_sight_of_the_request_at_once(
 
 def test_an_institution_user_is_still_refused(app, client, make, db, token_for, dispatched):
     user = make.user(Role.INSTITUTION)
-    request_id = _ranked_request(make, db)
-    text = token_for(user)
-    url = f"/api/v1/requests/{request_id}/matches"
+    url, text = _match_call(make, db, token_for, user)
     statuses = [client.get(url, headers=bearer(text)).status_code for _ in range(3)]
     assert statuses == [403] * 3
     assert len(dispatched) == 3
@@ -161,9 +160,7 @@ def test_a_call_the_fast_path_cannot_read_goes_to_flask(
     app, client, make, db, token_for, dispatched
 ):
     user = make.user(Role.ENTERPRISE)
-    request_id = _ranked_request(make, db, user.enterprise)
-    text = token_for(user)
-    url = f"/api/v1/requests/{request_id}/matches"
+    url, text = _match_call(make, db, token_for, user)
     for _ in range(2):
         assert client.get(url, headers=bearer(text)).status_code == 200
     unknown = client.get(url + "?top=3&extra=1", headers=bearer(text))
@@ -176,9 +173,7 @@ def test_a_hit_is_answered_outside_any_app_context_as_under_gunicorn(
     app, client, make, db, token_for, dispatched, limited
 ):
     user = make.user(Role.ENTERPRISE)
-    request_id = _ranked_request(make, db, user.enterprise)
-    text = token_for(user)
-    url = f"/api/v1/requests/{request_id}/matches"
+    url, text = _match_call(make, db, token_for, user)
     first = client.get(url, headers=bearer(text))
     answers = []
     # A thread of its own starts with no app context, as a gunicorn worker's thread does.
@@ -195,9 +190,7 @@ def test_a_miss_passed_on_to_flask_is_counted_once_and_ranked(
     app, client, make, db, token_for, dispatched, limited
 ):
     user = make.user(Role.ENTERPRISE)
-    request_id = _ranked_request(make, db, user.enterprise)
-    text = token_for(user)
-    url = f"/api/v1/requests/{request_id}/matches"
+    url, text = _match_call(make, db, token_for, user)
     first = client.get(url, headers=bearer(text))
     assert first.headers["X-RateLimit-Remaining"] == "4"
     other = client.get(url + "?top=2", headers=bearer(text))  # not cached: Flask ranks it

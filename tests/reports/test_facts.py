@@ -3,14 +3,11 @@ base tables, whatever the sequence of writes; and two writers to one month lose 
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import date
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from finplatform.models import (
     ApplicationStatus,
@@ -25,6 +22,7 @@ from finplatform.models import (
 from finplatform.reports import facts
 from finplatform.reports.periods import Month
 from finplatform.reports.services import build_report
+from tests.reports.concurrency import two_writers_at_once
 from tests.reports.conftest import WorldBuilder, bj, build_world
 
 D = Decimal
@@ -150,47 +148,21 @@ def test_two_writers_to_one_month_lose_nothing_on_postgresql(app, db, make):
         )
     }
     db.session.commit()
-    first_in = threading.Event()
-    order: list[str] = []
-    errors: list[BaseException] = []
 
-    def write(amount: str, first: bool) -> None:
-        try:
-            with app.app_context(), Session(db.engine) as session:
-                if not first:
-                    first_in.wait(timeout=10)
-                session.add(
-                    Disbursement(
-                        application_id=a4.id,
-                        amount_yuan=D(amount),
-                        rate=D("5.0"),
-                        term_months=12,
-                        disbursed_on=date(2014, 8, 8),
-                        **values,
-                    )
-                )
-                # The second writer's flush waits here for the first's row lock.
-                session.flush()
-                order.append(f"flushed {amount}")
-                if first:
-                    first_in.set()
-                    time.sleep(0.5)
-                    order.append("committing 100000")
-                session.commit()
-                order.append(f"committed {amount}")
-        except BaseException as error:  # reported by the assertion below
-            errors.append(error)
-            first_in.set()
+    def add(session, amount: str) -> None:
+        session.add(
+            Disbursement(
+                application_id=a4.id,
+                amount_yuan=D(amount),
+                rate=D("5.0"),
+                term_months=12,
+                disbursed_on=date(2014, 8, 8),
+                **values,
+            )
+        )
 
-    threads = [
-        threading.Thread(target=write, args=("100000", True)),
-        threading.Thread(target=write, args=("200000", False)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not errors
+    # The second writer's flush waits for the first's row lock.
+    order = two_writers_at_once(app, db, add)
     # The second writer's flush finished only once the first was committing.
     assert order.index("flushed 200000") > order.index("committing 100000")
     db.session.expire_all()

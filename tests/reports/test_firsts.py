@@ -3,16 +3,14 @@ right when two writers add to one firm at the same time on PostgreSQL."""
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import date
 
 import pytest
-from sqlalchemy.orm import Session
 
 from finplatform.models import Disbursement
 from finplatform.reports.periods import Month
 from finplatform.reports.services import build_report
+from tests.reports.concurrency import two_writers_at_once
 from tests.reports.conftest import build_world
 from tests.reports.test_facts import D, _same_after_rebuild
 
@@ -38,34 +36,12 @@ def test_two_first_disbursements_at_once_make_one_first_time_borrower(app, db, m
         "disbursed_on": date(2014, 8, 8),
     }
     db.session.commit()
-    first_flushed = threading.Event()
-    errors: list[BaseException] = []
 
-    def write(amount: str, first: bool) -> None:
-        try:
-            with app.app_context(), Session(db.engine) as session:
-                if not first:
-                    first_flushed.wait(timeout=10)
-                session.add(Disbursement(amount_yuan=D(amount), **values))
-                # The second writer reads the firm's months only once the first has committed.
-                session.flush()
-                if first:
-                    first_flushed.set()
-                    time.sleep(0.5)
-                session.commit()
-        except BaseException as error:  # reported by the assertion below
-            errors.append(error)
-            first_flushed.set()
+    def add(session, amount: str) -> None:
+        # The second writer reads the firm's months only once the first has committed.
+        session.add(Disbursement(amount_yuan=D(amount), **values))
 
-    threads = [
-        threading.Thread(target=write, args=("100000", True)),
-        threading.Thread(target=write, args=("200000", False)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not errors
+    two_writers_at_once(app, db, add)
     db.session.expire_all()
     # One firm borrowed for the first time in August, 100,000 + 200,000.
     assert build_report(Month(2014, 8))["first_time_borrowers"] == {
