@@ -7,6 +7,7 @@ request. A test checks both agree on the same records.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 import sqlalchemy as sa
@@ -109,11 +110,6 @@ def product_fits_request(today: date | None = None) -> sa.ColumnElement[bool]:
     )
 
 
-POOL_CONDITIONS_KEPT = 1024
-"""Built conditions a worker keeps (one per institution and day)."""
-_pool_conditions: dict[tuple[int, date], sa.ColumnElement[bool]] = {}
-
-
 def pool_condition(institution_id: int) -> sa.ColumnElement[bool]:
     """Open requests that at least one active product of the (approved) institution fits.
 
@@ -122,15 +118,10 @@ def pool_condition(institution_id: int) -> sa.ColumnElement[bool]:
     is built once per worker, institution and day: building its expression tree cost more
     than the rest of the demand pool's query.
     """
-    key = (institution_id, clock.today())
-    condition = _pool_conditions.get(key)
-    if condition is None:
-        if len(_pool_conditions) >= POOL_CONDITIONS_KEPT:
-            _pool_conditions.clear()
-        condition = _pool_conditions[key] = _built_pool_condition(*key)
-    return condition
+    return _built_pool_condition(institution_id, clock.today())
 
 
+@functools.lru_cache(maxsize=1024)
 def _built_pool_condition(institution_id: int, today: date) -> sa.ColumnElement[bool]:
     fits = (
         sa.exists()
