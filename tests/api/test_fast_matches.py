@@ -46,6 +46,12 @@ def _ranked_request(make, db, enterprise=None):
     return request.id
 
 
+def _answered(client, url: str, token: str, times: int) -> None:
+    """Ask `url` `times` times with `token`; each answer is 200."""
+    for _ in range(times):
+        assert client.get(url, headers=bearer(token)).status_code == 200
+
+
 def _match_call(make, db, token_for, user, enterprise=None) -> tuple[str, str]:
     """The match endpoint's address for a request `user` may see (by default the user's own
     firm's), and a token of `user`'s."""
@@ -103,8 +109,7 @@ def test_a_revoked_token_is_refused_on_the_fast_path(
 ):
     user = make.user(Role.ENTERPRISE)
     url, text = _match_call(make, db, token_for, user)
-    for _ in range(3):
-        assert client.get(url, headers=bearer(text)).status_code == 200
+    _answered(client, url, text, 3)
     assert len(dispatched) == 1
     login(user)
     row = db.session.scalar(sa.select(ApiToken))
@@ -119,8 +124,7 @@ def test_a_deactivated_users_token_is_refused_on_the_fast_path(
 ):
     user = make.user(Role.ENTERPRISE)
     url, text = _match_call(make, db, token_for, user)
-    for _ in range(3):
-        assert client.get(url, headers=bearer(text)).status_code == 200
+    _answered(client, url, text, 3)
     assert len(dispatched) == 1
     db.session.get(User, user.id).active = False
     db.session.commit()
@@ -137,8 +141,7 @@ def test_a_reassigned_specialist_loses_sight_of_the_request_at_once(
     url = f"/api/v1/requests/{request_id}/matches"
     text, other = token_for(before), token_for(after)
     assert client.get(url, headers=bearer(other)).status_code == 404
-    for _ in range(3):
-        assert client.get(url, headers=bearer(text)).status_code == 200
+    _answered(client, url, text, 3)
     assert len(dispatched) == 2
     db.session.get(Enterprise, firm.id).specialist_id = after.id
     db.session.commit()
@@ -161,8 +164,7 @@ def test_a_call_the_fast_path_cannot_read_goes_to_flask(
 ):
     user = make.user(Role.ENTERPRISE)
     url, text = _match_call(make, db, token_for, user)
-    for _ in range(2):
-        assert client.get(url, headers=bearer(text)).status_code == 200
+    _answered(client, url, text, 2)
     unknown = client.get(url + "?top=3&extra=1", headers=bearer(text))
     assert unknown.status_code == 422
     assert client.get(url + "?top=51", headers=bearer(text)).status_code == 422
